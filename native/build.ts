@@ -1,0 +1,170 @@
+/**
+ * Builds the npshm native shim: `native/npshm.c` into `native/build/<target>/libnpshm.so`
+ * (`npshm.dll` on win32, `libnpshm.dylib` on darwin), and its C test program
+ * `native/build/<target>/test_shim[.exe]`. Skips what is already newer than its sources.
+ *
+ * ```sh
+ * deno run --allow-read --allow-write --allow-run --allow-env native/build.ts \
+ *   [--target linux-x64|linux-arm64|win32-x64] [--test]
+ * ```
+ *
+ * `--test` runs the test program: directly for the host, under `qemu-aarch64` for
+ * linux-arm64 and `wine` for win32-x64 when those are installed. `CC` overrides the host
+ * compiler.
+ *
+ * @module
+ */
+
+const HERE = import.meta.dirname ?? ".";
+const STRICT = ["-std=c11", "-Wall", "-Wextra", "-Werror"];
+
+/** How to build for one target: compiler, the Debian package that has it, output names. */
+interface Target {
+  cc: string;
+  pkg: string;
+  os: string;
+  lib: string;
+  exe: string;
+  run: string[];
+  runPkg: string;
+}
+
+/**
+ * The target this machine is, e.g. `linux-x64`, `linux-arm64`, `darwin-arm64`, `win32-x64`.
+ *
+ * @example
+ * ```ts
+ * console.log(hostTarget()); // "linux-x64"
+ * ```
+ */
+export function hostTarget(): string {
+  const os = ({ windows: "win32" } as Record<string, string>)[Deno.build.os] ?? Deno.build.os;
+  const arch = ({ x86_64: "x64", aarch64: "arm64" } as Record<string, string>)[Deno.build.arch];
+  return `${os}-${arch ?? Deno.build.arch}`;
+}
+
+type Cross = Pick<Target, "cc" | "pkg" | "run" | "runPkg">;
+const CROSS: Record<string, Cross> = {
+  "linux-x64": { cc: "x86_64-linux-gnu-gcc", pkg: "gcc-x86-64-linux-gnu", run: [], runPkg: "" },
+  "linux-arm64": {
+    cc: "aarch64-linux-gnu-gcc",
+    pkg: "gcc-aarch64-linux-gnu",
+    run: ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"],
+    runPkg: "qemu-user",
+  },
+  "win32-x64": {
+    cc: "x86_64-w64-mingw32-gcc",
+    pkg: "gcc-mingw-w64-x86-64",
+    run: ["wine"],
+    runPkg: "wine64",
+  },
+};
+
+function targetOf(name: string): Target {
+  const os = name.split("-")[0];
+  const lib = { linux: "libnpshm.so", darwin: "libnpshm.dylib", win32: "npshm.dll" }[os];
+  if (!lib) throw new Error(`unknown target ${name}: use e.g. linux-x64, linux-arm64, win32-x64`);
+  const exe = os === "win32" ? "test_shim.exe" : "test_shim";
+  if (name === hostTarget()) {
+    const cc = Deno.env.get("CC") || (os === "win32" ? "gcc" : "cc");
+    return { cc, pkg: "gcc", os, lib, exe, run: [], runPkg: "gcc" };
+  }
+  const cross = CROSS[name];
+  if (!cross) throw new Error(`cannot cross-compile for ${name} from ${hostTarget()}`);
+  return { ...cross, os, lib, exe };
+}
+
+async function mtime(path: string): Promise<number> {
+  try {
+    return (await Deno.stat(path)).mtime?.getTime() ?? 0;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return 0;
+    throw e;
+  }
+}
+
+async function upToDate(out: string, sources: string[]): Promise<boolean> {
+  const built = await mtime(out);
+  const newest = Math.max(...await Promise.all(sources.map(mtime)));
+  return built > newest;
+}
+
+/** Runs a program with inherited output; a missing program names the package to install. */
+async function run(cmd: string[], pkg: string): Promise<void> {
+  let status: Deno.CommandStatus;
+  try {
+    status = await new Deno.Command(cmd[0], { args: cmd.slice(1) }).spawn().status;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    throw new Error(
+      `${cmd[0]} not found: install the Debian package ${pkg} (apt-get install ${pkg})`,
+    );
+  }
+  if (!status.success) throw new Error(`${cmd.join(" ")} failed with exit code ${status.code}`);
+}
+
+async function compile(t: Target, out: string, args: string[], sources: string[]) {
+  if (await upToDate(out, sources)) return;
+  const libs = t.os === "linux" ? ["-lrt"] : t.os === "win32" ? ["-static-libgcc"] : [];
+  await run([t.cc, ...args, "-o", out, ...sources.filter((s) => s.endsWith(".c")), ...libs], t.pkg);
+}
+
+/**
+ * Compiles the shim and its test program for `target` (default: this machine) and returns
+ * the library's path.
+ *
+ * @example
+ * ```ts
+ * import { buildNative } from "./native/build.ts";
+ * const lib = await buildNative(); // ".../native/build/linux-x64/libnpshm.so"
+ * ```
+ */
+export async function buildNative(target: string = hostTarget()): Promise<string> {
+  const t = targetOf(target);
+  const dir = `${HERE}/build/${target}`;
+  await Deno.mkdir(dir, { recursive: true });
+  const [src, header, test] = ["npshm.c", "npshm.h", "test_shim.c"].map((f) => `${HERE}/${f}`);
+  const lib = `${dir}/${t.lib}`;
+  const pic = t.os === "win32" ? [] : ["-fPIC"];
+  const libArgs = ["-O2", "-shared", ...pic, ...STRICT, "-fvisibility=hidden"];
+  await compile(t, lib, libArgs, [src, header]);
+  await compile(t, `${dir}/${t.exe}`, ["-O2", ...STRICT, "-DNPSHM_TESTING"], [test, src, header]);
+  return lib;
+}
+
+/**
+ * Builds for `target` and runs its test program, natively or under its emulator.
+ *
+ * @example
+ * ```ts
+ * await testNative("win32-x64"); // needs wine
+ * ```
+ */
+export async function testNative(target: string = hostTarget()): Promise<void> {
+  await buildNative(target);
+  const t = targetOf(target);
+  await run([...t.run, `${HERE}/build/${target}/${t.exe}`], t.runPkg);
+}
+
+function parseArgs(args: string[]): { target: string; test: boolean } {
+  let target = hostTarget(), test = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--test") test = true;
+    else if (a === "--target" && i + 1 < args.length) target = args[++i];
+    else if (a.startsWith("--target=")) target = a.slice("--target=".length);
+    else throw new Error(`unknown argument ${a}: usage: build.ts [--target TARGET] [--test]`);
+  }
+  return { target, test };
+}
+
+if (import.meta.main) {
+  try {
+    const { target, test } = parseArgs(Deno.args);
+    console.log(await buildNative(target));
+    if (test) await testNative(target);
+  } catch (e) {
+    console.error(`native build: ${e instanceof Error ? e.message : e}`);
+    Deno.exit(1);
+  }
+}

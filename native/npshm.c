@@ -1,0 +1,518 @@
+/*
+ * npshm native shim: see npshm.h for the contract of each function.
+ *
+ * Layout: shared helpers (names, out[], strerror), then one block per platform
+ * family: POSIX (Linux with O_TMPFILE, other POSIX with shm_open) and Win32.
+ */
+#ifndef _WIN32
+/* O_TMPFILE, linkat and the GNU strerror_r live behind _GNU_SOURCE on glibc. */
+#define _GNU_SOURCE
+/* 64-bit off_t even on 32-bit targets, so sizes above 2 GiB are not truncated. */
+#define _FILE_OFFSET_BITS 64
+#endif
+
+#include "npshm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Longest name in bytes: NAME_MAX on Linux; Win32 object names share the limit. */
+#define NPSHM_NAME_MAX 255
+
+/* Only the test program may switch this on, to exercise the shm_open path on Linux. */
+#ifdef NPSHM_TESTING
+int npshm_test_no_tmpfile = 0;
+#endif
+
+static void out_init(int64_t *out) {
+  if (out) {
+    out[0] = -1;
+    out[1] = 0;
+    out[2] = 0;
+    out[3] = 0;
+  }
+}
+
+static void out_error(int64_t *out, int64_t os_error) {
+  if (out) out[3] = os_error;
+}
+
+/* Same rules as src/name.ts, so the shim is safe even when called directly. */
+static int name_ok(const char *name) {
+  if (name == NULL || name[0] == '\0') return 0;
+  if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) return 0;
+  size_t n = 0;
+  for (; name[n] != '\0'; n++) {
+    if (n >= NPSHM_NAME_MAX) return 0;
+    if (name[n] == '/' || name[n] == '\\') return 0;
+  }
+  return 1;
+}
+
+/* Truncates at a UTF-8 character boundary so the caller can always decode the text. */
+static void copy_text(char *buf, uint64_t cap, const char *text) {
+  if (buf == NULL || cap == 0) return;
+  size_t n = strlen(text);
+  if (n > cap - 1) {
+    n = (size_t)(cap - 1);
+    while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80) n--;
+  }
+  memcpy(buf, text, n);
+  buf[n] = '\0';
+}
+
+NPSHM_API int32_t npshm_abi_version(void) { return NPSHM_ABI_VERSION; }
+
+NPSHM_API void npshm_read(uint64_t addr, uint8_t *dst, uint64_t len) {
+  if (addr == 0 || dst == NULL || len == 0) return;
+  memcpy(dst, (const void *)(uintptr_t)addr, (size_t)len);
+}
+
+#ifndef _WIN32
+/* ======================================================================== POSIX */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if defined(__linux__) && defined(O_TMPFILE)
+#define NPSHM_TMPFILE 1
+#endif
+
+/* "/" + name + NUL for shm_open; "/dev/shm/" + name + NUL for Linux path calls. */
+#define SHM_DIR "/dev/shm"
+typedef char shm_path[sizeof(SHM_DIR) + NPSHM_NAME_MAX + 2];
+
+static int32_t status_of(int e) {
+  switch (e) {
+  case 0:
+    return NPSHM_OK;
+  case EEXIST:
+    return NPSHM_EXISTS;
+  case ENOENT:
+    return NPSHM_NOT_FOUND;
+  case ENOSPC:
+  case ENOMEM:
+  case EFBIG:
+    return NPSHM_NO_SPACE;
+  case EACCES:
+  case EPERM:
+  case EROFS:
+    return NPSHM_PERMISSION;
+  case EINVAL:
+  case ENAMETOOLONG:
+    return NPSHM_INVALID;
+  default:
+    return NPSHM_OTHER;
+  }
+}
+
+static int32_t fail(int64_t *out, int e) {
+  out_error(out, e);
+  return status_of(e);
+}
+
+/* Callers checked name_ok, so both always fit. */
+static void shm_name(shm_path dst, const char *name) {
+  snprintf(dst, sizeof(shm_path), "/%s", name);
+}
+#ifdef __linux__
+static void dev_path(shm_path dst, const char *name) {
+  snprintf(dst, sizeof(shm_path), SHM_DIR "/%s", name);
+}
+#endif
+
+static int fd_of(int64_t handle) { return (handle < 0 || handle > INT32_MAX) ? -1 : (int)handle; }
+
+/* A size the kernel can take as off_t and we can take as size_t; else EFBIG. */
+static int size_fits(uint64_t size) { return size <= (uint64_t)INT64_MAX && size <= SIZE_MAX; }
+
+/*
+ * Reserves the memory now, so a full /dev/shm is an error here rather than a SIGBUS at
+ * the first write. macOS has no posix_fallocate; its single ftruncate backs the object
+ * with pageable memory that cannot run out the way a tmpfs does.
+ */
+static int reserve(int fd, uint64_t size) {
+#ifdef __APPLE__
+  return ftruncate(fd, (off_t)size) == 0 ? 0 : errno;
+#else
+  int e;
+  /* tmpfs gives up a long allocation when a signal arrives; JS runtimes get many. */
+  do {
+    e = posix_fallocate(fd, 0, (off_t)size);
+  } while (e == EINTR);
+  /* Systems whose shm objects cannot fallocate: size them, allocation stays lazy. */
+  if (e == EOPNOTSUPP || e == ENODEV || e == ENOSYS) {
+    e = ftruncate(fd, (off_t)size) == 0 ? 0 : errno;
+  }
+  return e;
+#endif
+}
+
+/* Maps the whole segment shared read-write and writes the header; returns errno or 0. */
+static int map_new(int fd, uint64_t size, const uint8_t *head, uint64_t head_len, void **addr) {
+  void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) return errno;
+  if (head_len) memcpy(p, head, (size_t)head_len);
+  *addr = p;
+  return 0;
+}
+
+/* Owner-only by default means exactly the mode asked for: the umask must not narrow it. */
+static int set_mode(int fd, uint32_t mode) {
+  if (fchmod(fd, (mode_t)(mode & 07777)) == 0) return 0;
+#ifdef __APPLE__
+  return 0; /* macOS shm objects may refuse fchmod; the umask-narrowed mode stands. */
+#else
+  return errno;
+#endif
+}
+
+/* Fills the segment behind fd; on failure closes fd. Returns errno or 0. */
+static int finish_create(int fd, uint64_t size, uint32_t mode, const uint8_t *head,
+                         uint64_t head_len, int64_t *out) {
+  void *addr = NULL;
+  int e = set_mode(fd, mode);
+  if (!e) e = reserve(fd, size);
+  if (!e) e = map_new(fd, size, head, head_len, &addr);
+  if (e) {
+    close(fd);
+    return e;
+  }
+  out[0] = fd;
+  out[1] = (int64_t)(uintptr_t)addr;
+  out[2] = (int64_t)size;
+  return 0;
+}
+
+#ifdef NPSHM_TMPFILE
+/* Returns -1 with errno set; errno EOPNOTSUPP/EISDIR/EINVAL means "no O_TMPFILE here". */
+static int open_tmpfile(uint32_t mode) {
+#ifdef NPSHM_TESTING
+  if (npshm_test_no_tmpfile) {
+    errno = EOPNOTSUPP;
+    return -1;
+  }
+#endif
+  return open(SHM_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, (mode_t)(mode & 07777));
+}
+#endif
+
+/* The portable way: the name exists (empty, then filled) from the moment of shm_open. */
+static int32_t create_named(const char *name, uint64_t size, uint32_t mode, int32_t force,
+                            const uint8_t *head, uint64_t head_len, int64_t *out) {
+  shm_path path;
+  shm_name(path, name);
+  if (force && shm_unlink(path) != 0 && errno != ENOENT) return fail(out, errno);
+  int fd = shm_open(path, O_CREAT | O_EXCL | O_RDWR, (mode_t)(mode & 07777));
+  if (fd < 0) return fail(out, errno);
+  int e = finish_create(fd, size, mode, head, head_len, out);
+  if (e) shm_unlink(path);
+  return e ? fail(out, e) : NPSHM_OK;
+}
+
+NPSHM_API int32_t npshm_create(const char *name, uint64_t size, uint32_t mode, int32_t force,
+                               const uint8_t *head, uint64_t head_len, int64_t *out) {
+  out_init(out);
+  if (out == NULL) return NPSHM_INVALID;
+  if (!name_ok(name) || size == 0 || head_len > size || (head == NULL && head_len > 0)) {
+    return fail(out, EINVAL);
+  }
+  if (!size_fits(size)) return fail(out, EFBIG);
+#ifdef NPSHM_TMPFILE
+  int fd = open_tmpfile(mode);
+  if (fd >= 0) {
+    int e = finish_create(fd, size, mode, head, head_len, out);
+    return e ? fail(out, e) : NPSHM_OK;
+  }
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) return fail(out, errno);
+#endif
+  return create_named(name, size, mode, force, head, head_len, out);
+}
+
+#ifdef NPSHM_TMPFILE
+/* /proc/self/fd/N follows to the unnamed file; without /proc, AT_EMPTY_PATH needs privilege. */
+static int link_fd(int fd, const char *path) {
+  char proc[40];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) return 0;
+  if (errno != ENOENT) return errno;
+  return linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0 ? 0 : errno;
+}
+#endif
+
+NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force, int64_t *out) {
+  if (out) out[3] = 0;
+  if (!name_ok(name) || fd_of(handle) < 0) return fail(out, EINVAL);
+#ifdef NPSHM_TMPFILE
+  struct stat st;
+  if (fstat(fd_of(handle), &st) != 0) return fail(out, errno);
+  if (st.st_nlink > 0) return NPSHM_OK; /* made by create_named: already has its name */
+  shm_path path;
+  dev_path(path, name);
+  /* Bounded: other forcers may keep re-taking the name between our unlink and link. */
+  for (int tries = 0; tries < 100; tries++) {
+    int e = link_fd(fd_of(handle), path);
+    if (e != EEXIST) return e ? fail(out, e) : NPSHM_OK;
+    if (!force) return fail(out, EEXIST);
+    if (unlink(path) != 0 && errno != ENOENT) return fail(out, errno);
+  }
+  return fail(out, EEXIST);
+#else
+  (void)force;
+  return NPSHM_OK;
+#endif
+}
+
+/* Returns errno or 0: a sparse segment (ftruncate-only, as Python makes) gets its pages. */
+static int allocate_if_sparse(int fd, const struct stat *st) {
+#ifdef __APPLE__
+  (void)fd;
+  (void)st;
+  return 0;
+#else
+  if ((uint64_t)st->st_blocks * 512u >= (uint64_t)st->st_size) return 0;
+  return reserve(fd, (uint64_t)st->st_size);
+#endif
+}
+
+/*
+ * Private copy-on-write for read-only: a write through it stays in this process and
+ * never faults. XNU refuses MAP_PRIVATE on POSIX shm (EINVAL), so macOS falls back to
+ * a shared PROT_READ mapping, where a write faults: callers there must not write.
+ */
+static void *map_existing(int fd, size_t size, int32_t read_only) {
+  if (!read_only) return mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+#ifdef __APPLE__
+  if (p == MAP_FAILED && errno == EINVAL) p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+#endif
+  return p;
+}
+
+NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) {
+  out_init(out);
+  if (out == NULL) return NPSHM_INVALID;
+  if (!name_ok(name)) return fail(out, EINVAL);
+  shm_path path;
+  shm_name(path, name);
+  int fd = shm_open(path, read_only ? O_RDONLY : O_RDWR, 0);
+  if (fd < 0) return fail(out, errno);
+  struct stat st;
+  int e = fstat(fd, &st) == 0 ? 0 : errno;
+  if (!e && !size_fits((uint64_t)st.st_size)) e = EFBIG;
+  if (!e && !read_only) e = allocate_if_sparse(fd, &st);
+  void *addr = NULL;
+  if (!e && st.st_size > 0) {
+    addr = map_existing(fd, (size_t)st.st_size, read_only);
+    if (addr == MAP_FAILED) e = errno;
+  }
+  if (e) {
+    close(fd);
+    return fail(out, e);
+  }
+  out[0] = fd;
+  out[1] = (int64_t)(uintptr_t)addr;
+  out[2] = (int64_t)st.st_size;
+  return NPSHM_OK;
+}
+
+NPSHM_API int32_t npshm_unmap(uint64_t addr, uint64_t size) {
+  if (addr == 0 || size == 0) return NPSHM_OK; /* a zero-byte segment has no mapping */
+  return munmap((void *)(uintptr_t)addr, (size_t)size) == 0 ? NPSHM_OK : status_of(errno);
+}
+
+NPSHM_API int32_t npshm_close(int64_t handle) {
+  if (fd_of(handle) < 0) return NPSHM_INVALID;
+  return close(fd_of(handle)) == 0 ? NPSHM_OK : status_of(errno);
+}
+
+/* Returns errno or 0; ESTALE when the name now holds another file than handle's. */
+static int same_segment(const char *name, int64_t handle) {
+#ifdef __linux__
+  struct stat mine, named;
+  shm_path path;
+  dev_path(path, name);
+  if (fstat(fd_of(handle), &mine) != 0) return errno;
+  if (stat(path, &named) != 0) return errno;
+  return (mine.st_dev == named.st_dev && mine.st_ino == named.st_ino) ? 0 : ESTALE;
+#else
+  (void)name; /* no path to stat: shm names live outside the file system here */
+  return fd_of(handle) < 0 ? EBADF : 0;
+#endif
+}
+
+NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
+  if (out) out[3] = 0;
+  if (!name_ok(name)) return fail(out, EINVAL);
+  if (handle >= 0) {
+    int e = same_segment(name, handle);
+    if (e == ESTALE) return NPSHM_STALE;
+    if (e) return fail(out, e);
+  }
+  shm_path path;
+  shm_name(path, name);
+  return shm_unlink(path) == 0 ? NPSHM_OK : fail(out, errno);
+}
+
+/* strerror_r is XSI (int) or GNU (char *) depending on libc and macros: accept both. */
+static const char *pick_gnu(char *ret, char *buf) {
+  (void)buf;
+  return ret;
+}
+static const char *pick_xsi(int ret, char *buf) { return ret == 0 ? buf : NULL; }
+
+NPSHM_API void npshm_strerror(int32_t os_error, char *buf, uint64_t cap) {
+  char tmp[256] = "";
+  const char *text = _Generic(strerror_r(os_error, tmp, sizeof tmp), char *: pick_gnu,
+                              default: pick_xsi)(strerror_r(os_error, tmp, sizeof tmp), tmp);
+  if (text == NULL || text[0] == '\0') {
+    snprintf(tmp, sizeof tmp, "error %d", (int)os_error);
+    text = tmp;
+  }
+  copy_text(buf, cap, text);
+}
+
+#else
+/* ======================================================================== Win32 */
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+
+static int32_t status_of(DWORD e) {
+  switch (e) {
+  case 0:
+    return NPSHM_OK;
+  case ERROR_ALREADY_EXISTS:
+    return NPSHM_EXISTS;
+  case ERROR_FILE_NOT_FOUND:
+    return NPSHM_NOT_FOUND;
+  case ERROR_NOT_ENOUGH_MEMORY:
+  case ERROR_COMMITMENT_LIMIT:
+  case ERROR_DISK_FULL:
+    return NPSHM_NO_SPACE;
+  case ERROR_ACCESS_DENIED:
+    return NPSHM_PERMISSION;
+  case ERROR_INVALID_PARAMETER:
+  case ERROR_INVALID_NAME:
+    return NPSHM_INVALID;
+  default:
+    return NPSHM_OTHER;
+  }
+}
+
+static int32_t fail(int64_t *out, DWORD e) {
+  out_error(out, (int64_t)e);
+  return status_of(e);
+}
+
+/* Returns 0 or the Win32 error; the name must be valid UTF-8. */
+static DWORD wide_name(const char *name, WCHAR *dst, int cap) {
+  if (!name_ok(name)) return ERROR_INVALID_NAME;
+  if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name, -1, dst, cap) == 0) {
+    return ERROR_INVALID_NAME;
+  }
+  return 0;
+}
+
+static HANDLE handle_of(int64_t h) { return (HANDLE)(intptr_t)h; }
+
+NPSHM_API int32_t npshm_create(const char *name, uint64_t size, uint32_t mode, int32_t force,
+                               const uint8_t *head, uint64_t head_len, int64_t *out) {
+  (void)mode;  /* a mapping's access follows its default security descriptor */
+  (void)force; /* a live mapping cannot be replaced: its name goes with its last handle */
+  out_init(out);
+  if (out == NULL) return NPSHM_INVALID;
+  WCHAR wname[NPSHM_NAME_MAX + 1];
+  DWORD e = wide_name(name, wname, NPSHM_NAME_MAX + 1);
+  if (e) return fail(out, e);
+  if (size == 0 || head_len > size || (head == NULL && head_len > 0)) {
+    return fail(out, ERROR_INVALID_PARAMETER);
+  }
+  /* Windows calls such sizes invalid; they are "too big", as EFBIG says on POSIX. */
+  if (size > (uint64_t)INT64_MAX || size > SIZE_MAX) return fail(out, ERROR_NOT_ENOUGH_MEMORY);
+  /* Backed by the paging file and committed whole, so lack of memory shows up here. */
+  HANDLE h = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, (DWORD)(size >> 32),
+                                (DWORD)(size & 0xffffffffu), wname);
+  if (h == NULL) return fail(out, GetLastError());
+  if (GetLastError() == ERROR_ALREADY_EXISTS) {
+    CloseHandle(h);
+    return fail(out, ERROR_ALREADY_EXISTS);
+  }
+  void *addr = MapViewOfFile(h, FILE_MAP_ALL_ACCESS, 0, 0, (SIZE_T)size);
+  if (addr == NULL) {
+    e = GetLastError();
+    CloseHandle(h);
+    return fail(out, e);
+  }
+  if (head_len) memcpy(addr, head, (size_t)head_len);
+  out[0] = (int64_t)(intptr_t)h;
+  out[1] = (int64_t)(uintptr_t)addr;
+  out[2] = (int64_t)size;
+  return NPSHM_OK;
+}
+
+NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force, int64_t *out) {
+  (void)handle;
+  (void)force;
+  if (out) out[3] = 0;
+  return name_ok(name) ? NPSHM_OK : fail(out, ERROR_INVALID_NAME);
+}
+
+/* Copy-on-write (FILE_MAP_COPY) for read-only: writes stay private and never fault. */
+NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) {
+  out_init(out);
+  if (out == NULL) return NPSHM_INVALID;
+  WCHAR wname[NPSHM_NAME_MAX + 1];
+  DWORD e = wide_name(name, wname, NPSHM_NAME_MAX + 1);
+  if (e) return fail(out, e);
+  HANDLE h = OpenFileMappingW(read_only ? FILE_MAP_READ : FILE_MAP_ALL_ACCESS, FALSE, wname);
+  if (h == NULL) return fail(out, GetLastError());
+  void *addr = MapViewOfFile(h, read_only ? FILE_MAP_COPY : FILE_MAP_ALL_ACCESS, 0, 0, 0);
+  MEMORY_BASIC_INFORMATION mbi;
+  e = addr == NULL ? GetLastError() : 0;
+  if (!e && VirtualQuery(addr, &mbi, sizeof mbi) == 0) e = GetLastError();
+  if (e) {
+    if (addr) UnmapViewOfFile(addr);
+    CloseHandle(h);
+    return fail(out, e);
+  }
+  out[0] = (int64_t)(intptr_t)h;
+  out[1] = (int64_t)(uintptr_t)addr;
+  out[2] = (int64_t)mbi.RegionSize; /* page-rounded: the header knows the exact size */
+  return NPSHM_OK;
+}
+
+NPSHM_API int32_t npshm_unmap(uint64_t addr, uint64_t size) {
+  (void)size;
+  if (addr == 0) return NPSHM_OK;
+  return UnmapViewOfFile((LPCVOID)(uintptr_t)addr) ? NPSHM_OK : status_of(GetLastError());
+}
+
+NPSHM_API int32_t npshm_close(int64_t handle) {
+  if (handle <= 0) return NPSHM_INVALID;
+  return CloseHandle(handle_of(handle)) ? NPSHM_OK : status_of(GetLastError());
+}
+
+/* Windows has no unlink: a mapping's name disappears with the last handle to it. */
+NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
+  (void)handle;
+  if (out) out[3] = 0;
+  return name_ok(name) ? NPSHM_OK : fail(out, ERROR_INVALID_NAME);
+}
+
+/* UTF-8 text, as the JS side decodes it, rather than the ANSI code page. */
+NPSHM_API void npshm_strerror(int32_t os_error, char *buf, uint64_t cap) {
+  WCHAR wide[512];
+  char text[1024] = "";
+  DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
+                           (DWORD)os_error, 0, wide, 512, NULL);
+  while (n > 0 && (wide[n - 1] == L'\r' || wide[n - 1] == L'\n' || wide[n - 1] == L' ')) n--;
+  if (n == 0 || WideCharToMultiByte(CP_UTF8, 0, wide, (int)n, text, sizeof text - 1, NULL,
+                                    NULL) == 0) {
+    snprintf(text, sizeof text, "Windows error %ld", (long)os_error);
+  }
+  copy_text(buf, cap, text);
+}
+#endif

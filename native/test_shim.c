@@ -1,0 +1,502 @@
+/*
+ * Test program for the npshm native shim: every exported function, success and failure
+ * paths. Built together with npshm.c (and -DNPSHM_TESTING to reach the shm_open path on
+ * Linux) by native/build.ts. One line per check, then "N passed, M failed"; the exit
+ * status is non-zero on any failure. Every segment made here has the pid in its name and
+ * is removed before exit.
+ */
+#ifndef _WIN32
+#define _GNU_SOURCE
+#endif
+
+#include "npshm.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _WIN32
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#define OS_NOT_FOUND ERROR_FILE_NOT_FOUND
+#define pid_now() ((unsigned long)GetCurrentProcessId())
+#else
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#define OS_NOT_FOUND ENOENT
+#define pid_now() ((unsigned long)getpid())
+#endif
+
+#if defined(__linux__) && defined(NPSHM_TESTING)
+extern int npshm_test_no_tmpfile;
+#define HAVE_FALLBACK_HOOK 1
+#endif
+
+static int passed, failed;
+
+static void check(int ok, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  printf("%s - ", ok ? "ok" : "FAIL");
+  vprintf(fmt, ap);
+  printf("\n");
+  fflush(stdout);
+  va_end(ap);
+  if (ok) passed++;
+  else failed++;
+}
+
+/* Every name made is remembered so that cleanup() can remove it whatever happened. */
+#define MAX_NAMES 32
+static char names[MAX_NAMES][300];
+static int name_count;
+
+static const char *test_name(const char *tag) {
+  char *n = names[name_count++ % MAX_NAMES];
+  snprintf(n, sizeof names[0], "npshm-test-%lu-%s", pid_now(), tag);
+  return n;
+}
+
+static void cleanup(void) {
+  int64_t out[4];
+  for (int i = 0; i < name_count && i < MAX_NAMES; i++) npshm_unlink(names[i], -1, out);
+}
+
+static const char HEAD[] = "\x93NUMPY\x01\x00v{'descr': '<f8', 'fortran_order': False, }";
+static const char HEAD2[] = "\x93NUMPY\x01\x00replaced";
+
+typedef struct {
+  int64_t h, addr, size;
+} seg;
+
+static seg seg_of(const int64_t *out) {
+  seg s = {out[0], out[1], out[2]};
+  return s;
+}
+
+static void release(seg s) {
+  npshm_unmap((uint64_t)s.addr, (uint64_t)s.size);
+  npshm_close(s.h);
+}
+
+static uint8_t *bytes(seg s) { return (uint8_t *)(uintptr_t)s.addr; }
+
+static int starts_with(seg s, const char *head, size_t len) {
+  uint8_t got[128];
+  if (s.addr == 0 || len > sizeof got) return 0;
+  npshm_read((uint64_t)s.addr, got, len);
+  return memcmp(got, head, len) == 0;
+}
+
+/* Create then publish, as the TypeScript side does; on a failed publish nothing is kept. */
+static int32_t make(const char *name, uint64_t size, const char *head, size_t head_len,
+                    int32_t force, seg *s) {
+  int64_t out[4];
+  int32_t st = npshm_create(name, size, 0600, force, (const uint8_t *)head, head_len, out);
+  if (st != NPSHM_OK) return st;
+  *s = seg_of(out);
+  st = npshm_publish(s->h, name, force, out);
+  if (st != NPSHM_OK) release(*s);
+  return st;
+}
+
+static void test_basics(void) {
+  check(npshm_abi_version() == NPSHM_ABI_VERSION, "abi version is %d", NPSHM_ABI_VERSION);
+
+  char buf[256];
+  npshm_strerror(OS_NOT_FOUND, buf, sizeof buf);
+  check(strlen(buf) > 0, "strerror(not found) = \"%s\"", buf);
+  npshm_strerror(OS_NOT_FOUND, buf, 5);
+  check(strlen(buf) <= 4, "strerror truncates to its capacity");
+  npshm_strerror(OS_NOT_FOUND, buf, 1);
+  check(buf[0] == '\0', "strerror with capacity 1 gives an empty string");
+  npshm_strerror(OS_NOT_FOUND, NULL, 0);
+  check(1, "strerror with no buffer does nothing");
+  npshm_strerror(987654, buf, sizeof buf);
+  check(strlen(buf) > 0, "strerror of an unknown number = \"%s\"", buf);
+
+  uint8_t dst[4] = {7, 7, 7, 7};
+  npshm_read(0, dst, 4);
+  npshm_read((uint64_t)(uintptr_t)"abcd", NULL, 4);
+  npshm_read((uint64_t)(uintptr_t)"abcd", dst, 0);
+  check(dst[0] == 7, "read with a null address, null buffer or zero length does nothing");
+  npshm_read((uint64_t)(uintptr_t)"abcd", dst, 4);
+  check(memcmp(dst, "abcd", 4) == 0, "read copies bytes from an address");
+
+  check(npshm_unmap(0, 0) == NPSHM_OK, "unmap of nothing (zero-byte segment) is OK");
+  check(npshm_close(-1) != NPSHM_OK, "close(-1) fails");
+}
+
+static void test_invalid(void) {
+  char long_name[300];
+  memset(long_name, 'x', 256);
+  long_name[256] = '\0';
+  const char *bad[] = {"", "a/b", "a\\b", ".", "..", "/lead", long_name};
+  const char *shown[] = {"empty", "a/b", "a\\b", ".", "..", "/lead", "256 bytes"};
+  int64_t out[4];
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    int32_t c = npshm_create(bad[i], 4096, 0600, 0, (const uint8_t *)"x", 1, out);
+    int64_t h = out[0];
+    int32_t o = npshm_open(bad[i], 0, out);
+    int32_t p = npshm_publish(3, bad[i], 0, out);
+    int32_t u = npshm_unlink(bad[i], -1, out);
+    check(c == NPSHM_INVALID && h == -1 && o == NPSHM_INVALID && p == NPSHM_INVALID &&
+              u == NPSHM_INVALID,
+          "name %s is invalid for create/open/publish/unlink (%d %d %d %d)", shown[i], c, o, p,
+          u);
+  }
+  check(npshm_create(NULL, 4096, 0600, 0, NULL, 0, out) == NPSHM_INVALID &&
+            npshm_open(NULL, 0, out) == NPSHM_INVALID,
+        "a null name is invalid");
+  const char *n = test_name("invalid");
+  check(npshm_create(n, 0, 0600, 0, NULL, 0, out) == NPSHM_INVALID && out[3] != 0,
+        "create of size 0 is invalid (a segment holds at least its header)");
+  check(npshm_create(n, 4, 0600, 0, (const uint8_t *)HEAD, 8, out) == NPSHM_INVALID,
+        "create with a header longer than the size is invalid");
+  check(npshm_create(n, 4096, 0600, 0, NULL, 8, out) == NPSHM_INVALID,
+        "create with a null header of non-zero length is invalid");
+  check(npshm_create(n, 4096, 0600, 0, NULL, 0, NULL) == NPSHM_INVALID &&
+            npshm_open(n, 0, NULL) == NPSHM_INVALID,
+        "create/open without an out array are invalid");
+}
+
+static void test_not_found(void) {
+  const char *n = test_name("missing");
+  int64_t out[4];
+  int32_t st = npshm_open(n, 0, out);
+  check(st == NPSHM_NOT_FOUND && out[3] == OS_NOT_FOUND && out[0] == -1,
+        "open of a missing name: NOT_FOUND, os error %lld", (long long)out[3]);
+  check(npshm_open(n, 1, out) == NPSHM_NOT_FOUND, "read-only open of a missing name: NOT_FOUND");
+#ifndef _WIN32
+  check(npshm_unlink(n, -1, out) == NPSHM_NOT_FOUND && out[3] == ENOENT,
+        "unlink of a missing name: NOT_FOUND");
+#else
+  check(npshm_unlink(n, -1, out) == NPSHM_OK, "unlink on Windows is a no-op");
+#endif
+}
+
+static void test_longest_name(void) {
+  char n[300];
+  int len = snprintf(n, sizeof n, "npshm-test-%lu-", pid_now());
+  memset(n + len, 'L', (size_t)(255 - len));
+  n[255] = '\0';
+  strcpy(names[name_count++ % MAX_NAMES], n);
+  seg s;
+  int64_t out[4];
+  check(make(n, 4096, HEAD, sizeof HEAD, 0, &s) == NPSHM_OK, "a 255-byte name works");
+  check(npshm_open(n, 1, out) == NPSHM_OK, "and opens");
+  release(seg_of(out));
+  release(s);
+  npshm_unlink(n, -1, out);
+}
+
+/* Create, publish, open shared and private, rejection of a second creator. */
+static void test_lifecycle(void) {
+  const char *n = test_name("life");
+  int64_t out[4];
+  int32_t st = npshm_create(n, 65536, 0600, 0, (const uint8_t *)HEAD, sizeof HEAD, out);
+  seg a = seg_of(out);
+  check(st == NPSHM_OK && a.h >= 0 && a.addr != 0 && a.size == 65536 && out[3] == 0,
+        "create 64 KiB: handle %lld, size %lld", (long long)a.h, (long long)a.size);
+  check(starts_with(a, HEAD, sizeof HEAD), "create wrote the header");
+#ifdef __linux__
+  check(npshm_open(n, 0, out) == NPSHM_NOT_FOUND, "Linux: no one sees it before publish");
+#endif
+#ifndef _WIN32
+  struct stat sb;
+  int fs = fstat((int)a.h, &sb);
+  check(fs == 0 && (sb.st_mode & 0777) == 0600, "mode is 0600 (got %o)",
+        (unsigned)(sb.st_mode & 0777));
+#endif
+  check(npshm_publish(a.h, n, 0, out) == NPSHM_OK, "publish");
+  check(npshm_publish(a.h, n, 0, out) == NPSHM_OK, "publish again is a no-op");
+
+  st = npshm_open(n, 0, out);
+  seg b = seg_of(out);
+  check(st == NPSHM_OK && b.addr != 0 && b.size >= 65536 && b.h >= 0,
+        "open read-write: size %lld", (long long)b.size);
+  check(starts_with(b, HEAD, sizeof HEAD), "open sees the header");
+  if (st == NPSHM_OK) {
+    bytes(b)[1000] = 42;
+    bytes(a)[1001] = 43;
+    check(bytes(a)[1000] == 42 && bytes(b)[1001] == 43, "writes are shared both ways");
+  }
+
+  st = npshm_open(n, 1, out);
+  seg r = seg_of(out);
+  check(st == NPSHM_OK && r.addr != 0, "open read-only");
+  if (st == NPSHM_OK) {
+    memset(bytes(r) + 100, 0xAB, 5000); /* must neither fault nor reach the segment */
+    check(bytes(a)[100] == 0 && bytes(a)[5099] == 0,
+          "a write through the read-only mapping does not reach the segment");
+    check(bytes(r)[100] == 0xAB, "the read-only mapping keeps its own write");
+    bytes(a)[40000] = 77;
+    check(bytes(r)[40000] == 77, "the read-only mapping sees later writes to untouched pages");
+    release(r);
+  }
+
+  seg c;
+  st = make(n, 4096, HEAD2, sizeof HEAD2, 0, &c);
+  check(st == NPSHM_EXISTS, "a second creator of a taken name gets EXISTS (%d)", st);
+  check(npshm_open(n, 1, out) == NPSHM_OK && starts_with(seg_of(out), HEAD, sizeof HEAD),
+        "and the name still holds the first segment");
+  release(seg_of(out));
+
+#ifdef _WIN32
+  check(make(n, 4096, HEAD2, sizeof HEAD2, 1, &c) == NPSHM_EXISTS,
+        "Windows: force cannot replace a live mapping: EXISTS");
+  release(b);
+  release(a);
+  check(npshm_unlink(n, -1, out) == NPSHM_OK, "Windows: unlink is a no-op");
+  check(npshm_open(n, 0, out) == NPSHM_NOT_FOUND, "the name goes with the last handle");
+#else
+  st = make(n, 8192, HEAD2, sizeof HEAD2, 1, &c);
+  check(st == NPSHM_OK, "force replaces the segment under the name");
+  check(npshm_open(n, 1, out) == NPSHM_OK && starts_with(seg_of(out), HEAD2, sizeof HEAD2),
+        "and the name now holds the new one");
+  release(seg_of(out));
+  check(starts_with(a, HEAD, sizeof HEAD), "the old segment is intact for its users");
+#ifdef __linux__
+  check(npshm_unlink(n, a.h, out) == NPSHM_STALE, "unlink with the replaced handle: STALE");
+  check(npshm_open(n, 1, out) == NPSHM_OK, "and the name is still there");
+  release(seg_of(out));
+#endif
+  check(npshm_unlink(n, c.h, out) == NPSHM_OK, "unlink with the current handle");
+  check(npshm_open(n, 0, out) == NPSHM_NOT_FOUND, "the name is gone");
+  check(npshm_unlink(n, c.h, out) == NPSHM_NOT_FOUND, "unlink again: NOT_FOUND");
+  check(bytes(b)[1000] == 42, "mappings outlive the name");
+  release(c);
+  release(b);
+  release(a);
+#endif
+}
+
+static void test_no_space(void) {
+  const char *n = test_name("huge");
+  int64_t out[4];
+  int32_t st = npshm_create(n, (uint64_t)1 << 50, 0600, 0, (const uint8_t *)"x", 1, out);
+  check(st == NPSHM_NO_SPACE && out[0] == -1 && out[1] == 0,
+        "create of 1 PiB: NO_SPACE (status %d, os error %lld)", st, (long long)out[3]);
+  check(npshm_open(n, 0, out) == NPSHM_NOT_FOUND, "and leaves nothing behind");
+  st = npshm_create(n, UINT64_MAX, 0600, 0, NULL, 0, out);
+  check(st == NPSHM_NO_SPACE, "create of 2^64-1 bytes: NO_SPACE (%d)", st);
+}
+
+#ifndef _WIN32
+/* A segment as other libraries make it: shm_open + ftruncate, no data written. */
+static int foreign(const char *name, off_t size) {
+  char path[300];
+  snprintf(path, sizeof path, "/%s", name);
+  int fd = shm_open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
+  if (fd < 0) return 0;
+  int ok = size == 0 || ftruncate(fd, size) == 0;
+  close(fd);
+  return ok;
+}
+
+static void test_zero_bytes(void) {
+  const char *n = test_name("zero");
+  int64_t out[4];
+  check(foreign(n, 0), "made a zero-byte segment with shm_open");
+  int32_t st = npshm_open(n, 0, out);
+  check(st == NPSHM_OK && out[0] >= 0 && out[1] == 0 && out[2] == 0,
+        "open of a zero-byte segment: OK, no mapping");
+  check(npshm_unmap((uint64_t)out[1], (uint64_t)out[2]) == NPSHM_OK, "unmap of it is OK");
+  check(npshm_close(out[0]) == NPSHM_OK, "close of its handle");
+  check(npshm_open(n, 1, out) == NPSHM_OK && out[2] == 0, "read-only open of it too");
+  npshm_close(out[0]);
+  check(npshm_unlink(n, -1, out) == NPSHM_OK, "unlink without a handle");
+}
+
+static void test_sparse(void) {
+  const char *n = test_name("sparse");
+  const off_t size = 1 << 20;
+  int64_t out[4];
+  struct stat sb;
+  (void)sb; /* macOS has no sparse shm objects, so nothing there to stat */
+  check(foreign(n, size), "made a sparse 1 MiB segment with shm_open + ftruncate");
+  int32_t st = npshm_open(n, 1, out);
+  check(st == NPSHM_OK && out[2] == size, "read-only open of it");
+#ifdef __linux__
+  check(fstat((int)out[0], &sb) == 0 && sb.st_blocks == 0, "read-only open allocates nothing");
+#endif
+  release(seg_of(out));
+  st = npshm_open(n, 0, out);
+  seg s = seg_of(out);
+  check(st == NPSHM_OK && s.size == size, "read-write open of it");
+#ifndef __APPLE__
+  int fs = fstat((int)s.h, &sb);
+  check(fs == 0 && (off_t)sb.st_blocks * 512 >= size, "read-write open allocated it (%lld blocks)",
+        (long long)sb.st_blocks);
+#endif
+  if (st == NPSHM_OK) bytes(s)[size - 1] = 1;
+  check(st == NPSHM_OK, "a write to its last byte works");
+  check(npshm_unlink(n, s.h, out) == NPSHM_OK, "unlink with its handle");
+  release(s);
+}
+
+static void test_mode(void) {
+  const char *n = test_name("mode");
+  int64_t out[4];
+  mode_t old = umask(077);
+  int32_t st = npshm_create(n, 4096, 0640, 0, NULL, 0, out);
+  umask(old);
+  struct stat sb = {0};
+  int fs = st == NPSHM_OK ? fstat((int)out[0], &sb) : -1;
+  check(fs == 0 && (sb.st_mode & 0777) == 0640, "mode 0640 is kept under umask 077 (got %o)",
+        (unsigned)(sb.st_mode & 0777));
+  release(seg_of(out));
+}
+
+static int fd_probe(void) {
+  int fd = dup(0);
+  if (fd >= 0) close(fd);
+  return fd;
+}
+
+static void test_no_fd_leak(void) {
+  const char *n = test_name("leak");
+  int64_t out[4];
+  int before = fd_probe();
+  npshm_create(n, (uint64_t)1 << 50, 0600, 0, NULL, 0, out);
+  npshm_open(n, 0, out);
+  seg s, t;
+  make(n, 4096, HEAD, sizeof HEAD, 0, &s);
+  make(n, 4096, HEAD, sizeof HEAD, 0, &t); /* EXISTS at publish: must close its fd */
+  npshm_open(n, 0, out);
+  release(seg_of(out));
+  release(s);
+  npshm_unlink(n, -1, out);
+  check(fd_probe() == before, "failed and finished calls leave no file descriptor open");
+}
+
+/* Of concurrent creators of one name exactly one wins, and its header is complete. */
+static void test_race(void) {
+  const char *n = test_name("race");
+  enum { KIDS = 6 };
+  pid_t kids[KIDS];
+  for (int i = 0; i < KIDS; i++) {
+    kids[i] = fork();
+    if (kids[i] == 0) {
+      seg s;
+      int32_t st = make(n, 1 << 20, HEAD, sizeof HEAD, 0, &s);
+      _exit(st == NPSHM_OK ? 0 : st == NPSHM_EXISTS ? 1 : 2);
+    }
+  }
+  int won = 0, lost = 0;
+  for (int i = 0; i < KIDS; i++) {
+    int ws = 0;
+    if (kids[i] > 0 && waitpid(kids[i], &ws, 0) == kids[i] && WIFEXITED(ws)) {
+      won += WEXITSTATUS(ws) == 0;
+      lost += WEXITSTATUS(ws) == 1;
+    }
+  }
+  check(won == 1 && lost == KIDS - 1, "%d concurrent creators: %d won, %d got EXISTS", KIDS,
+        won, lost);
+  int64_t out[4];
+  check(npshm_open(n, 1, out) == NPSHM_OK && starts_with(seg_of(out), HEAD, sizeof HEAD),
+        "the winner's segment is complete");
+  release(seg_of(out));
+  npshm_unlink(n, -1, out);
+}
+#endif
+
+#ifdef _WIN32
+/* A mapping as Python's SharedMemory makes it: CreateFileMappingW of an odd size. */
+static void test_foreign_mapping(void) {
+  const char *n = test_name("foreign");
+  WCHAR wname[300];
+  MultiByteToWideChar(CP_UTF8, 0, n, -1, wname, 300);
+  HANDLE h = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 5000, wname);
+  check(h != NULL, "made a 5000-byte mapping with CreateFileMappingW");
+  int64_t out[4];
+  int32_t st = npshm_open(n, 0, out);
+  seg s = seg_of(out);
+  check(st == NPSHM_OK && s.size >= 5000 && s.size % 4096 == 0,
+        "open of it: size rounded to pages (%lld)", (long long)s.size);
+  if (st == NPSHM_OK) bytes(s)[4999] = 9;
+  check(st == NPSHM_OK, "a write to its last byte works");
+  release(s);
+  CloseHandle(h);
+}
+
+static void test_no_handle_leak(void) {
+  const char *n = test_name("leak");
+  int64_t out[4];
+  DWORD before = 0, after = 0;
+  GetProcessHandleCount(GetCurrentProcess(), &before);
+  npshm_create(n, (uint64_t)1 << 50, 0600, 0, NULL, 0, out);
+  npshm_open(n, 0, out);
+  seg s, t;
+  make(n, 4096, HEAD, sizeof HEAD, 0, &s);
+  make(n, 4096, HEAD, sizeof HEAD, 0, &t); /* EXISTS: must close the handle it got */
+  npshm_open(n, 1, out);
+  release(seg_of(out));
+  release(s);
+  GetProcessHandleCount(GetCurrentProcess(), &after);
+  check(after == before, "failed and finished calls leave no handle open (%lu, %lu)",
+        (unsigned long)before, (unsigned long)after);
+}
+#endif
+
+#ifdef HAVE_FALLBACK_HOOK
+/* The shm_open path used on macOS/BSD and on Linux without O_TMPFILE. */
+static void test_fallback(void) {
+  npshm_test_no_tmpfile = 1;
+  const char *n = test_name("fallback");
+  int64_t out[4];
+  int32_t st = npshm_create(n, 4096, 0600, 0, (const uint8_t *)HEAD, sizeof HEAD, out);
+  seg a = seg_of(out);
+  check(st == NPSHM_OK, "fallback: create");
+  check(npshm_open(n, 1, out) == NPSHM_OK, "fallback: the name exists from create on");
+  release(seg_of(out));
+  check(npshm_publish(a.h, n, 0, out) == NPSHM_OK, "fallback: publish is a no-op");
+  struct stat sb;
+  check(fstat((int)a.h, &sb) == 0 && (sb.st_mode & 0777) == 0600, "fallback: mode 0600");
+  seg b;
+  check(make(n, 4096, HEAD2, sizeof HEAD2, 0, &b) == NPSHM_EXISTS, "fallback: EXISTS");
+  st = make(n, 4096, HEAD2, sizeof HEAD2, 1, &b);
+  check(st == NPSHM_OK, "fallback: force replaces");
+  check(npshm_open(n, 1, out) == NPSHM_OK && starts_with(seg_of(out), HEAD2, sizeof HEAD2),
+        "fallback: the name holds the new segment");
+  release(seg_of(out));
+  check(npshm_unlink(n, b.h, out) == NPSHM_OK, "fallback: unlink");
+  release(a);
+  release(b);
+  const char *h = test_name("fallback-huge");
+  st = npshm_create(h, (uint64_t)1 << 50, 0600, 0, NULL, 0, out);
+  check(st == NPSHM_NO_SPACE, "fallback: 1 PiB is NO_SPACE");
+  check(npshm_open(h, 0, out) == NPSHM_NOT_FOUND, "fallback: a failed create removes its name");
+  npshm_test_no_tmpfile = 0;
+}
+#endif
+
+int main(void) {
+  test_basics();
+  test_invalid();
+  test_not_found();
+  test_longest_name();
+  test_lifecycle();
+  test_no_space();
+#ifdef _WIN32
+  test_foreign_mapping();
+  test_no_handle_leak();
+#else
+  test_zero_bytes();
+  test_sparse();
+  test_mode();
+  test_no_fd_leak();
+  test_race();
+#endif
+#ifdef HAVE_FALLBACK_HOOK
+  test_fallback();
+#endif
+  cleanup();
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
