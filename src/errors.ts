@@ -1,0 +1,266 @@
+/**
+ * Typed errors of npshm. Every failure the library reports is an {@link NpshmError} with a
+ * stable {@link NpshmError.code}, so callers can branch on `err.code` or on the class.
+ *
+ * @example
+ * ```ts
+ * import { attachSharedArray, NotFoundError } from "./mod.ts";
+ * try {
+ *   attachSharedArray("frames");
+ * } catch (err) {
+ *   if (err instanceof NotFoundError) console.log("create it first");
+ * }
+ * ```
+ * @module
+ */
+
+/** The stable codes carried by {@link NpshmError.code}. */
+export type ErrorCode =
+  | "EXISTS"
+  | "NOT_FOUND"
+  | "SHAPE_MISMATCH"
+  | "DTYPE_MISMATCH"
+  | "CORRUPT_HEADER"
+  | "NO_SPACE"
+  | "CLOSED"
+  | "INVALID_ARGUMENT"
+  | "NOT_VIEWABLE"
+  | "READ_ONLY"
+  | "PERMISSION_DENIED"
+  | "NATIVE_LIBRARY"
+  | "OS_ERROR";
+
+/**
+ * Base class of every error npshm throws.
+ *
+ * @example
+ * ```ts
+ * import { NpshmError } from "./mod.ts";
+ * const e = new NpshmError("EXISTS", "shared array 'x' already exists");
+ * console.log(e.code); // "EXISTS"
+ * ```
+ */
+export class NpshmError extends Error {
+  /** Stable machine-readable code; never changes between versions. */
+  readonly code: ErrorCode;
+  /** Operating-system error number behind the failure, when there was one. */
+  readonly osError?: number;
+
+  /** Makes an error with a code and a message; `osError` is the OS errno, if any. */
+  constructor(code: ErrorCode, message: string, osError?: number) {
+    super(message);
+    this.code = code;
+    this.osError = osError;
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A shared array of that name already exists (create without `force`).
+ *
+ * @example
+ * ```ts
+ * import { ExistsError } from "./mod.ts";
+ * console.log(new ExistsError("shared array 'x' already exists").code); // "EXISTS"
+ * ```
+ */
+export class ExistsError extends NpshmError {
+  /** @param message what exists and what to do about it */
+  constructor(message: string, osError?: number) {
+    super("EXISTS", message, osError);
+  }
+}
+
+/**
+ * No shared array (or file) of that name exists.
+ *
+ * @example
+ * ```ts
+ * import { NotFoundError } from "./mod.ts";
+ * console.log(new NotFoundError("no shared array 'x'").code); // "NOT_FOUND"
+ * ```
+ */
+export class NotFoundError extends NpshmError {
+  /** @param message what was not found */
+  constructor(message: string, osError?: number) {
+    super("NOT_FOUND", message, osError);
+  }
+}
+
+/**
+ * The array's shape differs from the one the caller asked to validate.
+ *
+ * @example
+ * ```ts
+ * import { ShapeMismatchError } from "./mod.ts";
+ * console.log(new ShapeMismatchError("shape (2,) != (3,)").code); // "SHAPE_MISMATCH"
+ * ```
+ */
+export class ShapeMismatchError extends NpshmError {
+  /** @param message both shapes */
+  constructor(message: string) {
+    super("SHAPE_MISMATCH", message);
+  }
+}
+
+/**
+ * The array's dtype differs from the one the caller asked to validate.
+ *
+ * @example
+ * ```ts
+ * import { DTypeMismatchError } from "./mod.ts";
+ * console.log(new DTypeMismatchError("<f8 != <i4").code); // "DTYPE_MISMATCH"
+ * ```
+ */
+export class DTypeMismatchError extends NpshmError {
+  /** @param message both dtypes */
+  constructor(message: string) {
+    super("DTYPE_MISMATCH", message);
+  }
+}
+
+/**
+ * The segment (or file) does not start with a valid NPY header, or the header does not fit
+ * the bytes that follow it.
+ *
+ * @example
+ * ```ts
+ * import { CorruptHeaderError } from "./mod.ts";
+ * console.log(new CorruptHeaderError("bad magic").code); // "CORRUPT_HEADER"
+ * ```
+ */
+export class CorruptHeaderError extends NpshmError {
+  /** @param message what is wrong with the header */
+  constructor(message: string) {
+    super("CORRUPT_HEADER", message);
+  }
+}
+
+/**
+ * Not enough shared memory (a full `/dev/shm`, or a size the system refuses).
+ *
+ * @example
+ * ```ts
+ * import { NoSpaceError } from "./mod.ts";
+ * console.log(new NoSpaceError("/dev/shm is full").code); // "NO_SPACE"
+ * ```
+ */
+export class NoSpaceError extends NpshmError {
+  /** @param message how much was asked for */
+  constructor(message: string, osError?: number) {
+    super("NO_SPACE", message, osError);
+  }
+}
+
+/**
+ * The array was used after `close()`.
+ *
+ * @example
+ * ```ts
+ * import { ClosedError } from "./mod.ts";
+ * console.log(new ClosedError("shared array 'x' is closed").code); // "CLOSED"
+ * ```
+ */
+export class ClosedError extends NpshmError {
+  /** @param message which array */
+  constructor(message: string) {
+    super("CLOSED", message);
+  }
+}
+
+/**
+ * An argument is invalid: a bad name, shape, dtype, index or option.
+ *
+ * @example
+ * ```ts
+ * import { InvalidArgumentError } from "./mod.ts";
+ * console.log(new InvalidArgumentError("shape must be integers").code); // "INVALID_ARGUMENT"
+ * ```
+ */
+export class InvalidArgumentError extends NpshmError {
+  /** @param message which argument and why */
+  constructor(message: string, osError?: number) {
+    super("INVALID_ARGUMENT", message, osError);
+  }
+}
+
+/**
+ * The array's dtype has no faithful TypedArray view (big-endian, structured, strings...).
+ * The array attaches; only the operation that needs a view fails.
+ *
+ * @example
+ * ```ts
+ * import { NotViewableError } from "./mod.ts";
+ * console.log(new NotViewableError("'>f8' is big-endian").code); // "NOT_VIEWABLE"
+ * ```
+ */
+export class NotViewableError extends NpshmError {
+  /** @param message which dtype and why */
+  constructor(message: string) {
+    super("NOT_VIEWABLE", message);
+  }
+}
+
+/**
+ * A write through an array attached with `readOnly: true`. The shared data is unchanged.
+ *
+ * @example
+ * ```ts
+ * import { ReadOnlyError } from "./mod.ts";
+ * console.log(new ReadOnlyError("attached read-only").code); // "READ_ONLY"
+ * ```
+ */
+export class ReadOnlyError extends NpshmError {
+  /** @param message which array */
+  constructor(message: string) {
+    super("READ_ONLY", message);
+  }
+}
+
+/**
+ * The operating system refused access (another user's 0600 segment, a read-only mount).
+ *
+ * @example
+ * ```ts
+ * import { PermissionDeniedError } from "./mod.ts";
+ * console.log(new PermissionDeniedError("not yours").code); // "PERMISSION_DENIED"
+ * ```
+ */
+export class PermissionDeniedError extends NpshmError {
+  /** @param message what was refused */
+  constructor(message: string, osError?: number) {
+    super("PERMISSION_DENIED", message, osError);
+  }
+}
+
+/**
+ * The native shim could not be found or loaded.
+ *
+ * @example
+ * ```ts
+ * import { NativeLibraryError } from "./mod.ts";
+ * console.log(new NativeLibraryError("build it with `deno task build`").code);
+ * ```
+ */
+export class NativeLibraryError extends NpshmError {
+  /** @param message where it looked and how to build it */
+  constructor(message: string) {
+    super("NATIVE_LIBRARY", message);
+  }
+}
+
+/**
+ * Any other operating-system failure; `osError` holds the errno.
+ *
+ * @example
+ * ```ts
+ * import { OsError } from "./mod.ts";
+ * console.log(new OsError("mmap failed", 12).osError); // 12
+ * ```
+ */
+export class OsError extends NpshmError {
+  /** @param message the call that failed and the OS's words */
+  constructor(message: string, osError?: number) {
+    super("OS_ERROR", message, osError);
+  }
+}

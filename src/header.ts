@@ -1,0 +1,361 @@
+/**
+ * The NPY header: the bytes before an array's data in a `.npy` file and in every npshm
+ * segment. {@link encodeHeader} writes exactly what NumPy 2's `np.save` writes;
+ * {@link decodeHeader} reads anything NumPy writes or reads, and reports every problem as a
+ * {@link CorruptHeaderError}, whatever the bytes.
+ *
+ * @example
+ * ```ts
+ * import { decodeHeader, encodeHeader } from "./header.ts";
+ * import { parseDType } from "./dtype.ts";
+ * const bytes = encodeHeader(parseDType("<f8"), [3, 4], false);
+ * const h = decodeHeader(bytes);
+ * console.log(bytes.length, h.shape, h.dataLength); // 128 [3, 4] 96
+ * ```
+ * @module
+ */
+
+import { type DType, dtypeFromDescr, parseDType } from "./dtype.ts";
+import { CorruptHeaderError, InvalidArgumentError } from "./errors.ts";
+import {
+  parsePyLiteral,
+  PyDict,
+  PyLiteralError,
+  pyRepr,
+  pyReprString,
+  PyTuple,
+  pyTypeName,
+  type PyValue,
+} from "./pyliteral.ts";
+import { byteLengthOf, formatShape, MAX_NDIM, normalizeShape } from "./shape.ts";
+
+/**
+ * Data starts at a multiple of this many bytes, as NumPy's writer aligns it.
+ *
+ * @example
+ * ```ts
+ * import { ALIGN, encodeHeader } from "./header.ts";
+ * import { parseDType } from "./dtype.ts";
+ * console.log(encodeHeader(parseDType("u1"), [5], false).length % ALIGN); // 0
+ * ```
+ */
+export const ALIGN = 64;
+
+/**
+ * Bytes of a segment's start that {@link headerLength} needs to learn the header's length
+ * (magic, version and the 4-byte length of versions 2 and 3).
+ *
+ * @example
+ * ```ts
+ * import { headerLength, MIN_PREFIX } from "./header.ts";
+ * const prefix = new Uint8Array(MIN_PREFIX); // filled from the start of a segment
+ * ```
+ */
+export const MIN_PREFIX = 12;
+
+/** Headers longer than this are refused before being read, whatever their version says. */
+export const MAX_HEADER_LENGTH = 16 * 1024 * 1024;
+
+/**
+ * A decoded NPY header.
+ *
+ * @example
+ * ```ts
+ * import { decodeHeader, encodeHeader, type NpyHeader } from "./header.ts";
+ * import { parseDType } from "./dtype.ts";
+ * const h: NpyHeader = decodeHeader(encodeHeader(parseDType("i2"), [2, 2], true));
+ * console.log(h.fortranOrder, h.dataOffset, h.version); // true 128 [1, 0]
+ * ```
+ */
+export interface NpyHeader {
+  /** The array's dtype. */
+  readonly dtype: DType;
+  /** Whether the data is in Fortran (column-major) order. */
+  readonly fortranOrder: boolean;
+  /** The array's shape. */
+  readonly shape: readonly number[];
+  /** Byte offset of the data: the header's total length. */
+  readonly dataOffset: number;
+  /** Format version, `[1, 0]`, `[2, 0]` or `[3, 0]`. */
+  readonly version: readonly [number, number];
+  /** Bytes of data: `itemsize * size`. */
+  readonly dataLength: number;
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+const MAGIC_LEN = MAGIC.length + 2;
+/** NumPy leaves room for the first C dimension (last in Fortran) to grow to 21 digits. */
+const GROWTH_AXIS_MAX_DIGITS = 21;
+const KEYS = ["descr", "fortran_order", "shape"];
+
+// --- Reading ------------------------------------------------------------------------------
+
+function checkMagic(prefix: Uint8Array): void {
+  const n = Math.min(prefix.length, MAGIC.length);
+  for (let i = 0; i < n; i++) {
+    if (prefix[i] !== MAGIC[i]) {
+      const got = Array.from(
+        prefix.subarray(0, MAGIC.length),
+        (b) => b.toString(16).padStart(2, "0"),
+      );
+      throw new CorruptHeaderError(
+        `bad magic: expected 93 4e 55 4d 50 59 ('\\x93NUMPY'), got ${got.join(" ")}`,
+      );
+    }
+  }
+}
+
+function truncated(what: string, needs: number, has: number): CorruptHeaderError {
+  return new CorruptHeaderError(`truncated ${what}: needs ${needs} bytes but has ${has}`);
+}
+
+/** The length field's width: 2 bytes for version 1.0, 4 for 2.0 and 3.0. */
+function lengthWidth(major: number, minor: number): number {
+  if (minor === 0 && major === 1) return 2;
+  if (minor === 0 && (major === 2 || major === 3)) return 4;
+  throw new CorruptHeaderError(
+    `unsupported NPY version ${major}.${minor} (1.0, 2.0 and 3.0 are known)`,
+  );
+}
+
+/**
+ * The total header length (magic to the end of the padding, i.e. the data offset), read from
+ * the first 10 (version 1) or 12 bytes. Throws {@link CorruptHeaderError} for a bad magic, an
+ * unknown version, too few bytes, or a length over 16 MiB.
+ *
+ * @example
+ * ```ts
+ * import { encodeHeader, headerLength } from "./header.ts";
+ * import { parseDType } from "./dtype.ts";
+ * const bytes = encodeHeader(parseDType("f4"), [10], false);
+ * console.log(headerLength(bytes.subarray(0, 12))); // 128
+ * ```
+ */
+export function headerLength(prefix: Uint8Array): number {
+  if (!(prefix instanceof Uint8Array)) {
+    throw new CorruptHeaderError("header bytes must be a Uint8Array");
+  }
+  checkMagic(prefix);
+  if (prefix.length < MAGIC_LEN) throw truncated("NPY prefix", MAGIC_LEN, prefix.length);
+  const width = lengthWidth(prefix[6], prefix[7]);
+  if (prefix.length < MAGIC_LEN + width) {
+    throw truncated("NPY prefix", MAGIC_LEN + width, prefix.length);
+  }
+  let length = 0;
+  for (let i = width - 1; i >= 0; i--) length = length * 256 + prefix[MAGIC_LEN + i];
+  if (length > MAX_HEADER_LENGTH) {
+    throw new CorruptHeaderError(
+      `header length ${length} exceeds the ${MAX_HEADER_LENGTH}-byte limit`,
+    );
+  }
+  return MAGIC_LEN + width + length;
+}
+
+/** Latin-1 by hand: TextDecoder's "latin1" is really windows-1252. */
+function latin1(bytes: Uint8Array): string {
+  const chunks: string[] = [];
+  for (let i = 0; i < bytes.length; i += 8192) {
+    chunks.push(String.fromCharCode(...bytes.subarray(i, i + 8192)));
+  }
+  return chunks.join("");
+}
+
+function headerText(bytes: Uint8Array, major: number): string {
+  if (major < 3) return latin1(bytes);
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new CorruptHeaderError("version 3.0 header is not valid UTF-8");
+  }
+}
+
+function parseDict(text: string): PyDict {
+  let value: PyValue;
+  try {
+    value = parsePyLiteral(text);
+  } catch (e) {
+    if (!(e instanceof PyLiteralError)) throw e;
+    throw new CorruptHeaderError(`cannot parse header ${excerpt(text)}: ${e.message}`);
+  }
+  if (!(value instanceof PyDict)) {
+    throw new CorruptHeaderError(`header must be a dict, got ${pyTypeName(value)} ${shown(value)}`);
+  }
+  return value;
+}
+
+/** A value as Python prints it, cut short: error messages quote attacker-sized input. */
+function shown(value: PyValue): string {
+  const text = pyRepr(value);
+  return text.length > 60 ? `${text.slice(0, 60)}...` : text;
+}
+
+function excerpt(text: string): string {
+  const shown = text.length > 120 ? `${text.slice(0, 120)}...` : text;
+  return pyReprString(shown.trimEnd());
+}
+
+function checkKeys(d: PyDict): void {
+  const keys = d.keys();
+  const ok = keys.length === KEYS.length && KEYS.every((k) => d.has(k));
+  if (ok) return;
+  const missing = KEYS.filter((k) => !d.has(k));
+  const extra = keys.filter((k) => typeof k !== "string" || !KEYS.includes(k)).length;
+  const problems = [
+    ...(missing.length ? [`missing key ${missing.map((k) => `'${k}'`).join(", ")}`] : []),
+    ...(extra ? [`${extra} unexpected key${extra > 1 ? "s" : ""}`] : []),
+  ];
+  throw new CorruptHeaderError(
+    `header must have exactly the keys 'descr', 'fortran_order' and 'shape': ${
+      problems.join("; ")
+    }`,
+  );
+}
+
+function readShape(value: PyValue | undefined): number[] {
+  if (!(value instanceof PyTuple)) {
+    throw new CorruptHeaderError(
+      `shape must be a tuple of ints, got ${pyTypeName(value ?? null)} ${shown(value ?? null)}`,
+    );
+  }
+  if (value.items.length > MAX_NDIM) {
+    throw new CorruptHeaderError(
+      `shape has ${value.items.length} dimensions; at most ${MAX_NDIM} are allowed`,
+    );
+  }
+  return value.items.map((d, i) => {
+    if (typeof d !== "bigint") {
+      throw new CorruptHeaderError(`shape[${i}] must be an int, got ${pyTypeName(d)} ${shown(d)}`);
+    }
+    if (d < 0n || d > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new CorruptHeaderError(`shape[${i}] = ${d} is not between 0 and 2**53 - 1`);
+    }
+    return Number(d);
+  });
+}
+
+function readOrder(value: PyValue | undefined): boolean {
+  if (typeof value === "boolean") return value;
+  throw new CorruptHeaderError(
+    `fortran_order must be True or False, got ${pyTypeName(value ?? null)} ${shown(value ?? null)}`,
+  );
+}
+
+function dataLengthOf(shape: number[], dtype: DType): number {
+  try {
+    return byteLengthOf(shape, dtype.itemsize);
+  } catch (e) {
+    if (!(e instanceof InvalidArgumentError)) throw e;
+    throw new CorruptHeaderError(
+      `shape ${formatShape(shape)} of ${dtype.itemsize}-byte items is more than 2**53 - 1 bytes`,
+    );
+  }
+}
+
+/**
+ * Decodes an NPY header. `bytes` must hold at least the whole header (see
+ * {@link headerLength}); what follows is ignored. Versions 1.0, 2.0 and 3.0, any padding,
+ * keys in any order and Python-2 spellings are accepted. Every problem, whatever the bytes,
+ * is a {@link CorruptHeaderError} saying what is wrong.
+ *
+ * @example
+ * ```ts
+ * import { decodeHeader } from "./header.ts";
+ * const text = "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }\n";
+ * const bytes = new Uint8Array([0x93, ...new TextEncoder().encode("NUMPY"), 1, 0, text.length, 0,
+ *   ...new TextEncoder().encode(text)]);
+ * console.log(decodeHeader(bytes).dtype.name); // "int32"
+ * ```
+ */
+export function decodeHeader(bytes: Uint8Array): NpyHeader {
+  const total = headerLength(bytes);
+  if (bytes.length < total) throw truncated("NPY header", total, bytes.length);
+  const major = bytes[6];
+  const start = major === 1 ? 10 : 12;
+  const d = parseDict(headerText(bytes.subarray(start, total), major));
+  checkKeys(d);
+  const shape = readShape(d.get("shape"));
+  const fortranOrder = readOrder(d.get("fortran_order"));
+  const dtype = dtypeFromDescr(d.get("descr"));
+  return Object.freeze({
+    dtype,
+    fortranOrder,
+    shape: Object.freeze(shape),
+    dataOffset: total,
+    version: Object.freeze([major, 0] as const),
+    dataLength: dataLengthOf(shape, dtype),
+  });
+}
+
+// --- Writing ------------------------------------------------------------------------------
+
+function descrRepr(dtype: DType): string {
+  return dtype.fields ? dtype.descr : pyReprString(dtype.descr);
+}
+
+/** The dict text NumPy's `_write_array_header` builds, growth spaces included. */
+function dictText(dtype: DType, shape: readonly number[], fortranOrder: boolean): string {
+  const order = fortranOrder ? "True" : "False";
+  let text = `{'descr': ${descrRepr(dtype)}, 'fortran_order': ${order}, 'shape': ${
+    formatShape(shape)
+  }, }`;
+  if (shape.length > 0) {
+    const growing = String(shape[fortranOrder ? shape.length - 1 : 0]);
+    text += " ".repeat(Math.max(0, GROWTH_AXIS_MAX_DIGITS - growing.length));
+  }
+  return text;
+}
+
+function encodeText(text: string): { body: Uint8Array; utf8: boolean } {
+  if (/[\u0100-\uffff]/.test(text)) return { body: new TextEncoder().encode(text), utf8: true };
+  return { body: Uint8Array.from(text, (c) => c.charCodeAt(0)), utf8: false };
+}
+
+/** `_wrap_header`: pad with spaces and a `\n` to ALIGN; an aligned header still gets ALIGN spaces. */
+function wrap(body: Uint8Array, version: 1 | 2 | 3): Uint8Array {
+  const width = version === 1 ? 2 : 4;
+  const hlen = body.length + 1;
+  const padlen = ALIGN - ((MAGIC_LEN + width + hlen) % ALIGN);
+  const length = hlen + padlen;
+  const out = new Uint8Array(MAGIC_LEN + width + length).fill(0x20);
+  out.set(MAGIC);
+  out[6] = version;
+  out[7] = 0;
+  for (let i = 0; i < width; i++) out[MAGIC_LEN + i] = Math.floor(length / 256 ** i) % 256;
+  out.set(body, MAGIC_LEN + width);
+  out[out.length - 1] = 0x0a;
+  return out;
+}
+
+/** Version 1.0 while the length fits in 16 bits, else 2.0; 3.0 whenever latin-1 cannot hold it. */
+function pickVersion(bodyLength: number, utf8: boolean): 1 | 2 | 3 {
+  if (utf8) return 3;
+  const padded = bodyLength + 1 + ALIGN - ((MAGIC_LEN + 2 + bodyLength + 1) % ALIGN);
+  return padded <= 0xffff ? 1 : 2;
+}
+
+/**
+ * The NPY header NumPy 2 writes for an array of this dtype, shape and order, byte for byte:
+ * version 1.0 (2.0 if the header passes 65535 bytes, 3.0 if field names need UTF-8), the
+ * dict with keys in sorted order, NumPy's spare spaces for growth, and padding to a multiple
+ * of {@link ALIGN} ending in `\n`. Throws {@link InvalidArgumentError} for a bad shape or
+ * dtype.
+ *
+ * @example
+ * ```ts
+ * import { encodeHeader } from "./header.ts";
+ * import { parseDType } from "./dtype.ts";
+ * const bytes = encodeHeader(parseDType("float32"), [3], false);
+ * console.log(new TextDecoder().decode(bytes.subarray(10, 68)));
+ * // {'descr': '<f4', 'fortran_order': False, 'shape': (3,), }
+ * ```
+ */
+export function encodeHeader(
+  dtype: DType,
+  shape: readonly number[],
+  fortranOrder: boolean,
+): Uint8Array {
+  const dims = normalizeShape(shape);
+  const text = dictText(parseDType(dtype), dims, fortranOrder === true);
+  const { body, utf8 } = encodeText(text);
+  return wrap(body, pickVersion(body.length, utf8));
+}

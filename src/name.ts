@@ -1,0 +1,53 @@
+/**
+ * Shared-array names: which strings are valid, checked before any system call so a bad name
+ * is an {@link InvalidArgumentError} naming the problem, never an OS surprise.
+ *
+ * A valid name is what Python's `multiprocessing.shared_memory.SharedMemory(name=...)`
+ * accepts portably: non-empty, no `/`, `\` or NUL, not `.` or `..`, and short enough for the
+ * platform (255 UTF-8 bytes on Linux and Windows, 30 on macOS whose limit is 31 with the `/`).
+ *
+ * @example
+ * ```ts
+ * import { validateName } from "./name.ts";
+ * validateName("frames"); // ok
+ * validateName("a/b"); // throws InvalidArgumentError
+ * ```
+ * @module
+ */
+import { InvalidArgumentError } from "./errors.ts";
+
+/** Longest name in UTF-8 bytes on Linux and Windows (NAME_MAX). */
+export const MAX_NAME_BYTES = 255;
+/** Longest name in UTF-8 bytes on macOS (PSHMNAMLEN 31, less the leading `/`). */
+export const MAX_NAME_BYTES_DARWIN = 30;
+
+const encoder = new TextEncoder();
+
+/**
+ * Throws {@link InvalidArgumentError} unless `name` is a valid shared-array name.
+ *
+ * @example
+ * ```ts
+ * validateName("frames", 30); // macOS limit
+ * ```
+ */
+export function validateName(name: unknown, maxBytes = MAX_NAME_BYTES): asserts name is string {
+  if (typeof name !== "string") {
+    throw new InvalidArgumentError(`a shared array name must be a string, got ${typeof name}`);
+  }
+  const problem = nameProblem(name, maxBytes);
+  if (problem) {
+    throw new InvalidArgumentError(`invalid shared array name ${JSON.stringify(name)}: ${problem}`);
+  }
+}
+
+function nameProblem(name: string, maxBytes: number): string | undefined {
+  if (name.length === 0) return "it is empty";
+  if (name.includes("/") || name.includes("\\")) return "it contains a slash";
+  if (name.includes("\0")) return "it contains a NUL character";
+  if (name === "." || name === "..") return "'.' and '..' are not names";
+  if (!name.isWellFormed()) return "it contains a lone surrogate";
+  const bytes = encoder.encode(name).length;
+  if (bytes > maxBytes) return `it is ${bytes} bytes long, the limit here is ${maxBytes}`;
+  return undefined;
+}
