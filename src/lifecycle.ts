@@ -1,0 +1,389 @@
+/**
+ * Creating, attaching and deleting named shared arrays: the public entry points, mirroring
+ * Python's `cdxcore.npshm` (`create_shared_array`, `attach_shared_array`,
+ * `delete_shared_array`) in camelCase.
+ *
+ * @example
+ * ```ts
+ * import { attachSharedArray, createSharedArray, deleteSharedArray } from "./lifecycle.ts";
+ * using a = createSharedArray("grid", { shape: [3, 4], dtype: "float32", fill: 1 });
+ * using b = attachSharedArray("grid", { validateShape: [3, 4], validateDtype: "f4" });
+ * b.data[0] = 2; // a.data[0] is 2 too
+ * deleteSharedArray("grid");
+ * ```
+ * @module
+ */
+import { platformTarget } from "../ffi/load.ts";
+import { type DType, parseDType, sameDType } from "./dtype.ts";
+import { elementCodec } from "./element.ts";
+import {
+  CorruptHeaderError,
+  DTypeMismatchError,
+  ExistsError,
+  InvalidArgumentError,
+  NotFoundError,
+  ShapeMismatchError,
+} from "./errors.ts";
+import { decodeHeader, encodeHeader, headerLength, MIN_PREFIX, type NpyHeader } from "./header.ts";
+import { Mapping } from "./mapping.ts";
+import { MAX_NAME_BYTES, MAX_NAME_BYTES_DARWIN, validateName } from "./name.ts";
+import {
+  createSegment,
+  openSegment,
+  publishSegment,
+  readSegment,
+  releaseSegment,
+  type Segment,
+  unlinkSegment,
+} from "./segment.ts";
+import { SharedArray } from "./shared_array.ts";
+import { byteLengthOf, formatShape, normalizeShape, sameShape, stridesOf } from "./shape.ts";
+import type { ArrayFor } from "./types.ts";
+
+/** A dtype as users write it: a NumPy name (`"float64"`), a descr (`"<f8"`) or a parsed DType. */
+export type DTypeLike = string | DType;
+
+/**
+ * Options of {@link createSharedArray}.
+ *
+ * @example
+ * ```ts
+ * const opts: CreateOptions<"int16"> = { shape: [2, 2], dtype: "int16", fill: -1 };
+ * ```
+ */
+export interface CreateOptions<D extends DTypeLike = DTypeLike> {
+  /** Extent of each axis; a number for 1-d, `[]` for 0-d. */
+  shape: number | readonly number[];
+  /** Element type: NumPy name or descr (`"float64"`, `"<f8"`, `"f8"`, `"bool"`, ...). */
+  dtype: D;
+  /** Value every element starts with (number, bigint, boolean, `{re, im}`); default zeros. */
+  fill?: unknown;
+  /** Replace an existing array of that name (processes that have it keep the old one). */
+  force?: boolean;
+  /** `false`: return `null` instead of throwing {@link ExistsError}. Default `true`. */
+  raiseOnError?: boolean;
+  /** Remove the name when this array is closed. Default `false`. */
+  unlinkOnClose?: boolean;
+  /** Permission bits of the segment (POSIX). Default `0o600`: owner only. */
+  mode?: number;
+  /** Memory order: `"C"` (row-major, default) or `"F"` (column-major, Fortran). */
+  order?: "C" | "F";
+}
+
+/**
+ * Options of {@link attachSharedArray}.
+ *
+ * @example
+ * ```ts
+ * const opts: AttachOptions<"f8"> = { validateShape: [100], validateDtype: "f8", readOnly: true };
+ * ```
+ */
+export interface AttachOptions<D extends DTypeLike = DTypeLike> {
+  /** Throw {@link ShapeMismatchError} unless the array has this shape. */
+  validateShape?: number | readonly number[];
+  /** Throw {@link DTypeMismatchError} unless the array has this dtype. */
+  validateDtype?: D;
+  /** Map copy-on-write: writes never reach the shared data; `set` throws. Default `false`. */
+  readOnly?: boolean;
+  /** `false`: return `null` instead of throwing {@link NotFoundError}. Default `true`. */
+  raiseOnError?: boolean;
+  /** Remove the name when this array is closed. Default `false`. */
+  unlinkOnClose?: boolean;
+}
+
+/**
+ * Options of {@link deleteSharedArray}.
+ *
+ * @example
+ * ```ts
+ * const opts: DeleteOptions = { raiseOnError: false };
+ * ```
+ */
+export interface DeleteOptions {
+  /** `false`: return `false` instead of throwing. Default `true`. */
+  raiseOnError?: boolean;
+}
+
+/**
+ * Creates a new named shared array. Nobody can attach it before it is complete (header and
+ * fill included); of concurrent creators of one name exactly one succeeds. The memory is
+ * reserved up front, so a full `/dev/shm` is a {@link NoSpaceError} here, never a crash later.
+ *
+ * @throws {ExistsError} the name is taken (unless `force`, or `raiseOnError: false` → `null`)
+ * @throws {InvalidArgumentError} bad name, shape, dtype, fill, mode or order
+ * @throws {NoSpaceError} not enough shared memory
+ * @example
+ * ```ts
+ * using a = createSharedArray("frames", { shape: [480, 640], dtype: "uint8", fill: 255 });
+ * a.data.length; // 307200
+ * ```
+ */
+export function createSharedArray<D extends DTypeLike>(
+  name: string,
+  options: CreateOptions<D> & { raiseOnError?: true },
+): SharedArray<ArrayFor<D>>;
+export function createSharedArray<D extends DTypeLike>(
+  name: string,
+  options: CreateOptions<D>,
+): SharedArray<ArrayFor<D>> | null;
+export function createSharedArray<D extends DTypeLike>(
+  name: string,
+  options: CreateOptions<D>,
+): SharedArray<ArrayFor<D>> | null {
+  validateName(name, maxNameBytes());
+  const plan = planCreate(name, options);
+  const { force = false, raiseOnError = true } = options;
+  let segment: Segment;
+  try {
+    segment = createSegment(name, plan.head.length + plan.dataLength, plan.mode, force, plan.head);
+  } catch (err) {
+    if (err instanceof ExistsError && !raiseOnError) return null;
+    throw err;
+  }
+  const mapping = new Mapping(
+    segment,
+    plan.head.length,
+    plan.dataLength,
+    false,
+    label(name),
+    false,
+  );
+  try {
+    if (plan.fill) fillPattern(mapping.buffer, plan.fill);
+    publishSegment(segment, force);
+  } catch (err) {
+    mapping.close(); // unpublished: closing drops the segment entirely
+    if (err instanceof ExistsError && !raiseOnError) return null;
+    throw err;
+  }
+  mapping.unlinkOnClose = options.unlinkOnClose ?? false;
+  return new SharedArray(name, mapping, plan.layout);
+}
+
+/**
+ * Attaches an existing named shared array (made by npshm, or by Python/NumPy: any segment that
+ * starts with a `.npy` header), zero-copy.
+ *
+ * @throws {NotFoundError} no such name (or `null` with `raiseOnError: false`)
+ * @throws {ShapeMismatchError} / {DTypeMismatchError} validation failed (always thrown)
+ * @throws {CorruptHeaderError} the segment is not a valid `.npy` stream or is shorter than its
+ *   header says
+ * @example
+ * ```ts
+ * using frames = attachSharedArray("frames", { validateDtype: "uint8", readOnly: true });
+ * console.log(frames.shape);
+ * ```
+ */
+export function attachSharedArray<D extends DTypeLike = string>(
+  name: string,
+  options?: AttachOptions<D> & { raiseOnError?: true },
+): SharedArray<ArrayFor<D>>;
+export function attachSharedArray<D extends DTypeLike = string>(
+  name: string,
+  options?: AttachOptions<D>,
+): SharedArray<ArrayFor<D>> | null;
+export function attachSharedArray<D extends DTypeLike = string>(
+  name: string,
+  options: AttachOptions<D> = {},
+): SharedArray<ArrayFor<D>> | null {
+  validateName(name, maxNameBytes());
+  const expectShape = options.validateShape === undefined
+    ? undefined
+    : normalizeShape(options.validateShape);
+  const expectDType = options.validateDtype === undefined
+    ? undefined
+    : parseDType(options.validateDtype);
+  const readOnly = options.readOnly ?? false;
+  let segment: Segment;
+  try {
+    segment = openSegment(name, readOnly);
+  } catch (err) {
+    if (err instanceof NotFoundError && options.raiseOnError === false) return null;
+    throw err;
+  }
+  let header: NpyHeader;
+  try {
+    header = readHeader(segment);
+    checkAttachable(name, header, expectShape, expectDType);
+  } catch (err) {
+    releaseSegment(segment); // nothing views it yet
+    throw err;
+  }
+  const mapping = new Mapping(
+    segment,
+    header.dataOffset,
+    header.dataLength,
+    readOnly,
+    label(name),
+    options.unlinkOnClose ?? false,
+  );
+  return new SharedArray(name, mapping, {
+    dtype: header.dtype,
+    shape: header.shape,
+    strides: stridesOf(header.shape, header.dtype.itemsize, header.fortranOrder),
+    byteOffset: 0,
+  });
+}
+
+/**
+ * Removes the name of a shared array so no new process can attach it and the name can be
+ * reused. Processes that have it keep using it; the memory is freed when the last one closes.
+ * Returns whether the name is now free — also `true` if it did not exist, as in
+ * `cdxcore.npshm.delete_shared_array`. On Windows this is a no-op: a mapping disappears with
+ * its last handle.
+ *
+ * @throws {InvalidArgumentError} / {PermissionDeniedError} ... unless `raiseOnError: false`
+ *   (then `false`)
+ * @example
+ * ```ts
+ * deleteSharedArray("frames"); // true
+ * ```
+ */
+export function deleteSharedArray(name: string, options: DeleteOptions = {}): boolean {
+  try {
+    validateName(name, maxNameBytes());
+    unlinkSegment(name);
+    return true;
+  } catch (err) {
+    if (options.raiseOnError === false) return false;
+    throw err;
+  }
+}
+
+interface CreatePlan {
+  readonly head: Uint8Array;
+  readonly dataLength: number;
+  readonly mode: number;
+  readonly fill: Uint8Array | undefined;
+  readonly layout: {
+    dtype: DType;
+    shape: readonly number[];
+    strides: readonly number[];
+    byteOffset: number;
+  };
+}
+
+function planCreate(name: string, options: CreateOptions<DTypeLike>): CreatePlan {
+  if (options === null || typeof options !== "object") {
+    throw new InvalidArgumentError(
+      `createSharedArray('${name}'): options { shape, dtype } are required`,
+    );
+  }
+  const shape = normalizeShape(options.shape);
+  const dtype = parseDType(options.dtype);
+  if (dtype.kind === "O") {
+    throw new InvalidArgumentError(
+      `createSharedArray('${name}'): object dtype holds process-local pointers; it cannot be shared`,
+    );
+  }
+  const order = options.order ?? "C";
+  if (order !== "C" && order !== "F") {
+    throw new InvalidArgumentError(
+      `createSharedArray('${name}'): order must be "C" or "F", got ${String(order)}`,
+    );
+  }
+  const mode = options.mode ?? 0o600;
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) {
+    throw new InvalidArgumentError(
+      `createSharedArray('${name}'): mode must be an integer 0..0o7777`,
+    );
+  }
+  const dataLength = byteLengthOf(shape, dtype.itemsize);
+  const head = encodeHeader(dtype, shape, order === "F");
+  if (!Number.isSafeInteger(head.length + dataLength)) {
+    throw new InvalidArgumentError(
+      `createSharedArray('${name}'): ${formatShape(shape)} is too large`,
+    );
+  }
+  return {
+    head,
+    dataLength,
+    mode,
+    fill: options.fill === undefined ? undefined : encodeFill(name, dtype, options.fill),
+    layout: {
+      dtype,
+      shape,
+      strides: stridesOf(shape, dtype.itemsize, order === "F"),
+      byteOffset: 0,
+    },
+  };
+}
+
+// One element's bytes, or undefined when they are all zero: fresh shared memory already is.
+function encodeFill(name: string, dtype: DType, value: unknown): Uint8Array | undefined {
+  const item = new Uint8Array(dtype.itemsize);
+  elementCodec(dtype, item.buffer, true, `shared array '${name}'`).write(0, value);
+  return item.some((b) => b !== 0) ? item : undefined;
+}
+
+function fillPattern(buffer: ArrayBuffer, item: Uint8Array): void {
+  const bytes = new Uint8Array(buffer);
+  if (bytes.length === 0) return;
+  bytes.set(item);
+  for (let done = item.length; done < bytes.length; done *= 2) {
+    bytes.copyWithin(done, 0, Math.min(done, bytes.length - done));
+  }
+}
+
+function readHeader(segment: Segment): NpyHeader {
+  const what = `shared array '${segment.name}'`;
+  if (segment.size < MIN_PREFIX) {
+    throw new CorruptHeaderError(
+      `${what} holds ${segment.size} bytes, too few for an NPY header: not a NumPy/npshm array`,
+    );
+  }
+  let header: NpyHeader;
+  try {
+    const total = headerLength(readSegment(segment, 0, MIN_PREFIX));
+    if (total > segment.size) {
+      throw new CorruptHeaderError(
+        `its header needs ${total} bytes but the segment holds ${segment.size}`,
+      );
+    }
+    header = decodeHeader(readSegment(segment, 0, total));
+  } catch (err) {
+    if (err instanceof CorruptHeaderError) throw new CorruptHeaderError(`${what}: ${err.message}`);
+    throw err;
+  }
+  if (header.dataOffset + header.dataLength > segment.size) {
+    throw new CorruptHeaderError(
+      `${what}: its header claims ${header.dataLength} data bytes after byte ` +
+        `${header.dataOffset}, but the segment holds only ${segment.size} bytes`,
+    );
+  }
+  return header;
+}
+
+function checkAttachable(
+  name: string,
+  header: NpyHeader,
+  shape: readonly number[] | undefined,
+  dtype: DType | undefined,
+): void {
+  if (header.dtype.kind === "O") {
+    throw new InvalidArgumentError(
+      `shared array '${name}' has object dtype (pickled Python pointers): it cannot be shared`,
+    );
+  }
+  if (shape && !sameShape(shape, header.shape)) {
+    throw new ShapeMismatchError(
+      `shared array '${name}' has shape ${formatShape(header.shape)}, expected ${
+        formatShape(shape)
+      }`,
+    );
+  }
+  if (dtype && !sameDType(dtype, header.dtype)) {
+    throw new DTypeMismatchError(
+      `shared array '${name}' has dtype '${header.dtype.descr}' (${header.dtype.name}), ` +
+        `expected '${dtype.descr}' (${dtype.name})`,
+    );
+  }
+}
+
+function label(name: string): string {
+  return `shared array '${name}'`;
+}
+
+function maxNameBytes(): number {
+  return platformTarget().startsWith("darwin") ? MAX_NAME_BYTES_DARWIN : MAX_NAME_BYTES;
+}

@@ -1,0 +1,129 @@
+/**
+ * The lifetime of one mapped segment in this process: the single ArrayBuffer over its data,
+ * closing (detach every view, then unmap) and the finalizer for mappings dropped unclosed.
+ *
+ * The rule it enforces: memory is unmapped only when no JavaScript object can reach it. On
+ * `close()` the buffer is detached first (`ArrayBuffer.prototype.transfer(0)`), so every
+ * TypedArray over it reads length 0; where a runtime cannot detach, the unmap is left to the
+ * finalizer, which runs only once the buffer itself is garbage.
+ *
+ * @example
+ * ```ts
+ * import { Mapping } from "./mapping.ts";
+ * const m = new Mapping(segment, 64, 800, false, "shared array 'x'", false);
+ * new Float64Array(m.buffer)[0] = 1;
+ * m.close(); // views now have length 0, memory unmapped
+ * ```
+ * @module
+ */
+import { ClosedError } from "./errors.ts";
+import { releaseSegment, type Segment, unlinkSegment, viewSegment } from "./segment.ts";
+
+// Shared by every copy of this module in a process, so isSharedArray() works across copies.
+const BUFFERS_KEY = Symbol.for("npshm.mappedBuffers");
+const globals = globalThis as { [BUFFERS_KEY]?: WeakSet<ArrayBuffer> };
+/** Every ArrayBuffer npshm made over shared memory in this process. */
+export const mappedBuffers: WeakSet<ArrayBuffer> = globals[BUFFERS_KEY] ??= new WeakSet();
+
+const finalizer = new FinalizationRegistry<Segment>((segment) => {
+  try {
+    releaseSegment(segment);
+  } catch {
+    // a finalizer has no caller to report to; the process keeps running either way
+  }
+});
+
+type Detachable = ArrayBuffer & { transfer?: (length: number) => ArrayBuffer; detached?: boolean };
+
+/**
+ * One mapping of a segment and the only ArrayBuffer over its data bytes.
+ *
+ * @example
+ * ```ts
+ * const m = new Mapping(segment, 64, 8, true, "shared array 'x'", false);
+ * m.closed; // false
+ * ```
+ */
+export class Mapping {
+  /** Words that name the array in error messages, e.g. `shared array 'frames'`. */
+  readonly label: string;
+  /** Whether this mapping is private copy-on-write. */
+  readonly readOnly: boolean;
+  /** Byte offset of the data in the segment (where the buffer starts). */
+  readonly dataOffset: number;
+  /** Whether {@link close} also removes the name (only if it still names this segment). */
+  unlinkOnClose: boolean;
+  #segment: Segment;
+  #buffer: ArrayBuffer | undefined;
+
+  /** Wraps `segment`; its `dataLength` bytes at `dataOffset` become {@link buffer}. */
+  constructor(
+    segment: Segment,
+    dataOffset: number,
+    dataLength: number,
+    readOnly: boolean,
+    label: string,
+    unlinkOnClose: boolean,
+  ) {
+    this.#segment = segment;
+    this.dataOffset = dataOffset;
+    this.readOnly = readOnly;
+    this.label = label;
+    this.unlinkOnClose = unlinkOnClose;
+    const buffer = viewSegment(segment, dataOffset, dataLength);
+    this.#buffer = buffer;
+    if (dataLength > 0) mappedBuffers.add(buffer);
+    // An empty array has no external buffer: nothing can reach the memory but this object.
+    finalizer.register(dataLength > 0 ? buffer : this, segment, this);
+  }
+
+  /** The data bytes; throws {@link ClosedError} after {@link close}. */
+  get buffer(): ArrayBuffer {
+    if (this.#buffer === undefined) throw new ClosedError(`${this.label} is closed`);
+    return this.#buffer;
+  }
+
+  /** Whether {@link close} was called. */
+  get closed(): boolean {
+    return this.#buffer === undefined;
+  }
+
+  /** The segment behind this mapping (for unlink-if-same and diagnostics). */
+  get segment(): Segment {
+    return this.#segment;
+  }
+
+  /**
+   * Detaches every view, then unmaps. Idempotent. If user code already detached the buffer
+   * (its memory may live on in the transferred buffer), the mapping is left in place.
+   */
+  close(): void {
+    const buffer = this.#buffer;
+    if (buffer === undefined) return;
+    this.#buffer = undefined;
+    try {
+      if (this.unlinkOnClose) unlinkSegment(this.#segment.name, this.#segment);
+    } finally {
+      this.#detachAndRelease(buffer as Detachable);
+    }
+  }
+
+  #detachAndRelease(buffer: Detachable): void {
+    if (buffer.detached) {
+      // User code transferred the buffer: its bytes may live on there, so never unmap them.
+      finalizer.unregister(this);
+      releaseSegment(this.#segment, false);
+    } else if (buffer.byteLength === 0) {
+      this.#release(); // empty array: no view can reach the memory
+    } else if (typeof buffer.transfer === "function") {
+      buffer.transfer(0);
+      this.#release();
+    }
+    // else: this runtime cannot detach; the finalizer unmaps once the last view is garbage.
+  }
+
+  #release(): void {
+    finalizer.unregister(this);
+    releaseSegment(this.#segment);
+  }
+}

@@ -1,0 +1,303 @@
+/**
+ * {@link NdArray}: an N-dimensional strided view of a mapping's bytes — shape, strides, element
+ * access by N-d index, zero-copy leading-axis views, and `data`, the TypedArray over it.
+ *
+ * @example
+ * ```ts
+ * const a = createSharedArray("grid", { shape: [3, 4], dtype: "float64" });
+ * a.set([1, 2], 5);
+ * a.row(1).get(2); // 5
+ * a.data[1 * 4 + 2]; // 5, same memory
+ * ```
+ * @module
+ */
+import type { DType } from "./dtype.ts";
+import { type ElementCodec, elementCodec } from "./element.ts";
+import { InvalidArgumentError, NotViewableError, ReadOnlyError } from "./errors.ts";
+import type { Mapping } from "./mapping.ts";
+import { formatShape } from "./shape.ts";
+import type { Scalar, TypedArray } from "./types.ts";
+
+/**
+ * Nested plain arrays as {@link NdArray.toArray} returns them.
+ *
+ * @example
+ * ```ts
+ * const rows: NestedArray = [[1, 2], [3, 4]];
+ * ```
+ */
+export type NestedArray = Scalar | NestedArray[];
+
+// Brand shared by every copy of this module, so isSharedArray() works across copies.
+const BRAND = Symbol.for("npshm.NdArray");
+
+/** The layout of one view: where its elements sit in the mapping's buffer. */
+export interface Layout {
+  /** Element type. */
+  readonly dtype: DType;
+  /** Extent of each axis. */
+  readonly shape: readonly number[];
+  /** Bytes between neighbours along each axis (NumPy's strides). */
+  readonly strides: readonly number[];
+  /** Byte offset of element [0, 0, ...] in the buffer. */
+  readonly byteOffset: number;
+}
+
+/**
+ * A strided N-d view of shared memory. {@link SharedArray} is the NdArray that owns its
+ * mapping; `row()` and `slice()` return NdArrays that share it (and die with its `close()`).
+ *
+ * @example
+ * ```ts
+ * const frames = attachSharedArray("frames");
+ * const first: NdArray = frames.row(0);
+ * console.log(first.shape, first.get([0, 0]));
+ * ```
+ */
+export class NdArray<T extends TypedArray = TypedArray> {
+  /** Element type. */
+  readonly dtype: DType;
+  /** Extent of each axis. */
+  readonly shape: readonly number[];
+  /** Bytes between neighbours along each axis, as NumPy's `strides`. */
+  readonly strides: readonly number[];
+  /** Number of axes. */
+  readonly ndim: number;
+  /** Number of elements. */
+  readonly size: number;
+  /** Bytes the elements occupy (`size * dtype.itemsize`). */
+  readonly byteLength: number;
+  /** Byte offset of the first element in the mapping's data buffer. */
+  readonly byteOffset: number;
+  /** @internal The mapping this view reads and writes. */
+  protected readonly mapping: Mapping;
+  #codec: ElementCodec | undefined;
+  #data: T | undefined;
+
+  /** @internal Use {@link createSharedArray} / {@link attachSharedArray}. */
+  constructor(mapping: Mapping, layout: Layout) {
+    this.mapping = mapping;
+    this.dtype = layout.dtype;
+    this.shape = Object.freeze([...layout.shape]);
+    this.strides = Object.freeze([...layout.strides]);
+    this.byteOffset = layout.byteOffset;
+    this.ndim = layout.shape.length;
+    this.size = layout.shape.reduce((a, b) => a * b, 1);
+    this.byteLength = this.size * layout.dtype.itemsize;
+  }
+
+  /** @internal */
+  get [BRAND](): true {
+    return true;
+  }
+
+  /** Whether writes are refused (the array was attached `readOnly`). */
+  get readOnly(): boolean {
+    return this.mapping.readOnly;
+  }
+
+  /** Whether the owning array was closed; every access then throws {@link ClosedError}. */
+  get closed(): boolean {
+    return this.mapping.closed;
+  }
+
+  /**
+   * The elements as one zero-copy TypedArray, in memory order (C order for C arrays, Fortran
+   * order for Fortran arrays). Complex dtypes interleave re/im. After `close()` it has length 0.
+   * Throws {@link NotViewableError} for dtypes or layouts no TypedArray can show faithfully.
+   */
+  get data(): T {
+    const buffer = this.mapping.buffer;
+    if (this.#data?.buffer === buffer) return this.#data;
+    const view = this.#viewInfo();
+    const elements = (this.byteLength / this.dtype.itemsize) * view.lanes;
+    this.#data = new view.ctor(buffer, this.byteOffset, elements) as T;
+    return this.#data;
+  }
+
+  /** The raw bytes of the elements, zero-copy (contiguous views only). */
+  get bytes(): Uint8Array {
+    const buffer = this.mapping.buffer;
+    this.#requireContiguous("bytes");
+    return new Uint8Array(buffer, this.byteOffset, this.byteLength);
+  }
+
+  /**
+   * Whether the elements fill one gap-free run of memory (C or Fortran contiguous), which is
+   * what {@link data} and {@link bytes} need.
+   */
+  get contiguous(): boolean {
+    return isContiguous(this.shape, this.strides, this.dtype.itemsize);
+  }
+
+  /**
+   * The element at an N-d index (negative indices count from the end, as in NumPy). A 1-d array
+   * also takes a plain number; a 0-d array takes `[]` or nothing.
+   */
+  get(index: number | readonly number[] = []): Scalar {
+    return this.#codecFor().read(this.#offsetOf(index));
+  }
+
+  /**
+   * Stores `value` at an N-d index. Integers must fit the dtype, 64-bit ints take bigints or
+   * safe integers, complex takes `{re, im}`; anything else is an {@link InvalidArgumentError}.
+   * A read-only array throws {@link ReadOnlyError} and is left unchanged.
+   */
+  set(index: number | readonly number[], value: unknown): void {
+    if (this.readOnly) {
+      throw new ReadOnlyError(`${this.mapping.label} was attached read-only; it cannot be written`);
+    }
+    this.#codecFor().write(this.#offsetOf(index), value);
+  }
+
+  /** Row `i` (negative counts from the end): a zero-copy view with one axis fewer. */
+  row(i: number): NdArray<T> {
+    if (this.ndim === 0) throw new InvalidArgumentError(`${this.#what()} is 0-d: it has no rows`);
+    const at = normalizeIndex(i, this.shape[0], 0, this.#what());
+    return new NdArray<T>(this.mapping, {
+      dtype: this.dtype,
+      shape: this.shape.slice(1),
+      strides: this.strides.slice(1),
+      byteOffset: this.byteOffset + at * this.strides[0],
+    });
+  }
+
+  /**
+   * Rows `start` to `end` (exclusive; negative counts from the end; clamped as in
+   * `Array.prototype.slice`): a zero-copy view.
+   */
+  slice(start = 0, end: number = this.shape[0]): NdArray<T> {
+    if (this.ndim === 0) {
+      throw new InvalidArgumentError(`${this.#what()} is 0-d: it cannot be sliced`);
+    }
+    const n = this.shape[0];
+    const from = clampSliceBound(start, n, "start");
+    const to = Math.max(from, clampSliceBound(end, n, "end"));
+    return new NdArray<T>(this.mapping, {
+      dtype: this.dtype,
+      shape: [to - from, ...this.shape.slice(1)],
+      strides: this.strides,
+      byteOffset: this.byteOffset + (to > from ? from * this.strides[0] : 0),
+    });
+  }
+
+  /** A copy of the elements as nested plain arrays (a 0-d array gives its scalar). */
+  toArray(): NestedArray {
+    const codec = this.#codecFor();
+    const walk = (axis: number, offset: number): NestedArray => {
+      if (axis === this.ndim) return codec.read(offset);
+      const out: NestedArray[] = new Array(this.shape[axis]);
+      for (let i = 0; i < out.length; i++) out[i] = walk(axis + 1, offset + i * this.strides[axis]);
+      return out;
+    };
+    return walk(0, this.byteOffset);
+  }
+
+  /** A short description: dtype and shape. */
+  toString(): string {
+    return `${this.#what()} ${this.dtype.name} ${formatShape(this.shape)}`;
+  }
+
+  #what(): string {
+    return this.mapping.label;
+  }
+
+  #viewInfo() {
+    const view = this.dtype.view;
+    if (!view || this.dtype.fields) {
+      throw new NotViewableError(
+        `${this.#what()} has dtype '${this.dtype.descr}' (${this.dtype.name}), which no ` +
+          "TypedArray shows faithfully; use get()/set() or .bytes",
+      );
+    }
+    if ((this.mapping.dataOffset + this.byteOffset) % this.dtype.alignment !== 0) {
+      throw new NotViewableError(
+        `${this.#what()}: its data starts at byte ${this.mapping.dataOffset}, not aligned for ` +
+          `${this.dtype.name}; use get()/set() or .bytes`,
+      );
+    }
+    this.#requireContiguous("data");
+    return view;
+  }
+
+  #requireContiguous(what: string): void {
+    if (!this.contiguous) {
+      throw new NotViewableError(
+        `${this.#what()}: this view is not contiguous in memory, so it has no ${what}; ` +
+          "use get()/set() or toArray()",
+      );
+    }
+  }
+
+  #codecFor(): ElementCodec {
+    const buffer = this.mapping.buffer;
+    if (!this.#codec) {
+      const aligned = this.mapping.dataOffset % this.dtype.alignment === 0;
+      this.#codec = elementCodec(this.dtype, buffer, aligned, this.#what());
+    }
+    return this.#codec;
+  }
+
+  #offsetOf(index: number | readonly number[]): number {
+    const idx = typeof index === "number" ? [index] : index;
+    if (!Array.isArray(idx) || idx.length !== this.ndim) {
+      throw new InvalidArgumentError(
+        `${this.#what()} has ${this.ndim} axes; an index needs ${this.ndim} integers, got ` +
+          (Array.isArray(idx) ? idx.length : typeof idx),
+      );
+    }
+    let offset = this.byteOffset;
+    for (let axis = 0; axis < idx.length; axis++) {
+      offset += normalizeIndex(idx[axis], this.shape[axis], axis, this.#what()) *
+        this.strides[axis];
+    }
+    return offset;
+  }
+}
+
+/**
+ * Whether `value` is an NdArray of any copy of this module (a brand check, not `instanceof`).
+ *
+ * @example
+ * ```ts
+ * isNdArray(createSharedArray("x", { shape: [1], dtype: "u1" })); // true
+ * ```
+ */
+export function isNdArray(value: unknown): value is NdArray {
+  return typeof value === "object" && value !== null &&
+    (value as { [BRAND]?: boolean })[BRAND] === true;
+}
+
+function normalizeIndex(i: number, n: number, axis: number, what: string): number {
+  if (!Number.isInteger(i)) {
+    throw new InvalidArgumentError(`${what}: index ${String(i)} on axis ${axis} is not an integer`);
+  }
+  const at = i < 0 ? i + n : i;
+  if (at < 0 || at >= n) {
+    throw new InvalidArgumentError(
+      `${what}: index ${i} is out of bounds for axis ${axis} of size ${n}`,
+    );
+  }
+  return at;
+}
+
+function clampSliceBound(bound: number, n: number, which: string): number {
+  if (!Number.isInteger(bound)) {
+    throw new InvalidArgumentError(`slice ${which} ${String(bound)} is not an integer`);
+  }
+  return bound < 0 ? Math.max(0, bound + n) : Math.min(bound, n);
+}
+
+function isContiguous(shape: readonly number[], strides: readonly number[], itemsize: number) {
+  if (shape.some((n) => n === 0)) return true;
+  const run = (order: number[]) => {
+    let expected = itemsize;
+    for (const axis of order) {
+      if (shape[axis] !== 1 && strides[axis] !== expected) return false;
+      expected *= shape[axis];
+    }
+    return true;
+  };
+  const axes = shape.map((_, i) => i);
+  return run([...axes].reverse()) || run(axes);
+}

@@ -1,0 +1,177 @@
+/**
+ * Named shared memory as bytes: create, publish, open, read, view, release, unlink. The only
+ * user of the FFI layer; turns the shim's status codes into typed errors that name the array.
+ *
+ * @example
+ * ```ts
+ * import { openSegment, releaseSegment } from "./segment.ts";
+ * const seg = openSegment("frames", false);
+ * console.log(seg.size);
+ * releaseSegment(seg);
+ * ```
+ * @module
+ */
+import { loadNative } from "../ffi/load.ts";
+import { cString, type Native, OUT_SLOTS, Status } from "../ffi/types.ts";
+import {
+  ExistsError,
+  InvalidArgumentError,
+  NoSpaceError,
+  NotFoundError,
+  type NpshmError,
+  OsError,
+  PermissionDeniedError,
+} from "./errors.ts";
+
+/** One mapping of a segment in this process. */
+export interface Segment {
+  /** The name it was opened or created under. */
+  readonly name: string;
+  /** OS handle (fd or HANDLE), held until release. */
+  readonly handle: bigint;
+  /** Address of the mapping (0n for a zero-byte segment). */
+  readonly addr: bigint;
+  /** Bytes mapped. */
+  readonly size: number;
+}
+
+let native: Native | undefined;
+function shim(): Native {
+  native ??= loadNative();
+  return native;
+}
+
+// One scratch out-array: every shim call is synchronous, so calls cannot interleave.
+const out = new BigInt64Array(OUT_SLOTS);
+
+/**
+ * Creates an unnamed segment of `size` bytes starting with `head`, mapped read-write. Nobody
+ * else sees it until {@link publishSegment}; on failure nothing is left behind.
+ *
+ * @example
+ * ```ts
+ * const seg = createSegment("frames", 4096, 0o600, false, header);
+ * publishSegment(seg, false);
+ * ```
+ */
+export function createSegment(
+  name: string,
+  size: number,
+  mode: number,
+  force: boolean,
+  head: Uint8Array,
+): Segment {
+  const status = shim().create(cString(name), size, mode, force, head, out);
+  if (status !== Status.OK) throw failure(status, `create shared array '${name}' (${size} bytes)`);
+  return { name, handle: out[0], addr: out[1], size: Number(out[2]) };
+}
+
+/**
+ * Gives a created segment its name, atomically; with `force` an existing one is replaced.
+ * On failure the segment stays mapped and unnamed: the caller detaches its views and releases
+ * it, and then nothing is left behind.
+ *
+ * @example
+ * ```ts
+ * publishSegment(seg, true);
+ * ```
+ */
+export function publishSegment(seg: Segment, force: boolean): void {
+  const status = shim().publish(seg.handle, cString(seg.name), force, out);
+  if (status !== Status.OK) throw failure(status, `create shared array '${seg.name}'`);
+}
+
+/**
+ * Opens and maps the whole named segment; `readOnly` maps it copy-on-write.
+ *
+ * @example
+ * ```ts
+ * const seg = openSegment("frames", true);
+ * ```
+ */
+export function openSegment(name: string, readOnly: boolean): Segment {
+  const status = shim().open(cString(name), readOnly, out);
+  if (status !== Status.OK) throw failure(status, `attach shared array '${name}'`);
+  return { name, handle: out[0], addr: out[1], size: Number(out[2]) };
+}
+
+/**
+ * Copies `length` bytes at `offset` of the mapping (used for headers, never for data).
+ *
+ * @example
+ * ```ts
+ * const magic = readSegment(seg, 0, 6);
+ * ```
+ */
+export function readSegment(seg: Segment, offset: number, length: number): Uint8Array {
+  const dst = new Uint8Array(length);
+  if (length > 0) shim().read(seg.addr + BigInt(offset), dst);
+  return dst;
+}
+
+/**
+ * A zero-copy ArrayBuffer over `length` bytes at `offset`. Call once per segment.
+ *
+ * @example
+ * ```ts
+ * const data = new Float64Array(viewSegment(seg, 64, seg.size - 64));
+ * ```
+ */
+export function viewSegment(seg: Segment, offset: number, length: number): ArrayBuffer {
+  return length === 0 ? new ArrayBuffer(0) : shim().view(seg.addr + BigInt(offset), length);
+}
+
+/**
+ * Unmaps the segment (unless `unmap` is false) and closes its handle. The caller guarantees no
+ * view can reach the memory it unmaps.
+ *
+ * @example
+ * ```ts
+ * releaseSegment(seg);
+ * ```
+ */
+export function releaseSegment(seg: Segment, unmap = true): void {
+  if (unmap && seg.size > 0) shim().unmap(seg.addr, seg.size);
+  shim().close(seg.handle);
+}
+
+/**
+ * Removes a name. With `seg`, only if the name still refers to that segment. Returns false if
+ * there was nothing (of ours) to remove.
+ *
+ * @example
+ * ```ts
+ * unlinkSegment("frames"); // true if it existed
+ * ```
+ */
+export function unlinkSegment(name: string, seg?: Segment): boolean {
+  const status = shim().unlink(cString(name), seg ? seg.handle : -1n, out);
+  if (status === Status.OK) return true;
+  if (status === Status.NOT_FOUND || status === Status.STALE) return false;
+  throw failure(status, `delete shared array '${name}'`);
+}
+
+function failure(status: number, what: string): NpshmError {
+  const osError = Number(out[3]);
+  const reason = osError ? `: ${shim().strerror(osError)}` : "";
+  switch (status) {
+    case Status.EXISTS:
+      return new ExistsError(
+        `cannot ${what}: the name is taken (attach to it, delete it, or pass force: true)`,
+        osError,
+      );
+    case Status.NOT_FOUND:
+      return new NotFoundError(`cannot ${what}: no shared array of that name`, osError);
+    case Status.NO_SPACE:
+      return new NoSpaceError(
+        `cannot ${what}: not enough shared memory${reason} (free some or enlarge /dev/shm)`,
+        osError,
+      );
+    case Status.PERMISSION:
+      return new PermissionDeniedError(`cannot ${what}: permission denied${reason}`, osError);
+    case Status.INVALID:
+      return new InvalidArgumentError(`cannot ${what}: invalid name or size${reason}`, osError);
+    default:
+      return new OsError(`cannot ${what}${reason || ` (status ${status})`}`, osError);
+  }
+}
