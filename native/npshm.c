@@ -278,18 +278,39 @@ static int allocate_if_sparse(int fd, const struct stat *st) {
 #endif
 }
 
+#ifdef __APPLE__
+/*
+ * XNU refuses MAP_PRIVATE on POSIX shm (EINVAL), and a shared PROT_READ mapping would
+ * fault on a write through a TypedArray. So a read-only attach on macOS is a private
+ * snapshot: anonymous memory filled from the segment once (it does not see later writes).
+ */
+static void *snapshot(int fd, size_t size) {
+  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON, -1, 0);
+  if (p == MAP_FAILED) return p;
+  void *src = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+  if (src == MAP_FAILED) {
+    int e = errno;
+    munmap(p, size);
+    errno = e;
+    return MAP_FAILED;
+  }
+  memcpy(p, src, size);
+  munmap(src, size);
+  return p;
+}
+#endif
+
 /*
  * Private copy-on-write for read-only: a write through it stays in this process and
- * never faults. XNU refuses MAP_PRIVATE on POSIX shm (EINVAL), so macOS falls back to
- * a shared PROT_READ mapping, where a write faults: callers there must not write.
+ * never faults, and pages not written keep showing the segment's live contents.
  */
 static void *map_existing(int fd, size_t size, int32_t read_only) {
   if (!read_only) return mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 #ifdef __APPLE__
-  if (p == MAP_FAILED && errno == EINVAL) p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+  return snapshot(fd, size);
+#else
+  return mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 #endif
-  return p;
 }
 
 NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) {

@@ -62,7 +62,7 @@ NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force,
  * Open and map the whole segment `name`. read_only: the mapping is private
  * copy-on-write (writes never reach the segment, never fault; untouched pages still
  * show other processes' writes). macOS refuses private mappings of shm, so there it is
- * shared PROT_READ and a write through it faults: callers must not write. Otherwise
+ * a private snapshot (a copy taken at open that does not see later writes). Otherwise
  * shared read-write, and a sparse segment (made by another library) gets its memory
  * allocated first so writes cannot SIGBUS. A zero-byte segment gives out[1] = 0,
  * out[2] = 0 (the handle is still returned). out[2] is rounded up to whole pages on
