@@ -1,6 +1,6 @@
 // In-process behaviour of create / attach / delete / close and element access.
 import assert from "node:assert/strict";
-import { statSync } from "node:fs";
+import { statSync, unlinkSync, writeFileSync } from "node:fs";
 import { after, describe, test } from "node:test";
 import {
   attachSharedArray,
@@ -406,19 +406,39 @@ describe("bad input gets typed errors", () => {
     );
   });
 
-  test("foreign or short segments are corrupt-header errors", async () => {
-    const { writeFileSync, unlinkSync } = await import("node:fs");
+  test("foreign, short, truncated and lying segments are corrupt-header errors", () => {
     const name = uniqueName();
-    for (
-      const bytes of [
-        new Uint8Array(0),
-        new Uint8Array(5),
-        new TextEncoder().encode("hello world, not npy"),
-      ]
-    ) {
-      writeFileSync(shmPath(name), bytes);
-      assert.throws(() => attachSharedArray(name), CorruptHeaderError);
+    const header = (shape: string) => {
+      const dict = `{'descr': '<f8', 'fortran_order': False, 'shape': ${shape}, }`;
+      const bytes = new Uint8Array(128).fill(0x20); // v1.0: 10 bytes + 118 of header
+      bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 118, 0]);
+      for (let i = 0; i < dict.length; i++) bytes[10 + i] = dict.charCodeAt(i);
+      bytes[127] = 0x0a;
+      return bytes;
+    };
+    const withData = (head: Uint8Array, dataBytes: number) => {
+      const out = new Uint8Array(head.length + dataBytes);
+      out.set(head);
+      return out;
+    };
+    const cases: [string, Uint8Array][] = [
+      ["empty", new Uint8Array(0)],
+      ["five bytes", new Uint8Array(5)],
+      ["not npy", new TextEncoder().encode("hello world, not npy at all")],
+      ["cut inside the header", header("(2,)").subarray(0, 40)],
+      ["claims 1000 doubles, holds 2", withData(header("(1000,)"), 16)],
+      ["claims 2**40 doubles", withData(header("(1099511627776,)"), 8)],
+    ];
+    try {
+      for (const [what, bytes] of cases) {
+        writeFileSync(shmPath(name), bytes);
+        assert.throws(() => attachSharedArray(name), CorruptHeaderError, what);
+      }
+      writeFileSync(shmPath(name), withData(header("(2,)"), 16));
+      using ok = attachSharedArray(name);
+      assert.equal(ok.size, 2, "the same header with enough data attaches");
+    } finally {
+      unlinkSync(shmPath(name));
     }
-    unlinkSync(shmPath(name));
   });
 });

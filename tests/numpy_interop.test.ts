@@ -1,7 +1,13 @@
 // The segment format is NumPy's: checked against real numpy, both directions.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { attachSharedArray, createSharedArray, deleteSharedArray, type NdArray } from "../mod.ts";
+import {
+  attachSharedArray,
+  createSharedArray,
+  deleteSharedArray,
+  type NdArray,
+  NotViewableError,
+} from "../mod.ts";
 import { python, sweepLeaks, testFile, uniqueName } from "./_util.ts";
 
 after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
@@ -146,5 +152,45 @@ describe("NumPy interop", () => {
     assert.equal(Number(sum), (999 * 1000) / 2 / 4);
     assert.equal(descr, "<f4");
     deleteSharedArray(name);
+  });
+});
+
+describe("dtypes no TypedArray shows faithfully", () => {
+  test("attach, report NotViewableError from data, never a wrong view", () => {
+    const specs = {
+      big: [">f8", [3]],
+      bytes: ["S5", [2]],
+      text: ["<U3", [2]],
+      record: ["[('a', '<i4'), ('b', '<f8')]", [2]],
+      time: ["<M8[ns]", [2]],
+    } as const;
+    const names = Object.fromEntries(Object.keys(specs).map((k) => [k, uniqueName(k)]));
+    const script = Object.entries(specs).map(([k, [descr, shape]]) =>
+      `a = fmt.open_memmap("/dev/shm/${names[k]}", mode="w+", dtype=np.dtype(${
+        descr.startsWith("[") ? descr : `"${descr}"`
+      }), shape=${JSON.stringify(shape).replace("[", "(").replace("]", ",)")}); ` +
+      `a[...] = ${
+        k === "big" ? "[1.5, -2.0, 3.25]" : k === "record" ? "[(1, 2.5), (3, 4.5)]" : "a"
+      }; a.flush(); del a`
+    ).join("\n");
+    python(`import numpy as np\nimport numpy.lib.format as fmt\n${script}`);
+    try {
+      for (const [k, [descr, shape]] of Object.entries(specs)) {
+        using a = attachSharedArray(names[k], { validateShape: shape });
+        assert.throws(() => a.data, NotViewableError, descr);
+        assert.equal(a.bytes.length, a.size * a.dtype.itemsize, descr);
+      }
+      using big = attachSharedArray(names.big);
+      assert.deepEqual(big.toArray(), [1.5, -2, 3.25], "big-endian values through DataView");
+      big.set(1, 7.5);
+      const back = python(`import numpy as np; print(np.load("/dev/shm/${names.big}")[1])`);
+      assert.equal(Number(back), 7.5);
+      using rec = attachSharedArray(names.record);
+      assert.equal(rec.dtype.itemsize, 12);
+      assert.throws(() => rec.get(0), NotViewableError);
+      assert.deepEqual([...new Int32Array(rec.bytes.slice(12, 16).buffer)], [3]);
+    } finally {
+      for (const n of Object.values(names)) deleteSharedArray(n);
+    }
   });
 });
