@@ -8,26 +8,12 @@ import {
   type NdArray,
   NotViewableError,
 } from "../mod.ts";
+import { DTYPE_NAMES } from "../src/dtype.ts";
 import { python, sweepLeaks, testFile, uniqueName } from "./_util.ts";
 
 after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
-const DTYPES = [
-  "bool",
-  "int8",
-  "int16",
-  "int32",
-  "int64",
-  "uint8",
-  "uint16",
-  "uint32",
-  "uint64",
-  "float16",
-  "float32",
-  "float64",
-  "complex64",
-  "complex128",
-];
+const DTYPES = DTYPE_NAMES; // every numeric dtype npshm creates
 const SHAPES = [[], [0], [5], [3, 4], [2, 3, 4]];
 
 interface Case {
