@@ -123,13 +123,31 @@ export async function buildNative(target: string = hostTarget()): Promise<string
   const t = targetOf(target);
   const dir = `${HERE}/build/${target}`;
   await Deno.mkdir(dir, { recursive: true });
-  const [src, header, test] = ["npshm.c", "npshm.h", "test_shim.c"].map((f) => `${HERE}/${f}`);
+  const sources = await shimSources();
+  const test = `${HERE}/test_shim.c`;
   const lib = `${dir}/${t.lib}`;
   const pic = t.os === "win32" ? [] : ["-fPIC"];
   const libArgs = ["-O2", "-shared", ...pic, ...STRICT, "-fvisibility=hidden"];
-  await compile(t, lib, libArgs, [src, header]);
-  await compile(t, `${dir}/${t.exe}`, ["-O2", ...STRICT, "-DNPSHM_TESTING"], [test, src, header]);
+  await compile(t, lib, libArgs, sources);
+  await compile(t, `${dir}/${t.exe}`, ["-O2", ...STRICT, "-DNPSHM_TESTING"], [test, ...sources]);
   return lib;
+}
+
+/**
+ * The shim's sources: every `npshm*.c` and `*.h` in this folder (one C file per system job
+ * family), sorted so builds are reproducible.
+ *
+ * @example
+ * ```ts
+ * await shimSources(); // [".../npshm.c", ".../npshm.h"]
+ * ```
+ */
+export async function shimSources(): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(HERE)) {
+    if (e.isFile && (/^npshm.*\.c$/.test(e.name) || e.name.endsWith(".h"))) names.push(e.name);
+  }
+  return names.sort().map((n) => `${HERE}/${n}`);
 }
 
 /**

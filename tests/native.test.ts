@@ -1,7 +1,7 @@
 // The C shim on its own: its C test program, the Win32 build, and the loader's error.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -27,7 +27,9 @@ test("the Win32 part compiles warning-free with mingw-w64", () => {
       "-shared",
       "-o",
       join(out, "npshm.dll"),
-      join(nativeDir, "npshm.c"),
+      ...readdirSync(nativeDir).filter((f) => /^npshm.*\.c$/.test(f)).map((f) =>
+        join(nativeDir, f)
+      ),
     ], { encoding: "utf8" });
     assert.equal(
       r.error,
