@@ -1,0 +1,252 @@
+/**
+ * Files on disk as bytes: open, size, map, read and write at offsets, copy into a segment,
+ * flush, atomic rename. The segment layer's counterpart for `.npy` files; like `segment.ts`
+ * it turns the shim's status codes into typed errors that name the file.
+ *
+ * @example
+ * ```ts
+ * import { closeFile, openFile, preadFile } from "./file.ts";
+ * const f = openFile("data.npy", "read");
+ * const magic = preadFile(f, 0, new Uint8Array(6));
+ * closeFile(f);
+ * ```
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { loadNative } from "../ffi/load.ts";
+import { cString, FileHow, type Native, OUT_SLOTS, Status } from "../ffi/types.ts";
+import {
+  ExistsError,
+  InvalidArgumentError,
+  NoSpaceError,
+  NotFoundError,
+  type NpshmError,
+  OsError,
+  PermissionDeniedError,
+} from "./errors.ts";
+import type { Segment } from "./segment.ts";
+
+/** An open file. */
+export interface OpenFile {
+  /** The path as given (for messages). */
+  readonly path: string;
+  /** OS handle (fd or HANDLE) until closed or handed to a mapping. */
+  readonly handle: bigint;
+  /** Size in bytes when opened (or last resized). */
+  size: number;
+}
+
+/** How {@link openFile} opens a path. */
+export type OpenHow = "read" | "write" | "create" | "replace";
+
+let native: Native | undefined;
+function shim(): Native {
+  native ??= loadNative();
+  return native;
+}
+
+// Every shim call is synchronous, so one scratch out-array serves them all.
+const out = new BigInt64Array(OUT_SLOTS);
+
+const HOW = {
+  read: FileHow.READ,
+  write: FileHow.WRITE,
+  create: FileHow.CREATE,
+  replace: FileHow.REPLACE,
+} as const;
+
+/**
+ * A path given as a string or a `file:` URL, as a string path.
+ *
+ * @throws {InvalidArgumentError} empty, not a string/URL, or a URL of another scheme
+ * @example
+ * ```ts
+ * filePath(new URL("file:///tmp/a.npy")); // "/tmp/a.npy"
+ * ```
+ */
+export function filePath(path: string | URL): string {
+  if (path instanceof URL) {
+    if (path.protocol !== "file:") {
+      throw new InvalidArgumentError(`only file: URLs name files, got ${path.protocol} URL`);
+    }
+    return fileURLToPath(path);
+  }
+  if (typeof path !== "string" || path === "" || path.includes("\0")) {
+    throw new InvalidArgumentError(`a file path must be a non-empty string or a file: URL`);
+  }
+  return path;
+}
+
+/**
+ * Opens a regular file; `mode` is the permission bits a created file gets (POSIX).
+ *
+ * @throws {NotFoundError} / {ExistsError} / {PermissionDeniedError} / {InvalidArgumentError}
+ * @example
+ * ```ts
+ * const f = openFile("out.npy", "create", 0o644);
+ * ```
+ */
+export function openFile(path: string, how: OpenHow, mode = 0o644): OpenFile {
+  const status = shim().fileOpen(cString(path), HOW[how], mode, out);
+  if (status !== Status.OK) throw failure(status, `open file '${path}'`);
+  return { path, handle: out[0], size: Number(out[2]) };
+}
+
+/**
+ * Closes a file (not one handed to a mapping: the mapping closes it).
+ *
+ * @example
+ * ```ts
+ * closeFile(f);
+ * ```
+ */
+export function closeFile(f: OpenFile): void {
+  shim().close(f.handle);
+}
+
+/**
+ * Sets the file's size; `reserve` allocates its blocks now so a shared mapping of it cannot
+ * fault on a full disk.
+ *
+ * @example
+ * ```ts
+ * resizeFile(f, 1 << 30, true);
+ * ```
+ */
+export function resizeFile(f: OpenFile, size: number, reserve: boolean): void {
+  const status = shim().fileResize(f.handle, size, reserve, out);
+  if (status !== Status.OK) throw failure(status, `size file '${f.path}' to ${size} bytes`);
+  f.size = size;
+}
+
+/**
+ * Maps the whole file, shared or private copy-on-write, as a {@link Segment} that owns the
+ * file's handle from now on (released with `releaseSegment`).
+ *
+ * @example
+ * ```ts
+ * const seg = mapFile(f, false);
+ * ```
+ */
+export function mapFile(f: OpenFile, privateCopy: boolean): Segment {
+  const status = shim().fileMap(f.handle, f.size, privateCopy, out);
+  if (status !== Status.OK) throw failure(status, `map file '${f.path}' (${f.size} bytes)`);
+  return { name: f.path, handle: f.handle, addr: out[1], size: Number(out[2]) };
+}
+
+/**
+ * Reads into `dst` from `offset`; returns the bytes read (fewer only at end of file).
+ *
+ * @example
+ * ```ts
+ * const n = preadFile(f, 0, new Uint8Array(128));
+ * ```
+ */
+export function preadFile(f: OpenFile, offset: number, dst: Uint8Array): number {
+  if (dst.length === 0) return 0;
+  const status = shim().filePread(f.handle, offset, dst, out);
+  if (status !== Status.OK) throw failure(status, `read file '${f.path}'`);
+  return Number(out[2]);
+}
+
+/**
+ * Writes all of `src` at `offset`.
+ *
+ * @throws {NoSpaceError} the disk is full
+ * @example
+ * ```ts
+ * pwriteFile(f, 0, header);
+ * ```
+ */
+export function pwriteFile(f: OpenFile, offset: number, src: Uint8Array): void {
+  if (src.length === 0) return;
+  const status = shim().filePwrite(f.handle, offset, src, out);
+  if (status !== Status.OK) throw failure(status, `write file '${f.path}'`);
+}
+
+/**
+ * Copies `dst.length` bytes of the file at `offset` into segment `seg` at `segOffset`, where
+ * `dst` is the segment's own mapped bytes there: in the kernel where the OS can, else read
+ * straight into `dst`. Returns the bytes copied (fewer only if the file ended early).
+ *
+ * @example
+ * ```ts
+ * copyIntoSegment(f, 128, seg, 64, new Uint8Array(buffer, 0, n));
+ * ```
+ */
+export function copyIntoSegment(
+  f: OpenFile,
+  offset: number,
+  seg: Segment,
+  segOffset: number,
+  dst: Uint8Array,
+): number {
+  if (dst.length === 0) return 0;
+  const status = shim().fileCopy(f.handle, offset, seg.handle, segOffset, dst, out);
+  if (status !== Status.OK) {
+    throw failure(status, `copy file '${f.path}' into shared array '${seg.name}'`);
+  }
+  return Number(out[2]);
+}
+
+/**
+ * Flushes the file's data to disk.
+ *
+ * @example
+ * ```ts
+ * syncFile(f);
+ * ```
+ */
+export function syncFile(f: OpenFile): void {
+  const status = shim().fileSync(f.handle, out);
+  if (status !== Status.OK) throw failure(status, `flush file '${f.path}'`);
+}
+
+/**
+ * Renames `from` to `to`, atomically replacing `to`; `durable` also flushes the directory.
+ *
+ * @example
+ * ```ts
+ * renameFile("a.npy.tmp", "a.npy", true);
+ * ```
+ */
+export function renameFile(from: string, to: string, durable: boolean): void {
+  const status = shim().fileRename(cString(from), cString(to), durable, out);
+  if (status !== Status.OK) throw failure(status, `rename '${from}' to '${to}'`);
+}
+
+/**
+ * Removes a file; returns false if it was not there. Never throws: it cleans up after
+ * failures, where the first error is the one to report.
+ *
+ * @example
+ * ```ts
+ * removeFile("a.npy.tmp");
+ * ```
+ */
+export function removeFile(path: string): boolean {
+  try {
+    return shim().fileRemove(cString(path), out) === Status.OK;
+  } catch {
+    return false;
+  }
+}
+
+function failure(status: number, what: string): NpshmError {
+  const osError = Number(out[3]);
+  const reason = osError ? `: ${shim().strerror(osError)}` : "";
+  switch (status) {
+    case Status.EXISTS:
+      return new ExistsError(`cannot ${what}: it exists (pass overwrite: true)`, osError);
+    case Status.NOT_FOUND:
+      return new NotFoundError(`cannot ${what}: no such file or directory`, osError);
+    case Status.NO_SPACE:
+      return new NoSpaceError(`cannot ${what}: no space left${reason}`, osError);
+    case Status.PERMISSION:
+      return new PermissionDeniedError(`cannot ${what}: permission denied${reason}`, osError);
+    case Status.INVALID:
+      return new InvalidArgumentError(`cannot ${what}${reason || ": invalid argument"}`, osError);
+    default:
+      return new OsError(`cannot ${what}${reason || ` (status ${status})`}`, osError);
+  }
+}

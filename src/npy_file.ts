@@ -1,0 +1,153 @@
+/**
+ * What `.npy` readers share: the header of an open file, checked against the file's size and
+ * against what the caller expects, and the progress callback type.
+ *
+ * @example
+ * ```ts
+ * import { openFile } from "./file.ts";
+ * import { readFileHeader } from "./npy_file.ts";
+ * const f = openFile("a.npy", "read");
+ * const header = readFileHeader(f); // shape, dtype, fortranOrder, dataOffset
+ * ```
+ * @module
+ */
+import { type DType, hasObjects, parseDType, sameDType } from "./dtype.ts";
+import {
+  CorruptHeaderError,
+  DTypeMismatchError,
+  NotViewableError,
+  ShapeMismatchError,
+} from "./errors.ts";
+import { type OpenFile, preadFile } from "./file.ts";
+import { decodeHeader, headerLength, MIN_PREFIX, type NpyHeader } from "./header.ts";
+import { formatShape, normalizeShape, sameShape } from "./shape.ts";
+
+/**
+ * Called as a long copy goes: `done` of `total` bytes so far (at least once, at the end).
+ * Throwing from it aborts the copy, which then leaves nothing behind.
+ *
+ * @example
+ * ```ts
+ * const onProgress: Progress = (done, total) => console.log(`${(100 * done / total) | 0}%`);
+ * ```
+ */
+export type Progress = (done: number, total: number) => void;
+
+/** Bytes moved per shim call between progress reports: large enough to cost nothing. */
+export const CHUNK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The decoded header of an open `.npy` file, checked: the data it describes fits in the
+ * file, and its dtype holds no Python object pointers.
+ *
+ * @throws {CorruptHeaderError} bad magic, unreadable or lying header, truncated file
+ * @throws {NotViewableError} object dtype (pickled Python objects)
+ * @example
+ * ```ts
+ * const h = readFileHeader(openFile("a.npy", "read"));
+ * ```
+ */
+export function readFileHeader(f: OpenFile): NpyHeader {
+  const what = `file '${f.path}'`;
+  let header: NpyHeader;
+  try {
+    if (f.size < MIN_PREFIX) {
+      throw new CorruptHeaderError(`it holds ${f.size} bytes, too few for an NPY header`);
+    }
+    const total = headerLength(readExactly(f, 0, MIN_PREFIX));
+    if (total > f.size) {
+      throw new CorruptHeaderError(`its header needs ${total} bytes but it holds ${f.size}`);
+    }
+    header = decodeHeader(readExactly(f, 0, total));
+  } catch (err) {
+    if (err instanceof CorruptHeaderError) throw new CorruptHeaderError(`${what}: ${err.message}`);
+    throw err;
+  }
+  if (header.dataOffset + header.dataLength > f.size) {
+    throw new CorruptHeaderError(
+      `${what} is truncated: its header promises ${header.dataLength} data bytes ` +
+        `(${header.dtype.name} ${formatShape(header.shape)}) after byte ${header.dataOffset}, ` +
+        `but it holds ${f.size} bytes`,
+    );
+  }
+  if (hasObjects(header.dtype)) {
+    throw new NotViewableError(
+      `${what} has object dtype '${header.dtype.descr}': its items are pickled Python objects, ` +
+        "which only Python can read (numpy.load(..., allow_pickle=True))",
+    );
+  }
+  return header;
+}
+
+function readExactly(f: OpenFile, offset: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  const n = preadFile(f, offset, bytes);
+  if (n < length) throw new CorruptHeaderError(`it ended after ${offset + n} bytes`);
+  return bytes;
+}
+
+/**
+ * What a caller may require of an array: `validateShape`, `validateDtype`.
+ *
+ * @example
+ * ```ts
+ * const v: Validation = { validateShape: [10, 3], validateDtype: "int32" };
+ * ```
+ */
+export interface Validation {
+  /** Throw {@link ShapeMismatchError} unless the array has this shape. */
+  validateShape?: number | readonly number[];
+  /** Throw {@link DTypeMismatchError} unless the array has this dtype. */
+  validateDtype?: string | DType;
+}
+
+/**
+ * Checks a header against what the caller asked for.
+ *
+ * @throws {ShapeMismatchError} / {DTypeMismatchError}
+ * @example
+ * ```ts
+ * checkExpected(header, { validateShape: [3] }, "file 'a.npy'");
+ * ```
+ */
+export function checkExpected(header: NpyHeader, expect: Validation, what: string): void {
+  if (expect.validateShape !== undefined) {
+    const shape = normalizeShape(expect.validateShape);
+    if (!sameShape(shape, header.shape)) {
+      throw new ShapeMismatchError(
+        `${what} has shape ${formatShape(header.shape)}, expected ${formatShape(shape)}`,
+      );
+    }
+  }
+  if (expect.validateDtype !== undefined) {
+    const dtype = parseDType(expect.validateDtype);
+    if (!sameDType(dtype, header.dtype)) {
+      throw new DTypeMismatchError(
+        `${what} has dtype '${header.dtype.descr}' (${header.dtype.name}), expected ` +
+          `'${dtype.descr}' (${dtype.name})`,
+      );
+    }
+  }
+}
+
+/**
+ * Runs `step(offset, length)` over `total` bytes in chunks, reporting progress after each.
+ *
+ * @example
+ * ```ts
+ * inChunks(n, (at, len) => copy(at, len), onProgress);
+ * ```
+ */
+export function inChunks(
+  total: number,
+  step: (offset: number, length: number) => void,
+  onProgress: Progress | undefined,
+): void {
+  for (let done = 0; done < total;) {
+    const n = Math.min(CHUNK_BYTES, total - done);
+    step(done, n);
+    done += n;
+    onProgress?.(done, total);
+  }
+  if (total === 0) onProgress?.(0, 0);
+}

@@ -1,0 +1,243 @@
+/**
+ * Memory-mapped `.npy` files: {@link openNpy} (NumPy's `numpy.load(path, mmap_mode=...)`) and
+ * {@link createNpy} (NumPy's `numpy.lib.format.open_memmap(path, "w+", ...)`). The file's
+ * pages are the array: nothing is read up front, so files larger than memory work and only
+ * the pages touched are loaded.
+ *
+ * @example
+ * ```ts
+ * import { createNpy, openNpy } from "./npy_map.ts";
+ * using out = createNpy("out.npy", { shape: [1000, 3], dtype: "float32" });
+ * out.set([0, 0], 1.5);
+ * using again = openNpy("out.npy", { mode: "r" });
+ * ```
+ * @module
+ */
+import { type DType, hasObjects, parseDType } from "./dtype.ts";
+import { InvalidArgumentError } from "./errors.ts";
+import {
+  closeFile,
+  filePath,
+  mapFile,
+  type OpenFile,
+  openFile,
+  pwriteFile,
+  removeFile,
+  resizeFile,
+} from "./file.ts";
+import { encodeHeader, type NpyHeader } from "./header.ts";
+import { encodeFill, fillPattern } from "./lifecycle.ts";
+import { Mapping } from "./mapping.ts";
+import { type Layout, NdArray } from "./ndarray.ts";
+import { checkExpected, readFileHeader, type Validation } from "./npy_file.ts";
+import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "./shape.ts";
+import type { TypedArray } from "./types.ts";
+
+/** How {@link openNpy} maps a file, as NumPy's `mmap_mode`. */
+export type NpyMode = "r" | "r+" | "c";
+
+/**
+ * A `.npy` file mapped into memory: an {@link NdArray} whose bytes are the file's.
+ * `close()` (or `using`) detaches every view and unmaps; in mode `r+` the writes are already
+ * in the file (the OS writes them to disk in its own time).
+ *
+ * @example
+ * ```ts
+ * using a = openNpy("big.npy", { mode: "r+" });
+ * a.set([0], 42);
+ * ```
+ */
+export class NpyFile<T extends TypedArray = TypedArray> extends NdArray<T> {
+  /** The file's path. */
+  readonly path: string;
+  /** `r` read-only, `r+` writes reach the file, `c` writes stay in this process. */
+  readonly mode: NpyMode;
+
+  /** @internal Use {@link openNpy} / {@link createNpy}. */
+  constructor(path: string, mode: NpyMode, mapping: Mapping, layout: Layout) {
+    super(mapping, layout);
+    this.path = path;
+    this.mode = mode;
+  }
+
+  /** Detaches every view, then unmaps the file. Idempotent. */
+  close(): void {
+    this.mapping.close();
+  }
+
+  /** `using a = openNpy(...)` closes `a` at the end of the block. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * Options of {@link openNpy}.
+ *
+ * @example
+ * ```ts
+ * const opts: OpenNpyOptions = { mode: "r+", validateDtype: "f8" };
+ * ```
+ */
+export interface OpenNpyOptions extends Validation {
+  /**
+   * `"r"` (default): read-only (`set` throws; stray writes through `data` stay private);
+   * `"r+"`: read-write, writes reach the file; `"c"`: copy-on-write, writes stay in this
+   * process.
+   */
+  mode?: NpyMode;
+}
+
+/**
+ * Opens a `.npy` file as a zero-copy array over its memory-mapped bytes: the JS
+ * `numpy.load(path, mmap_mode=mode)`. Any version NumPy writes, C or Fortran order, every
+ * dtype but object. Data at an offset not aligned for its dtype (other writers) still
+ * works through `get`/`set`; only `data` needs alignment.
+ *
+ * Like NumPy's memmap, the mapping assumes the file keeps its size: another process that
+ * truncates it while it is mapped makes access to the lost pages fail (SIGBUS).
+ *
+ * @throws {NotFoundError} / {PermissionDeniedError} opening the file
+ * @throws {CorruptHeaderError} not a valid `.npy`, or shorter than its header says
+ * @throws {NotViewableError} object dtype
+ * @throws {ShapeMismatchError} / {DTypeMismatchError} validation failed
+ * @example
+ * ```ts
+ * using a = openNpy("prices.npy"); // read-only
+ * console.log(a.shape, a.dtype.name, a.get([0, 0]));
+ * ```
+ */
+export function openNpy(path: string | URL, options: OpenNpyOptions = {}): NpyFile {
+  const mode = options.mode ?? "r";
+  if (mode !== "r" && mode !== "r+" && mode !== "c") {
+    throw new InvalidArgumentError(`openNpy: mode must be "r", "r+" or "c", got ${String(mode)}`);
+  }
+  const f = openFile(filePath(path), mode === "r+" ? "write" : "read");
+  let header: NpyHeader;
+  try {
+    header = readFileHeader(f);
+    checkExpected(header, options, `file '${f.path}'`);
+  } catch (err) {
+    closeFile(f);
+    throw err;
+  }
+  return mapNpy(f, header, mode);
+}
+
+/** Maps an open file whose header is known; the mapping owns the file's handle from here. */
+function mapNpy(f: OpenFile, header: NpyHeader, mode: NpyMode): NpyFile {
+  let segment;
+  try {
+    segment = mapFile(f, mode !== "r+");
+  } catch (err) {
+    closeFile(f);
+    throw err;
+  }
+  const label = `npy file '${f.path}'`;
+  const mapping = new Mapping(
+    segment,
+    header.dataOffset,
+    header.dataLength,
+    mode === "r",
+    label,
+    false,
+  );
+  return new NpyFile(f.path, mode, mapping, {
+    dtype: header.dtype,
+    shape: header.shape,
+    strides: stridesOf(header.shape, header.dtype.itemsize, header.fortranOrder),
+    byteOffset: 0,
+  });
+}
+
+/**
+ * Options of {@link createNpy}.
+ *
+ * @example
+ * ```ts
+ * const opts: CreateNpyOptions = { shape: [1 << 20], dtype: "<f8", sparse: true };
+ * ```
+ */
+export interface CreateNpyOptions {
+  /** Extent of each axis; a number for 1-d, `[]` for 0-d. */
+  shape: number | readonly number[];
+  /** Element type (any dtype but object). */
+  dtype: string | DType;
+  /** `"C"` (default) or `"F"`. */
+  order?: "C" | "F";
+  /** Value every element starts with; default zeros. */
+  fill?: unknown;
+  /** Replace an existing file. Default `false`: {@link ExistsError}. */
+  overwrite?: boolean;
+  /**
+   * Leave the file sparse, as NumPy's `open_memmap` does: no disk space is taken until pages
+   * are written, so arrays larger than the disk's free space can be made — but a write to an
+   * unallocated page on a full disk then faults (SIGBUS). Default `false`: the blocks are
+   * reserved up front (instantly, without writing them) and a full disk is a
+   * {@link NoSpaceError} here.
+   */
+  sparse?: boolean;
+  /** Permission bits of the file (POSIX, before the umask). Default `0o644`. */
+  mode?: number;
+}
+
+/**
+ * Creates a `.npy` file of a given shape and dtype and maps it read-write (mode `r+`): the JS
+ * `numpy.lib.format.open_memmap(path, mode="w+", ...)`. Writes go straight to the file.
+ *
+ * @throws {ExistsError} the file exists (without `overwrite`)
+ * @throws {NoSpaceError} not enough disk space (unless `sparse`)
+ * @throws {InvalidArgumentError} bad shape, dtype, order or fill
+ * @example
+ * ```ts
+ * using grid = createNpy("grid.npy", { shape: [4096, 4096], dtype: "float32", fill: 0 });
+ * grid.set([1, 2], 3.5); // numpy.load("grid.npy")[1, 2] == 3.5
+ * ```
+ */
+export function createNpy(path: string | URL, options: CreateNpyOptions): NpyFile {
+  const file = filePath(path);
+  const { shape, dtype, fortran } = planNpy(file, options);
+  const head = encodeHeader(dtype, shape, fortran);
+  const dataLength = byteLengthOf(shape, dtype.itemsize);
+  const fill = options.fill === undefined ? undefined : encodeFill(file, dtype, options.fill);
+  const f = openFile(file, options.overwrite ? "replace" : "create", options.mode ?? 0o644);
+  let array: NpyFile;
+  try {
+    resizeFile(f, head.length + dataLength, !options.sparse);
+    pwriteFile(f, 0, head);
+  } catch (err) {
+    closeFile(f);
+    removeFile(file);
+    throw err;
+  }
+  try {
+    const header = { dtype, shape, fortranOrder: fortran, dataOffset: head.length, dataLength };
+    array = mapNpy(f, { ...header, version: [1, 0] }, "r+");
+  } catch (err) {
+    removeFile(file);
+    throw err;
+  }
+  if (fill) fillPattern(array.buffer, fill);
+  return array;
+}
+
+function planNpy(file: string, options: CreateNpyOptions) {
+  if (options === null || typeof options !== "object") {
+    throw new InvalidArgumentError(`createNpy('${file}'): options { shape, dtype } are required`);
+  }
+  const shape = normalizeShape(options.shape);
+  const dtype = parseDType(options.dtype);
+  if (hasObjects(dtype)) {
+    throw new InvalidArgumentError(
+      `createNpy('${file}'): object dtype holds process-local pointers; it cannot be mapped`,
+    );
+  }
+  const order = options.order ?? "C";
+  if (order !== "C" && order !== "F") {
+    throw new InvalidArgumentError(`createNpy('${file}'): order must be "C" or "F"`);
+  }
+  if (!Number.isSafeInteger(byteLengthOf(shape, dtype.itemsize) + 65536)) {
+    throw new InvalidArgumentError(`createNpy('${file}'): ${formatShape(shape)} is too large`);
+  }
+  return { shape, dtype, fortran: order === "F" };
+}

@@ -1,0 +1,205 @@
+/**
+ * {@link readSharedArray}: a `.npy` file straight into a named shared array — or, with
+ * `acceptExisting`, the shared array of that name another process already loaded, checked
+ * against the file. Python's `cdxcore.npshm.read_shared_array` in camelCase.
+ *
+ * @example
+ * ```ts
+ * import { readSharedArray } from "./npy_read.ts";
+ * using prices = readSharedArray("prices.npy", "prices", { readOnly: true });
+ * ```
+ * @module
+ */
+import { CorruptHeaderError, ExistsError, ShapeMismatchError } from "./errors.ts";
+import { closeFile, copyIntoSegment, filePath, type OpenFile, openFile } from "./file.ts";
+import { encodeHeader, type NpyHeader } from "./header.ts";
+import { attachSharedArray, maxNameBytes } from "./lifecycle.ts";
+import { Mapping } from "./mapping.ts";
+import { validateName } from "./name.ts";
+import {
+  checkExpected,
+  inChunks,
+  type Progress,
+  readFileHeader,
+  type Validation,
+} from "./npy_file.ts";
+import { createSegment, publishSegment } from "./segment.ts";
+import { SharedArray } from "./shared_array.ts";
+import { stridesOf } from "./shape.ts";
+
+/**
+ * Options of {@link readSharedArray}.
+ *
+ * @example
+ * ```ts
+ * const opts: ReadOptions = { validateDtype: "f8", acceptExisting: true, onProgress: log };
+ * ```
+ */
+export interface ReadOptions extends Validation {
+  /** Writes are refused (`set` throws; the mapping is private). Default `false`. */
+  readOnly?: boolean;
+  /**
+   * First attach an existing shared array of that name, checked against the file's shape,
+   * dtype and order (a mismatch throws). `false`: the name must be free. Default `true`.
+   */
+  acceptExisting?: boolean;
+  /** Called with bytes done / total while the data is copied. */
+  onProgress?: Progress;
+  /** Permission bits of a created segment (POSIX). Default `0o600`. */
+  mode?: number;
+  /** Remove the name when the returned array is closed. Default `false`. */
+  unlinkOnClose?: boolean;
+  /** Return `{ array, attached }` instead of the array. Default `false`. */
+  returnStatus?: boolean;
+}
+
+/**
+ * What {@link readSharedArray} returns with `returnStatus: true`. Disposable: `using`
+ * closes the array.
+ *
+ * @example
+ * ```ts
+ * using r = readSharedArray("a.npy", "a", { returnStatus: true });
+ * console.log(r.attached ? "attached" : "loaded");
+ * ```
+ */
+export interface ReadResult {
+  /** The shared array. */
+  readonly array: SharedArray;
+  /** `true`: an existing shared array was attached; `false`: it was created from the file. */
+  readonly attached: boolean;
+  /** Closes the array. */
+  [Symbol.dispose](): void;
+}
+
+/**
+ * Reads a `.npy` file (any version NumPy writes, C or Fortran order, every dtype but object)
+ * into a new named shared array. The bytes go from the file to the segment without passing
+ * through JavaScript, and the name appears only once the copy is complete: a failure midway
+ * (a read error, a file that shrinks, an `onProgress` that throws) leaves nothing under it.
+ *
+ * With `acceptExisting` (the default) an existing shared array of that name is attached
+ * instead — after checking that its shape, dtype and order are the file's; a mismatch is a
+ * {@link ShapeMismatchError} / {@link DTypeMismatchError}, never a silent attach. Racing
+ * loaders of one name end up sharing one array.
+ *
+ * @throws {NotFoundError} no such file
+ * @throws {CorruptHeaderError} not a valid `.npy`, or shorter than its header says
+ * @throws {NotViewableError} object dtype
+ * @throws {ShapeMismatchError} / {DTypeMismatchError} validation, or an existing array that
+ *   differs from the file
+ * @throws {ExistsError} the name is taken and `acceptExisting` is `false`
+ * @throws {NoSpaceError} not enough shared memory
+ * @example
+ * ```ts
+ * using table = readSharedArray("table.npy", "table", { validateDtype: "f8" });
+ * const r = readSharedArray("table.npy", "table", { returnStatus: true });
+ * r.attached; // true: the first call created it
+ * ```
+ */
+export function readSharedArray(
+  file: string | URL,
+  name: string,
+  options: ReadOptions & { returnStatus: true },
+): ReadResult;
+export function readSharedArray(
+  file: string | URL,
+  name: string,
+  options?: ReadOptions & { returnStatus?: false },
+): SharedArray;
+export function readSharedArray(
+  file: string | URL,
+  name: string,
+  options: ReadOptions = {},
+): SharedArray | ReadResult {
+  validateName(name, maxNameBytes());
+  const f = openFile(filePath(file), "read");
+  let result: { array: SharedArray; attached: boolean };
+  try {
+    const header = readFileHeader(f);
+    checkExpected(header, options, `file '${f.path}'`);
+    result = load(f, header, name, options);
+  } finally {
+    closeFile(f);
+  }
+  if (!options.returnStatus) return result.array;
+  return { ...result, [Symbol.dispose]: () => result.array.close() };
+}
+
+function load(f: OpenFile, header: NpyHeader, name: string, options: ReadOptions) {
+  const accept = options.acceptExisting ?? true;
+  for (let attempt = 0;; attempt++) {
+    const existing = accept ? attachMatching(name, header, options, f.path) : null;
+    if (existing) return { array: existing, attached: true };
+    try {
+      return { array: create(f, header, name, options), attached: false };
+    } catch (err) {
+      // Another process published the name between our attach and our publish: use theirs.
+      if (!(err instanceof ExistsError) || !accept || attempt > 3) throw err;
+    }
+  }
+}
+
+/** The existing array of that name, if any, after checking it is the file's array. */
+function attachMatching(name: string, header: NpyHeader, options: ReadOptions, path: string) {
+  const array = attachSharedArray(name, {
+    validateShape: header.shape,
+    validateDtype: header.dtype,
+    readOnly: options.readOnly,
+    unlinkOnClose: options.unlinkOnClose,
+    raiseOnError: false,
+  });
+  if (!array) return null;
+  const expected = stridesOf(header.shape, header.dtype.itemsize, header.fortranOrder);
+  if (array.strides.some((s, i) => array.shape[i] > 1 && s !== expected[i])) {
+    array.close();
+    const order = (fortran: boolean) => (fortran ? "Fortran" : "C");
+    throw new ShapeMismatchError(
+      `shared array '${name}' is in ${order(!header.fortranOrder)} order, file '${path}' ` +
+        `in ${order(header.fortranOrder)} order`,
+    );
+  }
+  return array;
+}
+
+/** Creates the segment unnamed, fills it from the file, then publishes it. */
+function create(f: OpenFile, header: NpyHeader, name: string, options: ReadOptions): SharedArray {
+  const head = encodeHeader(header.dtype, header.shape, header.fortranOrder);
+  const length = header.dataLength;
+  const segment = createSegment(name, head.length + length, options.mode ?? 0o600, false, head);
+  const mapping = new Mapping(segment, head.length, length, false, `shared array '${name}'`, false);
+  try {
+    const buffer = mapping.buffer;
+    inChunks(length, (at, n) => {
+      const dst = new Uint8Array(buffer, at, n);
+      const got = copyIntoSegment(f, header.dataOffset + at, segment, head.length + at, dst);
+      if (got < n) {
+        throw new CorruptHeaderError(
+          `file '${f.path}' ended after ${header.dataOffset + at + got} bytes while being ` +
+            `read: it shrank below the ${header.dataOffset + length} bytes its header promises`,
+        );
+      }
+    }, options.onProgress);
+    publishSegment(segment, false);
+  } catch (err) {
+    mapping.close(); // unpublished: closing drops the segment entirely
+    throw err;
+  }
+  if (options.readOnly) {
+    // Created read-write to fill it; the caller gets a private read-only mapping, as attach.
+    mapping.close();
+    return attachSharedArray(name, {
+      validateShape: header.shape,
+      validateDtype: header.dtype,
+      readOnly: true,
+      unlinkOnClose: options.unlinkOnClose,
+    });
+  }
+  mapping.unlinkOnClose = options.unlinkOnClose ?? false;
+  return new SharedArray(name, mapping, {
+    dtype: header.dtype,
+    shape: header.shape,
+    strides: stridesOf(header.shape, header.dtype.itemsize, header.fortranOrder),
+    byteOffset: 0,
+  });
+}

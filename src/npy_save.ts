@@ -1,0 +1,117 @@
+/**
+ * {@link saveSharedArray}: any npshm array (a shared array, a view of one, a memory-mapped
+ * `.npy`) to a `.npy` file that `numpy.load` reads, atomically.
+ *
+ * @example
+ * ```ts
+ * import { saveSharedArray } from "./npy_save.ts";
+ * saveSharedArray(results, "results.npy", { onProgress: (d, t) => console.log(d / t) });
+ * ```
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { gather } from "./dtype_views.ts";
+import {
+  closeFile,
+  filePath,
+  type OpenFile,
+  openFile,
+  pwriteFile,
+  removeFile,
+  renameFile,
+  syncFile,
+} from "./file.ts";
+import { encodeHeader } from "./header.ts";
+import type { NdArray } from "./ndarray.ts";
+import { CHUNK_BYTES, inChunks, type Progress } from "./npy_file.ts";
+import { stridesOf } from "./shape.ts";
+
+/**
+ * Options of {@link saveSharedArray}.
+ *
+ * @example
+ * ```ts
+ * const opts: SaveOptions = { durable: false, onProgress: (done, total) => {} };
+ * ```
+ */
+export interface SaveOptions {
+  /** Called with bytes done / total while the data is written. */
+  onProgress?: Progress;
+  /**
+   * Flush the file and its directory to disk before returning, so a crash cannot leave a
+   * renamed but incomplete file. Default `true`; `false` is as durable as `cp` (and faster).
+   */
+  durable?: boolean;
+  /** Permission bits of the file (POSIX, before the umask). Default `0o644`. */
+  mode?: number;
+}
+
+/**
+ * Writes `array` to `file` as a `.npy` that `numpy.load` reads: NumPy's own header bytes,
+ * the data in the array's order (C, or Fortran for a Fortran-contiguous array; other views
+ * are written in C order). The file appears complete or not at all: the bytes go to a
+ * temporary file next to it, which is flushed (unless `durable: false`) and renamed over
+ * `file`. On failure the temporary file is removed and `file` is untouched.
+ *
+ * @throws {NoSpaceError} the disk is full; {PermissionDeniedError}; {NotFoundError} no such
+ *   directory; {ClosedError} the array was closed
+ * @example
+ * ```ts
+ * using a = attachSharedArray("results");
+ * saveSharedArray(a, "results.npy");
+ * // python: numpy.load("results.npy")
+ * ```
+ */
+export function saveSharedArray(array: NdArray, file: string | URL, options: SaveOptions = {}) {
+  const path = filePath(file);
+  const durable = options.durable ?? true;
+  const tmp = `${path}.${randomBytes(6).toString("hex")}.npshm-tmp`;
+  const f = openFile(tmp, "create", options.mode ?? 0o644);
+  try {
+    writeArray(f, array, options.onProgress);
+    if (durable) syncFile(f);
+  } catch (err) {
+    closeFile(f);
+    removeFile(tmp);
+    throw err;
+  }
+  closeFile(f);
+  try {
+    renameFile(tmp, path, durable);
+  } catch (err) {
+    removeFile(tmp);
+    throw err;
+  }
+}
+
+function writeArray(f: OpenFile, array: NdArray, onProgress: Progress | undefined): void {
+  const fortran = !isC(array) && array.contiguous;
+  const head = encodeHeader(array.dtype, array.shape, fortran);
+  pwriteFile(f, 0, head);
+  const total = array.byteLength;
+  if (array.contiguous) {
+    const bytes = array.bytes; // zero-copy: the shim writes straight from shared memory
+    inChunks(
+      total,
+      (at, n) => pwriteFile(f, head.length + at, bytes.subarray(at, at + n)),
+      onProgress,
+    );
+    return;
+  }
+  // Strided views: gathered in C order, one chunk at a time.
+  const rows = Math.max(1, array.shape[0] ?? 1);
+  const rowBytes = total / rows;
+  const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / Math.max(1, rowBytes)));
+  for (let r = 0; r < rows; r += perChunk) {
+    const part = array.slice(r, Math.min(rows, r + perChunk));
+    const out = new Uint8Array(part.byteLength);
+    gather(part, out, (dst, src, at) => dst.set(src.subarray(at, at + dst.length)));
+    pwriteFile(f, head.length + r * rowBytes, out);
+    onProgress?.(Math.min(total, (r + perChunk) * rowBytes), total);
+  }
+}
+
+function isC(array: NdArray): boolean {
+  const c = stridesOf(array.shape, array.dtype.itemsize, false);
+  return array.strides.every((s, i) => array.shape[i] <= 1 || s === c[i]);
+}

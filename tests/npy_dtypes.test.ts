@@ -1,0 +1,235 @@
+// Every dtype numpy writes, records and reinterpreting views, checked against numpy.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import {
+  createNpy,
+  createSharedArray,
+  deleteSharedArray,
+  InvalidArgumentError,
+  MisalignedError,
+  NotViewableError,
+  openNpy,
+  readSharedArray,
+  toNativeArray,
+} from "../mod.ts";
+import { python, sweepLeaks, uniqueName } from "./_util.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "npshm-dt-"));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+  assert.deepEqual(sweepLeaks(), [], "segments left behind");
+});
+
+const q = JSON.stringify;
+const GENOME = "[('chr','S10'),('pos','<i4'),('pct','<f4'),('c','<i4'),('t','<i4')]";
+
+function npy(file: string, code: string): string {
+  const path = join(dir, file);
+  python(`import numpy as np\nnp.save(${q(path)}, ${code})`);
+  return path;
+}
+
+function py(code: string): unknown {
+  return JSON.parse(python(`import numpy as np, json\nprint(json.dumps(${code}))`));
+}
+
+describe("records", () => {
+  const genome = npy(
+    "genome.npy",
+    `np.array([(b'chr1', 100, 0.5, 3, 7), (b'chrX', 2**31 - 1, -1.25, 0, 1)], dtype=${GENOME})`,
+  );
+
+  test("get returns plain objects; field(name) is a zero-copy view over all records", () => {
+    const name = uniqueName("rec");
+    using a = readSharedArray(genome, name);
+    assert.deepEqual(a.get(1), { chr: "chrX", pos: 2 ** 31 - 1, pct: -1.25, c: 0, t: 1 });
+    const pos = a.field("pos");
+    assert.deepEqual(pos.shape, [2]);
+    assert.deepEqual(pos.strides, [a.dtype.itemsize], "strided over the records, no copy");
+    assert.deepEqual(pos.toArray(), [100, 2 ** 31 - 1]);
+    pos.set(0, 123); // packed records: pos sits at an odd offset, read through a DataView
+    a.field("chr").set(1, "chr22");
+    a.set(0, { pct: 2.5, t: -4 }); // a partial record: other fields keep their values
+    assert.throws(() => a.set(0, { nope: 1 }), InvalidArgumentError);
+    assert.throws(() => a.field("nope"), InvalidArgumentError);
+    assert.throws(() => a.field("chr").set(0, "much too long"), InvalidArgumentError);
+    const seen = python(
+      `import numpy as np; a = np.load("/dev/shm/${name}"); print(a.tolist())`,
+    );
+    assert.equal(
+      seen.trim(),
+      "[(b'chr1', 123, 2.5, 3, -4), (b'chr22', 2147483647, -1.25, 0, 1)]",
+    );
+    deleteSharedArray(name);
+  });
+
+  test("nested, padded and sub-array fields, aligned fields through TypedArrays", () => {
+    const dt =
+      "np.dtype([('a','u1'),('b','<i4'),('xy','<f8',(2,)),('p',[('u','>i2'),('v','<U2')])]" +
+      ", align=True)";
+    const file = npy(
+      "nested.npy",
+      `np.array([(1, -2, [0.5, 1.5], (300, 'hé')), (2, 7, [2.5, -3.0], (-1, 'z'))], dtype=${dt})`,
+    );
+    using a = openNpy(file, { mode: "r+" });
+    assert.deepEqual(a.get(0), { a: 1, b: -2, xy: [0.5, 1.5], p: { u: 300, v: "hé" } });
+    assert.deepEqual(a.field("xy").shape, [2, 2], "sub-array axes appended");
+    assert.deepEqual(a.field("xy").toArray(), [[0.5, 1.5], [2.5, -3]]);
+    assert.deepEqual(a.field("p").field("v").toArray(), ["hé", "z"]);
+    a.field("xy").set([1, 0], 9.75);
+    a.set(1, { b: 70, p: { u: -2, v: "ok" }, xy: [1, 2] });
+    a.field("b").set(0, -20);
+    const seen = py(
+      `[[int(r['a']), int(r['b']), r['xy'].tolist(), int(r['p']['u']), str(r['p']['v'])] ` +
+        `for r in np.load(${q(file)})]`,
+    );
+    assert.deepEqual(seen, [[1, -20, [0.5, 1.5], 300, "hé"], [2, 70, [1, 2], -2, "ok"]]);
+  });
+});
+
+describe("strings, bytes, void, datetimes, big-endian", () => {
+  test("S, U and V items read and write as numpy has them", () => {
+    const file = npy(
+      "text.npy",
+      "np.array(['', 'a', 'añ€𝄞'], dtype='>U4')",
+    );
+    using u = openNpy(file, { mode: "r+" });
+    assert.deepEqual(u.toArray(), ["", "a", "añ€𝄞"]);
+    u.set(0, "𝄞𝄞");
+    assert.throws(() => u.set(1, "abcde"), InvalidArgumentError);
+    assert.deepEqual(py(`np.load(${q(file)}).tolist()`), ["𝄞𝄞", "a", "añ€𝄞"]);
+    const name = uniqueName("sv");
+    using s = createSharedArray(name, { shape: [2], dtype: "S3" });
+    s.set(0, "ab");
+    s.set(1, new Uint8Array([0xff, 0, 1]));
+    assert.throws(() => s.set(0, "€"), InvalidArgumentError, "bytes take latin-1 only");
+    assert.equal(
+      python(`import numpy as np; print(np.load("/dev/shm/${name}").tolist())`).trim(),
+      String.raw`[b'ab', b'\xff\x00\x01']`,
+    );
+    const v = s.view("V3");
+    assert.deepEqual(v.get(1), new Uint8Array([0xff, 0, 1]));
+    deleteSharedArray(name);
+  });
+
+  test("datetime64/timedelta64: a BigInt64Array plus the unit", () => {
+    const file = npy(
+      "dates.npy",
+      "np.array(['2024-02-29T12:00', 'NaT', '1969-12-31T23:59'], dtype='M8[m]')",
+    );
+    using a = openNpy(file);
+    assert.equal(a.dtype.unit, "m");
+    assert.ok(a.data instanceof BigInt64Array);
+    assert.deepEqual([...(a.data as BigInt64Array)], [
+      BigInt(py(`int(np.datetime64('2024-02-29T12:00', 'm').astype('i8'))`) as number),
+      -(2n ** 63n),
+      -1n,
+    ]);
+    const big = npy("span.npy", "np.array([1, -2], dtype='>m8[ms]')");
+    using b = openNpy(big);
+    assert.equal(b.dtype.unit, "ms");
+    assert.throws(() => b.data, NotViewableError);
+    assert.deepEqual(b.toArray(), [1n, -2n]);
+    assert.deepEqual([...(toNativeArray(b) as BigInt64Array)], [1n, -2n]);
+  });
+
+  test("big-endian numbers: get/set through accessors, toNativeArray copies to native order", () => {
+    const file = npy("be.npy", "(np.arange(12).reshape(3, 4).T * 1.5 - 2).astype('>f8')");
+    using a = openNpy(file);
+    assert.throws(() => a.data, NotViewableError, "never a wrong TypedArray");
+    const native = toNativeArray(a);
+    assert.ok(native instanceof Float64Array);
+    assert.deepEqual([...native], py(`np.load(${q(file)}).astype('<f8').ravel().tolist()`));
+    const cfile = npy("bec.npy", "np.array([1+2j, -3.5j], dtype='>c8')");
+    using c = openNpy(cfile);
+    assert.deepEqual([...toNativeArray(c)], [1, 2, -0, -3.5]);
+    using s = openNpy(npy("bes.npy", "np.array(['x'], 'S2')"));
+    assert.throws(() => toNativeArray(s), NotViewableError);
+  });
+
+  test("object dtype is refused wherever it appears", () => {
+    assert.throws(
+      () => createSharedArray(uniqueName("o"), { shape: [1], dtype: "O" }),
+      InvalidArgumentError,
+    );
+    assert.throws(
+      () => createNpy(join(dir, "o.npy"), { shape: [1], dtype: "O" }),
+      InvalidArgumentError,
+    );
+  });
+});
+
+describe("reinterpreting views", () => {
+  test("view(dtype): an int32 array seen as int16 doubles its last axis, as numpy's view", () => {
+    const file = npy("v.npy", "np.arange(-3, 3, dtype='<i4').reshape(2, 3) * 70000");
+    using a = openNpy(file, { mode: "r+" });
+    const b = a.view("<i2");
+    assert.deepEqual(b.shape, [2, 6]);
+    assert.deepEqual(b.toArray(), py(`np.load(${q(file)}).view('<i2').tolist()`));
+    assert.ok(b.data instanceof Int16Array);
+    assert.equal(b.data.buffer, a.data.buffer, "same memory");
+    b.set([1, 5], -1); // the high half of the last int32
+    assert.deepEqual(a.view("u1").shape, [2, 12]);
+    assert.deepEqual(a.view("<f4").shape, [2, 3]);
+    assert.throws(() => a.view("<i8"), InvalidArgumentError, "12-byte rows, as numpy refuses");
+    using even = openNpy(npy("v2.npy", "np.arange(-2, 2, dtype='<i4').reshape(2, 2) * 70000"));
+    const back = py(
+      `[[str(x) for x in r] for r in np.load(${q(join(dir, "v2.npy"))}).view('<i8')]`,
+    );
+    assert.deepEqual(even.view("<i8").toArray(), (back as string[][]).map((r) => r.map(BigInt)));
+    assert.throws(() => a.view("V5"), InvalidArgumentError, "12 bytes are not 5-byte items");
+    assert.throws(() => a.row(0).view("f8", { byteOffset: 4, shape: [1] }), MisalignedError);
+    const f = npy("vf.npy", "np.asfortranarray(np.zeros((2, 3), '<i4'))");
+    using fa = openNpy(f);
+    assert.throws(() => fa.view("<i2"), InvalidArgumentError, "last axis not contiguous");
+  });
+
+  test("several arrays of different dtypes at aligned offsets in one segment", () => {
+    const name = uniqueName("multi");
+    using seg = createSharedArray(name, { shape: [4096], dtype: "u1" });
+    const prices = seg.view("<f8", { byteOffset: 0, shape: [4, 2] });
+    const ids = seg.view("<i4", { byteOffset: 64, shape: [3], order: "C" });
+    const tags = seg.view("<U2", { byteOffset: 128, shape: [2] });
+    const grid = seg.view("<u2", { byteOffset: 256, shape: [2, 3], order: "F" });
+    (prices.data as Float64Array).set([1, 2, 3, 4, 5, 6, 7, 8]);
+    ids.set(2, -9);
+    tags.set(1, "hi");
+    grid.set([1, 2], 65535);
+    assert.throws(() => seg.view("<f8", { byteOffset: 4, shape: [2] }), MisalignedError);
+    assert.throws(() => seg.view("<f8", { byteOffset: 4064, shape: [5] }), InvalidArgumentError);
+    assert.throws(() => seg.view("<f8", { byteOffset: 5000 }), InvalidArgumentError);
+    const seen = py(
+      `(lambda b: [np.frombuffer(b, '<f8', 8, 0).reshape(4, 2).tolist(), ` +
+        `np.frombuffer(b, '<i4', 3, 64).tolist(), np.frombuffer(b, '<U2', 2, 128).tolist(), ` +
+        `np.ndarray((2, 3), '<u2', b, 256, order='F').tolist()])` +
+        `(np.load("/dev/shm/${name}").tobytes())`,
+    );
+    assert.deepEqual(seen, [
+      [[1, 2], [3, 4], [5, 6], [7, 8]],
+      [0, 0, -9],
+      ["", "hi"],
+      [[0, 0, 0], [0, 0, 65535]],
+    ]);
+    deleteSharedArray(name);
+  });
+
+  test("unaligned data from other writers: get/set work, data is refused, never misaligned", () => {
+    // No header padding: the data starts at an odd byte.
+    const file = join(dir, "odd.npy");
+    python(
+      "import struct, numpy as np\n" +
+        "h = repr({'descr': '<f8', 'fortran_order': False, 'shape': (3,)}).encode() + b'\\n'\n" +
+        `open(${q(file)}, 'wb').write(b'\\x93NUMPY\\x01\\x00' + struct.pack('<H', len(h)) + h + ` +
+        "np.array([1.5, -2.0, 3.0]).tobytes())",
+    );
+    using a = openNpy(file, { mode: "c" });
+    assert.deepEqual(a.toArray(), [1.5, -2, 3]);
+    assert.throws(() => a.data, NotViewableError);
+    a.set(1, 8);
+    assert.equal(a.get(1), 8);
+    assert.throws(() => a.view("<i8"), MisalignedError);
+  });
+});
