@@ -1,0 +1,108 @@
+/**
+ * The control block: 64 bytes of npshm's own after an array's data, where the lock's owner
+ * word, the "ever tracked" flag and the creation time live. NumPy ignores bytes after the data
+ * (a segment stays a valid `.npy` stream); segments made by Python have no control block and
+ * keep working for everything except `lock()` (an {@link UnsupportedError}: their bytes have
+ * no room for an owner word, so a dead holder could not be reported).
+ *
+ * Where: at the data's end rounded up to 64 ({@link controlOffset}); attach looks there and
+ * accepts the block only if the segment is long enough and the magic matches.
+ *
+ * Layout, little-endian (version 1):
+ *
+ * | bytes | field |
+ * |---|---|
+ * | 0-7 | magic `NPSHM-CB` |
+ * | 8-9 | version (u16, 1) |
+ * | 10-11 | size of the block (u16, 64) |
+ * | 12-15 | flags (u32; bit 0: some process tracked it, set atomically by the shim) |
+ * | 16-23 | creation time, ms since the Unix epoch (f64) |
+ * | 24-27 | lock owner (u32 pid while held; 0 after a clean unlock); its file bytes are the lock |
+ * | 28-63 | reserved, zero |
+ *
+ * A newer version keeps these fields where they are; a block with another version is still
+ * listed, but lock() refuses it rather than guess.
+ *
+ * @example
+ * ```ts
+ * import { controlOffset, decodeControl, encodeControl } from "./control.ts";
+ * const at = controlOffset(128, 10); // 192
+ * decodeControl(encodeControl(0))?.version; // 1
+ * ```
+ * @module
+ */
+import { ALIGN } from "./header.ts";
+
+/** Bytes of a control block. */
+export const CONTROL_SIZE = 64;
+/** The version this code writes and locks. */
+export const CONTROL_VERSION = 1;
+/** Offset of the flags word in the block. */
+export const FLAGS_FIELD = 12;
+/** Offset of the lock owner word in the block. */
+export const OWNER_FIELD = 24;
+
+const MAGIC = new TextEncoder().encode("NPSHM-CB");
+
+/** A decoded control block. */
+export interface ControlBlock {
+  /** Layout version (1). */
+  readonly version: number;
+  /** Some process tracked the segment at some point (`track: true`). */
+  readonly everTracked: boolean;
+  /** When the segment was created. */
+  readonly createdAt: Date;
+  /** Pid of the lock holder, 0 if free (or its holder unlocked cleanly). */
+  readonly ownerPid: number;
+}
+
+/**
+ * Byte offset of the control block of an array whose data is `dataLength` bytes at
+ * `dataOffset`: the data's end rounded up to {@link ALIGN}.
+ *
+ * @example
+ * ```ts
+ * controlOffset(64, 1); // 128
+ * ```
+ */
+export function controlOffset(dataOffset: number, dataLength: number): number {
+  return Math.ceil((dataOffset + dataLength) / ALIGN) * ALIGN;
+}
+
+/**
+ * A fresh control block: version 1, no flags, created at `createdAt` (ms since the epoch).
+ *
+ * @example
+ * ```ts
+ * encodeControl(Date.now()).length; // 64
+ * ```
+ */
+export function encodeControl(createdAt: number): Uint8Array {
+  const bytes = new Uint8Array(CONTROL_SIZE);
+  const view = new DataView(bytes.buffer);
+  bytes.set(MAGIC);
+  view.setUint16(8, CONTROL_VERSION, true);
+  view.setUint16(10, CONTROL_SIZE, true);
+  view.setFloat64(16, createdAt, true);
+  return bytes;
+}
+
+/**
+ * Reads a control block, or `undefined` if `bytes` is not one (Python-made segments: zeros or
+ * whatever the user put after the data).
+ *
+ * @example
+ * ```ts
+ * decodeControl(new Uint8Array(64)); // undefined
+ * ```
+ */
+export function decodeControl(bytes: Uint8Array): ControlBlock | undefined {
+  if (bytes.length < CONTROL_SIZE || !MAGIC.every((b, i) => bytes[i] === b)) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, CONTROL_SIZE);
+  return {
+    version: view.getUint16(8, true),
+    everTracked: (view.getUint32(FLAGS_FIELD, true) & 1) !== 0,
+    createdAt: new Date(view.getFloat64(16, true)),
+    ownerPid: view.getUint32(OWNER_FIELD, true),
+  };
+}

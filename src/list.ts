@@ -1,0 +1,213 @@
+/**
+ * What shared arrays exist right now: {@link listSharedArrays} and {@link inspectSharedArray},
+ * for tools (the `npshm` CLI) and for finding leaks. Read-only: nothing is mapped, attached or
+ * locked, so looking never disturbs the processes that use the arrays.
+ *
+ * Linux only: it reads `/dev/shm` for the segments, their first bytes for the NPY header,
+ * the control block after the data, and `/proc/locks` for who tracks or locks each one.
+ * macOS has no way to enumerate POSIX shared memory and Windows none for named mappings
+ * without native calls, so there these throw {@link UnsupportedError}.
+ *
+ * @example
+ * ```ts
+ * for (const a of listSharedArrays()) console.log(a.name, a.shape, a.dtype, a.bytes);
+ * ```
+ * @module
+ */
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
+import process from "node:process";
+import { CONTROL_SIZE, controlOffset, decodeControl, OWNER_FIELD } from "./control.ts";
+import { CorruptHeaderError, NotFoundError, NpshmError, UnsupportedError } from "./errors.ts";
+import { decodeHeader, headerLength, MIN_PREFIX, type NpyHeader } from "./header.ts";
+import { validateName } from "./name.ts";
+
+const SHM_DIR = "/dev/shm";
+
+/** One shared array as {@link listSharedArrays} sees it. */
+export interface SharedArrayInfo {
+  /** The name to attach it by. */
+  readonly name: string;
+  /** Extent of each axis. */
+  readonly shape: readonly number[];
+  /** NumPy descr of the dtype, e.g. `<f8`. */
+  readonly dtype: string;
+  /** Whether the data is in Fortran order. */
+  readonly fortranOrder: boolean;
+  /** Bytes of the whole segment (header, data, control block). */
+  readonly bytes: number;
+  /** Bytes of the data. */
+  readonly dataBytes: number;
+  /** When it was created: from the control block, else the segment's change time. */
+  readonly createdAt: Date;
+  /** Made by npshm (it has a control block), rather than by Python/NumPy. */
+  readonly npshm: boolean;
+  /** Some process tracked it at some point (`track: true`). */
+  readonly everTracked: boolean;
+  /** Pids of the processes tracking it now (from `/proc/locks`). */
+  readonly trackers: readonly number[];
+  /** Its lock: free, held by a live process, or abandoned (its holder died holding it). */
+  readonly lock: "free" | "held" | "abandoned" | "none";
+  /** Pid in the lock's owner word (0 if free). */
+  readonly lockOwner: number;
+  /** Tracked once, but no process tracks it any more: left behind by a crash. */
+  readonly stale: boolean;
+}
+
+/**
+ * The NumPy-format segments visible now, sorted by name. Segments that are not NumPy arrays
+ * (other programs' shared memory), unreadable (other users') or vanishing meanwhile are
+ * skipped without error.
+ *
+ * @throws {UnsupportedError} not on Linux
+ * @example
+ * ```ts
+ * listSharedArrays().filter((a) => a.stale).map((a) => a.name);
+ * ```
+ */
+export function listSharedArrays(): SharedArrayInfo[] {
+  requireLinux();
+  const locks = readLocks();
+  const found: SharedArrayInfo[] = [];
+  for (const name of readdirSync(SHM_DIR).sort()) {
+    try {
+      found.push(inspect(name, locks));
+    } catch (err) {
+      if (!(err instanceof NpshmError) && !isFsError(err)) throw err;
+    }
+  }
+  return found;
+}
+
+/**
+ * One array's details, as in {@link listSharedArrays}.
+ *
+ * @throws {NotFoundError} no such segment
+ * @throws {CorruptHeaderError} it is not a NumPy-format segment
+ * @example
+ * ```ts
+ * inspectSharedArray("frames").trackers; // [4242, 4250]
+ * ```
+ */
+export function inspectSharedArray(name: string): SharedArrayInfo {
+  requireLinux();
+  validateName(name);
+  try {
+    return inspect(name, readLocks());
+  } catch (err) {
+    if ((err as { code?: string }).code === "ENOENT") {
+      throw new NotFoundError(`no shared array '${name}'`);
+    }
+    throw err;
+  }
+}
+
+function inspect(name: string, locks: LockEntry[]): SharedArrayInfo {
+  const fd = openSync(`${SHM_DIR}/${name}`, "r");
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new CorruptHeaderError(`'${name}' is not a shared memory segment`);
+    const header = readHeaderAt(fd, name, st.size);
+    const at = controlOffset(header.dataOffset, header.dataLength);
+    const control = at + CONTROL_SIZE <= st.size
+      ? decodeControl(readBytes(fd, at, CONTROL_SIZE))
+      : undefined;
+    const mine = locks.filter((l) => l.inode === st.ino && l.dev === devName(st.dev));
+    const trackers = mine.filter((l) => l.kind === "FLOCK").map((l) => l.pid);
+    const lockHeld = control !== undefined &&
+      mine.some((l) => l.kind === "OFDLCK" && l.start === at + OWNER_FIELD);
+    const owner = control?.ownerPid ?? 0;
+    const everTracked = control?.everTracked ?? false;
+    return {
+      name,
+      shape: header.shape,
+      dtype: header.dtype.descr,
+      fortranOrder: header.fortranOrder,
+      bytes: st.size,
+      dataBytes: header.dataLength,
+      createdAt: control?.createdAt ?? st.ctime,
+      npshm: control !== undefined,
+      everTracked,
+      trackers,
+      lock: control === undefined ? "none" : lockHeld ? "held" : owner !== 0 ? "abandoned" : "free",
+      lockOwner: owner,
+      stale: everTracked && trackers.length === 0,
+    };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readHeaderAt(fd: number, name: string, size: number): NpyHeader {
+  if (size < MIN_PREFIX) throw new CorruptHeaderError(`'${name}' is too short for a header`);
+  const total = headerLength(readBytes(fd, 0, MIN_PREFIX));
+  if (total > size) throw new CorruptHeaderError(`'${name}' is shorter than its header`);
+  const header = decodeHeader(readBytes(fd, 0, total));
+  if (header.dataOffset + header.dataLength > size) {
+    throw new CorruptHeaderError(`'${name}' is shorter than its header says`);
+  }
+  return header;
+}
+
+function readBytes(fd: number, position: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, bytes, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return bytes.subarray(0, done);
+}
+
+interface LockEntry {
+  kind: string;
+  pid: number;
+  dev: string;
+  inode: number;
+  start: number;
+}
+
+// Lines like "3: FLOCK  ADVISORY  READ  4242 00:1a:5678 0 EOF"; "->" lines are waiters.
+function readLocks(): LockEntry[] {
+  let text: string;
+  try {
+    text = readFileSync("/proc/locks", "utf8");
+  } catch {
+    return [];
+  }
+  const entries: LockEntry[] = [];
+  for (const line of text.split("\n")) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 8 || f[1] === "->") continue;
+    const id = f[5].split(":");
+    if (id.length !== 3) continue;
+    entries.push({
+      kind: f[1],
+      pid: Number(f[4]),
+      dev: `${id[0]}:${id[1]}`.toLowerCase(),
+      inode: Number(id[2]),
+      start: Number(f[6]),
+    });
+  }
+  return entries;
+}
+
+// st_dev as /proc/locks prints it: "%02x:%02x" of the kernel's major and minor numbers.
+function devName(dev: number): string {
+  const major = (dev >>> 8) & 0xfff;
+  const minor = (dev & 0xff) | ((dev >>> 12) & 0xfff00);
+  return `${major.toString(16).padStart(2, "0")}:${minor.toString(16).padStart(2, "0")}`;
+}
+
+function isFsError(err: unknown): boolean {
+  return typeof (err as { code?: unknown })?.code === "string" &&
+    /^E[A-Z]+$/.test((err as { code: string }).code);
+}
+
+function requireLinux(): void {
+  if (process.platform !== "linux") {
+    throw new UnsupportedError(
+      `listing shared arrays needs /dev/shm (Linux); ${process.platform} cannot enumerate them`,
+    );
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Tracking (`track: true`): the segment's name is removed when the last process that tracks
+ * it closes it or dies, even by `kill -9`, and never while another tracker still has it. The
+ * mechanism (shared flocks, the per-process reaper) is described in `native/npshm_sync.c`;
+ * this module is its segment-level face, plus the control-block I/O both tracking and locking
+ * need.
+ *
+ * Windows: a mapping already lives exactly as long as its last handle, so tracking is what
+ * Windows always does and `deleteSharedArray` only drops the name. macOS: not yet available
+ * ({@link UnsupportedError}); the design is in `native/npshm_sync.c`.
+ *
+ * @example
+ * ```ts
+ * import { trackSegment } from "./track.ts";
+ * if (!trackSegment(seg, 0n, false)) console.log("deleted meanwhile: reopen");
+ * ```
+ * @module
+ */
+import { cString, OUT_SLOTS, Status } from "../ffi/types.ts";
+import { NotFoundError, UnsupportedError } from "./errors.ts";
+import { failure, type Segment, shim } from "./segment.ts";
+
+// Own scratch array: these calls are synchronous, like segment.ts's, but kept apart from it.
+const out = new BigInt64Array(OUT_SLOTS);
+
+/**
+ * Makes this process a tracker of `seg`. `unpublished`: a segment made by `createSegment`
+ * not yet given its name (no name check). `flagsAddr`: the control block's flags word, or 0n.
+ * Returns false if the name meanwhile stopped referring to `seg` (then nothing changed: the
+ * caller releases it and reopens).
+ *
+ * @throws {UnsupportedError} tracking is not available on this platform (macOS for now)
+ * @example
+ * ```ts
+ * trackSegment(seg, 0n, true); // before publishSegment
+ * ```
+ */
+export function trackSegment(seg: Segment, flagsAddr: bigint, unpublished: boolean): boolean {
+  const status = shim().track(seg.handle, cString(seg.name), unpublished, flagsAddr, out);
+  if (status === Status.STALE) return false;
+  if (status === Status.UNSUPPORTED) {
+    throw new UnsupportedError(
+      `cannot track shared array '${seg.name}': track is not available on this platform yet`,
+    );
+  }
+  if (status !== Status.OK) throw failure(status, `track shared array '${seg.name}'`, out);
+  seg.tracked = true;
+  return true;
+}
+
+/**
+ * Removes `name` unless some process tracks it. Returns false if a tracker holds it.
+ *
+ * @throws {NotFoundError} no such name
+ * @example
+ * ```ts
+ * unlinkUntracked("frames"); // true: removed
+ * ```
+ */
+export function unlinkUntracked(name: string): boolean {
+  const status = shim().unlinkUntracked(cString(name), out);
+  if (status === Status.OK) return true;
+  if (status === Status.BUSY) return false;
+  if (status === Status.NOT_FOUND) {
+    throw new NotFoundError(`no shared array '${name}'`, Number(out[3]));
+  }
+  if (status === Status.UNSUPPORTED) {
+    throw new UnsupportedError("removing untracked segments is not available on this platform");
+  }
+  throw failure(status, `delete shared array '${name}'`, out);
+}
+
+/**
+ * Copies `bytes` into the mapping at byte `offset` (the control block, never user data).
+ *
+ * @example
+ * ```ts
+ * writeSegment(seg, 192, encodeControl(Date.now()));
+ * ```
+ */
+export function writeSegment(seg: Segment, offset: number, bytes: Uint8Array): void {
+  if (bytes.length > 0) shim().write(seg.addr + BigInt(offset), bytes);
+}

@@ -1,0 +1,147 @@
+/**
+ * `wait` / `notify` across processes on a shared int32: what `Atomics.wait` / `Atomics.notify`
+ * do for a SharedArrayBuffer, for npshm memory (which is not one, so `Atomics.wait` refuses it
+ * and `Atomics.notify` only reaches this process). Workers block on a shared counter instead
+ * of spinning. Plain atomic operations (`Atomics.add`, `compareExchange`, `load`, `store`)
+ * already work on npshm views across processes and need nothing from here.
+ *
+ * Linux: a futex on the word's address (shared, keyed by the segment's inode and offset), so
+ * it works between any processes that map the segment read-write. Other platforms:
+ * {@link UnsupportedError} for now (designs in `native/npshm_sync.c`).
+ *
+ * As with `Atomics.wait`, a wake-up says "look again", not "the value changed": wait in a
+ * loop on the condition.
+ *
+ * @example
+ * ```ts
+ * // worker: block until the parent says go
+ * const flag = arr.data as Int32Array;
+ * while (Atomics.load(flag, 0) === 0) wait(flag, 0, 0);
+ * // parent
+ * Atomics.store(flag, 0, 1);
+ * notify(flag, 0);
+ * ```
+ * @module
+ */
+import { OUT_SLOTS, Status } from "../ffi/types.ts";
+import { ClosedError, InvalidArgumentError, ReadOnlyError, UnsupportedError } from "./errors.ts";
+import { bufferMappings } from "./mapping.ts";
+import { failure, shim } from "./segment.ts";
+
+/** What a wait ended with, as `Atomics.wait` says it. */
+export type WaitResult = "ok" | "not-equal" | "timed-out";
+
+/** An int32 view of npshm shared memory. */
+export type WaitableView = Int32Array | Uint32Array;
+
+const out = new BigInt64Array(OUT_SLOTS);
+
+/**
+ * Blocks the thread while `view[index]` holds `value`, until {@link notify} or `timeout`
+ * milliseconds (default: forever). Like `Atomics.wait`: `"not-equal"` at once if the value
+ * differs, `"ok"` when woken, `"timed-out"`.
+ *
+ * @throws {InvalidArgumentError} the view is not over npshm shared memory, or index is out of
+ *   range
+ * @throws {ReadOnlyError} the array was attached read-only (its pages are private)
+ * @example
+ * ```ts
+ * wait(arr.data as Int32Array, 0, 0, 1000); // "timed-out" unless someone notifies in 1 s
+ * ```
+ */
+export function wait(
+  view: WaitableView,
+  index: number,
+  value: number,
+  timeout = Infinity,
+): WaitResult {
+  const addr = wordAddress(view, index, "wait");
+  return result(shim().wait(addr, value | 0, timeoutNs(timeout), out), out);
+}
+
+/**
+ * {@link wait} without blocking the event loop: the wait runs off the JS thread. The array's
+ * memory stays mapped until it ends, even if the array is closed meanwhile.
+ *
+ * @example
+ * ```ts
+ * const done = await waitAsync(counter, 0, remaining, 5000);
+ * ```
+ */
+export async function waitAsync(
+  view: WaitableView,
+  index: number,
+  value: number,
+  timeout = Infinity,
+): Promise<WaitResult> {
+  const addr = wordAddress(view, index, "waitAsync");
+  const unpin = bufferMappings.get(view.buffer as ArrayBuffer)!.pin();
+  const own = new BigInt64Array(OUT_SLOTS);
+  try {
+    return result(await shim().waitAsync(addr, value | 0, timeoutNs(timeout), own), own);
+  } finally {
+    unpin();
+  }
+}
+
+/**
+ * Wakes up to `count` (default: all) processes and threads waiting on `view[index]` with
+ * {@link wait} / {@link waitAsync}; returns how many were woken.
+ *
+ * @example
+ * ```ts
+ * Atomics.add(counter, 0, 1);
+ * notify(counter, 0); // everyone waiting on counter[0] looks again
+ * ```
+ */
+export function notify(view: WaitableView, index: number, count = Infinity): number {
+  const addr = wordAddress(view, index, "notify");
+  const n = Number.isFinite(count)
+    ? Math.max(0, Math.min(Math.trunc(count), 0x7fffffff))
+    : 0x7fffffff;
+  const status = shim().wake(addr, n, out);
+  if (status !== Status.OK) throw error(status, "notify", out);
+  return Number(out[0]);
+}
+
+function wordAddress(view: WaitableView, index: number, what: string): bigint {
+  if (!(view instanceof Int32Array || view instanceof Uint32Array)) {
+    throw new InvalidArgumentError(`${what}: needs an Int32Array or Uint32Array view`);
+  }
+  const mapping = bufferMappings.get(view.buffer as ArrayBuffer);
+  if (mapping === undefined) {
+    throw new InvalidArgumentError(
+      `${what}: the view is not over npshm shared memory (use Atomics.${
+        what === "notify" ? "notify" : "wait"
+      } for a SharedArrayBuffer)`,
+    );
+  }
+  if (mapping.closed) throw new ClosedError(`${mapping.label} is closed`);
+  if (mapping.readOnly) {
+    throw new ReadOnlyError(`${what}: ${mapping.label} was attached read-only`);
+  }
+  if (!Number.isInteger(index) || index < 0 || index >= view.length) {
+    throw new InvalidArgumentError(`${what}: index ${index} is outside 0..${view.length - 1}`);
+  }
+  const byte = mapping.dataOffset + view.byteOffset + index * 4;
+  return mapping.segment.addr + BigInt(byte);
+}
+
+function timeoutNs(ms: number): bigint {
+  if (Number.isNaN(ms) || ms === Infinity) return -1n;
+  return BigInt(Math.round(Math.max(0, ms) * 1e6));
+}
+
+function result(status: number, from: BigInt64Array): WaitResult {
+  if (status === Status.OK) return "ok";
+  if (status === Status.NOT_EQUAL) return "not-equal";
+  if (status === Status.TIMED_OUT) return "timed-out";
+  throw error(status, "wait", from);
+}
+
+function error(status: number, what: string, from: BigInt64Array) {
+  if (status === Status.UNSUPPORTED) {
+    return new UnsupportedError(`${what} across processes is not available on this platform yet`);
+  }
+  return failure(status, what, from);
+}

@@ -1,0 +1,47 @@
+/**
+ * Helpers of the lifetime and coordination tests: child processes that hold something until
+ * killed, and polling for what happens asynchronously (a reaper's clean-up).
+ * @module
+ */
+import { startFixture } from "./_util.ts";
+
+/** A running fixture, once it printed its "ready NAME" line. */
+export interface Holder {
+  /** The name it printed (the array it made or holds). */
+  name: string;
+  /** The child process. */
+  child: ReturnType<typeof startFixture>["child"];
+  /** Resolves when it exits. */
+  done: ReturnType<typeof startFixture>["done"];
+}
+
+/** Starts `fixtures/hold.ts MODE [NAME]` and waits for it to be ready. */
+export async function startHolder(mode: string, name = ""): Promise<Holder> {
+  const { child, done } = startFixture("fixtures/hold.ts", name ? [mode, name] : [mode]);
+  const ready = new Promise<string>((resolve, reject) => {
+    let seen = "";
+    child.stdout.on("data", (d) => {
+      seen += d;
+      const m = /^ready (\S+)$/m.exec(seen);
+      if (m) resolve(m[1]);
+    });
+    done.then((r) => reject(new Error(`holder ${mode} exited early: ${r.stderr}`)));
+  });
+  return { name: await ready, child, done };
+}
+
+/** kill -9 and wait until it is gone. */
+export async function kill9(holder: Holder): Promise<void> {
+  holder.child.kill("SIGKILL");
+  await holder.done;
+}
+
+/** Polls `check` every 10 ms until it is true or `ms` passed; returns the last result. */
+export async function eventually(check: () => boolean, ms = 3000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return true;
+}

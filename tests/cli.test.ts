@@ -1,0 +1,108 @@
+// The npshm CLI as a shell user runs it: ls / info / rm / rm --all-stale / create / load /
+// save, --json output, messages and exit codes.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { attachSharedArray } from "../mod.ts";
+import { python, runFixture, shmExists, sweepLeaks, uniqueName } from "./_util.ts";
+import { kill9, startHolder } from "./_sync_util.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "npshm-cli-"));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+  assert.deepEqual(sweepLeaks(), [], "segments left behind");
+});
+
+function cli(...args: string[]) {
+  return runFixture("../cli.ts", args);
+}
+
+describe("npshm CLI", () => {
+  test("create, ls, info (text and --json), rm", () => {
+    const name = uniqueName("cli");
+    let r = cli("create", name, "--shape", "3,4", "--dtype", "float32", "--fill", "2.5");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^created ${name} \\(3, 4\\) <f4$`, "m"));
+    r = cli("ls");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^NAME\s+SHAPE\s+DTYPE\s+SIZE\s+CREATED\s+TRACKERS\s+LOCK$/m);
+    assert.match(
+      r.stdout,
+      new RegExp(`^${name}\\s+\\(3, 4\\)\\s+<f4\\s+256 B\\s+\\S+ \\S+\\s+0\\s+free$`, "m"),
+    );
+    r = cli("ls", "--json");
+    const listed = JSON.parse(r.stdout).find((x: { name: string }) => x.name === name);
+    assert.deepEqual(listed.shape, [3, 4]);
+    r = cli("info", name);
+    assert.match(r.stdout, /^trackers\s+none$/m);
+    r = cli("info", name, "--json");
+    assert.equal(JSON.parse(r.stdout).dataBytes, 48);
+    {
+      using a = attachSharedArray(name);
+      assert.equal(a.get([2, 3]), 2.5);
+    }
+    r = cli("rm", name, `${name}-missing`);
+    assert.equal(r.status, 1, "one of them did not exist");
+    assert.match(r.stdout, new RegExp(`^removed ${name}$`, "m"));
+    assert.match(r.stderr, /no shared array/);
+    assert.ok(!shmExists(name));
+  });
+
+  test("exit codes: 2 for bad usage, 1 for failures, messages on stderr", () => {
+    assert.equal(cli().status, 2);
+    assert.equal(cli("frobnicate").status, 2);
+    assert.equal(cli("create", "x", "--shape", "3").status, 2, "no --dtype");
+    assert.equal(cli("ls", "--bogus").status, 2);
+    const r = cli("info", uniqueName("nope"));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^npshm: info: no shared array/);
+    assert.equal(cli("create", "bad/name", "--shape", "1", "--dtype", "u1").status, 1);
+    assert.equal(cli("help").status, 0);
+  });
+
+  test("rm --all-stale removes what crashed trackers left, and nothing else", async () => {
+    const stale = uniqueName("stale");
+    const live = uniqueName("live");
+    const plain = uniqueName("plain");
+    // A stale one, as a crash of tracker and reaper together leaves it: tracked once, name
+    // still there, nobody tracking. A hard link keeps it past the reaper; renamed back after.
+    const holder = await startHolder("create", stale);
+    python(`import os; os.link("/dev/shm/${stale}", "/dev/shm/${stale}-keep")`);
+    await kill9(holder);
+    await new Promise((r) => setTimeout(r, 300)); // the reaper removes the original name
+    python(`import os; os.rename("/dev/shm/${stale}-keep", "/dev/shm/${stale}")`);
+    const liveHolder = await startHolder("create", live);
+    assert.equal(cli("create", plain, "--shape", "1", "--dtype", "u1").status, 0);
+    const r = cli("rm", "--all-stale", "--json");
+    assert.equal(r.status, 0, r.stderr);
+    const { removed } = JSON.parse(r.stdout);
+    assert.ok(removed.includes(stale), `stale one removed: ${removed}`);
+    assert.ok(!removed.includes(live) && shmExists(live), "a live tracker keeps it");
+    assert.ok(!removed.includes(plain) && shmExists(plain), "never tracked: not stale");
+    await kill9(liveHolder);
+    assert.equal(cli("rm", plain).status, 0);
+  });
+
+  test("save writes a .npy numpy reads; load brings one into shared memory", () => {
+    const name = uniqueName("cli-io");
+    assert.equal(
+      cli("create", name, "--shape", "2x3", "--dtype", "int16", "--fill", "-7").status,
+      0,
+    );
+    const file = join(dir, "a.npy");
+    let r = cli("save", name, file);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      python(`import numpy as np; a = np.load("${file}"); print(a.shape, a.dtype, a.sum())`).trim(),
+      "(2, 3) int16 -42",
+    );
+    r = cli("load", file, name);
+    assert.equal(r.status, 1, "the name is taken");
+    r = cli("load", file, name, "--force");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^loaded .* \(2, 3\) <i2$/m);
+    assert.equal(cli("rm", name).status, 0);
+  });
+});

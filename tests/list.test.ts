@@ -1,0 +1,121 @@
+// listSharedArrays / inspectSharedArray: what exists now, who tracks it, its lock; foreign
+// segments skipped; and a second user cannot attach a default (0600) segment.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { unlinkSync, writeFileSync } from "node:fs";
+import process from "node:process";
+import { after, describe, test } from "node:test";
+import {
+  attachSharedArray,
+  createSharedArray,
+  inspectSharedArray,
+  listSharedArrays,
+  NotFoundError,
+} from "../mod.ts";
+import { python, shmPath, sweepLeaks, testFile, uniqueName } from "./_util.ts";
+import { kill9, startHolder } from "./_sync_util.ts";
+
+after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+
+describe("listing", () => {
+  test("lists npshm and NumPy segments with shape, dtype, size, time; skips foreign ones", () => {
+    const name = uniqueName("ls");
+    const before = Date.now();
+    using a = createSharedArray(name, { shape: [3, 4], dtype: "float32", unlinkOnClose: true });
+    const foreign = uniqueName("foreign");
+    writeFileSync(shmPath(foreign), "not a numpy array at all");
+    const empty = uniqueName("empty");
+    writeFileSync(shmPath(empty), "");
+    const all = listSharedArrays();
+    const mine = all.find((x) => x.name === name)!;
+    assert.ok(mine, "listed");
+    assert.deepEqual(mine.shape, [3, 4]);
+    assert.equal(mine.dtype, "<f4");
+    assert.equal(mine.dataBytes, 48);
+    assert.equal(mine.npshm, true);
+    assert.ok(mine.createdAt.getTime() >= before - 1 && mine.createdAt.getTime() <= Date.now());
+    assert.ok(mine.bytes >= 128 + 48 + 64);
+    assert.ok(!all.some((x) => x.name === foreign || x.name === empty), "foreign skipped");
+    assert.equal(a.size, 12);
+    for (const made of [foreign, empty]) unlinkSync(shmPath(made));
+  });
+
+  test("trackers, lock state and staleness", async () => {
+    const name = uniqueName("ls-state");
+    using a = createSharedArray(name, { shape: [16], dtype: "int32", unlinkOnClose: true });
+    let info = inspectSharedArray(name);
+    assert.deepEqual(info.trackers, []);
+    assert.equal(info.lock, "free");
+    assert.equal(info.stale, false);
+    const holder = await startHolder("attach", name);
+    info = inspectSharedArray(name);
+    assert.deepEqual(info.trackers, [holder.child.pid]);
+    assert.equal(info.everTracked, true);
+    const locker = await startHolder("lock", name);
+    info = inspectSharedArray(name);
+    assert.equal(info.lock, "held");
+    assert.equal(info.lockOwner, locker.child.pid);
+    await kill9(locker);
+    assert.equal(inspectSharedArray(name).lock, "abandoned");
+    await kill9(holder);
+    // The reaper removed the name: a was untracked, the holder was the last tracker.
+    await new Promise((r) => setTimeout(r, 200));
+    assert.throws(() => inspectSharedArray(name), NotFoundError);
+    assert.equal(a.get(1), 0, "a keeps its mapping");
+  });
+
+  test("a Python-made segment is listed as NumPy-format, without control block", () => {
+    const name = uniqueName("ls-py");
+    python(`
+import numpy as np
+np.save("/dev/shm/${name}", np.arange(5, dtype="<i2"))
+import os; os.rename("/dev/shm/${name}.npy", "/dev/shm/${name}")
+`);
+    const info = inspectSharedArray(name);
+    assert.equal(info.npshm, false);
+    assert.equal(info.lock, "none");
+    assert.deepEqual(info.shape, [5]);
+    using p = attachSharedArray(name, { unlinkOnClose: true });
+    assert.equal(p.get(4), 4);
+  });
+});
+
+const AS_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"];
+
+// A python3 that user nobody can run (pyenv's shims under /root are not), if any.
+function nobodysPython(): string | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  return ["/usr/bin/python3", "/usr/local/bin/python3"].find((py) =>
+    spawnSync(AS_NOBODY[0], [...AS_NOBODY.slice(1), py, "-c", "pass"]).status === 0
+  );
+}
+
+describe("permissions", () => {
+  const py = nobodysPython();
+  test("another user (nobody) cannot attach a default 0600 segment", {
+    skip: py === undefined ? "needs root, setpriv and a python3 outside /root" : false,
+  }, () => {
+    const name = uniqueName("perm");
+    using a = createSharedArray(name, { shape: [4], dtype: "u1", unlinkOnClose: true });
+    const lib = testFile(`../native/build/${process.platform}-${process.arch}/libnpshm.so`);
+    const code = `
+import ctypes, sys
+lib = ctypes.CDLL(sys.argv[1])
+out = (ctypes.c_int64 * 4)()
+st = lib.npshm_open(sys.argv[2].encode() + b"\\0", 0, out)
+ro = lib.npshm_open(sys.argv[2].encode() + b"\\0", 1, out)
+try:
+    open("/dev/shm/" + sys.argv[2], "rb")
+    raw = "opened"
+except PermissionError:
+    raw = "denied"
+print(st, ro, raw)
+`;
+    const r = spawnSync(AS_NOBODY[0], [...AS_NOBODY.slice(1), py!, "-c", code, lib, name], {
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), "4 4 denied", "NPSHM_PERMISSION for read-write and read-only");
+    assert.equal(a.size, 4);
+  });
+});

@@ -1,0 +1,56 @@
+// SharedArrayScope: everything made in it is removed on exit, even on an exception, with
+// using / await using, and by the process exit hook.
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { ClosedError, createSharedArray, deleteSharedArray, SharedArrayScope } from "../mod.ts";
+import { runFixture, shmExists, sweepLeaks, uniqueName } from "./_util.ts";
+
+const unnamed: string[] = [];
+after(() => {
+  assert.deepEqual(unnamed.filter(shmExists), [], "unnamed segments left behind");
+  assert.deepEqual(sweepLeaks(), [], "segments left behind");
+});
+
+describe("SharedArrayScope", () => {
+  test("using: created arrays are removed, attached ones only closed, even on a throw", () => {
+    const kept = uniqueName("kept");
+    createSharedArray(kept, { shape: [2], dtype: "u1" }).close();
+    const made = uniqueName("made");
+    let attached;
+    assert.throws(() => {
+      using scope = new SharedArrayScope();
+      scope.create(made, { shape: [3], dtype: "f4" });
+      const tmp = scope.create(undefined, { shape: [3], dtype: "f4" });
+      unnamed.push(tmp.name);
+      attached = scope.attach(kept);
+      assert.equal(scope.arrays.length, 3);
+      throw new Error("boom");
+    }, /boom/);
+    assert.ok(!shmExists(made) && !shmExists(unnamed.at(-1)!), "created ones removed");
+    assert.ok(shmExists(kept), "attached one kept");
+    assert.equal(attached!.closed, true);
+    deleteSharedArray(kept);
+  });
+
+  test("await using, and a closed scope refuses new arrays", async () => {
+    const name = uniqueName("async-scope");
+    let scope!: SharedArrayScope;
+    {
+      await using s = new SharedArrayScope();
+      scope = s;
+      s.create(name, { shape: [1], dtype: "i8" });
+      assert.ok(shmExists(name));
+    }
+    assert.ok(!shmExists(name));
+    assert.equal(scope.closed, true);
+    assert.throws(() => scope.create(undefined, { shape: [1], dtype: "u1" }), ClosedError);
+  });
+
+  test("the exit hook removes what an open scope made when the process exits", () => {
+    const r = runFixture("fixtures/hold.ts", ["scope"]);
+    assert.equal(r.status, 0, r.stderr);
+    const name = /^ready (\S+)$/m.exec(r.stdout)![1];
+    unnamed.push(name);
+    assert.ok(!shmExists(name), `${name} survived the exit`);
+  });
+});

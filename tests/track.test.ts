@@ -1,0 +1,148 @@
+// track: true — the last tracker out removes the name, whether it closes or dies by kill -9;
+// unnamed creation; and the 8 x 500 race of create/attach/track/close/delete.
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { attachSharedArray, createSharedArray, deleteSharedArray, NotFoundError } from "../mod.ts";
+import { shmExists, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
+import { eventually, kill9, startHolder } from "./_sync_util.ts";
+
+const unnamed: string[] = [];
+after(() => {
+  assert.deepEqual(unnamed.filter(shmExists), [], "unnamed segments left behind");
+  assert.deepEqual(sweepLeaks(), [], "segments left behind");
+});
+
+describe("track", () => {
+  test("the name goes with the last tracker to close, not before", () => {
+    const name = uniqueName("track");
+    const a = createSharedArray(name, { shape: [3], dtype: "f8", track: true, fill: 1 });
+    const b = attachSharedArray(name, { track: true });
+    const plain = attachSharedArray(name); // not a tracker: does not keep the name
+    a.close();
+    assert.ok(shmExists(name), "b still tracks it");
+    b.close();
+    assert.ok(!shmExists(name), "the last tracker removed it");
+    assert.equal(plain.get(0), 1, "an untracked user keeps its mapping");
+    plain.close();
+  });
+
+  test("an untracked array is never removed by closing", () => {
+    const name = uniqueName("untracked");
+    createSharedArray(name, { shape: [3], dtype: "f8" }).close();
+    attachSharedArray(name, { track: true }).close(); // last tracker: removes it
+    assert.ok(!shmExists(name));
+    createSharedArray(name, { shape: [3], dtype: "f8" }).close();
+    assert.ok(shmExists(name), "no tracker, no removal");
+    deleteSharedArray(name);
+  });
+
+  test("an old tracker never removes a successor made under the same name", () => {
+    const name = uniqueName("successor");
+    const old = createSharedArray(name, { shape: [2], dtype: "u1", track: true });
+    deleteSharedArray(name);
+    const next = createSharedArray(name, { shape: [5], dtype: "u1" });
+    old.close();
+    assert.ok(shmExists(name), "the successor survives");
+    next.close();
+    deleteSharedArray(name);
+  });
+
+  test("a tracked attach of a deleted name is NotFoundError, not a zombie", () => {
+    const name = uniqueName("gone");
+    createSharedArray(name, { shape: [2], dtype: "u1", track: true }).close();
+    assert.throws(() => attachSharedArray(name, { track: true }), NotFoundError);
+    assert.equal(attachSharedArray(name, { track: true, raiseOnError: false }), null);
+  });
+
+  test("unnamed creation: a fresh unguessable name of at most 30 bytes", () => {
+    const names = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const a = createSharedArray(undefined, { shape: [1], dtype: "u1", unlinkOnClose: true });
+      unnamed.push(a.name);
+      try {
+        assert.match(a.name, /^npshm-[0-9a-f]{24}$/);
+        assert.ok(a.name.length <= 30);
+        const b = attachSharedArray(a.name);
+        assert.equal(b.size, 1);
+        b.close();
+        names.add(a.name);
+      } finally {
+        a.close();
+      }
+    }
+    assert.equal(names.size, 20);
+  });
+});
+
+describe("track: kill -9", () => {
+  test("the creator dies: the survivor carries on and, last out, removes it", async () => {
+    const name = uniqueName("k-creator");
+    const creator = await startHolder("create", name);
+    const me = attachSharedArray(name, { track: true, validateShape: [16] });
+    await kill9(creator);
+    assert.ok(shmExists(name), "I still track it");
+    assert.equal(me.get(15), 7);
+    me.set(0, 1);
+    using again = attachSharedArray(name);
+    assert.equal(again.get(0), 1, "others can still attach");
+    me.close();
+    assert.ok(
+      await eventually(() => !shmExists(name)),
+      "removed once the dead one's reaper let go",
+    );
+  });
+
+  test("an attacher dies: the creator carries on and removes it on close", async () => {
+    const name = uniqueName("k-attacher");
+    const me = createSharedArray(name, { shape: [16], dtype: "int32", track: true });
+    const attacher = await startHolder("attach", name);
+    await kill9(attacher);
+    assert.ok(shmExists(name));
+    me.close();
+    // The dead attacher's reaper lets go of its lock a moment after the death; whichever of
+    // the two leaves last removes the name.
+    assert.ok(await eventually(() => !shmExists(name)), "removed once both are gone");
+  });
+
+  test("the last tracker dies: its reaper removes the name", async () => {
+    const name = uniqueName("k-last");
+    const creator = await startHolder("create", name);
+    const attacher = await startHolder("attach", name);
+    await kill9(creator);
+    assert.ok(shmExists(name), "the attacher still tracks it");
+    await kill9(attacher);
+    assert.ok(await eventually(() => !shmExists(name)), "removed after the last one died");
+  });
+
+  test("an unnamed tracked array dies with its only process", async () => {
+    const holder = await startHolder("alone");
+    unnamed.push(holder.name);
+    assert.ok(shmExists(holder.name));
+    await kill9(holder);
+    assert.ok(await eventually(() => !shmExists(holder.name)));
+  });
+});
+
+describe("track: race", () => {
+  test("8 processes x 500 rounds of create/attach/track/close/delete on 3 names", async () => {
+    const prefix = uniqueName("race");
+    const started = Date.now();
+    const runs = Array.from(
+      { length: 8 },
+      () => startFixture("fixtures/track_race.ts", [prefix, "3", "500"]).done,
+    );
+    const results = await Promise.all(runs);
+    let created = 0, attached = 0;
+    for (const r of results) {
+      assert.equal(r.status, 0, r.stderr);
+      const [c, a] = r.stdout.trim().split(" ").map(Number);
+      created += c;
+      attached += a;
+    }
+    assert.ok(created > 100 && attached > 100, `created ${created}, attached ${attached}`);
+    for (let i = 0; i < 3; i++) {
+      assert.ok(!shmExists(`${prefix}-${i}`), `${prefix}-${i} was left behind`);
+    }
+    console.log(`race: ${created} creates, ${attached} attaches in ${Date.now() - started} ms`);
+  });
+});

@@ -1,0 +1,122 @@
+// wait / notify across processes on shared int32s (futex), and the README's work queue:
+// workers take row blocks with Atomics.add, the parent waits for completion without spinning.
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import {
+  attachSharedArray,
+  createSharedArray,
+  InvalidArgumentError,
+  notify,
+  ReadOnlyError,
+  wait,
+  waitAsync,
+} from "../mod.ts";
+import { startFixture, sweepLeaks, uniqueName } from "./_util.ts";
+
+after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+
+function waitForLine(child: ReturnType<typeof startFixture>["child"], line: string) {
+  return new Promise<void>((resolve) => {
+    let seen = "";
+    child.stdout.on("data", (d) => {
+      seen += d;
+      if (seen.includes(line)) resolve();
+    });
+  });
+}
+
+describe("wait / notify", () => {
+  test("in one process: not-equal, timed-out, notify with nobody waiting", () => {
+    using a = createSharedArray(uniqueName("w"), {
+      shape: [4],
+      dtype: "int32",
+      unlinkOnClose: true,
+    });
+    const v = a.data as Int32Array;
+    assert.equal(wait(v, 1, 5), "not-equal");
+    const t0 = Date.now();
+    assert.equal(wait(v, 1, 0, 30), "timed-out");
+    assert.ok(Date.now() - t0 >= 25);
+    assert.equal(notify(v, 1), 0);
+  });
+
+  test("bad views are typed errors", () => {
+    const name = uniqueName("w-bad");
+    using a = createSharedArray(name, { shape: [4], dtype: "int32", unlinkOnClose: true });
+    using r = attachSharedArray(name, { readOnly: true });
+    assert.throws(() => wait(new Int32Array(4), 0, 0, 0), InvalidArgumentError);
+    assert.throws(() => notify(a.data as Int32Array, 4), InvalidArgumentError);
+    assert.throws(() => wait(new Float64Array(2) as never, 0, 0, 0), InvalidArgumentError);
+    assert.throws(() => wait(r.data as Int32Array, 0, 0, 0), ReadOnlyError);
+  });
+
+  for (const how of ["sync", "async"]) {
+    test(`a ${how} waiter in another process wakes on notify`, async () => {
+      const name = uniqueName("w-proc");
+      using a = createSharedArray(name, { shape: [1], dtype: "int32", unlinkOnClose: true });
+      const flag = a.data as Int32Array;
+      const { child, done } = startFixture("fixtures/waiter.ts", [name, how]);
+      await waitForLine(child, "waiting");
+      await new Promise((r) => setTimeout(r, 50)); // let it reach the futex
+      Atomics.store(flag, 0, 42);
+      let woken = 0;
+      for (let i = 0; i < 200 && woken === 0; i++) {
+        woken = notify(flag, 0);
+        if (woken === 0) await new Promise((r) => setTimeout(r, 10));
+      }
+      const r = await done;
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^(ok|not-equal) 42$/m);
+    });
+  }
+
+  test("waitAsync leaves the event loop running and resolves on notify", async () => {
+    using a = createSharedArray(uniqueName("w-async"), {
+      shape: [1],
+      dtype: "int32",
+      unlinkOnClose: true,
+    });
+    const v = a.data as Int32Array;
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    setTimeout(() => {
+      Atomics.store(v, 0, 1);
+      notify(v, 0);
+    }, 80);
+    const result = await waitAsync(v, 0, 0, 5000);
+    clearInterval(timer);
+    assert.equal(result, "ok");
+    assert.ok(ticks >= 5, `the loop ran ${ticks} times`);
+  });
+});
+
+describe("the work queue", () => {
+  test("N workers take row blocks with Atomics.add; the parent waits for completion", async () => {
+    const rows = 512, cols = 64, perBlock = 8, blocks = rows / perBlock;
+    using queue = createSharedArray(uniqueName("queue"), {
+      shape: [3],
+      dtype: "int32",
+      unlinkOnClose: true,
+    });
+    using grid = createSharedArray(uniqueName("grid"), {
+      shape: [rows, cols],
+      dtype: "float64",
+      fill: -1,
+      unlinkOnClose: true,
+    });
+    const q = queue.data as Int32Array;
+    q[2] = blocks;
+    const workers = [0, 1, 2].map(() =>
+      startFixture("fixtures/work_queue.ts", [queue.name, grid.name, String(perBlock)]).done
+    );
+    for (let done = Atomics.load(q, 1); done < blocks; done = Atomics.load(q, 1)) {
+      await waitAsync(q, 1, done, 10_000); // sleeps until a worker counts a block done
+    }
+    const results = await Promise.all(workers);
+    for (const r of results) assert.equal(r.status, 0, r.stderr);
+    assert.equal(results.reduce((n, r) => n + Number(r.stdout), 0), blocks);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) assert.equal(grid.get([r, c]), r * c);
+    }
+  });
+});
