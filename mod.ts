@@ -27,5 +27,30 @@ export { isSharedArray, SharedArray } from "./src/shared_array.ts";
 export { type Layout, NdArray, type NestedArray } from "./src/ndarray.ts";
 export { ALIGN } from "./src/header.ts";
 export { type DType, parseDType } from "./src/dtype.ts";
-export type { ArrayFor, Complex, DTypeArrays, Scalar, TypedArray } from "./src/types.ts";
+export type {
+  ArrayFor,
+  Complex,
+  DTypeArrays,
+  FieldValue,
+  RecordValue,
+  Scalar,
+  TypedArray,
+} from "./src/types.ts";
+export { type LockGuard } from "./src/lock.ts";
+export { type MutexOptions, NamedMutex, openMutex } from "./src/mutex.ts";
+export { type ScopeOptions, SharedArrayScope } from "./src/scope.ts";
+export { notify, wait, type WaitableView, waitAsync, type WaitResult } from "./src/wait.ts";
+export { inspectSharedArray, listSharedArrays, type SharedArrayInfo } from "./src/list.ts";
 export * from "./src/errors.ts";
+export { type ReadOptions, type ReadResult, readSharedArray } from "./src/npy_read.ts";
+export { type SaveOptions, saveSharedArray } from "./src/npy_save.ts";
+export {
+  createNpy,
+  type CreateNpyOptions,
+  NpyFile,
+  type NpyMode,
+  openNpy,
+  type OpenNpyOptions,
+} from "./src/npy_map.ts";
+export type { Progress, Validation } from "./src/npy_file.ts";
+export { type Placement, toNativeArray } from "./src/dtype_views.ts";

@@ -21,6 +21,11 @@ export const Status = {
   PERMISSION: 4,
   INVALID: 5,
   STALE: 6,
+  BUSY: 7,
+  OWNER_DIED: 8,
+  TIMED_OUT: 9,
+  NOT_EQUAL: 10,
+  UNSUPPORTED: 11,
   OTHER: 99,
 } as const;
 
@@ -80,7 +85,80 @@ export interface Native {
    * address: V8 refuses two buffers over one address.
    */
   view(addr: bigint, len: number): ArrayBuffer;
+
+  // --- files (native/npshm_file.c) ---
+  /** `npshm_file_open()`: out[0] handle, out[2] size; `how` is a {@link FileHow}. */
+  fileOpen(path: Uint8Array, how: number, mode: number, out: BigInt64Array): number;
+  /** `npshm_file_resize()`: set the size; `reserve` allocates the blocks now. */
+  fileResize(handle: bigint, size: number, reserve: boolean, out: BigInt64Array): number;
+  /** `npshm_file_map()`: out[1] address, out[2] size; shared or private copy-on-write. */
+  fileMap(handle: bigint, size: number, privateCopy: boolean, out: BigInt64Array): number;
+  /** `npshm_file_pread()`: fill `dst` from `offset`; out[2] bytes read. */
+  filePread(handle: bigint, offset: number, dst: Uint8Array, out: BigInt64Array): number;
+  /** `npshm_file_pwrite()`: write all of `src` at `offset`. */
+  filePwrite(handle: bigint, offset: number, src: Uint8Array, out: BigInt64Array): number;
+  /**
+   * `npshm_file_copy()`: `dstBuf.length` bytes of file `src` into segment `dst` at `dstOff`
+   * (in the kernel where possible, else read into `dstBuf`, the segment's bytes there).
+   */
+  fileCopy(
+    src: bigint,
+    srcOff: number,
+    dst: bigint,
+    dstOff: number,
+    dstBuf: Uint8Array,
+    out: BigInt64Array,
+  ): number;
+  /** `npshm_file_sync()`. */
+  fileSync(handle: bigint, out: BigInt64Array): number;
+  /** `npshm_file_rename()`: atomic replace; `durable` flushes the directory too. */
+  fileRename(from: Uint8Array, to: Uint8Array, durable: boolean, out: BigInt64Array): number;
+  /** `npshm_file_remove()`. */
+  fileRemove(path: Uint8Array, out: BigInt64Array): number;
+  // ---- lifetimes and coordination (native/npshm_sync.c) ----
+  /** `npshm_track()`: become a tracker (shared flock + reaper). `flagsAddr` 0n: none. */
+  track(
+    handle: bigint,
+    name: Uint8Array,
+    unpublished: boolean,
+    flagsAddr: bigint,
+    out: BigInt64Array,
+  ): number;
+  /** `npshm_untrack()`: stop tracking; `out[0]` 1 if this was the last tracker and unlinked. */
+  untrack(handle: bigint, name: Uint8Array, out: BigInt64Array): number;
+  /** `npshm_unlink_untracked()`: unlink unless a tracker holds it (BUSY). */
+  unlinkUntracked(name: Uint8Array, out: BigInt64Array): number;
+  /** `npshm_lock()`: the segment's mutex; `tryOnly` gives BUSY instead of waiting. */
+  lock(
+    handle: bigint,
+    offset: number,
+    ownerAddr: bigint,
+    tryOnly: boolean,
+    out: BigInt64Array,
+  ): number;
+  /** `npshm_lock()` waiting off the JS thread (Deno nonblocking, koffi async; Bun polls). */
+  lockAsync(handle: bigint, offset: number, ownerAddr: bigint, out: BigInt64Array): Promise<number>;
+  /** `npshm_unlock()`. */
+  unlock(handle: bigint, offset: number, ownerAddr: bigint, out: BigInt64Array): number;
+  /** `npshm_wait()`: futex wait; `timeoutNs` < 0 waits forever. */
+  wait(addr: bigint, expected: number, timeoutNs: bigint, out: BigInt64Array): number;
+  /** `npshm_wait()` off the JS thread. */
+  waitAsync(addr: bigint, expected: number, timeoutNs: bigint, out: BigInt64Array): Promise<number>;
+  /** `npshm_wake()`: `out[0]` = processes woken. */
+  wake(addr: bigint, count: number, out: BigInt64Array): number;
+  /** `npshm_write()`: copy `src` to a mapped address. Returns nothing. */
+  write(addr: bigint, src: Uint8Array): void;
 }
+
+/**
+ * How `fileOpen` opens a path (`enum npshm_file_how` in `native/npshm.h`).
+ *
+ * @example
+ * ```ts
+ * native.fileOpen(cString("a.npy"), FileHow.READ, 0, out);
+ * ```
+ */
+export const FileHow = { READ: 0, WRITE: 1, CREATE: 2, REPLACE: 3 } as const;
 
 const encoder = new TextEncoder();
 

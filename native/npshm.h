@@ -90,4 +90,135 @@ NPSHM_API void npshm_read(uint64_t addr, uint8_t *dst, uint64_t len);
 /* The OS's text for an OS error number, NUL-terminated, truncated to cap bytes. */
 NPSHM_API void npshm_strerror(int32_t os_error, char *buf, uint64_t cap);
 
+/* ==== Files (issue 4: .npy files <-> shared memory; native/npshm_file.c) ================
+ *
+ * Paths are NUL-terminated UTF-8. Handles are fds (POSIX) or HANDLEs (Win32) and are closed
+ * with npshm_close(); mappings are unmapped with npshm_unmap(). out[] as above.
+ */
+
+/* How npshm_file_open opens a path. */
+enum npshm_file_how {
+  NPSHM_FILE_READ = 0,   /* existing file, read-only */
+  NPSHM_FILE_WRITE = 1,  /* existing file, read-write */
+  NPSHM_FILE_CREATE = 2, /* new file (NPSHM_EXISTS if the path exists), read-write */
+  NPSHM_FILE_REPLACE = 3 /* new or truncated file, read-write */
+};
+
+/*
+ * Open a regular file (anything else is NPSHM_INVALID) with permission bits `mode` when it
+ * is created (POSIX). out[0] handle, out[2] file size in bytes.
+ */
+NPSHM_API int32_t npshm_file_open(const char *path, int32_t how, uint32_t mode, int64_t *out);
+
+/*
+ * Set the file's size to `size` (sparse growth). `reserve`: also allocate its blocks now
+ * (Linux fallocate, no zero-fill pass; a no-op where unsupported), so writes through a
+ * shared mapping cannot fault later on a full disk.
+ */
+NPSHM_API int32_t npshm_file_resize(int64_t handle, uint64_t size, int32_t reserve,
+                                    int64_t *out);
+
+/*
+ * Map the first `size` bytes of an open file readable and writable: shared (writes reach
+ * the file) or, with `private_copy`, copy-on-write (writes stay in this process; a read-only
+ * handle suffices). size 0 maps nothing (out[1] = 0). out[1] address, out[2] size.
+ */
+NPSHM_API int32_t npshm_file_map(int64_t handle, uint64_t size, int32_t private_copy,
+                                 int64_t *out);
+
+/* Read up to len bytes at offset into dst, retrying short reads; out[2] = bytes read (less
+ * than len only at end of file). */
+NPSHM_API int32_t npshm_file_pread(int64_t handle, uint64_t offset, uint8_t *dst, uint64_t len,
+                                   int64_t *out);
+
+/* Write all len bytes of src at offset; out[2] = bytes written (all, unless it fails). */
+NPSHM_API int32_t npshm_file_pwrite(int64_t handle, uint64_t offset, const uint8_t *src,
+                                    uint64_t len, int64_t *out);
+
+/*
+ * Copy len bytes of file `src` at src_off into a segment: in the kernel to handle `dst` at
+ * dst_off where the OS can (Linux sendfile: no user-space buffer, no page faults), else by
+ * reading straight into `dst_buf` (the segment's mapped bytes at dst_off). out[2] = bytes
+ * copied, less than len only if the file ended early.
+ */
+NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, uint64_t dst_off,
+                                  uint8_t *dst_buf, uint64_t len, int64_t *out);
+
+/* Flush an open file's data and size to disk (fsync / FlushFileBuffers). */
+NPSHM_API int32_t npshm_file_sync(int64_t handle, int64_t *out);
+
+/* Rename `from` to `to`, replacing `to` atomically; `durable` also flushes the directory. */
+NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t durable,
+                                    int64_t *out);
+
+/* Remove a file. */
+NPSHM_API int32_t npshm_file_remove(const char *path, int64_t *out);
+/* ==== end of files ======================================================================= */
+
+/* ====================================================================================
+ * Lifetimes and coordination (native/npshm_sync.c): tracking, locks, wait/notify.
+ * Statuses beyond the core ones, returned only by the functions of this section.
+ */
+enum npshm_sync_status {
+  NPSHM_BUSY = 7,        /* a try-lock found the lock held, or a tracker still holds the name */
+  NPSHM_OWNER_DIED = 8,  /* lock acquired, but its previous holder died holding it */
+  NPSHM_TIMED_OUT = 9,   /* wait: the timeout passed */
+  NPSHM_NOT_EQUAL = 10,  /* wait: the word did not hold the expected value */
+  NPSHM_UNSUPPORTED = 11 /* not available on this platform (see npshm_sync.c for the design) */
+};
+
+/*
+ * Become a tracker of the segment behind `handle`: take a shared flock on it, check that
+ * `name` still refers to this very segment (unless `unpublished`: a created segment before
+ * npshm_publish) and hand a duplicate of the descriptor to this process's reaper, which
+ * unlinks the name if this process dies as the last tracker. NPSHM_STALE: the name was
+ * unlinked or replaced meanwhile (the lock is dropped again; reopen and retry). `flags_addr`,
+ * if not 0, is the address of the control block's flags word: bit 0 ("ever tracked") is set.
+ * out[0] = 1 if the reaper took it (0: tracked for close() only). Windows: NPSHM_OK, a
+ * mapping already lives exactly as long as its last handle.
+ */
+NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublished,
+                              uint64_t flags_addr, int64_t *out);
+
+/*
+ * Stop tracking: try to turn the shared flock into an exclusive one; if that works this is
+ * the last tracker and the name is unlinked (only if it still refers to this segment).
+ * out[0] = 1 if it unlinked the name. The lock ends with the handle (npshm_close).
+ */
+NPSHM_API int32_t npshm_untrack(int64_t handle, const char *name, int64_t *out);
+
+/*
+ * Unlink `name` only if no process tracks it (an exclusive flock can be taken): the
+ * `--all-stale` clean-up. NPSHM_BUSY if a tracker holds it.
+ */
+NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t *out);
+
+/*
+ * The segment's mutex: an exclusive open-file-description lock on 4 bytes at file offset
+ * `offset` (the control block's owner word, at address `owner_addr` in the mapping).
+ * try_only: NPSHM_BUSY instead of waiting. On success the owner word holds this pid;
+ * NPSHM_OWNER_DIED (lock held) if it still held the pid of a holder that never unlocked.
+ * out[0] = that previous holder's pid.
+ */
+NPSHM_API int32_t npshm_lock(int64_t handle, uint64_t offset, uint64_t owner_addr,
+                             int32_t try_only, int64_t *out);
+
+/* Clear the owner word, then release the lock taken by npshm_lock. */
+NPSHM_API int32_t npshm_unlock(int64_t handle, uint64_t offset, uint64_t owner_addr,
+                               int64_t *out);
+
+/*
+ * Block while the 32-bit word at `addr` (in a shared mapping) holds `expected`, for at most
+ * timeout_ns (negative: forever). NPSHM_OK when woken, NPSHM_NOT_EQUAL, NPSHM_TIMED_OUT.
+ */
+NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns,
+                             int64_t *out);
+
+/* Wake up to `count` processes waiting on `addr`; out[0] = how many were woken. */
+NPSHM_API int32_t npshm_wake(uint64_t addr, int32_t count, int64_t *out);
+
+/* Copy len bytes from src to a mapped address (to write a control block without a view). */
+NPSHM_API void npshm_write(uint64_t addr, const uint8_t *src, uint64_t len);
+/* ================================================================ end of sync section */
+
 #endif

@@ -476,6 +476,227 @@ static void test_fallback(void) {
 }
 #endif
 
+#ifdef __linux__
+/* ---- issue 5: tracking, the mutex, wait/notify (native/npshm_sync.c) ---- */
+#include <time.h>
+
+static int64_t open_fd(const char *name) {
+  int64_t out[4];
+  return npshm_open(name, 0, out) == NPSHM_OK ? out[0] : -1;
+}
+
+/* Polls for up to 3 s: the reaper works asynchronously after its process dies. */
+static int gone_soon(const char *name) {
+  for (int i = 0; i < 300; i++) {
+    if (access(name, F_OK) != 0) return 1;
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  return 0;
+}
+
+static void test_track(void) {
+  int64_t out[4];
+  const char *name = test_name("track");
+  char path[320];
+  snprintf(path, sizeof path, "/dev/shm/%s", name);
+  seg a;
+  check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "track: made a segment");
+  check(npshm_track(a.h, name, 0, 0, out) == NPSHM_OK && out[0] == 1,
+        "track: first tracker, handed to the reaper");
+  int64_t b = open_fd(name);
+  check(npshm_track(b, name, 0, 0, out) == NPSHM_OK, "track: second tracker");
+  check(npshm_unlink_untracked(name, out) == NPSHM_BUSY, "unlink_untracked: busy while tracked");
+  check(npshm_untrack(a.h, name, out) == NPSHM_OK && out[0] == 0, "untrack: not the last one");
+  release(a);
+  check(access(path, F_OK) == 0, "untrack: the name stays while a tracker is left");
+  check(npshm_untrack(b, name, out) == NPSHM_OK && out[0] == 1, "untrack: last one unlinks");
+  npshm_close(b);
+  check(access(path, F_OK) != 0, "untrack: the name is gone");
+
+  check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "stale: made again");
+  int64_t c = open_fd(name);
+  npshm_unlink(name, -1, out);
+  check(npshm_track(c, name, 0, 0, out) == NPSHM_STALE, "track: a name unlinked meanwhile is STALE");
+  seg d;
+  check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &d) == NPSHM_OK, "stale: a successor");
+  check(npshm_untrack(a.h, name, out) == NPSHM_OK && out[0] == 0,
+        "untrack never unlinks a successor under the same name");
+  check(access(path, F_OK) == 0, "the successor survives");
+  check(npshm_unlink_untracked(name, out) == NPSHM_OK, "unlink_untracked: removes an untracked one");
+  check(npshm_unlink_untracked(name, out) == NPSHM_NOT_FOUND, "unlink_untracked: then not found");
+  release(a);
+  release(d);
+  npshm_close(c);
+  check(npshm_track(-1, name, 0, 0, out) == NPSHM_INVALID, "track: bad handle is INVALID");
+  check(npshm_track(0, "a/b", 0, 0, out) == NPSHM_INVALID, "track: bad name is INVALID");
+}
+
+static void test_track_death(void) {
+  int64_t out[4];
+  const char *name = test_name("track-death");
+  char path[320];
+  snprintf(path, sizeof path, "/dev/shm/%s", name);
+  seg a;
+  check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "death: made a segment");
+  release(a);
+  pid_t child = fork();
+  if (child == 0) {
+    int64_t fd = open_fd(name);
+    int32_t st = npshm_track(fd, name, 0, 0, out);
+    _exit(st == NPSHM_OK && out[0] == 1 ? 0 : 3); /* dies tracking, without untrack */
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "death: the child tracked and exited");
+  check(gone_soon(path), "death: its reaper unlinked the name of the last tracker");
+}
+
+static void test_lock(void) {
+  int64_t out[4];
+  const char *name = test_name("lock");
+  seg a;
+  check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "lock: made a segment");
+  int64_t b = open_fd(name);
+  uint64_t owner = (uint64_t)a.addr + 1024;
+  check(npshm_lock(a.h, 1024, owner, 0, out) == NPSHM_OK, "lock: taken");
+  check(*(uint32_t *)(uintptr_t)owner == (uint32_t)getpid(), "lock: the owner word holds our pid");
+  check(npshm_lock(b, 1024, owner, 1, out) == NPSHM_BUSY, "trylock on another descriptor: BUSY");
+  check(npshm_unlock(a.h, 1024, owner, out) == NPSHM_OK, "unlock");
+  check(*(uint32_t *)(uintptr_t)owner == 0, "unlock clears the owner word");
+  check(npshm_lock(b, 1024, owner, 1, out) == NPSHM_OK, "trylock after unlock: taken");
+  npshm_unlock(b, 1024, owner, out);
+  *(uint32_t *)(uintptr_t)owner = 424242; /* a holder that never unlocked */
+  check(npshm_lock(a.h, 1024, owner, 0, out) == NPSHM_OWNER_DIED && out[0] == 424242,
+        "lock after a dead holder: OWNER_DIED with its pid, and the lock is ours");
+  check(npshm_lock(b, 1024, owner, 1, out) == NPSHM_BUSY, "... really ours");
+  npshm_unlock(a.h, 1024, owner, out);
+  check(npshm_lock(a.h, 1024, owner + 1, 0, out) == NPSHM_INVALID, "lock: misaligned owner word");
+  check(npshm_lock(-1, 1024, owner, 0, out) == NPSHM_INVALID, "lock: bad handle");
+  release(a);
+  npshm_close(b);
+  npshm_unlink(name, -1, out);
+}
+
+static void test_wait(void) {
+  int64_t out[4];
+  const char *name = test_name("wait");
+  seg a;
+  check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "wait: made a segment");
+  uint64_t word = (uint64_t)a.addr + 128;
+  check(npshm_wait(word, 1, -1, out) == NPSHM_NOT_EQUAL, "wait: another value is NOT_EQUAL");
+  check(npshm_wait(word, 0, 20 * 1000 * 1000, out) == NPSHM_TIMED_OUT, "wait: times out");
+  check(npshm_wake(word, 1, out) == NPSHM_OK && out[0] == 0, "wake with nobody waiting: 0");
+  check(npshm_wait(word + 2, 0, 0, out) == NPSHM_INVALID, "wait: misaligned is INVALID");
+  pid_t child = fork();
+  if (child == 0) {
+    int64_t o[4];
+    if (npshm_open(name, 0, o) != NPSHM_OK) _exit(2);
+    seg c = seg_of(o);
+    _exit(npshm_wait((uint64_t)c.addr + 128, 0, 5000LL * 1000 * 1000, o) == NPSHM_OK ? 0 : 3);
+  }
+  int woken = 0;
+  for (int i = 0; i < 500 && !woken; i++) {
+    struct timespec ts = {0, 5 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    __atomic_store_n((uint32_t *)(uintptr_t)word, 0, __ATOMIC_SEQ_CST);
+    if (npshm_wake(word, 1, out) == NPSHM_OK && out[0] == 1) woken = 1;
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  check(woken && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+        "wake wakes a waiter in another process through another mapping");
+  release(a);
+  npshm_unlink(name, -1, out);
+}
+
+static void test_write(void) {
+  uint8_t dst[4] = {0, 0, 0, 0};
+  npshm_write((uint64_t)(uintptr_t)dst, (const uint8_t *)"wxyz", 4);
+  npshm_write(0, (const uint8_t *)"q", 1);
+  check(memcmp(dst, "wxyz", 4) == 0, "write copies bytes to an address; null does nothing");
+}
+#endif
+
+/* ---- issue 4: files (native/npshm_file.c) ---- */
+static void file_path(char *dst, size_t cap, const char *tag) {
+  snprintf(dst, cap, "npshm-test-%lu-%s.bin", pid_now(), tag);
+}
+
+static void test_files(void) {
+  int64_t out[4];
+  char path[300], other[300];
+  file_path(path, sizeof path, "file");
+  file_path(other, sizeof other, "renamed");
+  npshm_file_remove(path, out);
+  npshm_file_remove(other, out);
+  check(npshm_file_open(path, NPSHM_FILE_READ, 0, out) == NPSHM_NOT_FOUND,
+        "file_open of a missing file: NOT_FOUND");
+  check(npshm_file_open(path, 9, 0644, out) == NPSHM_INVALID, "file_open with a bad mode: INVALID");
+  check(npshm_file_open(path, NPSHM_FILE_CREATE, 0644, out) == NPSHM_OK && out[2] == 0,
+        "file_open creates an empty file");
+  int64_t f = out[0];
+  check(npshm_file_open(path, NPSHM_FILE_CREATE, 0644, out) == NPSHM_EXISTS,
+        "file_open CREATE of an existing file: EXISTS");
+  check(npshm_file_resize(f, 1 << 20, 1, out) == NPSHM_OK, "file_resize to 1 MiB, reserved");
+  check(npshm_file_pwrite(f, 10, (const uint8_t *)"abc", 3, out) == NPSHM_OK && out[2] == 3,
+        "file_pwrite 3 bytes");
+  uint8_t buf[8] = {0};
+  check(npshm_file_pread(f, 10, buf, 3, out) == NPSHM_OK && out[2] == 3 && memcmp(buf, "abc", 3) == 0,
+        "file_pread reads them back");
+  check(npshm_file_pread(f, (1 << 20) - 2, buf, 8, out) == NPSHM_OK && out[2] == 2,
+        "file_pread at the end of the file is short");
+  check(npshm_file_map(f, 1 << 20, 0, out) == NPSHM_OK && out[1] != 0, "file_map shared");
+  uint8_t *shared = (uint8_t *)(uintptr_t)out[1];
+  shared[100] = 42;
+  check(npshm_file_pread(f, 100, buf, 1, out) == NPSHM_OK && buf[0] == 42,
+        "a write through the shared mapping reaches the file");
+  npshm_unmap((uint64_t)(uintptr_t)shared, 1 << 20);
+  check(npshm_file_map(f, 1 << 20, 1, out) == NPSHM_OK, "file_map private");
+  uint8_t *priv = (uint8_t *)(uintptr_t)out[1];
+  priv[100] = 7;
+  check(npshm_file_pread(f, 100, buf, 1, out) == NPSHM_OK && buf[0] == 42,
+        "a write through the private mapping stays private");
+  npshm_unmap((uint64_t)(uintptr_t)priv, 1 << 20);
+  check(npshm_file_map(f, 0, 0, out) == NPSHM_OK && out[1] == 0, "file_map of 0 bytes maps nothing");
+
+  uint8_t dst[16] = {0};
+  check(npshm_file_copy(f, 10, -1, 0, dst, 3, out) == NPSHM_OK && out[2] == 3 &&
+            memcmp(dst, "abc", 3) == 0,
+        "file_copy into a buffer");
+  check(npshm_file_copy(f, (1 << 20) - 4, -1, 0, dst, 16, out) == NPSHM_OK && out[2] == 4,
+        "file_copy past the end of the file is short");
+  check(npshm_file_open(other, NPSHM_FILE_REPLACE, 0600, out) == NPSHM_OK, "a second file");
+  int64_t g = out[0];
+  npshm_file_resize(g, 64, 0, out);
+  memset(dst, 0, sizeof dst);
+  check(npshm_file_copy(f, 10, g, 5, dst, 3, out) == NPSHM_OK && out[2] == 3,
+        "file_copy file -> segment handle");
+#ifdef __linux__
+  check(npshm_file_pread(g, 5, buf, 3, out) == NPSHM_OK && memcmp(buf, "abc", 3) == 0,
+        "Linux: the kernel copied the bytes to the destination offset");
+#else
+  check(memcmp(dst, "abc", 3) == 0, "elsewhere: the bytes were read into the mapped buffer");
+#endif
+  check(npshm_file_sync(g, out) == NPSHM_OK, "file_sync");
+  npshm_close(g);
+  npshm_close(f);
+  check(npshm_file_copy(-1, 0, -1, 0, dst, 1, out) != NPSHM_OK, "file_copy from a bad handle fails");
+  check(npshm_file_pread(-1, 0, buf, 1, out) != NPSHM_OK, "file_pread from a bad handle fails");
+  check(npshm_file_rename(path, other, 1, out) == NPSHM_OK, "file_rename replaces the target");
+  check(npshm_file_open(path, NPSHM_FILE_READ, 0, out) == NPSHM_NOT_FOUND, "the old name is gone");
+  check(npshm_file_open(other, NPSHM_FILE_READ, 0, out) == NPSHM_OK && out[2] == (1 << 20),
+        "the new name has the file");
+  npshm_close(out[0]);
+  check(npshm_file_remove(other, out) == NPSHM_OK, "file_remove");
+  check(npshm_file_remove(other, out) == NPSHM_NOT_FOUND, "file_remove of a missing file");
+#ifndef _WIN32
+  check(npshm_file_open(".", NPSHM_FILE_READ, 0, out) == NPSHM_INVALID,
+        "file_open of a directory: INVALID");
+#endif
+}
+/* ---- end of issue 4 ---- */
+
 int main(void) {
   test_basics();
   test_invalid();
@@ -496,6 +717,14 @@ int main(void) {
 #ifdef HAVE_FALLBACK_HOOK
   test_fallback();
 #endif
+#ifdef __linux__
+  test_track();
+  test_track_death();
+  test_lock();
+  test_wait();
+  test_write();
+#endif
+  test_files();
   cleanup();
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;

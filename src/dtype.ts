@@ -104,6 +104,8 @@ export interface DType {
   readonly view: ViewInfo | null;
   /** The fields of a structured dtype, in offset order; absent otherwise. */
   readonly fields?: readonly DTypeField[];
+  /** The unit of a datetime64/timedelta64 (`"ns"`, `"D"`, `"10ms"`; `""` generic); else absent. */
+  readonly unit?: string;
 }
 
 /**
@@ -343,6 +345,7 @@ function flexibleDType(letter: string, count: number, order: "<" | ">"): DType {
   });
 }
 
+// The int64 count of units since 1970 (or of a span): a BigInt64Array shows it faithfully.
 function timeDType(letter: string, unit: string, order: "<" | ">"): DType {
   return make({
     descr: `${order}${letter}8${unit}`,
@@ -351,7 +354,8 @@ function timeDType(letter: string, unit: string, order: "<" | ">"): DType {
     itemsize: 8,
     byteOrder: order,
     alignment: 8,
-    view: null,
+    view: order === NATIVE ? numericView("i8") : null,
+    unit: unit.slice(1, -1),
   });
 }
 

@@ -16,8 +16,9 @@
  * @module
  */
 import type { DType } from "./dtype.ts";
-import { InvalidArgumentError, NotViewableError } from "./errors.ts";
+import { InvalidArgumentError } from "./errors.ts";
 import { halfToNumber, numberToHalf } from "./float16.ts";
+import { extendedCodec } from "./record.ts";
 import type { Scalar, TypedArray } from "./types.ts";
 
 /** Reads and writes single elements of one buffer. */
@@ -58,12 +59,7 @@ export function elementCodec(
   aligned: boolean,
   label: string,
 ): ElementCodec {
-  if (!isNumeric(dtype)) {
-    throw new NotViewableError(
-      `${label} has dtype '${dtype.descr}' (${dtype.name}): its elements cannot be read or ` +
-        "written one by one yet; use .bytes for the raw data",
-    );
-  }
+  if (!isNumeric(dtype)) return extendedCodec(dtype, buffer, aligned, label);
   const convert = converter(dtype, label);
   if (aligned && dtype.view) return typedCodec(dtype, buffer, convert);
   return dataViewCodec(dtype, buffer, convert);
@@ -77,7 +73,9 @@ function typedCodec(
   convert: (v: unknown) => Stored,
 ): ElementCodec {
   const view = dtype.view!;
-  const flat = new view.ctor(buffer) as TypedArray;
+  // Whole elements only: a view into a larger segment need not end on an element boundary.
+  const whole = Math.floor(buffer.byteLength / view.ctor.BYTES_PER_ELEMENT);
+  const flat = new view.ctor(buffer, 0, whole) as TypedArray;
   const step = flat.BYTES_PER_ELEMENT;
   switch (view.kind) {
     case "bool":

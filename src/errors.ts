@@ -28,7 +28,10 @@ export type ErrorCode =
   | "READ_ONLY"
   | "PERMISSION_DENIED"
   | "NATIVE_LIBRARY"
-  | "OS_ERROR";
+  | "OS_ERROR"
+  | "UNSUPPORTED"
+  | "LOCK"
+  | "MISALIGNED";
 
 /**
  * Base class of every error npshm throws.
@@ -262,5 +265,56 @@ export class OsError extends NpshmError {
   /** @param message the call that failed and the OS's words */
   constructor(message: string, osError?: number) {
     super("OS_ERROR", message, osError);
+  }
+}
+
+/**
+ * A view asked for bytes whose start is not aligned for its dtype (e.g. a float64 view at byte
+ * 4 of a segment). Nothing is viewed: npshm never hands out a misaligned TypedArray.
+ *
+ * @example
+ * ```ts
+ * import { MisalignedError } from "./mod.ts";
+ * console.log(new MisalignedError("byte 4 is not aligned for float64").code); // "MISALIGNED"
+ * ```
+ */
+export class MisalignedError extends NpshmError {
+  /** @param message the offset, the dtype and the alignment it needs */
+  constructor(message: string) {
+    super("MISALIGNED", message);
+  }
+}
+
+/**
+ * The operation does not exist here: on this platform (e.g. `wait` outside Linux), or for this
+ * segment (e.g. `lock()` on an array made by Python, which has no npshm control block).
+ *
+ * @example
+ * ```ts
+ * import { UnsupportedError } from "./mod.ts";
+ * console.log(new UnsupportedError("no control block").code); // "UNSUPPORTED"
+ * ```
+ */
+export class UnsupportedError extends NpshmError {
+  /** @param message what is missing and what to use instead */
+  constructor(message: string, osError?: number) {
+    super("UNSUPPORTED", message, osError);
+  }
+}
+
+/**
+ * A lock was misused in this process: `unlock()` without holding it, or `lock()` again on the
+ * array that already holds it (npshm locks are not re-entrant: that would deadlock).
+ *
+ * @example
+ * ```ts
+ * import { LockError } from "./mod.ts";
+ * console.log(new LockError("not locked").code); // "LOCK"
+ * ```
+ */
+export class LockError extends NpshmError {
+  /** @param message what was misused */
+  constructor(message: string) {
+    super("LOCK", message);
   }
 }

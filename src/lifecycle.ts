@@ -26,7 +26,7 @@ import {
 } from "./errors.ts";
 import { decodeHeader, encodeHeader, headerLength, MIN_PREFIX, type NpyHeader } from "./header.ts";
 import { Mapping } from "./mapping.ts";
-import { MAX_NAME_BYTES, MAX_NAME_BYTES_DARWIN, validateName } from "./name.ts";
+import { MAX_NAME_BYTES, MAX_NAME_BYTES_DARWIN, randomName, validateName } from "./name.ts";
 import {
   createSegment,
   openSegment,
@@ -37,6 +37,14 @@ import {
   unlinkSegment,
 } from "./segment.ts";
 import { SharedArray } from "./shared_array.ts";
+import { trackSegment, writeSegment } from "./track.ts";
+import {
+  CONTROL_SIZE,
+  controlOffset,
+  decodeControl,
+  encodeControl,
+  FLAGS_FIELD,
+} from "./control.ts";
 import { byteLengthOf, formatShape, normalizeShape, sameShape, stridesOf } from "./shape.ts";
 import type { ArrayFor } from "./types.ts";
 
@@ -68,6 +76,12 @@ export interface CreateOptions<D extends DTypeLike = DTypeLike> {
   mode?: number;
   /** Memory order: `"C"` (row-major, default) or `"F"` (column-major, Fortran). */
   order?: "C" | "F";
+  /**
+   * Remove the name when the last process that tracks it closes it or dies (even by
+   * `kill -9`), never while another tracker has it. Default `false`: the array persists until
+   * deleted. Implied on Windows.
+   */
+  track?: boolean;
 }
 
 /**
@@ -89,6 +103,8 @@ export interface AttachOptions<D extends DTypeLike = DTypeLike> {
   raiseOnError?: boolean;
   /** Remove the name when this array is closed. Default `false`. */
   unlinkOnClose?: boolean;
+  /** Become a tracker: see {@link CreateOptions.track}. Default `false`. */
+  track?: boolean;
 }
 
 /**
@@ -108,6 +124,8 @@ export interface DeleteOptions {
  * Creates a new named shared array. Nobody can attach it before it is complete (header and
  * fill included); of concurrent creators of one name exactly one succeeds. The memory is
  * reserved up front, so a full `/dev/shm` is a {@link NoSpaceError} here, never a crash later.
+ * With `name` `undefined` the array gets a fresh unguessable name (`npshm-` + 24 hex digits),
+ * read it from `.name` to pass to other processes.
  *
  * @throws {ExistsError} the name is taken (unless `force`, or `raiseOnError: false` → `null`)
  * @throws {InvalidArgumentError} bad name, shape, dtype, fill, mode or order
@@ -116,26 +134,30 @@ export interface DeleteOptions {
  * ```ts
  * using a = createSharedArray("frames", { shape: [480, 640], dtype: "uint8", fill: 255 });
  * a.data.length; // 307200
+ * using tmp = createSharedArray(undefined, { shape: [8], dtype: "f8", track: true });
+ * tmp.name; // "npshm-9c1e..."; removed when the last tracking process is gone
  * ```
  */
 export function createSharedArray<D extends DTypeLike>(
-  name: string,
+  name: string | undefined,
   options: CreateOptions<D> & { raiseOnError?: true },
 ): SharedArray<ArrayFor<D>>;
 export function createSharedArray<D extends DTypeLike>(
-  name: string,
+  name: string | undefined,
   options: CreateOptions<D>,
 ): SharedArray<ArrayFor<D>> | null;
 export function createSharedArray<D extends DTypeLike>(
-  name: string,
+  name: string | undefined,
   options: CreateOptions<D>,
 ): SharedArray<ArrayFor<D>> | null {
+  name ??= randomName();
   validateName(name, maxNameBytes());
   const plan = planCreate(name, options);
   const { force = false, raiseOnError = true } = options;
+  const control = controlOffset(plan.head.length, plan.dataLength);
   let segment: Segment;
   try {
-    segment = createSegment(name, plan.head.length + plan.dataLength, plan.mode, force, plan.head);
+    segment = createSegment(name, control + CONTROL_SIZE, plan.mode, force, plan.head);
   } catch (err) {
     if (err instanceof ExistsError && !raiseOnError) return null;
     throw err;
@@ -150,6 +172,8 @@ export function createSharedArray<D extends DTypeLike>(
   );
   try {
     if (plan.fill) fillPattern(mapping.buffer, plan.fill);
+    writeSegment(segment, control, encodeControl(Date.now()));
+    if (options.track) trackSegment(segment, flagsAddress(segment, control), true);
     publishSegment(segment, force);
   } catch (err) {
     mapping.close(); // unpublished: closing drops the segment entirely
@@ -157,7 +181,7 @@ export function createSharedArray<D extends DTypeLike>(
     throw err;
   }
   mapping.unlinkOnClose = options.unlinkOnClose ?? false;
-  return new SharedArray(name, mapping, plan.layout);
+  return new SharedArray(name, mapping, plan.layout, control);
 }
 
 /**
@@ -194,21 +218,19 @@ export function attachSharedArray<D extends DTypeLike = string>(
     ? undefined
     : parseDType(options.validateDtype);
   const readOnly = options.readOnly ?? false;
-  let segment: Segment;
+  let opened: Opened;
   try {
-    segment = openSegment(name, readOnly);
+    opened = openAttachable(
+      name,
+      readOnly,
+      options.track ?? false,
+      (header) => checkAttachable(name, header, expectShape, expectDType),
+    );
   } catch (err) {
     if (err instanceof NotFoundError && options.raiseOnError === false) return null;
     throw err;
   }
-  let header: NpyHeader;
-  try {
-    header = readHeader(segment);
-    checkAttachable(name, header, expectShape, expectDType);
-  } catch (err) {
-    releaseSegment(segment); // nothing views it yet
-    throw err;
-  }
+  const { segment, header, control } = opened;
   const mapping = new Mapping(
     segment,
     header.dataOffset,
@@ -222,7 +244,49 @@ export function attachSharedArray<D extends DTypeLike = string>(
     shape: header.shape,
     strides: stridesOf(header.shape, header.dtype.itemsize, header.fortranOrder),
     byteOffset: 0,
-  });
+  }, control);
+}
+
+interface Opened {
+  segment: Segment;
+  header: NpyHeader;
+  control: number | undefined;
+}
+
+// Opens, reads and checks the header, finds the control block and, with `track`, becomes a
+// tracker; if the name was deleted or replaced before the tracker lock was taken, starts over.
+function openAttachable(
+  name: string,
+  readOnly: boolean,
+  track: boolean,
+  check: (header: NpyHeader) => void,
+): Opened {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const segment = openSegment(name, readOnly);
+    try {
+      const header = readHeader(segment);
+      check(header);
+      const control = findControl(segment, header);
+      const flags = control === undefined || readOnly ? 0n : flagsAddress(segment, control);
+      if (!track || trackSegment(segment, flags, false)) return { segment, header, control };
+    } catch (err) {
+      releaseSegment(segment); // nothing views it yet
+      throw err;
+    }
+    releaseSegment(segment); // stale: deleted or replaced meanwhile
+  }
+  throw new NotFoundError(`cannot attach shared array '${name}': it keeps being replaced`);
+}
+
+// Offset of the segment's npshm control block, or undefined (made by Python, or too short).
+function findControl(segment: Segment, header: NpyHeader): number | undefined {
+  const at = controlOffset(header.dataOffset, header.dataLength);
+  if (segment.size < at + CONTROL_SIZE) return undefined;
+  return decodeControl(readSegment(segment, at, CONTROL_SIZE)) ? at : undefined;
+}
+
+function flagsAddress(segment: Segment, control: number): bigint {
+  return segment.addr + BigInt(control + FLAGS_FIELD);
 }
 
 /**
@@ -309,14 +373,30 @@ function planCreate(name: string, options: CreateOptions<DTypeLike>): CreatePlan
   };
 }
 
-// One element's bytes, or undefined when they are all zero: fresh shared memory already is.
-function encodeFill(name: string, dtype: DType, value: unknown): Uint8Array | undefined {
+/**
+ * One element's bytes, or undefined when they are all zero: fresh shared memory already is.
+ * Shared with `.npy` file creation (src/npy_map.ts).
+ *
+ * @example
+ * ```ts
+ * encodeFill("x", parseDType("<i2"), 1); // Uint8Array [1, 0]
+ * ```
+ */
+export function encodeFill(name: string, dtype: DType, value: unknown): Uint8Array | undefined {
   const item = new Uint8Array(dtype.itemsize);
   elementCodec(dtype, item.buffer, true, `shared array '${name}'`).write(0, value);
   return item.some((b) => b !== 0) ? item : undefined;
 }
 
-function fillPattern(buffer: ArrayBuffer, item: Uint8Array): void {
+/**
+ * Repeats one item's bytes over the whole buffer (doubling copies, not a loop per item).
+ *
+ * @example
+ * ```ts
+ * fillPattern(buffer, new Uint8Array([1, 0]));
+ * ```
+ */
+export function fillPattern(buffer: ArrayBuffer, item: Uint8Array): void {
   const bytes = new Uint8Array(buffer);
   if (bytes.length === 0) return;
   bytes.set(item);
@@ -384,6 +464,14 @@ function label(name: string): string {
   return `shared array '${name}'`;
 }
 
-function maxNameBytes(): number {
+/**
+ * The longest segment name this platform takes, in bytes.
+ *
+ * @example
+ * ```ts
+ * validateName("frames", maxNameBytes());
+ * ```
+ */
+export function maxNameBytes(): number {
   return platformTarget().startsWith("darwin") ? MAX_NAME_BYTES_DARWIN : MAX_NAME_BYTES;
 }

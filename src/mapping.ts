@@ -16,8 +16,14 @@
  * ```
  * @module
  */
-import { ClosedError } from "./errors.ts";
-import { releaseSegment, type Segment, unlinkSegment, viewSegment } from "./segment.ts";
+import { ClosedError, UnsupportedError } from "./errors.ts";
+import {
+  releaseSegment,
+  type Segment,
+  unlinkSegment,
+  unmapSegment,
+  viewSegment,
+} from "./segment.ts";
 
 // Shared by every copy of this module in a process, so isSharedArray() works across copies.
 const BUFFERS_KEY = Symbol.for("npshm.mappedBuffers");
@@ -25,11 +31,24 @@ const globals = globalThis as { [BUFFERS_KEY]?: WeakSet<ArrayBuffer> };
 /** Every ArrayBuffer npshm made over shared memory in this process. */
 export const mappedBuffers: WeakSet<ArrayBuffer> = globals[BUFFERS_KEY] ??= new WeakSet();
 
+/** The mapping behind each of those buffers (for wait/notify, which need the address). */
+export const bufferMappings: WeakMap<ArrayBuffer, Mapping> = new WeakMap();
+
 const finalizer = new FinalizationRegistry<Segment>((segment) => {
   try {
     releaseSegment(segment);
   } catch {
     // a finalizer has no caller to report to; the process keeps running either way
+  }
+});
+
+// Where a runtime cannot detach (Node 20), close() releases the handle at once and leaves only
+// the unmap to this registry, which runs once the buffer (every view) is garbage.
+const unmapLater = new FinalizationRegistry<Segment>((segment) => {
+  try {
+    unmapSegment(segment);
+  } catch {
+    // as above: nobody to report to
   }
 });
 
@@ -55,6 +74,9 @@ export class Mapping {
   unlinkOnClose: boolean;
   #segment: Segment;
   #buffer: ArrayBuffer | undefined;
+  #pins = 0;
+  /** A release waiting for the pins: whether it unmaps too. */
+  #releaseDeferred: { unmap: boolean } | undefined;
 
   /** Wraps `segment`; its `dataLength` bytes at `dataOffset` become {@link buffer}. */
   constructor(
@@ -70,9 +92,19 @@ export class Mapping {
     this.readOnly = readOnly;
     this.label = label;
     this.unlinkOnClose = unlinkOnClose;
-    const buffer = viewSegment(segment, dataOffset, dataLength);
+    let buffer: ArrayBuffer;
+    try {
+      buffer = viewSegment(segment, dataOffset, dataLength);
+    } catch (err) {
+      // The runtime cannot make this view (Node 20 and Bun stop at 4 GiB): nothing is kept.
+      releaseSegment(segment);
+      throw new UnsupportedError(
+        `cannot map ${label} (${dataLength} bytes) on this runtime: ${(err as Error).message}`,
+      );
+    }
     this.#buffer = buffer;
     if (dataLength > 0) mappedBuffers.add(buffer);
+    bufferMappings.set(buffer, this);
     // An empty array has no external buffer: nothing can reach the memory but this object.
     finalizer.register(dataLength > 0 ? buffer : this, segment, this);
   }
@@ -118,12 +150,36 @@ export class Mapping {
     } else if (typeof buffer.transfer === "function") {
       buffer.transfer(0);
       this.#release();
+    } else {
+      // This runtime cannot detach: a view may still reach the memory, so the unmap waits
+      // until the last view is garbage. The handle and the tracking end now, as elsewhere.
+      unmapLater.register(buffer, this.#segment);
+      this.#release(false);
     }
-    // else: this runtime cannot detach; the finalizer unmaps once the last view is garbage.
   }
 
-  #release(): void {
+  /**
+   * Keeps the memory and handle alive while native code runs on them off the JS thread (an
+   * async lock or wait): a `close()` meanwhile detaches the views at once but unmaps only when
+   * the returned function has been called.
+   */
+  pin(): () => void {
+    this.#pins++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--this.#pins === 0 && this.#releaseDeferred) this.#release(this.#releaseDeferred.unmap);
+    };
+  }
+
+  #release(unmap = true): void {
     finalizer.unregister(this);
-    releaseSegment(this.#segment);
+    if (this.#pins > 0) {
+      this.#releaseDeferred = { unmap };
+      return;
+    }
+    this.#releaseDeferred = undefined;
+    releaseSegment(this.#segment, unmap);
   }
 }

@@ -51,3 +51,17 @@ function nameProblem(name: string, maxBytes: number): string | undefined {
   if (bytes > maxBytes) return `it is ${bytes} bytes long, the limit here is ${maxBytes}`;
   return undefined;
 }
+
+/**
+ * An unguessable fresh name for an unnamed array: `npshm-` and 24 random hex digits (96 bits),
+ * 30 bytes in all, so it fits macOS's limit too.
+ *
+ * @example
+ * ```ts
+ * randomName(); // "npshm-3f9c0a7b1e2d4c6f8a0b1c2d"
+ * ```
+ */
+export function randomName(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `npshm-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}

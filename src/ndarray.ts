@@ -12,6 +12,7 @@
  * @module
  */
 import type { DType } from "./dtype.ts";
+import { fieldLayout, placedLayout, type Placement, reinterpretLayout } from "./dtype_views.ts";
 import { type ElementCodec, elementCodec } from "./element.ts";
 import { InvalidArgumentError, NotViewableError, ReadOnlyError } from "./errors.ts";
 import type { Mapping } from "./mapping.ts";
@@ -103,7 +104,8 @@ export class NdArray<T extends TypedArray = TypedArray> {
 
   /**
    * The elements as one zero-copy TypedArray, in memory order (C order for C arrays, Fortran
-   * order for Fortran arrays). Complex dtypes interleave re/im. After `close()` it has length 0.
+   * order for Fortran arrays). Complex dtypes interleave re/im. After `close()` TypedArrays taken
+   * from it read length 0, and `data` itself throws {@link ClosedError}.
    * Throws {@link NotViewableError} for dtypes or layouts no TypedArray can show faithfully.
    */
   get data(): T {
@@ -113,6 +115,49 @@ export class NdArray<T extends TypedArray = TypedArray> {
     const elements = (this.byteLength / this.dtype.itemsize) * view.lanes;
     this.#data = new view.ctor(buffer, this.byteOffset, elements) as T;
     return this.#data;
+  }
+
+  /**
+   * The whole data buffer of the array this view belongs to (the root array's data bytes,
+   * which `byteOffset` and `strides` index), zero-copy.
+   */
+  get buffer(): ArrayBuffer {
+    return this.mapping.buffer;
+  }
+
+  /**
+   * Field `name` (or title) of a structured array: a zero-copy view of that field over every
+   * record, with the field's sub-array axes appended. Its `get`/`set` read the field in place
+   * (through a TypedArray when the field is aligned, else a DataView).
+   */
+  field(name: string): NdArray {
+    return new NdArray(this.mapping, fieldLayout(this, name, this.#what()));
+  }
+
+  /**
+   * The same bytes as another dtype, no copy. Without `place`, NumPy's `view(dtype)`: an
+   * int32 array seen as int16 doubles its last axis. With `place`, an array of `shape` at
+   * `byteOffset` inside this contiguous array: how one segment holds several arrays.
+   * Throws {@link InvalidArgumentError} when the sizes do not fit and
+   * {@link MisalignedError} when the bytes are not aligned for `dtype`.
+   */
+  view(dtype: string | DType, place?: Placement): NdArray {
+    if (!place) {
+      return new NdArray(
+        this.mapping,
+        reinterpretLayout(this, dtype, this.mapping.dataOffset, this.#what()),
+      );
+    }
+    this.#requireContiguous("placed views");
+    const layout = placedLayout(
+      this,
+      this.byteLength,
+      dtype,
+      place,
+      this.mapping.dataOffset,
+      this.#what(),
+    );
+    return new NdArray(this.mapping, layout);
   }
 
   /** The raw bytes of the elements, zero-copy (contiguous views only). */
@@ -210,7 +255,9 @@ export class NdArray<T extends TypedArray = TypedArray> {
           "TypedArray shows faithfully; use get()/set() or .bytes",
       );
     }
-    if ((this.mapping.dataOffset + this.byteOffset) % this.dtype.alignment !== 0) {
+    // TypedArrays need both: an aligned buffer start and an offset of whole elements in it.
+    const align = this.dtype.alignment;
+    if (this.mapping.dataOffset % align !== 0 || this.byteOffset % align !== 0) {
       throw new NotViewableError(
         `${this.#what()}: its data starts at byte ${this.mapping.dataOffset}, not aligned for ` +
           `${this.dtype.name}; use get()/set() or .bytes`,
@@ -232,7 +279,10 @@ export class NdArray<T extends TypedArray = TypedArray> {
   #codecFor(): ElementCodec {
     const buffer = this.mapping.buffer;
     if (!this.#codec) {
-      const aligned = this.mapping.dataOffset % this.dtype.alignment === 0;
+      // A TypedArray codec indexes whole elements: every offset this view reaches must be one.
+      const align = this.dtype.alignment;
+      const aligned = this.mapping.dataOffset % align === 0 && this.byteOffset % align === 0 &&
+        this.strides.every((s) => s % align === 0);
       this.#codec = elementCodec(this.dtype, buffer, aligned, this.#what());
     }
     return this.#codec;

@@ -33,10 +33,13 @@ export interface Segment {
   readonly addr: bigint;
   /** Bytes mapped. */
   readonly size: number;
+  /** Whether this process tracks it (`track: true`): release then untracks (src/track.ts). */
+  tracked?: boolean;
 }
 
 let native: Native | undefined;
-function shim(): Native {
+/** @internal The shim, loaded on first use (for the segment-level modules beside this one). */
+export function shim(): Native {
   native ??= loadNative();
   return native;
 }
@@ -131,8 +134,27 @@ export function viewSegment(seg: Segment, offset: number, length: number): Array
  * ```
  */
 export function releaseSegment(seg: Segment, unmap = true): void {
+  if (seg.tracked) {
+    seg.tracked = false; // last tracker out unlinks the name (it still holds the descriptor)
+    shim().untrack(seg.handle, cString(seg.name), out);
+  }
   if (unmap && seg.size > 0) shim().unmap(seg.addr, seg.size);
   shim().close(seg.handle);
+}
+
+/**
+ * Unmaps a segment whose handle {@link releaseSegment} already released with `unmap` false
+ * (where a runtime cannot detach, the unmap waits until no view can reach the memory).
+ *
+ * @example
+ * ```ts
+ * releaseSegment(seg, false);
+ * // later, once the views are garbage:
+ * unmapSegment(seg);
+ * ```
+ */
+export function unmapSegment(seg: Segment): void {
+  if (seg.size > 0) shim().unmap(seg.addr, seg.size);
 }
 
 /**
@@ -151,8 +173,12 @@ export function unlinkSegment(name: string, seg?: Segment): boolean {
   throw failure(status, `delete shared array '${name}'`);
 }
 
-function failure(status: number, what: string): NpshmError {
-  const osError = Number(out[3]);
+/**
+ * @internal The typed error for a failed shim call; `from` holds the call's out[] (default:
+ * this module's scratch array).
+ */
+export function failure(status: number, what: string, from: BigInt64Array = out): NpshmError {
+  const osError = Number(from[3]);
   const reason = osError ? `: ${shim().strerror(osError)}` : "";
   switch (status) {
     case Status.EXISTS:

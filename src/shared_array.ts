@@ -15,6 +15,7 @@ import type { Layout } from "./ndarray.ts";
 import { isNdArray, NdArray } from "./ndarray.ts";
 import { mappedBuffers, type Mapping } from "./mapping.ts";
 import type { TypedArray } from "./types.ts";
+import { type LockGuard, SegmentLock } from "./lock.ts";
 
 /**
  * A named N-d array in shared memory, mapped into this process. Other processes (JS or
@@ -35,11 +36,89 @@ import type { TypedArray } from "./types.ts";
 export class SharedArray<T extends TypedArray = TypedArray> extends NdArray<T> {
   /** The name other processes attach by. */
   readonly name: string;
+  readonly #control: number | undefined;
+  #lock: SegmentLock | undefined;
 
-  /** @internal Use {@link createSharedArray} / {@link attachSharedArray}. */
-  constructor(name: string, mapping: Mapping, layout: Layout) {
+  /**
+   * @internal Use {@link createSharedArray} / {@link attachSharedArray}. `control`: offset of
+   * the segment's npshm control block (src/control.ts), `undefined` if it has none.
+   */
+  constructor(name: string, mapping: Mapping, layout: Layout, control?: number) {
     super(mapping, layout);
     this.name = name;
+    this.#control = control;
+  }
+
+  /**
+   * Takes this array's cross-process mutex, waiting (and blocking the thread) while another
+   * process or array object holds it. Not re-entrant. If the previous holder died holding it,
+   * the lock is still granted and `previousOwnerDied` says so. See `lockAsync` to wait without
+   * blocking the event loop.
+   *
+   * @throws {UnsupportedError} the array was made by Python (no npshm control block)
+   * @throws {LockError} this array already holds or is waiting for its lock
+   * @example
+   * ```ts
+   * {
+   *   using guard = counter.lock();
+   *   counter.data[0] += 1;
+   * }
+   * ```
+   */
+  lock(): LockGuard {
+    return this.#segmentLock().lock();
+  }
+
+  /**
+   * Takes the mutex if it is free now; `null` if another holder has it.
+   *
+   * @example
+   * ```ts
+   * const guard = arr.tryLock();
+   * if (guard) try { arr.data[0]++; } finally { guard.unlock(); }
+   * ```
+   */
+  tryLock(): LockGuard | null {
+    return this.#segmentLock().tryLock();
+  }
+
+  /**
+   * Waits for the mutex off the JS thread (the event loop keeps running). Async lockers of one
+   * array queue in order.
+   *
+   * @example
+   * ```ts
+   * using guard = await arr.lockAsync();
+   * arr.data[0] += 1;
+   * ```
+   */
+  lockAsync(): Promise<LockGuard> {
+    return this.#segmentLock().lockAsync();
+  }
+
+  /**
+   * Releases the mutex this array holds (same as the guard's `unlock()`).
+   *
+   * @throws {LockError} this array does not hold it
+   * @example
+   * ```ts
+   * arr.lock();
+   * arr.data[0] = 1;
+   * arr.unlock();
+   * ```
+   */
+  unlock(): void {
+    this.#segmentLock().unlock();
+  }
+
+  /** Offset of the npshm control block in the segment, `undefined` for Python-made arrays. */
+  get controlOffset(): number | undefined {
+    return this.#control;
+  }
+
+  #segmentLock(): SegmentLock {
+    this.#lock ??= new SegmentLock(this.mapping, this.#control);
+    return this.#lock;
   }
 
   /**
@@ -47,6 +126,7 @@ export class SharedArray<T extends TypedArray = TypedArray> extends NdArray<T> {
    * made with `unlinkOnClose`). Idempotent. Other processes are not affected.
    */
   close(): void {
+    this.#lock?.dispose(); // a held lock is released, not left for the next one as "died"
     this.mapping.close();
   }
 

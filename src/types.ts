@@ -100,11 +100,36 @@ export interface Complex {
 }
 
 /**
- * One element as `get` returns it: number, bigint (64-bit ints), boolean or {@link Complex}.
+ * One element as `get` returns it: number, bigint (64-bit ints, datetime64/timedelta64
+ * counts), boolean, {@link Complex}, string (`S` and `U` dtypes), Uint8Array (`V`, a copy)
+ * or a {@link RecordValue} (structured dtypes).
  *
  * @example
  * ```ts
  * const s: Scalar = 1n;
  * ```
  */
-export type Scalar = number | bigint | boolean | Complex;
+export type Scalar = number | bigint | boolean | Complex | string | Uint8Array | RecordValue;
+
+/**
+ * One record of a structured dtype as a plain object: field name to value, sub-array fields
+ * as nested arrays, nested structured fields as nested objects.
+ *
+ * @example
+ * ```ts
+ * const r: RecordValue = { chr: "chr1", pos: 12, pct: 0.5, xy: [1, 2] };
+ * ```
+ */
+export interface RecordValue {
+  [field: string]: FieldValue;
+}
+
+/**
+ * The value of one field of a record: a {@link Scalar}, or nested arrays for a sub-array field.
+ *
+ * @example
+ * ```ts
+ * const v: FieldValue = [[1, 2], [3, 4]];
+ * ```
+ */
+export type FieldValue = Scalar | FieldValue[];

@@ -9,9 +9,13 @@ import { existsSync, readdirSync, unlinkSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
+// `deno test --parallel` runs every test file in one process, each with its own copy of this
+// module: this tag keeps one file's sweepLeaks() off the live segments of the others.
+const FILE_TAG = randomBytes(3).toString("hex");
+
 /** A fresh segment name no other test (or test run) uses. */
 export function uniqueName(tag = "t"): string {
-  return `npshm-test-${tag}-${process.pid}-${randomBytes(4).toString("hex")}`;
+  return `npshm-test-${tag}-${process.pid}-${FILE_TAG}-${randomBytes(4).toString("hex")}`;
 }
 
 /**
@@ -19,8 +23,9 @@ export function uniqueName(tag = "t"): string {
  * removed so one failure does not pile up; a test file asserts the list is empty at its end.
  */
 export function sweepLeaks(): string[] {
+  if (!existsSync("/dev/shm")) return []; // not Linux: names are not files
   const mine = readdirSync("/dev/shm").filter((n) =>
-    n.includes(`-${process.pid}-`) && n.startsWith("npshm-test-")
+    n.includes(`-${process.pid}-${FILE_TAG}-`) && n.startsWith("npshm-test-")
   );
   for (const n of mine) unlinkSync(shmPath(n));
   return mine;
@@ -46,13 +51,59 @@ export function testFile(name: string): string {
   return fileURLToPath(new URL(name, import.meta.url));
 }
 
-const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+/** The runtime running the tests: fixtures are started with the same one. */
+export const runtime: "deno" | "bun" | "node" = "Deno" in globalThis
+  ? "deno"
+  : "Bun" in globalThis
+  ? "bun"
+  : "node";
 
-/** Command line running `script` (a test fixture) with the current runtime. */
-export function runtimeCommand(script: string, args: string[] = []): [string, string[]] {
-  const path = testFile(script);
-  if (isDeno) return [process.execPath, ["run", "-A", "--quiet", path, ...args]];
-  return [process.execPath, [path, ...args]];
+/**
+ * The largest ArrayBuffer this runtime makes over shared memory: 4 GiB on Node 20 and Bun,
+ * where larger arrays are an UnsupportedError.
+ */
+export const maxViewBytes: number = runtime === "bun" ||
+    (runtime === "node" && Number(process.versions.node.split(".")[0]) < 22)
+  ? 2 ** 32
+  : Number.MAX_SAFE_INTEGER;
+
+// In the npm package's test build the tests are compiled to .js, and so are the fixtures.
+const compiled = import.meta.url.endsWith(".js");
+
+/** Options of {@link runtimeCommand}. */
+export interface RuntimeOptions {
+  /** Expose a `gc()` to the child (Node and Deno; Bun always has `Bun.gc`). */
+  exposeGc?: boolean;
+}
+
+/** Command line running `script` (a test fixture, named by its .ts file) with the current runtime. */
+export function runtimeCommand(
+  script: string,
+  args: string[] = [],
+  options: RuntimeOptions = {},
+): [string, string[]] {
+  const path = testFile(compiled ? script.replace(/\.ts$/, ".js") : script);
+  const gc = options.exposeGc ? ["--expose-gc"] : [];
+  switch (runtime) {
+    case "deno":
+      return [process.execPath, ["run", "-A", "--quiet", ...gcFlags(gc), path, ...args]];
+    case "bun":
+      return [process.execPath, [path, ...args]];
+    default:
+      return [process.execPath, [...gc, ...stripTypes(path), path, ...args]];
+  }
+}
+
+function gcFlags(v8Flags: string[]): string[] {
+  return v8Flags.length ? [`--v8-flags=${v8Flags.join(",")}`] : [];
+}
+
+/** Node 22.6 to 23.5 run .ts files only when asked; later ones do by default. */
+function stripTypes(path: string): string[] {
+  if (!path.endsWith(".ts")) return [];
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  const byDefault = major > 23 || (major === 23 && minor >= 6);
+  return byDefault ? [] : ["--experimental-strip-types"];
 }
 
 /** Runs a fixture to completion; returns {status, stdout, stderr}. */

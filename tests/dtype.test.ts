@@ -180,8 +180,13 @@ describe("views", () => {
     for (const spec of [">i2", ">u4", ">i8", ">f2", ">f4", ">f8", ">c8", ">c16"]) {
       assert.equal(parseDType(spec).view, null, spec);
     }
-    for (const spec of ["S3", "U3", "V4", "M8[ns]", "m8[s]", "O"]) {
+    for (const spec of ["S3", "U3", "V4", ">M8[ns]", ">m8[s]", "O"]) {
       assert.equal(parseDType(spec).view, null, spec);
+    }
+    // Native-order datetimes are int64 counts of their unit: a BigInt64Array plus the unit.
+    for (const [spec, unit] of [["M8[ns]", "ns"], ["<m8[10s]", "10s"], ["M8", ""]]) {
+      assert.equal(parseDType(spec).view?.ctor, BigInt64Array, spec);
+      assert.equal(parseDType(spec).unit, unit, spec);
     }
     assert.equal(dtypeFromDescr([["a", "<f8"]]).view, null);
   });
