@@ -1,0 +1,72 @@
+/**
+ * The timing rule every latency harness of the benchmark follows (`attach.ts` here, and the
+ * same steps in `attach.c` and `attach.py`), so the three measure alike: calibrate by doubling
+ * until one batch takes {@link CALIBRATE_MS}, then time `runs` batches of about `runMs` each
+ * and report nanoseconds per operation for every batch. The caller takes the median.
+ *
+ * Node APIs only (no `Deno.*`), so the same harness can later time the Node and Bun builds.
+ *
+ * @example
+ * ```ts
+ * import { measure } from "./measure.ts";
+ * const { iterations, nsPerOp } = measure(() => Math.sqrt(2), 200, 5);
+ * console.log(iterations, nsPerOp); // e.g. 40000000 [4.9, 5.0, 5.0, 4.9, 5.1]
+ * ```
+ * @module
+ */
+
+/** Calibration stops once a batch takes this long; it doubles as the JIT warm-up. */
+export const CALIBRATE_MS = 25;
+
+/** A batch never has fewer operations than this, so the clock's granularity does not show. */
+export const MIN_ITERATIONS = 100;
+
+/** What {@link measure} found: operations per batch and ns/op of each batch. */
+export interface Measurement {
+  /** Operations timed in each batch. */
+  iterations: number;
+  /** Nanoseconds per operation, one entry per batch, in the order they ran. */
+  nsPerOp: number[];
+}
+
+/**
+ * Times `op` as described in the module doc. `op` returns a number that is summed and checked,
+ * so the JIT cannot drop the work whose result it returns.
+ *
+ * @example
+ * ```ts
+ * const m = measure(() => attachOnce("frames"), 200, 5);
+ * ```
+ */
+export function measure(op: () => number, runMs: number, runs: number): Measurement {
+  let n = 1;
+  let ms = batch(op, n);
+  while (ms < CALIBRATE_MS) {
+    n *= 2;
+    ms = batch(op, n);
+  }
+  const iterations = Math.max(MIN_ITERATIONS, Math.round((n * runMs) / ms));
+  const nsPerOp: number[] = [];
+  for (let r = 0; r < runs; r++) nsPerOp.push((batch(op, iterations) * 1e6) / iterations);
+  return { iterations, nsPerOp };
+}
+
+/** Median of a non-empty list. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+// The result sink: a value the JIT must compute, checked after every batch.
+let sink = 0;
+
+function batch(op: () => number, n: number): number {
+  const start = performance.now();
+  let acc = 0;
+  for (let i = 0; i < n; i++) acc += op();
+  const ms = performance.now() - start;
+  sink += acc;
+  if (Number.isNaN(sink)) throw new Error("benchmark operation returned NaN");
+  return ms;
+}
