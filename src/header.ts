@@ -269,6 +269,33 @@ function dataLengthOf(shape: number[], dtype: DType): number {
 export function decodeHeader(bytes: Uint8Array): NpyHeader {
   const total = headerLength(bytes);
   if (bytes.length < total) throw truncated("NPY header", total, bytes.length);
+  // Attaching the same arrays again and again is the common case: a byte comparison with a
+  // header decoded before is far cheaper than a parse, and decoding is a pure function.
+  const key = fnv1a(bytes, total);
+  const known = decoded.get(key);
+  if (known && sameBytes(known.bytes, bytes, total)) return known.header;
+  const header = decodeUncached(bytes, total);
+  if (decoded.size >= DECODED_MAX) decoded.clear();
+  decoded.set(key, { bytes: bytes.slice(0, total), header });
+  return header;
+}
+
+const DECODED_MAX = 256;
+const decoded = new Map<number, { bytes: Uint8Array; header: NpyHeader }>();
+
+function fnv1a(bytes: Uint8Array, length: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h >>> 0;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array, length: number): boolean {
+  if (a.length !== length) return false;
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function decodeUncached(bytes: Uint8Array, total: number): NpyHeader {
   const major = bytes[6];
   const start = major === 1 ? 10 : 12;
   const d = parseDict(headerText(bytes.subarray(start, total), major));

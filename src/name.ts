@@ -35,11 +35,20 @@ export function validateName(name: unknown, maxBytes = MAX_NAME_BYTES): asserts 
   if (typeof name !== "string") {
     throw new InvalidArgumentError(`a shared array name must be a string, got ${typeof name}`);
   }
+  const bytes = validBytes.get(name);
+  if (bytes !== undefined && bytes <= maxBytes) return;
   const problem = nameProblem(name, maxBytes);
   if (problem) {
     throw new InvalidArgumentError(`invalid shared array name ${JSON.stringify(name)}: ${problem}`);
   }
+  if (validBytes.size >= VALID_MAX) validBytes.clear();
+  validBytes.set(name, encoder.encode(name).length);
 }
+
+// Names already found valid, with their UTF-8 length: a process attaches the same few names
+// over and over, and checking one costs an encode.
+const VALID_MAX = 256;
+const validBytes = new Map<string, number>();
 
 function nameProblem(name: string, maxBytes: number): string | undefined {
   if (name.length === 0) return "it is empty";

@@ -47,6 +47,20 @@ export function shim(): Native {
 // One scratch out-array: every shim call is synchronous, so calls cannot interleave.
 const out = new BigInt64Array(OUT_SLOTS);
 
+// The C strings of names attached lately: attach is the hot path, and a name's encoding never
+// changes.
+const ENCODED_MAX = 256;
+const encoded = new Map<string, Uint8Array>();
+function encodedName(name: string): Uint8Array {
+  let bytes = encoded.get(name);
+  if (bytes === undefined) {
+    if (encoded.size >= ENCODED_MAX) encoded.clear();
+    bytes = cString(name);
+    encoded.set(name, bytes);
+  }
+  return bytes;
+}
+
 /**
  * Creates an unnamed segment of `size` bytes starting with `head`, mapped read-write. Nobody
  * else sees it until {@link publishSegment}; on failure nothing is left behind.
@@ -93,7 +107,7 @@ export function publishSegment(seg: Segment, force: boolean): void {
  * ```
  */
 export function openSegment(name: string, readOnly: boolean): Segment {
-  const status = shim().open(cString(name), readOnly, out);
+  const status = shim().open(encodedName(name), readOnly, out);
   if (status !== Status.OK) throw failure(status, `attach shared array '${name}'`);
   return { name, handle: out[0], addr: out[1], size: Number(out[2]) };
 }

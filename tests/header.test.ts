@@ -363,3 +363,27 @@ describe("decodeHeader refuses", () => {
     });
   });
 });
+
+describe("decodeHeader's cache of decoded headers", () => {
+  const f8 = parseDType("<f8");
+  test("the same bytes decode to the same header, without re-parsing", () => {
+    const bytes = encodeHeader(f8, [3, 4], false);
+    const first = decodeHeader(bytes);
+    assert.equal(decodeHeader(bytes.slice()), first);
+  });
+
+  test("a changed byte is never answered from the cache", () => {
+    const bytes = encodeHeader(f8, [3, 4], false);
+    assert.deepEqual([...decodeHeader(bytes).shape], [3, 4]);
+    bytes[latin1(bytes).indexOf("(3, 4)") + 1] = 0x37; // (3, 4) -> (7, 4) in place
+    assert.deepEqual([...decodeHeader(bytes).shape], [7, 4]);
+    bytes[latin1(bytes).indexOf("'<f8'") + 2] = 0x69; // '<f8' -> '<i8'
+    assert.equal(decodeHeader(bytes).dtype.descr, "<i8");
+  });
+
+  test("hostile bytes still fail every time", () => {
+    const bytes = encodeHeader(f8, [2], false);
+    bytes[10] = 0x5b; // '{' -> '['
+    for (let i = 0; i < 2; i++) assert.throws(() => decodeHeader(bytes), CorruptHeaderError);
+  });
+});
