@@ -1,0 +1,110 @@
+/**
+ * The Node backend of {@link Native}: koffi (from npm) over the shim. The functions are made
+ * from the same table as the Deno backend's (`SYMBOLS` in `deno.ts`) and bound to `Native` by
+ * the same code (`bindNative`), so the backends cannot drift apart.
+ *
+ * koffi is loaded with `createRequire`, so this module imports (and type-checks) on every
+ * runtime and loads synchronously; only {@link openNodeNative} needs koffi installed.
+ *
+ * @example
+ * ```ts
+ * const native = openNodeNative("native/build/linux-x64/libnpshm.so");
+ * console.log(native.abiVersion());
+ * ```
+ * @module
+ */
+import { constants } from "node:buffer";
+import { createRequire } from "node:module";
+import process from "node:process";
+import { bindNative, type ShimSymbols, SYMBOLS } from "./deno.ts";
+import type { Native } from "./types.ts";
+
+type AnyFunction = (...args: unknown[]) => unknown;
+type KoffiFunction = AnyFunction & {
+  /** Runs the call on a worker thread; the last argument is `(err, result) => void`. */
+  async(...args: unknown[]): void;
+};
+
+/** The part of koffi (3.x) this backend uses. */
+interface Koffi {
+  load(path: string): {
+    func(name: string, result: string, parameters: string[]): KoffiFunction;
+  };
+  view(ptr: bigint, len: number): ArrayBuffer;
+}
+
+/** One entry of `SYMBOLS`, as far as this backend reads it. */
+interface SymbolDefinition {
+  parameters: readonly string[];
+  result: string;
+  name?: string;
+  nonblocking?: boolean;
+}
+
+/**
+ * Deno FFI types in koffi's names. A `buffer` is `void *`: koffi passes a TypedArray's own
+ * memory; addresses and handles travel as `uint64_t` / `int64_t` BigInts.
+ */
+export const KOFFI_TYPES: Record<string, string> = {
+  i32: "int32_t",
+  u32: "uint32_t",
+  i64: "int64_t",
+  u64: "uint64_t",
+  buffer: "void *",
+  void: "void",
+};
+
+/**
+ * Loads koffi the way a consumer's Node resolves it (from this module's location).
+ *
+ * @example
+ * ```ts
+ * const koffi = requireKoffi();
+ * ```
+ */
+export function requireKoffi(): Koffi {
+  const mod = createRequire(import.meta.url)("koffi") as Koffi & { default?: Koffi };
+  return typeof mod.load === "function" ? mod : mod.default!;
+}
+
+/**
+ * Opens the shim at `path` with koffi. `nonblocking` functions run on koffi's worker threads
+ * (`fn.async`), so a waiting lock or wait never blocks the event loop.
+ *
+ * @example
+ * ```ts
+ * const native = openNodeNative("/opt/npshm/libnpshm.so");
+ * ```
+ */
+export function openNodeNative(path: string): Native {
+  const koffi = requireKoffi();
+  const lib = koffi.load(path);
+  const symbols: Record<string, AnyFunction> = {};
+  for (const [key, definition] of Object.entries(SYMBOLS)) {
+    const d = definition as SymbolDefinition;
+    const fn = lib.func(
+      d.name ?? key,
+      KOFFI_TYPES[d.result],
+      d.parameters.map((p) => KOFFI_TYPES[p]),
+    );
+    symbols[key] = d.nonblocking
+      ? (...args) =>
+        new Promise((resolve, reject) =>
+          fn.async(...args, (err: unknown, result: unknown) => err ? reject(err) : resolve(result))
+        )
+      : fn;
+  }
+  return bindNative(symbols as unknown as ShimSymbols, (addr, len) => {
+    // Node 20 aborts the process (inside koffi) on an external buffer above its 4 GiB limit.
+    if (len > MAX_VIEW_BYTES) {
+      throw new RangeError(
+        `Node ${process.versions.node} makes ArrayBuffers of at most ${MAX_VIEW_BYTES} bytes ` +
+          "(Node 22 and later: no such limit)",
+      );
+    }
+    return koffi.view(addr, len);
+  });
+}
+
+/** The largest ArrayBuffer this Node makes: 4 GiB on Node 20, 2**53 - 1 from Node 22. */
+export const MAX_VIEW_BYTES: number = constants.MAX_LENGTH;

