@@ -19,6 +19,8 @@ export const SYMBOLS = {
   },
   npshm_publish: { parameters: ["i64", "buffer", "i32", "buffer"], result: "i32" },
   npshm_open: { parameters: ["buffer", "i32", "buffer"], result: "i32" },
+  npshm_attach: { parameters: ["buffer", "i32", "buffer", "buffer", "u64"], result: "i32" },
+  npshm_release: { parameters: ["u64", "u64", "i64"], result: "i32" },
   npshm_unmap: { parameters: ["u64", "u64"], result: "i32" },
   npshm_close: { parameters: ["i64"], result: "i32" },
   npshm_unlink: { parameters: ["buffer", "i64", "buffer"], result: "i32" },
@@ -99,6 +101,9 @@ export function bindNative(s: ShimSymbols, view: Native["view"]): Native {
       s.npshm_create(name, BigInt(size), mode, force ? 1 : 0, head, BigInt(head.length), out),
     publish: (handle, name, force, out) => s.npshm_publish(handle, name, force ? 1 : 0, out),
     open: (name, readOnly, out) => s.npshm_open(name, readOnly ? 1 : 0, out),
+    attach: (name, readOnly, out, head) =>
+      s.npshm_attach(name, readOnly ? 1 : 0, out, head, BigInt(head.length)),
+    release: (addr, size, handle) => s.npshm_release(addr, BigInt(size), handle),
     unmap: (addr, size) => s.npshm_unmap(addr, BigInt(size)),
     close: (handle) => s.npshm_close(handle),
     unlink: (name, handle, out) => s.npshm_unlink(name, handle, out),

@@ -70,6 +70,10 @@ export interface Native {
   publish(handle: bigint, name: Uint8Array, force: boolean, out: BigInt64Array): number;
   /** `npshm_open()`: map a whole named segment. */
   open(name: Uint8Array, readOnly: boolean, out: BigInt64Array): number;
+  /** `npshm_attach()`: {@link open}, plus the segment's first `head.length` bytes into `head`. */
+  attach(name: Uint8Array, readOnly: boolean, out: BigInt64Array, head: Uint8Array): number;
+  /** `npshm_release()`: unmap and close in one call. */
+  release(addr: bigint, size: number, handle: bigint): number;
   /** `npshm_unmap()`. */
   unmap(addr: bigint, size: number): number;
   /** `npshm_close()`. */

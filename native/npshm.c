@@ -68,6 +68,23 @@ NPSHM_API void npshm_read(uint64_t addr, uint8_t *dst, uint64_t len) {
   memcpy(dst, (const void *)(uintptr_t)addr, (size_t)len);
 }
 
+/* Attach is the hot path: every FFI call saved is a measurable part of it. */
+NPSHM_API int32_t npshm_attach(const char *name, int32_t read_only, int64_t *out, uint8_t *head,
+                               uint64_t cap) {
+  int32_t status = npshm_open(name, read_only, out);
+  if (status == NPSHM_OK && head != NULL) {
+    uint64_t size = (uint64_t)out[2];
+    npshm_read((uint64_t)out[1], head, size < cap ? size : cap);
+  }
+  return status;
+}
+
+NPSHM_API int32_t npshm_release(uint64_t addr, uint64_t size, int64_t handle) {
+  int32_t unmapped = npshm_unmap(addr, size);
+  int32_t closed = npshm_close(handle);
+  return unmapped != NPSHM_OK ? unmapped : closed;
+}
+
 #ifndef _WIN32
 /* ======================================================================== POSIX */
 #include <errno.h>

@@ -70,6 +70,16 @@ NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force,
  */
 NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out);
 
+/*
+ * npshm_open, then copy the first min(size, cap) bytes of the segment into head: attach
+ * learns where the data starts in the same call (the NPY header is short).
+ */
+NPSHM_API int32_t npshm_attach(const char *name, int32_t read_only, int64_t *out, uint8_t *head,
+                               uint64_t cap);
+
+/* npshm_unmap then npshm_close: the end of an attach in one call. First failure wins. */
+NPSHM_API int32_t npshm_release(uint64_t addr, uint64_t size, int64_t handle);
+
 /* Unmap a mapping made by npshm_create / npshm_open; addr 0 is a no-op (Windows ignores size). */
 NPSHM_API int32_t npshm_unmap(uint64_t addr, uint64_t size);
 

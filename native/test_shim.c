@@ -697,12 +697,38 @@ static void test_files(void) {
 }
 /* ---- end of issue 4 ---- */
 
+static void test_attach_release(void) {
+  const char *n = test_name("attach");
+  int64_t out[4];
+  npshm_create(n, 8192, 0600, 0, (const uint8_t *)HEAD, sizeof HEAD, out);
+  seg made = seg_of(out);
+  npshm_publish(made.h, n, 0, out);
+  uint8_t head[512];
+  memset(head, 0xEE, sizeof head);
+  int32_t st = npshm_attach(n, 0, out, head, 16);
+  seg a = seg_of(out);
+  check(st == NPSHM_OK && memcmp(head, HEAD, 16) == 0 && head[16] == 0xEE,
+        "attach copies exactly cap bytes of the header");
+  check(npshm_release((uint64_t)a.addr, (uint64_t)a.size, a.h) == NPSHM_OK,
+        "release unmaps and closes");
+  check(npshm_close(a.h) != NPSHM_OK, "after release the handle is closed");
+  st = npshm_attach(n, 1, out, NULL, 0);
+  a = seg_of(out);
+  check(st == NPSHM_OK && a.addr != 0, "attach without a head buffer is a plain open");
+  release(a);
+  check(npshm_attach(test_name("attach-missing"), 0, out, head, sizeof head) == NPSHM_NOT_FOUND,
+        "attach of a missing name: NOT_FOUND");
+  release(made);
+  npshm_unlink(n, -1, out);
+}
+
 int main(void) {
   test_basics();
   test_invalid();
   test_not_found();
   test_longest_name();
   test_lifecycle();
+  test_attach_release();
   test_no_space();
 #ifdef _WIN32
   test_foreign_mapping();

@@ -250,7 +250,7 @@ export function attachSharedArray<D extends DTypeLike = string>(
 interface Opened {
   segment: Segment;
   header: NpyHeader;
-  control: number | undefined;
+  control: number | undefined | (() => number | undefined);
 }
 
 // Opens, reads and checks the header, finds the control block and, with `track`, becomes a
@@ -262,13 +262,14 @@ function openAttachable(
   check: (header: NpyHeader) => void,
 ): Opened {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const segment = openSegment(name, readOnly);
+    const [segment, start] = openSegment(name, readOnly);
     try {
-      const header = readHeader(segment);
+      const header = readHeader(segment, start);
       check(header);
+      if (!track) return { segment, header, control: () => findControl(segment, header) };
       const control = findControl(segment, header);
       const flags = control === undefined || readOnly ? 0n : flagsAddress(segment, control);
-      if (!track || trackSegment(segment, flags, false)) return { segment, header, control };
+      if (trackSegment(segment, flags, false)) return { segment, header, control };
     } catch (err) {
       releaseSegment(segment); // nothing views it yet
       throw err;
@@ -405,7 +406,8 @@ export function fillPattern(buffer: ArrayBuffer, item: Uint8Array): void {
   }
 }
 
-function readHeader(segment: Segment): NpyHeader {
+// `start`: the segment's first bytes, as many as the open call copied.
+function readHeader(segment: Segment, start: Uint8Array): NpyHeader {
   const what = `shared array '${segment.name}'`;
   if (segment.size < MIN_PREFIX) {
     throw new CorruptHeaderError(
@@ -414,13 +416,13 @@ function readHeader(segment: Segment): NpyHeader {
   }
   let header: NpyHeader;
   try {
-    const total = headerLength(readSegment(segment, 0, MIN_PREFIX));
+    const total = headerLength(start.subarray(0, MIN_PREFIX));
     if (total > segment.size) {
       throw new CorruptHeaderError(
         `its header needs ${total} bytes but the segment holds ${segment.size}`,
       );
     }
-    header = decodeHeader(readSegment(segment, 0, total));
+    header = decodeHeader(total <= start.length ? start : readSegment(segment, 0, total));
   } catch (err) {
     if (err instanceof CorruptHeaderError) throw new CorruptHeaderError(`${what}: ${err.message}`);
     throw err;

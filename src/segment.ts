@@ -99,18 +99,25 @@ export function publishSegment(seg: Segment, force: boolean): void {
 }
 
 /**
- * Opens and maps the whole named segment; `readOnly` maps it copy-on-write.
+ * Opens and maps the whole named segment; `readOnly` maps it copy-on-write. Also returns up
+ * to its first 512 bytes, copied: valid until the next call.
  *
  * @example
  * ```ts
- * const seg = openSegment("frames", true);
+ * const [seg, start] = openSegment("frames", true);
  * ```
  */
-export function openSegment(name: string, readOnly: boolean): Segment {
-  const status = shim().open(encodedName(name), readOnly, out);
+export function openSegment(name: string, readOnly: boolean): [Segment, Uint8Array] {
+  const status = shim().attach(encodedName(name), readOnly, out, head);
   if (status !== Status.OK) throw failure(status, `attach shared array '${name}'`);
-  return { name, handle: out[0], addr: out[1], size: Number(out[2]) };
+  const size = Number(out[2]);
+  return [{ name, handle: out[0], addr: out[1], size }, head.subarray(0, Math.min(size, HEAD))];
 }
+
+// The first bytes of the segment opened last, copied by the open call itself: NPY headers
+// are short, so attach rarely needs a second call to read its header.
+const HEAD = 512;
+const head = new Uint8Array(HEAD);
 
 /**
  * Copies `length` bytes at `offset` of the mapping (used for headers, never for data).
@@ -152,8 +159,8 @@ export function releaseSegment(seg: Segment, unmap = true): void {
     seg.tracked = false; // last tracker out unlinks the name (it still holds the descriptor)
     shim().untrack(seg.handle, cString(seg.name), out);
   }
-  if (unmap && seg.size > 0) shim().unmap(seg.addr, seg.size);
-  shim().close(seg.handle);
+  if (unmap && seg.size > 0) shim().release(seg.addr, seg.size, seg.handle);
+  else shim().close(seg.handle);
 }
 
 /**

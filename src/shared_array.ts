@@ -36,14 +36,20 @@ import { type LockGuard, SegmentLock } from "./lock.ts";
 export class SharedArray<T extends TypedArray = TypedArray> extends NdArray<T> {
   /** The name other processes attach by. */
   readonly name: string;
-  readonly #control: number | undefined;
+  #control: number | undefined | (() => number | undefined);
   #lock: SegmentLock | undefined;
 
   /**
    * @internal Use {@link createSharedArray} / {@link attachSharedArray}. `control`: offset of
-   * the segment's npshm control block (src/control.ts), `undefined` if it has none.
+   * the segment's npshm control block (src/control.ts), `undefined` if it has none, or a
+   * function that finds it (attach leaves the lookup to the first use: most arrays never lock).
    */
-  constructor(name: string, mapping: Mapping, layout: Layout, control?: number) {
+  constructor(
+    name: string,
+    mapping: Mapping,
+    layout: Layout,
+    control?: number | (() => number | undefined),
+  ) {
     super(mapping, layout);
     this.name = name;
     this.#control = control;
@@ -113,11 +119,15 @@ export class SharedArray<T extends TypedArray = TypedArray> extends NdArray<T> {
 
   /** Offset of the npshm control block in the segment, `undefined` for Python-made arrays. */
   get controlOffset(): number | undefined {
+    if (typeof this.#control === "function") {
+      void this.mapping.buffer; // ClosedError after close(): the lookup reads mapped memory
+      this.#control = this.#control();
+    }
     return this.#control;
   }
 
   #segmentLock(): SegmentLock {
-    this.#lock ??= new SegmentLock(this.mapping, this.#control);
+    this.#lock ??= new SegmentLock(this.mapping, this.controlOffset);
     return this.#lock;
   }
 

@@ -86,6 +86,16 @@ describe("lock", () => {
     a.unlock();
   });
 
+  test("an attached array closed before its first lock: ClosedError, never a read of freed memory", () => {
+    const name = uniqueName("lock-after-close");
+    using _a = createSharedArray(name, { shape: [1], dtype: "int32", unlinkOnClose: true });
+    const b = attachSharedArray(name);
+    b.close();
+    assert.throws(() => b.lock(), ClosedError);
+    assert.throws(() => b.tryLock(), ClosedError);
+    assert.throws(() => b.controlOffset, ClosedError);
+  });
+
   test("close() releases a held lock cleanly", () => {
     const name = uniqueName("lock-release");
     using a = createSharedArray(name, { shape: [1], dtype: "int32", unlinkOnClose: true });
