@@ -33,10 +33,6 @@ static void out_init(int64_t *out) {
   }
 }
 
-static void out_error(int64_t *out, int64_t os_error) {
-  if (out) out[3] = os_error;
-}
-
 /* Same rules as src/name.ts, so the shim is safe even when called directly. */
 static int name_ok(const char *name) {
   if (name == NULL || name[0] == '\0') return 0;
@@ -94,6 +90,8 @@ NPSHM_API int32_t npshm_release(uint64_t addr, uint64_t size, int64_t handle) {
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "npshm_errno.h"
+
 #if defined(__linux__) && defined(O_TMPFILE)
 #define NPSHM_TMPFILE 1
 #endif
@@ -102,34 +100,7 @@ NPSHM_API int32_t npshm_release(uint64_t addr, uint64_t size, int64_t handle) {
 #define SHM_DIR "/dev/shm"
 typedef char shm_path[sizeof(SHM_DIR) + NPSHM_NAME_MAX + 2];
 
-static int32_t status_of(int e) {
-  switch (e) {
-  case 0:
-    return NPSHM_OK;
-  case EEXIST:
-    return NPSHM_EXISTS;
-  case ENOENT:
-    return NPSHM_NOT_FOUND;
-  case ENOSPC:
-  case ENOMEM:
-  case EFBIG:
-    return NPSHM_NO_SPACE;
-  case EACCES:
-  case EPERM:
-  case EROFS:
-    return NPSHM_PERMISSION;
-  case EINVAL:
-  case ENAMETOOLONG:
-    return NPSHM_INVALID;
-  default:
-    return NPSHM_OTHER;
-  }
-}
 
-static int32_t fail(int64_t *out, int e) {
-  out_error(out, e);
-  return status_of(e);
-}
 
 /* Callers checked name_ok, so both always fit. */
 static void shm_name(shm_path dst, const char *name) {
@@ -222,12 +193,12 @@ static int32_t create_named(const char *name, uint64_t size, uint32_t mode, int3
                             const uint8_t *head, uint64_t head_len, int64_t *out) {
   shm_path path;
   shm_name(path, name);
-  if (force && shm_unlink(path) != 0 && errno != ENOENT) return fail(out, errno);
+  if (force && shm_unlink(path) != 0 && errno != ENOENT) return npshm_fail(out, errno);
   int fd = shm_open(path, O_CREAT | O_EXCL | O_RDWR, (mode_t)(mode & 07777));
-  if (fd < 0) return fail(out, errno);
+  if (fd < 0) return npshm_fail(out, errno);
   int e = finish_create(fd, size, mode, head, head_len, out);
   if (e) shm_unlink(path);
-  return e ? fail(out, e) : NPSHM_OK;
+  return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
 NPSHM_API int32_t npshm_create(const char *name, uint64_t size, uint32_t mode, int32_t force,
@@ -235,16 +206,16 @@ NPSHM_API int32_t npshm_create(const char *name, uint64_t size, uint32_t mode, i
   out_init(out);
   if (out == NULL) return NPSHM_INVALID;
   if (!name_ok(name) || size == 0 || head_len > size || (head == NULL && head_len > 0)) {
-    return fail(out, EINVAL);
+    return npshm_fail(out, EINVAL);
   }
-  if (!size_fits(size)) return fail(out, EFBIG);
+  if (!size_fits(size)) return npshm_fail(out, EFBIG);
 #ifdef NPSHM_TMPFILE
   int fd = open_tmpfile(mode);
   if (fd >= 0) {
     int e = finish_create(fd, size, mode, head, head_len, out);
-    return e ? fail(out, e) : NPSHM_OK;
+    return e ? npshm_fail(out, e) : NPSHM_OK;
   }
-  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) return fail(out, errno);
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) return npshm_fail(out, errno);
 #endif
   return create_named(name, size, mode, force, head, head_len, out);
 }
@@ -262,21 +233,21 @@ static int link_fd(int fd, const char *path) {
 
 NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force, int64_t *out) {
   if (out) out[3] = 0;
-  if (!name_ok(name) || fd_of(handle) < 0) return fail(out, EINVAL);
+  if (!name_ok(name) || fd_of(handle) < 0) return npshm_fail(out, EINVAL);
 #ifdef NPSHM_TMPFILE
   struct stat st;
-  if (fstat(fd_of(handle), &st) != 0) return fail(out, errno);
+  if (fstat(fd_of(handle), &st) != 0) return npshm_fail(out, errno);
   if (st.st_nlink > 0) return NPSHM_OK; /* made by create_named: already has its name */
   shm_path path;
   dev_path(path, name);
   /* Bounded: other forcers may keep re-taking the name between our unlink and link. */
   for (int tries = 0; tries < 100; tries++) {
     int e = link_fd(fd_of(handle), path);
-    if (e != EEXIST) return e ? fail(out, e) : NPSHM_OK;
-    if (!force) return fail(out, EEXIST);
-    if (unlink(path) != 0 && errno != ENOENT) return fail(out, errno);
+    if (e != EEXIST) return e ? npshm_fail(out, e) : NPSHM_OK;
+    if (!force) return npshm_fail(out, EEXIST);
+    if (unlink(path) != 0 && errno != ENOENT) return npshm_fail(out, errno);
   }
-  return fail(out, EEXIST);
+  return npshm_fail(out, EEXIST);
 #else
   (void)force;
   return NPSHM_OK;
@@ -333,11 +304,11 @@ static void *map_existing(int fd, size_t size, int32_t read_only) {
 NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) {
   out_init(out);
   if (out == NULL) return NPSHM_INVALID;
-  if (!name_ok(name)) return fail(out, EINVAL);
+  if (!name_ok(name)) return npshm_fail(out, EINVAL);
   shm_path path;
   shm_name(path, name);
   int fd = shm_open(path, read_only ? O_RDONLY : O_RDWR, 0);
-  if (fd < 0) return fail(out, errno);
+  if (fd < 0) return npshm_fail(out, errno);
   struct stat st;
   int e = fstat(fd, &st) == 0 ? 0 : errno;
   if (!e && !size_fits((uint64_t)st.st_size)) e = EFBIG;
@@ -349,7 +320,7 @@ NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) 
   }
   if (e) {
     close(fd);
-    return fail(out, e);
+    return npshm_fail(out, e);
   }
   out[0] = fd;
   out[1] = (int64_t)(uintptr_t)addr;
@@ -359,12 +330,12 @@ NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) 
 
 NPSHM_API int32_t npshm_unmap(uint64_t addr, uint64_t size) {
   if (addr == 0 || size == 0) return NPSHM_OK; /* a zero-byte segment has no mapping */
-  return munmap((void *)(uintptr_t)addr, (size_t)size) == 0 ? NPSHM_OK : status_of(errno);
+  return munmap((void *)(uintptr_t)addr, (size_t)size) == 0 ? NPSHM_OK : npshm_status_of(errno);
 }
 
 NPSHM_API int32_t npshm_close(int64_t handle) {
   if (fd_of(handle) < 0) return NPSHM_INVALID;
-  return close(fd_of(handle)) == 0 ? NPSHM_OK : status_of(errno);
+  return close(fd_of(handle)) == 0 ? NPSHM_OK : npshm_status_of(errno);
 }
 
 /* Returns errno or 0; ESTALE when the name now holds another file than handle's. */
@@ -384,15 +355,15 @@ static int same_segment(const char *name, int64_t handle) {
 
 NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
   if (out) out[3] = 0;
-  if (!name_ok(name)) return fail(out, EINVAL);
+  if (!name_ok(name)) return npshm_fail(out, EINVAL);
   if (handle >= 0) {
     int e = same_segment(name, handle);
     if (e == ESTALE) return NPSHM_STALE;
-    if (e) return fail(out, e);
+    if (e) return npshm_fail(out, e);
   }
   shm_path path;
   shm_name(path, name);
-  return shm_unlink(path) == 0 ? NPSHM_OK : fail(out, errno);
+  return shm_unlink(path) == 0 ? NPSHM_OK : npshm_fail(out, errno);
 }
 
 /* strerror_r is XSI (int) or GNU (char *) depending on libc and macros: accept both. */
@@ -441,7 +412,7 @@ static int32_t status_of(DWORD e) {
 }
 
 static int32_t fail(int64_t *out, DWORD e) {
-  out_error(out, (int64_t)e);
+  if (out) out[3] = (int64_t)e;
   return status_of(e);
 }
 

@@ -37,41 +37,13 @@ static void file_out_init(int64_t *out) {
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "npshm_errno.h"
 #ifdef __linux__
 #include <sys/sendfile.h>
 #endif
 
-static int32_t file_status(int e) {
-  switch (e) {
-  case 0:
-    return NPSHM_OK;
-  case EEXIST:
-    return NPSHM_EXISTS;
-  case ENOENT:
-  case ENOTDIR:
-    return NPSHM_NOT_FOUND;
-  case ENOSPC:
-  case ENOMEM:
-  case EFBIG:
-  case EDQUOT:
-    return NPSHM_NO_SPACE;
-  case EACCES:
-  case EPERM:
-  case EROFS:
-    return NPSHM_PERMISSION;
-  case EINVAL:
-  case ENAMETOOLONG:
-  case EISDIR:
-    return NPSHM_INVALID;
-  default:
-    return NPSHM_OTHER;
-  }
-}
 
-static int32_t file_fail(int64_t *out, int e) {
-  if (out) out[3] = e;
-  return file_status(e);
-}
 
 static int file_fd(int64_t handle) {
   return (handle < 0 || handle > INT32_MAX) ? -1 : (int)handle;
@@ -99,16 +71,16 @@ static int open_flags(int32_t how) {
 NPSHM_API int32_t npshm_file_open(const char *path, int32_t how, uint32_t mode, int64_t *out) {
   file_out_init(out);
   int flags = open_flags(how);
-  if (out == NULL || path == NULL || path[0] == '\0' || flags < 0) return file_fail(out, EINVAL);
+  if (out == NULL || path == NULL || path[0] == '\0' || flags < 0) return npshm_fail(out, EINVAL);
   int fd = open(path, flags | O_CLOEXEC, (mode_t)(mode & 07777));
-  if (fd < 0) return file_fail(out, errno);
+  if (fd < 0) return npshm_fail(out, errno);
   struct stat st;
   int e = fstat(fd, &st) == 0 ? 0 : errno;
   /* A directory, FIFO or device has no size to map: only regular files are arrays. */
   if (!e && !S_ISREG(st.st_mode)) e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
   if (e) {
     close(fd);
-    return file_fail(out, e);
+    return npshm_fail(out, e);
   }
   out[0] = fd;
   out[2] = (int64_t)st.st_size;
@@ -135,11 +107,11 @@ NPSHM_API int32_t npshm_file_resize(int64_t handle, uint64_t size, int32_t reser
                                     int64_t *out) {
   if (out) out[3] = 0;
   int fd = file_fd(handle);
-  if (fd < 0) return file_fail(out, EBADF);
-  if (size > (uint64_t)INT64_MAX) return file_fail(out, EFBIG);
-  if (ftruncate(fd, (off_t)size) != 0) return file_fail(out, errno);
+  if (fd < 0) return npshm_fail(out, EBADF);
+  if (size > (uint64_t)INT64_MAX) return npshm_fail(out, EFBIG);
+  if (ftruncate(fd, (off_t)size) != 0) return npshm_fail(out, errno);
   int e = reserve ? reserve_blocks(fd, size) : 0;
-  return e ? file_fail(out, e) : NPSHM_OK;
+  return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
 NPSHM_API int32_t npshm_file_map(int64_t handle, uint64_t size, int32_t private_copy,
@@ -149,13 +121,13 @@ NPSHM_API int32_t npshm_file_map(int64_t handle, uint64_t size, int32_t private_
   out[2] = 0;
   out[3] = 0;
   int fd = file_fd(handle);
-  if (fd < 0) return file_fail(out, EBADF);
+  if (fd < 0) return npshm_fail(out, EBADF);
   if (size == 0) return NPSHM_OK; /* nothing to map: an empty file has no bytes to view */
-  if (size > (uint64_t)INT64_MAX || size > SIZE_MAX) return file_fail(out, EFBIG);
+  if (size > (uint64_t)INT64_MAX || size > SIZE_MAX) return npshm_fail(out, EFBIG);
   /* Private: writes stay in this process and never reach (or fault on) the file. */
   int flags = private_copy ? MAP_PRIVATE : MAP_SHARED;
   void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, flags, fd, 0);
-  if (p == MAP_FAILED) return file_fail(out, errno);
+  if (p == MAP_FAILED) return npshm_fail(out, errno);
   out[1] = (int64_t)(uintptr_t)p;
   out[2] = (int64_t)size;
   return NPSHM_OK;
@@ -168,7 +140,7 @@ NPSHM_API int32_t npshm_file_pread(int64_t handle, uint64_t offset, uint8_t *dst
   out[3] = 0;
   int fd = file_fd(handle);
   if (fd < 0 || (dst == NULL && len > 0) || !offset_ok(offset, len)) {
-    return file_fail(out, fd < 0 ? EBADF : EINVAL);
+    return npshm_fail(out, fd < 0 ? EBADF : EINVAL);
   }
   uint64_t done = 0;
   while (done < len) {
@@ -177,7 +149,7 @@ NPSHM_API int32_t npshm_file_pread(int64_t handle, uint64_t offset, uint8_t *dst
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) {
       out[2] = (int64_t)done;
-      return file_fail(out, errno);
+      return npshm_fail(out, errno);
     }
     if (r == 0) break; /* end of file: the caller sees out[2] < len */
     done += (uint64_t)r;
@@ -193,7 +165,7 @@ NPSHM_API int32_t npshm_file_pwrite(int64_t handle, uint64_t offset, const uint8
   out[3] = 0;
   int fd = file_fd(handle);
   if (fd < 0 || (src == NULL && len > 0) || !offset_ok(offset, len)) {
-    return file_fail(out, fd < 0 ? EBADF : EINVAL);
+    return npshm_fail(out, fd < 0 ? EBADF : EINVAL);
   }
   uint64_t done = 0;
   while (done < len) {
@@ -202,7 +174,7 @@ NPSHM_API int32_t npshm_file_pwrite(int64_t handle, uint64_t offset, const uint8
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) {
       out[2] = (int64_t)done;
-      return file_fail(out, r < 0 ? errno : ENOSPC);
+      return npshm_fail(out, r < 0 ? errno : ENOSPC);
     }
     done += (uint64_t)r;
   }
@@ -252,7 +224,7 @@ NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, ui
   out[3] = 0;
   int in = file_fd(src);
   if (in < 0 || !offset_ok(src_off, len) || !offset_ok(dst_off, len)) {
-    return file_fail(out, in < 0 ? EBADF : EINVAL);
+    return npshm_fail(out, in < 0 ? EBADF : EINVAL);
   }
   uint64_t done = 0;
 #ifdef __linux__
@@ -261,7 +233,7 @@ NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, ui
     done = kernel_copy(in, src_off, file_fd(dst), dst_off, len, &e);
     if (e && !cannot_sendfile(e)) {
       out[2] = (int64_t)done;
-      return file_fail(out, e);
+      return npshm_fail(out, e);
     }
     if (!e) {
       out[2] = (int64_t)done;
@@ -272,7 +244,7 @@ NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, ui
   (void)dst;
   (void)dst_off;
 #endif
-  if (dst_buf == NULL) return file_fail(out, EINVAL);
+  if (dst_buf == NULL) return npshm_fail(out, EINVAL);
   int32_t st = npshm_file_pread(src, src_off + done, dst_buf + done, len - done, out);
   out[2] += (int64_t)done;
   return st;
@@ -281,12 +253,12 @@ NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, ui
 NPSHM_API int32_t npshm_file_sync(int64_t handle, int64_t *out) {
   if (out) out[3] = 0;
   int fd = file_fd(handle);
-  if (fd < 0) return file_fail(out, EBADF);
+  if (fd < 0) return npshm_fail(out, EBADF);
   int r;
   do {
     r = fsync(fd);
   } while (r != 0 && errno == EINTR);
-  return r == 0 ? NPSHM_OK : file_fail(out, errno);
+  return r == 0 ? NPSHM_OK : npshm_fail(out, errno);
 }
 
 /* The rename is only durable once the directory holding both names is flushed too. */
@@ -304,17 +276,17 @@ NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t du
                                     int64_t *out) {
   if (out) out[3] = 0;
   if (from == NULL || to == NULL || from[0] == '\0' || to[0] == '\0') {
-    return file_fail(out, EINVAL);
+    return npshm_fail(out, EINVAL);
   }
-  if (rename(from, to) != 0) return file_fail(out, errno);
+  if (rename(from, to) != 0) return npshm_fail(out, errno);
   if (durable) sync_parent(to);
   return NPSHM_OK;
 }
 
 NPSHM_API int32_t npshm_file_remove(const char *path, int64_t *out) {
   if (out) out[3] = 0;
-  if (path == NULL || path[0] == '\0') return file_fail(out, EINVAL);
-  return unlink(path) == 0 ? NPSHM_OK : file_fail(out, errno);
+  if (path == NULL || path[0] == '\0') return npshm_fail(out, EINVAL);
+  return unlink(path) == 0 ? NPSHM_OK : npshm_fail(out, errno);
 }
 
 #else
@@ -322,7 +294,7 @@ NPSHM_API int32_t npshm_file_remove(const char *path, int64_t *out) {
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 
-static int32_t file_status(DWORD e) {
+static int32_t npshm_status_of(DWORD e) {
   switch (e) {
   case 0:
     return NPSHM_OK;
@@ -351,9 +323,9 @@ static int32_t file_status(DWORD e) {
   }
 }
 
-static int32_t file_fail(int64_t *out, DWORD e) {
+static int32_t npshm_fail(int64_t *out, DWORD e) {
   if (out) out[3] = (int64_t)e;
-  return file_status(e);
+  return npshm_status_of(e);
 }
 
 static HANDLE file_handle(int64_t h) { return h <= 0 ? NULL : (HANDLE)(intptr_t)h; }
@@ -375,10 +347,10 @@ NPSHM_API int32_t npshm_file_open(const char *path, int32_t how, uint32_t mode, 
   (void)mode; /* files get the directory's default security descriptor */
   file_out_init(out);
   if (out == NULL || how < NPSHM_FILE_READ || how > NPSHM_FILE_REPLACE) {
-    return file_fail(out, ERROR_INVALID_PARAMETER);
+    return npshm_fail(out, ERROR_INVALID_PARAMETER);
   }
   WCHAR *w = wide_path(path);
-  if (w == NULL) return file_fail(out, ERROR_INVALID_NAME);
+  if (w == NULL) return npshm_fail(out, ERROR_INVALID_NAME);
   DWORD access = how == NPSHM_FILE_READ ? GENERIC_READ : GENERIC_READ | GENERIC_WRITE;
   DWORD disp = how == NPSHM_FILE_CREATE    ? CREATE_NEW
                : how == NPSHM_FILE_REPLACE ? CREATE_ALWAYS
@@ -386,12 +358,12 @@ NPSHM_API int32_t npshm_file_open(const char *path, int32_t how, uint32_t mode, 
   HANDLE h = CreateFileW(w, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
                          disp, FILE_ATTRIBUTE_NORMAL, NULL);
   free(w);
-  if (h == INVALID_HANDLE_VALUE) return file_fail(out, GetLastError());
+  if (h == INVALID_HANDLE_VALUE) return npshm_fail(out, GetLastError());
   LARGE_INTEGER size;
   if (!GetFileSizeEx(h, &size)) {
     DWORD e = GetLastError();
     CloseHandle(h);
-    return file_fail(out, e);
+    return npshm_fail(out, e);
   }
   out[0] = (int64_t)(intptr_t)h;
   out[2] = (int64_t)size.QuadPart;
@@ -403,12 +375,12 @@ NPSHM_API int32_t npshm_file_resize(int64_t handle, uint64_t size, int32_t reser
   (void)reserve; /* NTFS allocates on SetEndOfFile unless the file is marked sparse */
   if (out) out[3] = 0;
   HANDLE h = file_handle(handle);
-  if (h == NULL) return file_fail(out, ERROR_INVALID_HANDLE);
+  if (h == NULL) return npshm_fail(out, ERROR_INVALID_HANDLE);
   FILE_END_OF_FILE_INFO eof;
   eof.EndOfFile.QuadPart = (LONGLONG)size;
-  if (size > (uint64_t)INT64_MAX) return file_fail(out, ERROR_DISK_FULL);
+  if (size > (uint64_t)INT64_MAX) return npshm_fail(out, ERROR_DISK_FULL);
   if (!SetFileInformationByHandle(h, FileEndOfFileInfo, &eof, sizeof eof)) {
-    return file_fail(out, GetLastError());
+    return npshm_fail(out, GetLastError());
   }
   return NPSHM_OK;
 }
@@ -420,17 +392,17 @@ NPSHM_API int32_t npshm_file_map(int64_t handle, uint64_t size, int32_t private_
   out[2] = 0;
   out[3] = 0;
   HANDLE h = file_handle(handle);
-  if (h == NULL) return file_fail(out, ERROR_INVALID_HANDLE);
+  if (h == NULL) return npshm_fail(out, ERROR_INVALID_HANDLE);
   if (size == 0) return NPSHM_OK;
-  if (size > (uint64_t)INT64_MAX || size > SIZE_MAX) return file_fail(out, ERROR_NOT_ENOUGH_MEMORY);
+  if (size > (uint64_t)INT64_MAX || size > SIZE_MAX) return npshm_fail(out, ERROR_NOT_ENOUGH_MEMORY);
   /* A read-only handle can still back a copy-on-write view (PAGE_WRITECOPY). */
   HANDLE m = CreateFileMappingW(h, NULL, private_copy ? PAGE_WRITECOPY : PAGE_READWRITE,
                                 (DWORD)(size >> 32), (DWORD)(size & 0xffffffffu), NULL);
-  if (m == NULL) return file_fail(out, GetLastError());
+  if (m == NULL) return npshm_fail(out, GetLastError());
   void *p = MapViewOfFile(m, private_copy ? FILE_MAP_COPY : FILE_MAP_ALL_ACCESS, 0, 0, (SIZE_T)size);
   DWORD e = p == NULL ? GetLastError() : 0;
   CloseHandle(m); /* the view keeps the mapping alive; the file handle is closed at release */
-  if (e) return file_fail(out, e);
+  if (e) return npshm_fail(out, e);
   out[1] = (int64_t)(uintptr_t)p;
   out[2] = (int64_t)size;
   return NPSHM_OK;
@@ -452,7 +424,7 @@ static int32_t transfer(int64_t handle, uint64_t offset, uint8_t *buf, uint64_t 
   out[3] = 0;
   HANDLE h = file_handle(handle);
   if (h == NULL || (buf == NULL && len > 0)) {
-    return file_fail(out, h == NULL ? ERROR_INVALID_HANDLE : ERROR_INVALID_PARAMETER);
+    return npshm_fail(out, h == NULL ? ERROR_INVALID_HANDLE : ERROR_INVALID_PARAMETER);
   }
   uint64_t done = 0;
   while (done < len) {
@@ -461,11 +433,11 @@ static int32_t transfer(int64_t handle, uint64_t offset, uint8_t *buf, uint64_t 
       DWORD e = GetLastError();
       out[2] = (int64_t)done;
       if (!write && e == ERROR_HANDLE_EOF) return NPSHM_OK;
-      return file_fail(out, e);
+      return npshm_fail(out, e);
     }
     if (got == 0) {
       out[2] = (int64_t)done;
-      return write ? file_fail(out, ERROR_DISK_FULL) : NPSHM_OK;
+      return write ? npshm_fail(out, ERROR_DISK_FULL) : NPSHM_OK;
     }
     done += got;
   }
@@ -493,8 +465,8 @@ NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, ui
 NPSHM_API int32_t npshm_file_sync(int64_t handle, int64_t *out) {
   if (out) out[3] = 0;
   HANDLE h = file_handle(handle);
-  if (h == NULL) return file_fail(out, ERROR_INVALID_HANDLE);
-  return FlushFileBuffers(h) ? NPSHM_OK : file_fail(out, GetLastError());
+  if (h == NULL) return npshm_fail(out, ERROR_INVALID_HANDLE);
+  return FlushFileBuffers(h) ? NPSHM_OK : npshm_fail(out, GetLastError());
 }
 
 NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t durable,
@@ -506,16 +478,16 @@ NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t du
   DWORD e = ok ? 0 : (a && b ? GetLastError() : ERROR_INVALID_NAME);
   free(a);
   free(b);
-  return e ? file_fail(out, e) : NPSHM_OK;
+  return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
 NPSHM_API int32_t npshm_file_remove(const char *path, int64_t *out) {
   if (out) out[3] = 0;
   WCHAR *w = wide_path(path);
-  if (w == NULL) return file_fail(out, ERROR_INVALID_NAME);
+  if (w == NULL) return npshm_fail(out, ERROR_INVALID_NAME);
   BOOL ok = DeleteFileW(w);
   DWORD e = ok ? 0 : GetLastError();
   free(w);
-  return e ? file_fail(out, e) : NPSHM_OK;
+  return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 #endif

@@ -94,34 +94,12 @@ static void sync_out_init(int64_t *out) {
 #include <time.h>
 #include <unistd.h>
 
+#include "npshm_errno.h"
+
 #define SYNC_NAME_MAX 255
 typedef char sync_path[sizeof("/dev/shm/") + SYNC_NAME_MAX + 1];
 
-static int32_t sync_status(int e) {
-  switch (e) {
-  case 0:
-    return NPSHM_OK;
-  case ENOENT:
-    return NPSHM_NOT_FOUND;
-  case EACCES:
-  case EPERM:
-    return NPSHM_PERMISSION;
-  case EINVAL:
-  case ENAMETOOLONG:
-  case EBADF:
-  case EFAULT:
-    return NPSHM_INVALID;
-  case EWOULDBLOCK:
-    return NPSHM_BUSY;
-  default:
-    return NPSHM_OTHER;
-  }
-}
 
-static int32_t sync_fail(int64_t *out, int e) {
-  if (out) out[3] = e;
-  return sync_status(e);
-}
 
 /* Same rules as npshm.c's name_ok; returns 0 if the name is unusable. */
 static int sync_path_of(sync_path dst, const char *name) {
@@ -392,10 +370,10 @@ NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublis
                               uint64_t flags_addr, int64_t *out) {
   sync_out_init(out);
   sync_path path;
-  if (!fd_ok(handle) || !sync_path_of(path, name)) return sync_fail(out, EINVAL);
+  if (!fd_ok(handle) || !sync_path_of(path, name)) return npshm_fail(out, EINVAL);
   int fd = (int)handle;
   int e = flock_retry(fd, LOCK_SH);
-  if (e) return sync_fail(out, e);
+  if (e) return npshm_fail(out, e);
   if (!unpublished && !same_file(fd, path)) {
     flock(fd, LOCK_UN);
     return NPSHM_STALE;
@@ -408,7 +386,7 @@ NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublis
 NPSHM_API int32_t npshm_untrack(int64_t handle, const char *name, int64_t *out) {
   sync_out_init(out);
   sync_path path;
-  if (!fd_ok(handle) || !sync_path_of(path, name)) return sync_fail(out, EINVAL);
+  if (!fd_ok(handle) || !sync_path_of(path, name)) return npshm_fail(out, EINVAL);
   int unlinked = leave((int)handle, path);
   reaper_drop((int)handle);
   if (out) out[0] = unlinked;
@@ -418,14 +396,14 @@ NPSHM_API int32_t npshm_untrack(int64_t handle, const char *name, int64_t *out) 
 NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t *out) {
   sync_out_init(out);
   sync_path path;
-  if (!sync_path_of(path, name)) return sync_fail(out, EINVAL);
+  if (!sync_path_of(path, name)) return npshm_fail(out, EINVAL);
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return sync_fail(out, errno);
+  if (fd < 0) return npshm_fail(out, errno);
   int e = flock_retry(fd, LOCK_EX | LOCK_NB);
   if (!e && !same_file(fd, path)) e = ENOENT;
   if (!e && unlink(path) != 0) e = errno;
   close(fd);
-  return e ? sync_fail(out, e) : NPSHM_OK;
+  return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
 /* ------------------------------------------------------------------------ the mutex */
@@ -451,10 +429,10 @@ NPSHM_API int32_t npshm_lock(int64_t handle, uint64_t offset, uint64_t owner_add
                              int32_t try_only, int64_t *out) {
   sync_out_init(out);
   if (!fd_ok(handle) || !owner_ok(owner_addr) || offset > (uint64_t)INT64_MAX - 4) {
-    return sync_fail(out, EINVAL);
+    return npshm_fail(out, EINVAL);
   }
   int e = ofd_lock((int)handle, offset, F_WRLCK, !try_only);
-  if (e) return e == EWOULDBLOCK ? NPSHM_BUSY : sync_fail(out, e);
+  if (e) return e == EWOULDBLOCK ? NPSHM_BUSY : npshm_fail(out, e);
   uint32_t me = (uint32_t)getpid();
   uint32_t before = __atomic_exchange_n((uint32_t *)(uintptr_t)owner_addr, me, __ATOMIC_SEQ_CST);
   if (out) out[0] = before;
@@ -464,10 +442,10 @@ NPSHM_API int32_t npshm_lock(int64_t handle, uint64_t offset, uint64_t owner_add
 NPSHM_API int32_t npshm_unlock(int64_t handle, uint64_t offset, uint64_t owner_addr,
                                int64_t *out) {
   sync_out_init(out);
-  if (!fd_ok(handle) || !owner_ok(owner_addr)) return sync_fail(out, EINVAL);
+  if (!fd_ok(handle) || !owner_ok(owner_addr)) return npshm_fail(out, EINVAL);
   __atomic_store_n((uint32_t *)(uintptr_t)owner_addr, 0u, __ATOMIC_SEQ_CST);
   int e = ofd_lock((int)handle, offset, F_UNLCK, 0);
-  return e ? sync_fail(out, e) : NPSHM_OK;
+  return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
 /* ------------------------------------------------------------------------ wait / notify */
@@ -475,7 +453,7 @@ NPSHM_API int32_t npshm_unlock(int64_t handle, uint64_t offset, uint64_t owner_a
 NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns,
                              int64_t *out) {
   sync_out_init(out);
-  if (addr == 0 || addr % 4 != 0) return sync_fail(out, EINVAL);
+  if (addr == 0 || addr % 4 != 0) return npshm_fail(out, EINVAL);
   struct timespec deadline, *until = NULL;
   if (timeout_ns >= 0) {
     clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -492,15 +470,15 @@ NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns
     if (errno == EINTR) continue;
     if (errno == EAGAIN) return NPSHM_NOT_EQUAL;
     if (errno == ETIMEDOUT) return NPSHM_TIMED_OUT;
-    return sync_fail(out, errno);
+    return npshm_fail(out, errno);
   }
 }
 
 NPSHM_API int32_t npshm_wake(uint64_t addr, int32_t count, int64_t *out) {
   sync_out_init(out);
-  if (addr == 0 || addr % 4 != 0 || count < 0) return sync_fail(out, EINVAL);
+  if (addr == 0 || addr % 4 != 0 || count < 0) return npshm_fail(out, EINVAL);
   long r = syscall(SYS_futex, (uint32_t *)(uintptr_t)addr, FUTEX_WAKE, count, NULL, NULL, 0);
-  if (r < 0) return sync_fail(out, errno);
+  if (r < 0) return npshm_fail(out, errno);
   if (out) out[0] = r;
   return NPSHM_OK;
 }

@@ -13,17 +13,9 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { loadNative } from "../ffi/load.ts";
-import { cString, FileHow, type Native, OUT_SLOTS, Status } from "../ffi/types.ts";
-import {
-  ExistsError,
-  InvalidArgumentError,
-  NoSpaceError,
-  NotFoundError,
-  type NpshmError,
-  OsError,
-  PermissionDeniedError,
-} from "./errors.ts";
+import { cString, FileHow, OUT_SLOTS, Status } from "../ffi/types.ts";
+import { InvalidArgumentError, type NpshmError } from "./errors.ts";
+import { type Hints, shim, statusError } from "./native.ts";
 import type { Segment } from "./segment.ts";
 
 /** An open file. */
@@ -38,12 +30,6 @@ export interface OpenFile {
 
 /** How {@link openFile} opens a path. */
 export type OpenHow = "read" | "write" | "create" | "replace";
-
-let native: Native | undefined;
-function shim(): Native {
-  native ??= loadNative();
-  return native;
-}
 
 // Every shim call is synchronous, so one scratch out-array serves them all.
 const out = new BigInt64Array(OUT_SLOTS);
@@ -233,20 +219,12 @@ export function removeFile(path: string): boolean {
 }
 
 function failure(status: number, what: string): NpshmError {
-  const osError = Number(out[3]);
-  const reason = osError ? `: ${shim().strerror(osError)}` : "";
-  switch (status) {
-    case Status.EXISTS:
-      return new ExistsError(`cannot ${what}: it exists (pass overwrite: true)`, osError);
-    case Status.NOT_FOUND:
-      return new NotFoundError(`cannot ${what}: no such file or directory`, osError);
-    case Status.NO_SPACE:
-      return new NoSpaceError(`cannot ${what}: no space left${reason}`, osError);
-    case Status.PERMISSION:
-      return new PermissionDeniedError(`cannot ${what}: permission denied${reason}`, osError);
-    case Status.INVALID:
-      return new InvalidArgumentError(`cannot ${what}${reason || ": invalid argument"}`, osError);
-    default:
-      return new OsError(`cannot ${what}${reason || ` (status ${status})`}`, osError);
-  }
+  return statusError(status, what, FILE_HINTS, Number(out[3]));
 }
+
+const FILE_HINTS: Hints = {
+  exists: "it exists (pass overwrite: true)",
+  notFound: "no such file or directory",
+  noSpace: "no space left",
+  invalid: "invalid argument",
+};

@@ -1,6 +1,6 @@
 /**
- * Named shared memory as bytes: create, publish, open, read, view, release, unlink. The only
- * user of the FFI layer; turns the shim's status codes into typed errors that name the array.
+ * Named shared memory as bytes: create, publish, open, read, view, release, unlink; its
+ * failures are typed errors that name the array.
  *
  * @example
  * ```ts
@@ -11,17 +11,11 @@
  * ```
  * @module
  */
-import { loadNative } from "../ffi/load.ts";
-import { cString, type Native, OUT_SLOTS, Status } from "../ffi/types.ts";
-import {
-  ExistsError,
-  InvalidArgumentError,
-  NoSpaceError,
-  NotFoundError,
-  type NpshmError,
-  OsError,
-  PermissionDeniedError,
-} from "./errors.ts";
+import { cString, OUT_SLOTS, Status } from "../ffi/types.ts";
+import type { NpshmError } from "./errors.ts";
+import { type Hints, shim, statusError } from "./native.ts";
+
+export { shim };
 
 /** One mapping of a segment in this process. */
 export interface Segment {
@@ -35,13 +29,6 @@ export interface Segment {
   readonly size: number;
   /** Whether this process tracks it (`track: true`): release then untracks (src/track.ts). */
   tracked?: boolean;
-}
-
-let native: Native | undefined;
-/** @internal The shim, loaded on first use (for the segment-level modules beside this one). */
-export function shim(): Native {
-  native ??= loadNative();
-  return native;
 }
 
 // One scratch out-array: every shim call is synchronous, so calls cannot interleave.
@@ -195,30 +182,20 @@ export function unlinkSegment(name: string, seg?: Segment): boolean {
 }
 
 /**
- * @internal The typed error for a failed shim call; `from` holds the call's out[] (default:
- * this module's scratch array).
+ * The typed error for a failed segment call (`from`: the out-array the call filled).
+ *
+ * @example
+ * ```ts
+ * throw failure(Status.EXISTS, "create shared array 'x'");
+ * ```
  */
 export function failure(status: number, what: string, from: BigInt64Array = out): NpshmError {
-  const osError = Number(from[3]);
-  const reason = osError ? `: ${shim().strerror(osError)}` : "";
-  switch (status) {
-    case Status.EXISTS:
-      return new ExistsError(
-        `cannot ${what}: the name is taken (attach to it, delete it, or pass force: true)`,
-        osError,
-      );
-    case Status.NOT_FOUND:
-      return new NotFoundError(`cannot ${what}: no shared array of that name`, osError);
-    case Status.NO_SPACE:
-      return new NoSpaceError(
-        `cannot ${what}: not enough shared memory${reason} (free some or enlarge /dev/shm)`,
-        osError,
-      );
-    case Status.PERMISSION:
-      return new PermissionDeniedError(`cannot ${what}: permission denied${reason}`, osError);
-    case Status.INVALID:
-      return new InvalidArgumentError(`cannot ${what}: invalid name or size${reason}`, osError);
-    default:
-      return new OsError(`cannot ${what}${reason || ` (status ${status})`}`, osError);
-  }
+  return statusError(status, what, SEGMENT_HINTS, Number(from[3]));
 }
+
+const SEGMENT_HINTS: Hints = {
+  exists: "the name is taken (attach to it, delete it, or pass force: true)",
+  notFound: "no shared array of that name",
+  noSpace: "not enough shared memory (free some or enlarge /dev/shm)",
+  invalid: "invalid name or size",
+};
