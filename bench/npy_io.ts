@@ -81,12 +81,20 @@ function main(): void {
       t.py.push(Number(py.trim()));
       using a = readSharedArray(file, name);
       run("cp", [file, shm]);
-      const out = join(dir, "out.npy");
-      s.cpOut.push(seconds(() => run("cp", [shm, join(dir, "cp.npy")])));
+      const [out, cpOut, cpSync] = ["out.npy", "cp.npy", "cps.npy"].map((f) => join(dir, f));
+      // Each write makes a new file on a quiet disk: without the (untimed) clean-up and sync,
+      // one pays for freeing the file it replaces, or for the writeback of the write before.
+      const quiet = () => {
+        for (const f of [out, cpOut, cpSync]) rmSync(f, { force: true });
+        run("sync", []);
+      };
+      quiet();
+      s.cpOut.push(seconds(() => run("cp", [shm, cpOut])));
+      quiet();
       s.save.push(seconds(() => saveSharedArray(a, out, { durable: false })));
-      s.cpSync.push(
-        seconds(() => run("sh", ["-c", `cp ${shm} ${dir}/cps.npy && sync ${dir}/cps.npy`])),
-      );
+      quiet();
+      s.cpSync.push(seconds(() => run("sh", ["-c", `cp ${shm} ${cpSync} && sync ${cpSync}`])));
+      quiet();
       s.dur.push(seconds(() => saveSharedArray(a, out, { durable: true })));
       unlinkSync(shm);
       deleteSharedArray(name);

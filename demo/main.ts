@@ -3,13 +3,15 @@
 // by name and works on its rows in place. Then the classic way: each worker is sent a copy of
 // its rows over a pipe and sends the results back. Both must match a single-process reference.
 //
-//   npx -y deno@2.9.6 task demo [--rows 8192] [--cols 16384] [--workers <cores>]
+//   npx -y deno@2.9.6 task demo [--rows 8192] [--cols 16384] [--workers <cores>] [--save FILE]
+//
+// --save FILE also writes the result to a .npy file numpy.load reads, with a progress line.
 import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createSharedArray, deleteSharedArray } from "../mod.ts";
+import { createSharedArray, deleteSharedArray, saveSharedArray } from "../mod.ts";
 import { fillRows, softmaxRows } from "./job.ts";
 
 const { values } = parseArgs({
@@ -17,6 +19,7 @@ const { values } = parseArgs({
     rows: { type: "string", default: "8192" }, // 8192 x 16384 float64: 1 GiB
     cols: { type: "string", default: "16384" },
     workers: { type: "string", default: String(availableParallelism()) },
+    save: { type: "string" },
   },
 });
 const [rows, cols, workers] = [values.rows, values.cols, values.workers].map(Number);
@@ -52,6 +55,7 @@ try {
   sharedSecs = seconds(start);
   sharedOk = equal(matrix.data, expected);
   report(`workers on shared memory '${NAME}'`, sharedSecs, sharedOk);
+  if (values.save) save(matrix, values.save);
 } finally {
   // Free the name even if a worker failed. `using` unmaps the memory at the end of the block;
   // the memory itself is freed once the last process that has it mapped lets go.
@@ -96,6 +100,17 @@ async function runWorker(args: string[], send?: Uint8Array, receive?: Uint8Array
   if (code !== 0 || received !== (receive?.length ?? 0)) {
     throw new Error(`worker ${args.join(" ")} failed: exit code ${code}, ${received} bytes back`);
   }
+}
+
+/** Writes the result to `file` (atomically: temp file, fsync, rename), showing progress. */
+function save(matrix: Parameters<typeof saveSharedArray>[0], file: string): void {
+  start = performance.now();
+  saveSharedArray(matrix, file, {
+    onProgress: (done, total) =>
+      process.stdout.write(`\r  saving to ${file}: ${Math.floor((100 * done) / total)}%`),
+  });
+  process.stdout.write("\n");
+  report(`saved ${file}`, seconds(start));
 }
 
 function equal(a: Float64Array, b: Float64Array): boolean {

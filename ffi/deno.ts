@@ -121,8 +121,8 @@ export function bindNative(s: ShimSymbols, view: Native["view"]): Native {
       s.npshm_file_pread(h, BigInt(off), dst, BigInt(dst.length), out),
     filePwrite: (h, off, src, out) =>
       s.npshm_file_pwrite(h, BigInt(off), src, BigInt(src.length), out),
-    fileCopy: (src, srcOff, dst, dstOff, buf, out) =>
-      s.npshm_file_copy(src, BigInt(srcOff), dst, BigInt(dstOff), buf, BigInt(buf.length), out),
+    fileCopy: (src, srcOff, dst, dstOff, buf, len, out) =>
+      s.npshm_file_copy(src, BigInt(srcOff), dst, BigInt(dstOff), buf, BigInt(len), out),
     fileSync: (h, out) => s.npshm_file_sync(h, out),
     fileRename: (from, to, durable, out) => s.npshm_file_rename(from, to, durable ? 1 : 0, out),
     fileRemove: (path, out) => s.npshm_file_remove(path, out),

@@ -102,15 +102,17 @@ export interface Native {
   /** `npshm_file_pwrite()`: write all of `src` at `offset`. */
   filePwrite(handle: bigint, offset: number, src: Uint8Array, out: BigInt64Array): number;
   /**
-   * `npshm_file_copy()`: `dstBuf.length` bytes of file `src` into segment `dst` at `dstOff`
-   * (in the kernel where possible, else read into `dstBuf`, the segment's bytes there).
+   * `npshm_file_copy()`: `len` bytes of file (or segment) `src` into file (or segment) `dst` at
+   * `dstOff`, in the kernel where possible, else read into `dstBuf` (`dst`'s mapped bytes
+   * there); with `dstBuf` null, a copy the kernel cannot do fails (out[2]: bytes done).
    */
   fileCopy(
     src: bigint,
     srcOff: number,
     dst: bigint,
     dstOff: number,
-    dstBuf: Uint8Array,
+    dstBuf: Uint8Array | null,
+    len: number,
     out: BigInt64Array,
   ): number;
   /** `npshm_file_sync()`. */

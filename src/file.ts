@@ -168,11 +168,36 @@ export function copyIntoSegment(
   dst: Uint8Array,
 ): number {
   if (dst.length === 0) return 0;
-  const status = shim().fileCopy(f.handle, offset, seg.handle, segOffset, dst, out);
+  const status = shim().fileCopy(f.handle, offset, seg.handle, segOffset, dst, dst.length, out);
   if (status !== Status.OK) {
     throw failure(status, `copy file '${f.path}' into shared array '${seg.name}'`);
   }
   return Number(out[2]);
+}
+
+/**
+ * Copies `length` bytes of a segment (or mapped file) from `segOffset` into file `f` at
+ * `offset`, inside the kernel, from the segment's descriptor: no page of the mapping is touched.
+ * Returns the bytes copied; fewer (possibly 0) where the kernel cannot do it, and the caller
+ * writes the rest from the mapped bytes.
+ *
+ * @example
+ * ```ts
+ * const done = copySegmentToFile(seg, 64, f, 128, 1 << 20);
+ * ```
+ */
+export function copySegmentToFile(
+  seg: Segment,
+  segOffset: number,
+  f: OpenFile,
+  offset: number,
+  length: number,
+): number {
+  if (length === 0) return 0;
+  const status = shim().fileCopy(seg.handle, segOffset, f.handle, offset, null, length, out);
+  const done = Number(out[2]);
+  if (status === Status.OK || status === Status.INVALID) return done; // INVALID: not here
+  throw failure(status, `copy shared array '${seg.name}' into file '${f.path}'`);
 }
 
 /**

@@ -68,6 +68,11 @@ export class Mapping {
   readonly label: string;
   /** Whether this mapping is private copy-on-write. */
   readonly readOnly: boolean;
+  /**
+   * Whether writes stay in this process (a private copy-on-write mapping): then the bytes seen
+   * here may differ from the segment's or file's own. Read-only attaches, and files opened "c".
+   */
+  copyOnWrite: boolean;
   /** Byte offset of the data in the segment (where the buffer starts). */
   readonly dataOffset: number;
   /** Whether {@link close} also removes the name (only if it still names this segment). */
@@ -90,6 +95,7 @@ export class Mapping {
     this.#segment = segment;
     this.dataOffset = dataOffset;
     this.readOnly = readOnly;
+    this.copyOnWrite = readOnly;
     this.label = label;
     this.unlinkOnClose = unlinkOnClose;
     let buffer: ArrayBuffer;

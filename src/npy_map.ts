@@ -142,6 +142,7 @@ function mapNpy(f: OpenFile, header: NpyHeader, mode: NpyMode): NpyFile {
     label,
     false,
   );
+  mapping.copyOnWrite = mode !== "r+";
   return new NpyFile(f.path, mode, mapping, {
     dtype: header.dtype,
     shape: header.shape,

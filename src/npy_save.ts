@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import { gather } from "./dtype_views.ts";
 import {
   closeFile,
+  copySegmentToFile,
   filePath,
   type OpenFile,
   openFile,
@@ -22,6 +23,8 @@ import {
   syncFile,
 } from "./file.ts";
 import { encodeHeader } from "./header.ts";
+import { bufferMappings } from "./mapping.ts";
+import type { Segment } from "./segment.ts";
 import type { NdArray } from "./ndarray.ts";
 import { CHUNK_BYTES, inChunks, type Progress } from "./npy_file.ts";
 import { stridesOf } from "./shape.ts";
@@ -91,11 +94,13 @@ function writeArray(f: OpenFile, array: NdArray, onProgress: Progress | undefine
   const total = array.byteLength;
   if (array.contiguous) {
     const bytes = array.bytes; // zero-copy: the shim writes straight from shared memory
-    inChunks(
-      total,
-      (at, n) => pwriteFile(f, head.length + at, bytes.subarray(at, at + n)),
-      onProgress,
-    );
+    const source = kernelSource(array);
+    inChunks(total, (at, n) => {
+      const done = source
+        ? copySegmentToFile(source.segment, source.offset + at, f, head.length + at, n)
+        : 0;
+      if (done < n) pwriteFile(f, head.length + at + done, bytes.subarray(at + done, at + n));
+    }, onProgress);
     return;
   }
   // Strided views: gathered in C order, one chunk at a time.
@@ -109,6 +114,15 @@ function writeArray(f: OpenFile, array: NdArray, onProgress: Progress | undefine
     pwriteFile(f, head.length + r * rowBytes, out);
     onProgress?.(Math.min(total, (r + perChunk) * rowBytes), total);
   }
+}
+
+// Where the kernel can copy the array's bytes from its segment's descriptor: that never
+// touches the mapping, so pages this process never faulted in cost no page faults. Not for a
+// copy-on-write mapping, whose private pages may differ from the segment.
+function kernelSource(array: NdArray): { segment: Segment; offset: number } | undefined {
+  const mapping = bufferMappings.get(array.buffer);
+  if (!mapping || mapping.copyOnWrite) return undefined;
+  return { segment: mapping.segment, offset: mapping.dataOffset + array.byteOffset };
 }
 
 function isC(array: NdArray): boolean {

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import {
+  attachSharedArray,
   CorruptHeaderError,
   createNpy,
   createSharedArray,
@@ -287,6 +288,31 @@ describe("memory-mapped .npy files", () => {
     }
     const seen = python(`import numpy as np; print(np.load(${JSON.stringify(file)}).tolist())`);
     assert.equal(seen.trim(), "[[0, 1, 2], [3, 4, -7]]");
+  });
+
+  test("save writes what this process sees: private copy-on-write pages included", () => {
+    const file = npy("np.arange(4096, dtype='<i4')", join(dir, "private.npy"));
+    const saved = join(dir, "private_saved.npy");
+    {
+      using c = openNpy(file, { mode: "c", validateDtype: "int32" });
+      c.data[4000] = -1; // only in this process's copy
+      saveSharedArray(c, saved);
+    }
+    const name = uniqueName("ro-save");
+    using w = createSharedArray(name, { shape: [4096], dtype: "int32", fill: 5 });
+    using r = attachSharedArray(name, { readOnly: true, validateDtype: "int32" });
+    r.data[10] = 9; // private copy-on-write page
+    const savedRo = join(dir, "ro_saved.npy");
+    saveSharedArray(r, savedRo);
+    saveSharedArray(w.slice(1), join(dir, "slice_saved.npy")); // through the kernel, at an offset
+    deleteSharedArray(name);
+    const seen = python(
+      `import numpy as np\n` +
+        `a = np.load(${JSON.stringify(saved)}); b = np.load(${JSON.stringify(savedRo)})\n` +
+        `s = np.load(${JSON.stringify(join(dir, "slice_saved.npy"))})\n` +
+        `print(a[4000], a[3999], b[10], b[11], s.shape[0], int(s.sum()))`,
+    );
+    assert.equal(seen.trim(), "-1 3999 9 5 4095 20475");
   });
 
   test("createNpy is open_memmap: numpy reads what was written; no overwrite by default", () => {
