@@ -36,6 +36,7 @@ export const SYMBOLS = {
     result: "i32",
   },
   npshm_file_sync: { parameters: ["i64", "buffer"], result: "i32" },
+  npshm_file_flush: { parameters: ["u64", "u64", "buffer"], result: "i32" },
   npshm_file_rename: { parameters: ["buffer", "buffer", "i32", "buffer"], result: "i32" },
   npshm_file_remove: { parameters: ["buffer", "buffer"], result: "i32" },
   // lifetimes and coordination (native/npshm_sync.c)
@@ -124,6 +125,7 @@ export function bindNative(s: ShimSymbols, view: Native["view"]): Native {
     fileCopy: (src, srcOff, dst, dstOff, buf, len, out) =>
       s.npshm_file_copy(src, BigInt(srcOff), dst, BigInt(dstOff), buf, BigInt(len), out),
     fileSync: (h, out) => s.npshm_file_sync(h, out),
+    fileFlush: (addr, len, out) => s.npshm_file_flush(addr, BigInt(len), out),
     fileRename: (from, to, durable, out) => s.npshm_file_rename(from, to, durable ? 1 : 0, out),
     fileRemove: (path, out) => s.npshm_file_remove(path, out),
     track: (handle, name, unpublished, flagsAddr, out) =>

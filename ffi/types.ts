@@ -116,6 +116,8 @@ export interface Native {
     out: BigInt64Array,
   ): number;
   /** `npshm_file_sync()`. */
+  /** `npshm_file_flush()`: write a shared file mapping back to its file (msync). */
+  fileFlush(addr: bigint, len: number, out: BigInt64Array): number;
   fileSync(handle: bigint, out: BigInt64Array): number;
   /** `npshm_file_rename()`: atomic replace; `durable` flushes the directory too. */
   fileRename(from: Uint8Array, to: Uint8Array, durable: boolean, out: BigInt64Array): number;

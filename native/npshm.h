@@ -157,6 +157,13 @@ NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, ui
 /* Flush an open file's data and size to disk (fsync / FlushFileBuffers). */
 NPSHM_API int32_t npshm_file_sync(int64_t handle, int64_t *out);
 
+/*
+ * Write a shared file mapping's dirty pages back to its file and wait (msync MS_SYNC /
+ * FlushViewOfFile): numpy's memmap.flush(). addr and len are a whole mapping from
+ * npshm_file_map.
+ */
+NPSHM_API int32_t npshm_file_flush(uint64_t addr, uint64_t len, int64_t *out);
+
 /* Rename `from` to `to`, replacing `to` atomically; `durable` also flushes the directory. */
 NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t durable,
                                     int64_t *out);

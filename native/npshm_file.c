@@ -250,6 +250,13 @@ NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, ui
   return st;
 }
 
+NPSHM_API int32_t npshm_file_flush(uint64_t addr, uint64_t len, int64_t *out) {
+  if (out) out[3] = 0;
+  if (addr == 0 || len == 0) return NPSHM_OK;
+  return msync((void *)(uintptr_t)addr, (size_t)len, MS_SYNC) == 0 ? NPSHM_OK
+                                                                   : npshm_fail(out, errno);
+}
+
 NPSHM_API int32_t npshm_file_sync(int64_t handle, int64_t *out) {
   if (out) out[3] = 0;
   int fd = file_fd(handle);
@@ -460,6 +467,13 @@ NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, ui
   (void)dst; /* a mapping handle takes no file I/O: read straight into the mapped bytes */
   (void)dst_off;
   return transfer(src, src_off, dst_buf, len, 0, out);
+}
+
+NPSHM_API int32_t npshm_file_flush(uint64_t addr, uint64_t len, int64_t *out) {
+  if (out) out[3] = 0;
+  if (addr == 0 || len == 0) return NPSHM_OK;
+  return FlushViewOfFile((const void *)(uintptr_t)addr, (SIZE_T)len) ? NPSHM_OK
+                                                                      : npshm_fail(out, GetLastError());
 }
 
 NPSHM_API int32_t npshm_file_sync(int64_t handle, int64_t *out) {

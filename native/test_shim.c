@@ -651,6 +651,9 @@ static void test_files(void) {
   shared[100] = 42;
   check(npshm_file_pread(f, 100, buf, 1, out) == NPSHM_OK && buf[0] == 42,
         "a write through the shared mapping reaches the file");
+  check(npshm_file_flush((uint64_t)(uintptr_t)shared, 1 << 20, out) == NPSHM_OK,
+        "file_flush writes the mapping back");
+  check(npshm_file_flush(0, 0, out) == NPSHM_OK, "file_flush of nothing is a no-op");
   npshm_unmap((uint64_t)(uintptr_t)shared, 1 << 20);
   check(npshm_file_map(f, 1 << 20, 1, out) == NPSHM_OK, "file_map private");
   uint8_t *priv = (uint8_t *)(uintptr_t)out[1];

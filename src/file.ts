@@ -201,6 +201,19 @@ export function copySegmentToFile(
 }
 
 /**
+ * Writes a shared file mapping's changed pages back to its file and waits for it (msync).
+ *
+ * @example
+ * ```ts
+ * flushMapping(mapFile(f, false));
+ * ```
+ */
+export function flushMapping(seg: Segment): void {
+  const status = shim().fileFlush(seg.addr, seg.size, out);
+  if (status !== Status.OK) throw failure(status, `flush '${seg.name}'`);
+}
+
+/**
  * Flushes the file's data to disk.
  *
  * @example

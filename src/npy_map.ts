@@ -18,6 +18,7 @@ import { InvalidArgumentError } from "./errors.ts";
 import {
   closeFile,
   filePath,
+  flushMapping,
   mapFile,
   type OpenFile,
   openFile,
@@ -58,6 +59,17 @@ export class NpyFile<T extends TypedArray = TypedArray> extends NdArray<T> {
     super(mapping, layout);
     this.path = path;
     this.mode = mode;
+  }
+
+  /**
+   * Writes changes made through this mapping back to the file and waits until they are there,
+   * like numpy's `memmap.flush()`. Nothing to do for `"r"` and `"c"` (private) mappings.
+   *
+   * @throws {ClosedError} the file was closed
+   */
+  flush(): void {
+    void this.mapping.buffer; // ClosedError after close(): the segment is unmapped
+    if (this.mode === "r+") flushMapping(this.mapping.segment);
   }
 
   /** Detaches every view, then unmaps the file. Idempotent. */

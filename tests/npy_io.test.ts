@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import {
   attachSharedArray,
+  ClosedError,
   CorruptHeaderError,
   createNpy,
   createSharedArray,
@@ -288,6 +289,22 @@ describe("memory-mapped .npy files", () => {
     }
     const seen = python(`import numpy as np; print(np.load(${JSON.stringify(file)}).tolist())`);
     assert.equal(seen.trim(), "[[0, 1, 2], [3, 4, -7]]");
+  });
+
+  test("flush writes r+ changes back (memmap.flush); after close it is a ClosedError", () => {
+    const file = npy("np.zeros(3, dtype='<f8')", join(dir, "flush.npy"));
+    const w = openNpy(file, { mode: "r+", validateDtype: "f8" });
+    w.data[1] = 2.5;
+    w.flush();
+    const seen = python(`import numpy as np; print(np.load(${JSON.stringify(file)})[1])`);
+    assert.equal(Number(seen), 2.5);
+    w.close();
+    assert.throws(() => w.flush(), ClosedError);
+    using c = openNpy(file, { mode: "c", validateDtype: "f8" });
+    c.data[1] = 9;
+    c.flush(); // private: nothing reaches the file
+    const again = python(`import numpy as np; print(np.load(${JSON.stringify(file)})[1])`);
+    assert.equal(Number(again), 2.5);
   });
 
   test("save writes what this process sees: private copy-on-write pages included", () => {
