@@ -79,8 +79,8 @@ export class NdArray<T extends TypedArray = TypedArray> {
   constructor(mapping: Mapping, layout: Layout) {
     this.mapping = mapping;
     this.dtype = layout.dtype;
-    this.shape = Object.freeze([...layout.shape]);
-    this.strides = Object.freeze([...layout.strides]);
+    this.shape = frozen(layout.shape);
+    this.strides = frozen(layout.strides);
     this.byteOffset = layout.byteOffset;
     this.ndim = layout.shape.length;
     this.size = layout.shape.reduce((a, b) => a * b, 1);
@@ -316,6 +316,12 @@ export class NdArray<T extends TypedArray = TypedArray> {
 export function isNdArray(value: unknown): value is NdArray {
   return typeof value === "object" && value !== null &&
     (value as { [BRAND]?: boolean })[BRAND] === true;
+}
+
+// Headers decode to frozen shapes, shared as they are; anything else is copied so no caller can
+// change a view's layout behind it.
+function frozen(list: readonly number[]): readonly number[] {
+  return Object.isFrozen(list) ? list : Object.freeze([...list]);
 }
 
 function normalizeIndex(i: number, n: number, axis: number, what: string): number {

@@ -23,7 +23,7 @@ import {
   syncFile,
 } from "./file.ts";
 import { encodeHeader } from "./header.ts";
-import { bufferMappings } from "./mapping.ts";
+import { mappingOf } from "./mapping.ts";
 import type { Segment } from "./segment.ts";
 import type { NdArray } from "./ndarray.ts";
 import { CHUNK_BYTES, inChunks, type Progress } from "./npy_file.ts";
@@ -120,7 +120,7 @@ function writeArray(f: OpenFile, array: NdArray, onProgress: Progress | undefine
 // touches the mapping, so pages this process never faulted in cost no page faults. Not for a
 // copy-on-write mapping, whose private pages may differ from the segment.
 function kernelSource(array: NdArray): { segment: Segment; offset: number } | undefined {
-  const mapping = bufferMappings.get(array.buffer);
+  const mapping = mappingOf(array.buffer);
   if (!mapping || mapping.copyOnWrite) return undefined;
   return { segment: mapping.segment, offset: mapping.dataOffset + array.byteOffset };
 }

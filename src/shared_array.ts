@@ -13,7 +13,7 @@
  */
 import type { Layout } from "./ndarray.ts";
 import { isNdArray, NdArray } from "./ndarray.ts";
-import { mappedBuffers, type Mapping } from "./mapping.ts";
+import { type Mapping, mappingOf } from "./mapping.ts";
 import type { TypedArray } from "./types.ts";
 import { type LockGuard, SegmentLock } from "./lock.ts";
 
@@ -165,5 +165,5 @@ export function isSharedArray(value: unknown): boolean {
     : ArrayBuffer.isView(value)
     ? value.buffer
     : undefined;
-  return buffer instanceof ArrayBuffer && buffer.byteLength > 0 && mappedBuffers.has(buffer);
+  return buffer instanceof ArrayBuffer && buffer.byteLength > 0 && mappingOf(buffer) !== undefined;
 }

@@ -25,7 +25,7 @@
  */
 import { OUT_SLOTS, Status } from "../ffi/types.ts";
 import { ClosedError, InvalidArgumentError, ReadOnlyError, UnsupportedError } from "./errors.ts";
-import { bufferMappings } from "./mapping.ts";
+import { mappingOf } from "./mapping.ts";
 import { failure, shim } from "./segment.ts";
 
 /** What a wait ended with, as `Atomics.wait` says it. */
@@ -75,7 +75,7 @@ export async function waitAsync(
   timeout = Infinity,
 ): Promise<WaitResult> {
   const addr = wordAddress(view, index, "waitAsync");
-  const unpin = bufferMappings.get(view.buffer as ArrayBuffer)!.pin();
+  const unpin = mappingOf(view.buffer)!.pin();
   const own = new BigInt64Array(OUT_SLOTS);
   try {
     return result(await shim().waitAsync(addr, value | 0, timeoutNs(timeout), own), own);
@@ -108,7 +108,7 @@ function wordAddress(view: WaitableView, index: number, what: string): bigint {
   if (!(view instanceof Int32Array || view instanceof Uint32Array)) {
     throw new InvalidArgumentError(`${what}: needs an Int32Array or Uint32Array view`);
   }
-  const mapping = bufferMappings.get(view.buffer as ArrayBuffer);
+  const mapping = mappingOf(view.buffer);
   if (mapping === undefined) {
     throw new InvalidArgumentError(
       `${what}: the view is not over npshm shared memory (use Atomics.${
