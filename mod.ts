@@ -26,9 +26,16 @@ export {
 export { isSharedArray, SharedArray } from "./src/shared_array.ts";
 export { type Layout, NdArray, type NestedArray } from "./src/ndarray.ts";
 export { ALIGN } from "./src/header.ts";
-export { type DType, parseDType } from "./src/dtype.ts";
+export {
+  type DType,
+  type DTypeField,
+  parseDType,
+  type TypedArrayCtor,
+  type ViewInfo,
+} from "./src/dtype.ts";
 export type {
   ArrayFor,
+  Code,
   Complex,
   DTypeArrays,
   FieldValue,

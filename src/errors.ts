@@ -68,7 +68,7 @@ export class NpshmError extends Error {
  * ```
  */
 export class ExistsError extends NpshmError {
-  /** @param message what exists and what to do about it */
+  /** Makes the error; `message` names what exists and what to do about it. */
   constructor(message: string, osError?: number) {
     super("EXISTS", message, osError);
   }
@@ -84,7 +84,7 @@ export class ExistsError extends NpshmError {
  * ```
  */
 export class NotFoundError extends NpshmError {
-  /** @param message what was not found */
+  /** Makes the error; `message` names what was not found. */
   constructor(message: string, osError?: number) {
     super("NOT_FOUND", message, osError);
   }
@@ -100,7 +100,7 @@ export class NotFoundError extends NpshmError {
  * ```
  */
 export class ShapeMismatchError extends NpshmError {
-  /** @param message both shapes */
+  /** Makes the error; `message` names both shapes. */
   constructor(message: string) {
     super("SHAPE_MISMATCH", message);
   }
@@ -116,7 +116,7 @@ export class ShapeMismatchError extends NpshmError {
  * ```
  */
 export class DTypeMismatchError extends NpshmError {
-  /** @param message both dtypes */
+  /** Makes the error; `message` names both dtypes. */
   constructor(message: string) {
     super("DTYPE_MISMATCH", message);
   }
@@ -133,7 +133,7 @@ export class DTypeMismatchError extends NpshmError {
  * ```
  */
 export class CorruptHeaderError extends NpshmError {
-  /** @param message what is wrong with the header */
+  /** Makes the error; `message` names what is wrong with the header. */
   constructor(message: string) {
     super("CORRUPT_HEADER", message);
   }
@@ -149,7 +149,7 @@ export class CorruptHeaderError extends NpshmError {
  * ```
  */
 export class NoSpaceError extends NpshmError {
-  /** @param message how much was asked for */
+  /** Makes the error; `message` names how much was asked for. */
   constructor(message: string, osError?: number) {
     super("NO_SPACE", message, osError);
   }
@@ -165,7 +165,7 @@ export class NoSpaceError extends NpshmError {
  * ```
  */
 export class ClosedError extends NpshmError {
-  /** @param message which array */
+  /** Makes the error; `message` names which array. */
   constructor(message: string) {
     super("CLOSED", message);
   }
@@ -181,7 +181,7 @@ export class ClosedError extends NpshmError {
  * ```
  */
 export class InvalidArgumentError extends NpshmError {
-  /** @param message which argument and why */
+  /** Makes the error; `message` names which argument and why. */
   constructor(message: string, osError?: number) {
     super("INVALID_ARGUMENT", message, osError);
   }
@@ -198,7 +198,7 @@ export class InvalidArgumentError extends NpshmError {
  * ```
  */
 export class NotViewableError extends NpshmError {
-  /** @param message which dtype and why */
+  /** Makes the error; `message` names which dtype and why. */
   constructor(message: string) {
     super("NOT_VIEWABLE", message);
   }
@@ -214,7 +214,7 @@ export class NotViewableError extends NpshmError {
  * ```
  */
 export class ReadOnlyError extends NpshmError {
-  /** @param message which array */
+  /** Makes the error; `message` names which array. */
   constructor(message: string) {
     super("READ_ONLY", message);
   }
@@ -230,7 +230,7 @@ export class ReadOnlyError extends NpshmError {
  * ```
  */
 export class PermissionDeniedError extends NpshmError {
-  /** @param message what was refused */
+  /** Makes the error; `message` names what was refused. */
   constructor(message: string, osError?: number) {
     super("PERMISSION_DENIED", message, osError);
   }
@@ -246,7 +246,7 @@ export class PermissionDeniedError extends NpshmError {
  * ```
  */
 export class NativeLibraryError extends NpshmError {
-  /** @param message where it looked and how to build it */
+  /** Makes the error; `message` names where it looked and how to build it. */
   constructor(message: string) {
     super("NATIVE_LIBRARY", message);
   }
@@ -262,7 +262,7 @@ export class NativeLibraryError extends NpshmError {
  * ```
  */
 export class OsError extends NpshmError {
-  /** @param message the call that failed and the OS's words */
+  /** Makes the error; `message` names the call that failed and the OS's words. */
   constructor(message: string, osError?: number) {
     super("OS_ERROR", message, osError);
   }
@@ -279,7 +279,7 @@ export class OsError extends NpshmError {
  * ```
  */
 export class MisalignedError extends NpshmError {
-  /** @param message the offset, the dtype and the alignment it needs */
+  /** Makes the error; `message` names the offset, the dtype and the alignment it needs. */
   constructor(message: string) {
     super("MISALIGNED", message);
   }
@@ -296,7 +296,7 @@ export class MisalignedError extends NpshmError {
  * ```
  */
 export class UnsupportedError extends NpshmError {
-  /** @param message what is missing and what to use instead */
+  /** Makes the error; `message` names what is missing and what to use instead. */
   constructor(message: string, osError?: number) {
     super("UNSUPPORTED", message, osError);
   }
@@ -313,7 +313,7 @@ export class UnsupportedError extends NpshmError {
  * ```
  */
 export class LockError extends NpshmError {
-  /** @param message what was misused */
+  /** Makes the error; `message` names what was misused. */
   constructor(message: string) {
     super("LOCK", message);
   }

@@ -142,6 +142,7 @@ export function createSharedArray<D extends DTypeLike>(
   name: string | undefined,
   options: CreateOptions<D> & { raiseOnError?: true },
 ): SharedArray<ArrayFor<D>>;
+/** With `raiseOnError: false`: `null` instead of {@link ExistsError}. */
 export function createSharedArray<D extends DTypeLike>(
   name: string | undefined,
   options: CreateOptions<D>,
@@ -202,6 +203,7 @@ export function attachSharedArray<D extends DTypeLike = string>(
   name: string,
   options?: AttachOptions<D> & { raiseOnError?: true },
 ): SharedArray<ArrayFor<D>>;
+/** With `raiseOnError: false`: `null` instead of {@link NotFoundError}. */
 export function attachSharedArray<D extends DTypeLike = string>(
   name: string,
   options?: AttachOptions<D>,

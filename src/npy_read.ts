@@ -102,6 +102,7 @@ export function readSharedArray(
   name: string,
   options: ReadOptions & { returnStatus: true },
 ): ReadResult;
+/** Without `returnStatus`: just the array. */
 export function readSharedArray(
   file: string | URL,
   name: string,

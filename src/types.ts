@@ -42,37 +42,73 @@ export type TypedArray =
  * ```
  */
 export interface DTypeArrays {
+  /** `data` of a `bool` array. */
   bool: Uint8Array;
+  /** `data` of a `int8` array. */
   int8: Int8Array;
+  /** `data` of a `int16` array. */
   int16: Int16Array;
+  /** `data` of a `int32` array. */
   int32: Int32Array;
+  /** `data` of a `int64` array. */
   int64: BigInt64Array;
+  /** `data` of a `uint8` array. */
   uint8: Uint8Array;
+  /** `data` of a `uint16` array. */
   uint16: Uint16Array;
+  /** `data` of a `uint32` array. */
   uint32: Uint32Array;
+  /** `data` of a `uint64` array. */
   uint64: BigUint64Array;
+  /** `data` of a `float16` array. */
   float16: Float16Array | Uint16Array;
+  /** `data` of a `float32` array. */
   float32: Float32Array;
+  /** `data` of a `float64` array. */
   float64: Float64Array;
+  /** `data` of a `complex64` array. */
   complex64: Float32Array;
+  /** `data` of a `complex128` array. */
   complex128: Float64Array;
+  /** `data` of a `b1` array. */
   b1: Uint8Array;
+  /** `data` of a `i1` array. */
   i1: Int8Array;
+  /** `data` of a `i2` array. */
   i2: Int16Array;
+  /** `data` of a `i4` array. */
   i4: Int32Array;
+  /** `data` of a `i8` array. */
   i8: BigInt64Array;
+  /** `data` of a `u1` array. */
   u1: Uint8Array;
+  /** `data` of a `u2` array. */
   u2: Uint16Array;
+  /** `data` of a `u4` array. */
   u4: Uint32Array;
+  /** `data` of a `u8` array. */
   u8: BigUint64Array;
+  /** `data` of a `f2` array. */
   f2: Float16Array | Uint16Array;
+  /** `data` of a `f4` array. */
   f4: Float32Array;
+  /** `data` of a `f8` array. */
   f8: Float64Array;
+  /** `data` of a `c8` array. */
   c8: Float32Array;
+  /** `data` of a `c16` array. */
   c16: Float64Array;
 }
 
-type Code<S> = S extends `${"<" | "=" | "|"}${infer C}` ? C : S;
+/**
+ * A dtype spelling without its byte-order prefix: `Code<"<f8">` is `"f8"`.
+ *
+ * @example
+ * ```ts
+ * const c: Code<"<i4"> = "i4";
+ * ```
+ */
+export type Code<S> = S extends `${"<" | "=" | "|"}${infer C}` ? C : S;
 
 /**
  * The TypedArray for dtype spelling `D`; `TypedArray` when it is not known statically.
@@ -95,7 +131,9 @@ export type ArrayFor<D> = Code<D> extends keyof DTypeArrays
  * ```
  */
 export interface Complex {
+  /** Real part. */
   re: number;
+  /** Imaginary part. */
   im: number;
 }
 
@@ -121,6 +159,7 @@ export type Scalar = number | bigint | boolean | Complex | string | Uint8Array |
  * ```
  */
 export interface RecordValue {
+  /** One field's value: a scalar, a nested record or a sub-array. */
   [field: string]: FieldValue;
 }
 
