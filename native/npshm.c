@@ -231,6 +231,29 @@ static int link_fd(int fd, const char *path) {
 }
 #endif
 
+#ifdef NPSHM_TMPFILE
+/*
+ * force: link under a temporary name of our own, then rename() it over the target, so the name
+ * never goes missing for attachers (unlink + link would leave a gap) and concurrent forcers
+ * just take turns. Only a crash between the two calls can leave the temporary name behind; it
+ * starts with ".npshm-" and holds a complete array.
+ */
+static int replace_with(int fd, const char *path) {
+  shm_path tmp;
+  snprintf(tmp, sizeof tmp, SHM_DIR "/.npshm-%ld-%d", (long)getpid(), fd);
+  int e = link_fd(fd, tmp);
+  if (e == EEXIST) { /* left by a crashed process that had our pid and descriptor number */
+    unlink(tmp);
+    e = link_fd(fd, tmp);
+  }
+  if (e) return e;
+  if (rename(tmp, path) == 0) return 0;
+  e = errno;
+  unlink(tmp);
+  return e;
+}
+#endif
+
 NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force, int64_t *out) {
   if (out) out[3] = 0;
   if (!name_ok(name) || fd_of(handle) < 0) return npshm_fail(out, EINVAL);
@@ -240,14 +263,8 @@ NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force,
   if (st.st_nlink > 0) return NPSHM_OK; /* made by create_named: already has its name */
   shm_path path;
   dev_path(path, name);
-  /* Bounded: other forcers may keep re-taking the name between our unlink and link. */
-  for (int tries = 0; tries < 100; tries++) {
-    int e = link_fd(fd_of(handle), path);
-    if (e != EEXIST) return e ? npshm_fail(out, e) : NPSHM_OK;
-    if (!force) return npshm_fail(out, EEXIST);
-    if (unlink(path) != 0 && errno != ENOENT) return npshm_fail(out, errno);
-  }
-  return npshm_fail(out, EEXIST);
+  int e = force ? replace_with(fd_of(handle), path) : link_fd(fd_of(handle), path);
+  return e ? npshm_fail(out, e) : NPSHM_OK;
 #else
   (void)force;
   return NPSHM_OK;

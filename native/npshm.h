@@ -53,8 +53,9 @@ NPSHM_API int32_t npshm_create(const char *name, uint64_t size, uint32_t mode, i
 
 /*
  * Give the segment made by npshm_create its name, atomically: Linux linkat() of the
- * O_TMPFILE (if `force`, an existing segment of that name is replaced); elsewhere a
- * no-op, the name was given at create. NPSHM_EXISTS if the name is taken.
+ * O_TMPFILE; with `force`, linkat() to a temporary name and rename() over the existing one,
+ * so the name is never missing. Elsewhere a no-op, the name was given at create.
+ * NPSHM_EXISTS if the name is taken (without force).
  */
 NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force, int64_t *out);
 

@@ -1,6 +1,7 @@
 // Several processes share arrays by name: concurrent writers, racing creators, attachers racing
 // a creator.
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import { after, describe, test } from "node:test";
 import { attachSharedArray, createSharedArray, deleteSharedArray } from "../mod.ts";
 import { shmExists, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
@@ -60,6 +61,27 @@ describe("multi-process", () => {
     assert.ok(rs.some((r) => Number(r.stdout) > 0), "readers attached at least once");
     deleteSharedArray(name);
     assert.ok(!shmExists(name));
+  });
+
+  test("force replaces an array without the name ever going missing for attachers", async () => {
+    const name = uniqueName("force");
+    createSharedArray(name, { shape: [64, 1024], dtype: "float64", fill: 3 }).close();
+    const ms = "2000";
+    const forcer = startFixture("fixtures/attach_loop.ts", [name, "forcer", ms]).done;
+    const readers = [1, 2].map(() =>
+      startFixture("fixtures/attach_loop.ts", [name, "strict-reader", ms]).done
+    );
+    const [f, ...rs] = await Promise.all([forcer, ...readers]);
+    assert.equal(f.status, 0, f.stderr);
+    assert.ok(Number(f.stdout) > 10, `forcer replaced it ${f.stdout} times`);
+    for (const r of rs) assert.equal(r.status, 0, r.stderr); // a NotFoundError would fail it
+    assert.ok(rs.every((r) => Number(r.stdout) > 10), rs.map((r) => r.stdout).join(","));
+    deleteSharedArray(name);
+    assert.deepEqual(
+      readdirSync("/dev/shm").filter((n) => n.startsWith(".npshm-")),
+      [],
+      "no temporary names left",
+    );
   });
 
   test("a child's writes through Atomics.add add up across processes", async () => {
