@@ -406,32 +406,7 @@ NPSHM_API void npshm_strerror(int32_t os_error, char *buf, uint64_t cap) {
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 
-static int32_t status_of(DWORD e) {
-  switch (e) {
-  case 0:
-    return NPSHM_OK;
-  case ERROR_ALREADY_EXISTS:
-    return NPSHM_EXISTS;
-  case ERROR_FILE_NOT_FOUND:
-    return NPSHM_NOT_FOUND;
-  case ERROR_NOT_ENOUGH_MEMORY:
-  case ERROR_COMMITMENT_LIMIT:
-  case ERROR_DISK_FULL:
-    return NPSHM_NO_SPACE;
-  case ERROR_ACCESS_DENIED:
-    return NPSHM_PERMISSION;
-  case ERROR_INVALID_PARAMETER:
-  case ERROR_INVALID_NAME:
-    return NPSHM_INVALID;
-  default:
-    return NPSHM_OTHER;
-  }
-}
-
-static int32_t fail(int64_t *out, DWORD e) {
-  if (out) out[3] = (int64_t)e;
-  return status_of(e);
-}
+#include "npshm_errno.h"
 
 /* Returns 0 or the Win32 error; the name must be valid UTF-8. */
 static DWORD wide_name(const char *name, WCHAR *dst, int cap) {
@@ -452,25 +427,25 @@ NPSHM_API int32_t npshm_create(const char *name, uint64_t size, uint32_t mode, i
   if (out == NULL) return NPSHM_INVALID;
   WCHAR wname[NPSHM_NAME_MAX + 1];
   DWORD e = wide_name(name, wname, NPSHM_NAME_MAX + 1);
-  if (e) return fail(out, e);
+  if (e) return npshm_fail(out, e);
   if (size == 0 || head_len > size || (head == NULL && head_len > 0)) {
-    return fail(out, ERROR_INVALID_PARAMETER);
+    return npshm_fail(out, ERROR_INVALID_PARAMETER);
   }
   /* Windows calls such sizes invalid; they are "too big", as EFBIG says on POSIX. */
-  if (size > (uint64_t)INT64_MAX || size > SIZE_MAX) return fail(out, ERROR_NOT_ENOUGH_MEMORY);
+  if (size > (uint64_t)INT64_MAX || size > SIZE_MAX) return npshm_fail(out, ERROR_NOT_ENOUGH_MEMORY);
   /* Backed by the paging file and committed whole, so lack of memory shows up here. */
   HANDLE h = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, (DWORD)(size >> 32),
                                 (DWORD)(size & 0xffffffffu), wname);
-  if (h == NULL) return fail(out, GetLastError());
+  if (h == NULL) return npshm_fail(out, GetLastError());
   if (GetLastError() == ERROR_ALREADY_EXISTS) {
     CloseHandle(h);
-    return fail(out, ERROR_ALREADY_EXISTS);
+    return npshm_fail(out, ERROR_ALREADY_EXISTS);
   }
   void *addr = MapViewOfFile(h, FILE_MAP_ALL_ACCESS, 0, 0, (SIZE_T)size);
   if (addr == NULL) {
     e = GetLastError();
     CloseHandle(h);
-    return fail(out, e);
+    return npshm_fail(out, e);
   }
   if (head_len) memcpy(addr, head, (size_t)head_len);
   out[0] = (int64_t)(intptr_t)h;
@@ -483,7 +458,7 @@ NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force,
   (void)handle;
   (void)force;
   if (out) out[3] = 0;
-  return name_ok(name) ? NPSHM_OK : fail(out, ERROR_INVALID_NAME);
+  return name_ok(name) ? NPSHM_OK : npshm_fail(out, ERROR_INVALID_NAME);
 }
 
 /* Copy-on-write (FILE_MAP_COPY) for read-only: writes stay private and never fault. */
@@ -492,9 +467,9 @@ NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) 
   if (out == NULL) return NPSHM_INVALID;
   WCHAR wname[NPSHM_NAME_MAX + 1];
   DWORD e = wide_name(name, wname, NPSHM_NAME_MAX + 1);
-  if (e) return fail(out, e);
+  if (e) return npshm_fail(out, e);
   HANDLE h = OpenFileMappingW(read_only ? FILE_MAP_READ : FILE_MAP_ALL_ACCESS, FALSE, wname);
-  if (h == NULL) return fail(out, GetLastError());
+  if (h == NULL) return npshm_fail(out, GetLastError());
   void *addr = MapViewOfFile(h, read_only ? FILE_MAP_COPY : FILE_MAP_ALL_ACCESS, 0, 0, 0);
   MEMORY_BASIC_INFORMATION mbi;
   e = addr == NULL ? GetLastError() : 0;
@@ -502,7 +477,7 @@ NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) 
   if (e) {
     if (addr) UnmapViewOfFile(addr);
     CloseHandle(h);
-    return fail(out, e);
+    return npshm_fail(out, e);
   }
   out[0] = (int64_t)(intptr_t)h;
   out[1] = (int64_t)(uintptr_t)addr;
@@ -513,19 +488,19 @@ NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) 
 NPSHM_API int32_t npshm_unmap(uint64_t addr, uint64_t size) {
   (void)size;
   if (addr == 0) return NPSHM_OK;
-  return UnmapViewOfFile((LPCVOID)(uintptr_t)addr) ? NPSHM_OK : status_of(GetLastError());
+  return UnmapViewOfFile((LPCVOID)(uintptr_t)addr) ? NPSHM_OK : npshm_status_of(GetLastError());
 }
 
 NPSHM_API int32_t npshm_close(int64_t handle) {
   if (handle <= 0) return NPSHM_INVALID;
-  return CloseHandle(handle_of(handle)) ? NPSHM_OK : status_of(GetLastError());
+  return CloseHandle(handle_of(handle)) ? NPSHM_OK : npshm_status_of(GetLastError());
 }
 
 /* Windows has no unlink: a mapping's name disappears with the last handle to it. */
 NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
   (void)handle;
   if (out) out[3] = 0;
-  return name_ok(name) ? NPSHM_OK : fail(out, ERROR_INVALID_NAME);
+  return name_ok(name) ? NPSHM_OK : npshm_fail(out, ERROR_INVALID_NAME);
 }
 
 /* UTF-8 text, as the JS side decodes it, rather than the ANSI code page. */

@@ -301,39 +301,7 @@ NPSHM_API int32_t npshm_file_remove(const char *path, int64_t *out) {
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 
-static int32_t npshm_status_of(DWORD e) {
-  switch (e) {
-  case 0:
-    return NPSHM_OK;
-  case ERROR_FILE_EXISTS:
-  case ERROR_ALREADY_EXISTS:
-    return NPSHM_EXISTS;
-  case ERROR_FILE_NOT_FOUND:
-  case ERROR_PATH_NOT_FOUND:
-    return NPSHM_NOT_FOUND;
-  case ERROR_DISK_FULL:
-  case ERROR_HANDLE_DISK_FULL:
-  case ERROR_NOT_ENOUGH_MEMORY:
-  case ERROR_COMMITMENT_LIMIT:
-    return NPSHM_NO_SPACE;
-  case ERROR_ACCESS_DENIED:
-  case ERROR_SHARING_VIOLATION:
-  case ERROR_WRITE_PROTECT:
-    return NPSHM_PERMISSION;
-  case ERROR_INVALID_PARAMETER:
-  case ERROR_INVALID_NAME:
-  case ERROR_FILENAME_EXCED_RANGE:
-  case ERROR_DIRECTORY:
-    return NPSHM_INVALID;
-  default:
-    return NPSHM_OTHER;
-  }
-}
-
-static int32_t npshm_fail(int64_t *out, DWORD e) {
-  if (out) out[3] = (int64_t)e;
-  return npshm_status_of(e);
-}
+#include "npshm_errno.h"
 
 static HANDLE file_handle(int64_t h) { return h <= 0 ? NULL : (HANDLE)(intptr_t)h; }
 
