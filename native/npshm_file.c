@@ -133,45 +133,27 @@ NPSHM_API int32_t npshm_file_map(int64_t handle, uint64_t size, int32_t private_
   return NPSHM_OK;
 }
 
-NPSHM_API int32_t npshm_file_pread(int64_t handle, uint64_t offset, uint8_t *dst, uint64_t len,
-                                   int64_t *out) {
+/*
+ * Reads (write = 0) or writes len bytes at offset in chunks, retrying short transfers and
+ * EINTR. A read stops early at end of file (out[2] < len); a write that makes no progress is
+ * ENOSPC. out[2] = bytes transferred.
+ */
+static int32_t transfer(int64_t handle, uint64_t offset, uint8_t *buf, uint64_t len, int write,
+                        int64_t *out) {
   if (out == NULL) return NPSHM_INVALID;
   out[2] = 0;
   out[3] = 0;
   int fd = file_fd(handle);
-  if (fd < 0 || (dst == NULL && len > 0) || !offset_ok(offset, len)) {
+  if (fd < 0 || (buf == NULL && len > 0) || !offset_ok(offset, len)) {
     return npshm_fail(out, fd < 0 ? EBADF : EINVAL);
   }
   uint64_t done = 0;
   while (done < len) {
-    uint64_t want = len - done < NPSHM_IO_CHUNK ? len - done : NPSHM_IO_CHUNK;
-    ssize_t r = pread(fd, dst + done, (size_t)want, (off_t)(offset + done));
+    size_t want = (size_t)(len - done < NPSHM_IO_CHUNK ? len - done : NPSHM_IO_CHUNK);
+    off_t at = (off_t)(offset + done);
+    ssize_t r = write ? pwrite(fd, buf + done, want, at) : pread(fd, buf + done, want, at);
     if (r < 0 && errno == EINTR) continue;
-    if (r < 0) {
-      out[2] = (int64_t)done;
-      return npshm_fail(out, errno);
-    }
-    if (r == 0) break; /* end of file: the caller sees out[2] < len */
-    done += (uint64_t)r;
-  }
-  out[2] = (int64_t)done;
-  return NPSHM_OK;
-}
-
-NPSHM_API int32_t npshm_file_pwrite(int64_t handle, uint64_t offset, const uint8_t *src,
-                                    uint64_t len, int64_t *out) {
-  if (out == NULL) return NPSHM_INVALID;
-  out[2] = 0;
-  out[3] = 0;
-  int fd = file_fd(handle);
-  if (fd < 0 || (src == NULL && len > 0) || !offset_ok(offset, len)) {
-    return npshm_fail(out, fd < 0 ? EBADF : EINVAL);
-  }
-  uint64_t done = 0;
-  while (done < len) {
-    uint64_t want = len - done < NPSHM_IO_CHUNK ? len - done : NPSHM_IO_CHUNK;
-    ssize_t r = pwrite(fd, src + done, (size_t)want, (off_t)(offset + done));
-    if (r < 0 && errno == EINTR) continue;
+    if (r == 0 && !write) break; /* end of file */
     if (r <= 0) {
       out[2] = (int64_t)done;
       return npshm_fail(out, r < 0 ? errno : ENOSPC);
@@ -180,6 +162,16 @@ NPSHM_API int32_t npshm_file_pwrite(int64_t handle, uint64_t offset, const uint8
   }
   out[2] = (int64_t)done;
   return NPSHM_OK;
+}
+
+NPSHM_API int32_t npshm_file_pread(int64_t handle, uint64_t offset, uint8_t *dst, uint64_t len,
+                                   int64_t *out) {
+  return transfer(handle, offset, dst, len, 0, out);
+}
+
+NPSHM_API int32_t npshm_file_pwrite(int64_t handle, uint64_t offset, const uint8_t *src,
+                                    uint64_t len, int64_t *out) {
+  return transfer(handle, offset, (uint8_t *)src, len, 1, out);
 }
 
 #ifdef __linux__
