@@ -26,6 +26,7 @@ import {
 } from "./errors.ts";
 import { decodeHeader, encodeHeader, headerLength, MIN_PREFIX, type NpyHeader } from "./header.ts";
 import { Mapping } from "./mapping.ts";
+import type { Layout } from "./ndarray.ts";
 import { MAX_NAME_BYTES, MAX_NAME_BYTES_DARWIN, randomName, validateName } from "./name.ts";
 import {
   createSegment,
@@ -154,35 +155,74 @@ export function createSharedArray<D extends DTypeLike>(
   name ??= randomName();
   validateName(name, maxNameBytes());
   const plan = planCreate(name, options);
-  const { force = false, raiseOnError = true } = options;
-  const control = controlOffset(plan.head.length, plan.dataLength);
+  const made = makeSharedArray(name, {
+    ...plan,
+    force: options.force ?? false,
+    raiseOnError: options.raiseOnError ?? true,
+    track: options.track ?? false,
+    unlinkOnClose: options.unlinkOnClose ?? false,
+  }, (buffer) => plan.fill && fillPattern(buffer, plan.fill));
+  return made as SharedArray<ArrayFor<D>> | null;
+}
+
+/** What {@link makeSharedArray} needs to make an array. */
+export interface MakeSpec {
+  /** The NPY header, as `encodeHeader` wrote it. */
+  readonly head: Uint8Array;
+  /** Bytes of data after the header. */
+  readonly dataLength: number;
+  /** Shape, strides and dtype of the array over the data. */
+  readonly layout: Layout;
+  /** Permission bits of the segment. */
+  readonly mode: number;
+  /** Replace an existing array of that name. */
+  readonly force: boolean;
+  /** `false`: `null` instead of {@link ExistsError}. */
+  readonly raiseOnError: boolean;
+  /** Become a tracker before the name appears. */
+  readonly track: boolean;
+  /** Remove the name when the array is closed. */
+  readonly unlinkOnClose: boolean;
+}
+
+/**
+ * The one way a new shared array comes to be, whatever fills it: an unnamed segment with the
+ * header, its data written by `fill` (given the data bytes and the segment), the control block,
+ * tracking if asked, and only then the name. Any failure drops the unnamed segment entirely.
+ * Returns `null` when the name is taken and `raiseOnError` is false.
+ *
+ * @example
+ * ```ts
+ * makeSharedArray("x", spec, (buffer) => new Uint8Array(buffer).fill(1));
+ * ```
+ */
+export function makeSharedArray(
+  name: string,
+  spec: MakeSpec,
+  fill: (buffer: ArrayBuffer, segment: Segment) => void,
+): SharedArray | null {
+  const { head, dataLength } = spec;
+  const control = controlOffset(head.length, dataLength);
   let segment: Segment;
   try {
-    segment = createSegment(name, control + CONTROL_SIZE, plan.mode, force, plan.head);
+    segment = createSegment(name, control + CONTROL_SIZE, spec.mode, spec.force, head);
   } catch (err) {
-    if (err instanceof ExistsError && !raiseOnError) return null;
+    if (err instanceof ExistsError && !spec.raiseOnError) return null;
     throw err;
   }
-  const mapping = new Mapping(
-    segment,
-    plan.head.length,
-    plan.dataLength,
-    false,
-    label(name),
-    false,
-  );
+  const mapping = new Mapping(segment, head.length, dataLength, false, label(name), false);
   try {
-    if (plan.fill) fillPattern(mapping.buffer, plan.fill);
+    fill(mapping.buffer, segment);
     writeSegment(segment, control, encodeControl(Date.now()));
-    if (options.track) trackSegment(segment, flagsAddress(segment, control), true);
-    publishSegment(segment, force);
+    if (spec.track) trackSegment(segment, flagsAddress(segment, control), true);
+    publishSegment(segment, spec.force);
   } catch (err) {
     mapping.close(); // unpublished: closing drops the segment entirely
-    if (err instanceof ExistsError && !raiseOnError) return null;
+    if (err instanceof ExistsError && !spec.raiseOnError) return null;
     throw err;
   }
-  mapping.unlinkOnClose = options.unlinkOnClose ?? false;
-  return new SharedArray(name, mapping, plan.layout, control);
+  mapping.unlinkOnClose = spec.unlinkOnClose;
+  return new SharedArray(name, mapping, spec.layout, control);
 }
 
 /**
@@ -322,12 +362,7 @@ interface CreatePlan {
   readonly dataLength: number;
   readonly mode: number;
   readonly fill: Uint8Array | undefined;
-  readonly layout: {
-    dtype: DType;
-    shape: readonly number[];
-    strides: readonly number[];
-    byteOffset: number;
-  };
+  readonly layout: Layout;
 }
 
 function planCreate(name: string, options: CreateOptions<DTypeLike>): CreatePlan {

@@ -13,8 +13,7 @@
 import { CorruptHeaderError, ExistsError, ShapeMismatchError } from "./errors.ts";
 import { closeFile, copyIntoSegment, filePath, type OpenFile, openFile } from "./file.ts";
 import { encodeHeader, type NpyHeader } from "./header.ts";
-import { attachSharedArray, maxNameBytes } from "./lifecycle.ts";
-import { Mapping } from "./mapping.ts";
+import { attachSharedArray, makeSharedArray, maxNameBytes } from "./lifecycle.ts";
 import { validateName } from "./name.ts";
 import {
   checkExpected,
@@ -23,8 +22,7 @@ import {
   readFileHeader,
   type Validation,
 } from "./npy_file.ts";
-import { createSegment, publishSegment } from "./segment.ts";
-import { SharedArray } from "./shared_array.ts";
+import type { SharedArray } from "./shared_array.ts";
 import { stridesOf } from "./shape.ts";
 
 /**
@@ -163,14 +161,26 @@ function attachMatching(name: string, header: NpyHeader, options: ReadOptions, p
   return array;
 }
 
-/** Creates the segment unnamed, fills it from the file, then publishes it. */
+/** Makes the array (unnamed until complete) with its data copied in from the file. */
 function create(f: OpenFile, header: NpyHeader, name: string, options: ReadOptions): SharedArray {
   const head = encodeHeader(header.dtype, header.shape, header.fortranOrder);
   const length = header.dataLength;
-  const segment = createSegment(name, head.length + length, options.mode ?? 0o600, false, head);
-  const mapping = new Mapping(segment, head.length, length, false, `shared array '${name}'`, false);
-  try {
-    const buffer = mapping.buffer;
+  const spec = {
+    head,
+    dataLength: length,
+    layout: {
+      dtype: header.dtype,
+      shape: header.shape,
+      strides: stridesOf(header.shape, header.dtype.itemsize, header.fortranOrder),
+      byteOffset: 0,
+    },
+    mode: options.mode ?? 0o600,
+    force: false,
+    raiseOnError: true,
+    track: false,
+    unlinkOnClose: !options.readOnly && (options.unlinkOnClose ?? false),
+  };
+  const array = makeSharedArray(name, spec, (buffer, segment) =>
     inChunks(length, (at, n) => {
       const dst = new Uint8Array(buffer, at, n);
       const got = copyIntoSegment(f, header.dataOffset + at, segment, head.length + at, dst);
@@ -180,15 +190,10 @@ function create(f: OpenFile, header: NpyHeader, name: string, options: ReadOptio
             `read: it shrank below the ${header.dataOffset + length} bytes its header promises`,
         );
       }
-    }, options.onProgress);
-    publishSegment(segment, false);
-  } catch (err) {
-    mapping.close(); // unpublished: closing drops the segment entirely
-    throw err;
-  }
+    }, options.onProgress))!;
   if (options.readOnly) {
-    // Created read-write to fill it; the caller gets a private read-only mapping, as attach.
-    mapping.close();
+    // Made read-write to fill it; the caller gets a private read-only mapping, as attach.
+    array.close();
     return attachSharedArray(name, {
       validateShape: header.shape,
       validateDtype: header.dtype,
@@ -196,11 +201,5 @@ function create(f: OpenFile, header: NpyHeader, name: string, options: ReadOptio
       unlinkOnClose: options.unlinkOnClose,
     });
   }
-  mapping.unlinkOnClose = options.unlinkOnClose ?? false;
-  return new SharedArray(name, mapping, {
-    dtype: header.dtype,
-    shape: header.shape,
-    strides: stridesOf(header.shape, header.dtype.itemsize, header.fortranOrder),
-    byteOffset: 0,
-  });
+  return array;
 }

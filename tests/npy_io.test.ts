@@ -160,6 +160,12 @@ describe("readSharedArray: attach or create", () => {
     second.array.set([2, 3], 99);
     assert.equal(first.array.get([2, 3]), 99, "one shared array");
     assert.throws(() => readSharedArray(file, name, { acceptExisting: false }), ExistsError);
+    {
+      // made like createSharedArray's arrays: with the control block that carries the lock
+      using guard = second.array.lock();
+      assert.equal(first.array.tryLock(), null, "the lock is shared by both handles");
+      assert.equal(guard.previousOwnerDied, false);
+    }
     deleteSharedArray(name);
   });
 
