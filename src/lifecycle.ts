@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { platformTarget } from "../ffi/load.ts";
+import process from "node:process";
 import { type DType, parseDType, sameDType } from "./dtype.ts";
 import { elementCodec } from "./element.ts";
 import {
@@ -512,5 +512,8 @@ function label(name: string): string {
  * ```
  */
 export function maxNameBytes(): number {
-  return platformTarget().startsWith("darwin") ? MAX_NAME_BYTES_DARWIN : MAX_NAME_BYTES;
+  return NAME_LIMIT;
 }
+
+// Fixed for the life of the process; every attach asks.
+const NAME_LIMIT = process.platform === "darwin" ? MAX_NAME_BYTES_DARWIN : MAX_NAME_BYTES;

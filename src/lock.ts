@@ -29,7 +29,8 @@ import { OUT_SLOTS, Status } from "../ffi/types.ts";
 import { ClosedError, LockError, ReadOnlyError, UnsupportedError } from "./errors.ts";
 import { OWNER_FIELD } from "./control.ts";
 import type { Mapping } from "./mapping.ts";
-import { failure, shim } from "./segment.ts";
+import { shim } from "./native.ts";
+import { failure } from "./segment.ts";
 
 /**
  * Proof of holding a lock: `unlock()` (or the end of a `using` block) releases it. Unlocking

@@ -15,8 +15,6 @@ import { cString, OUT_SLOTS, Status } from "../ffi/types.ts";
 import type { NpshmError } from "./errors.ts";
 import { type Hints, shim, statusError } from "./native.ts";
 
-export { shim };
-
 /** One mapping of a segment in this process. */
 export interface Segment {
   /** The name it was opened or created under. */

@@ -18,7 +18,8 @@
  */
 import { cString, OUT_SLOTS, Status } from "../ffi/types.ts";
 import { NotFoundError, UnsupportedError } from "./errors.ts";
-import { failure, type Segment, shim } from "./segment.ts";
+import { shim } from "./native.ts";
+import { failure, type Segment } from "./segment.ts";
 
 // Own scratch array: these calls are synchronous, like segment.ts's, but kept apart from it.
 const out = new BigInt64Array(OUT_SLOTS);

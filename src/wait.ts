@@ -26,7 +26,8 @@
 import { OUT_SLOTS, Status } from "../ffi/types.ts";
 import { ClosedError, InvalidArgumentError, ReadOnlyError, UnsupportedError } from "./errors.ts";
 import { mappingOf } from "./mapping.ts";
-import { failure, shim } from "./segment.ts";
+import { shim } from "./native.ts";
+import { failure } from "./segment.ts";
 
 /** What a wait ended with, as `Atomics.wait` says it. */
 export type WaitResult = "ok" | "not-equal" | "timed-out";
