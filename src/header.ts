@@ -313,6 +313,47 @@ function decodeUncached(bytes: Uint8Array, total: number): NpyHeader {
   });
 }
 
+/**
+ * The header of a `.npy` byte stream of `size` bytes (a segment, a file) whose bytes `read`
+ * returns (offset, length; the bytes, or a CorruptHeaderError if they end early), checked
+ * against the stream: long enough for its header and for the data the header promises. Every
+ * problem is a {@link CorruptHeaderError} that starts with `what`.
+ *
+ * @example
+ * ```ts
+ * const bytes = new Uint8Array(await Deno.readFile("a.npy"));
+ * readNpyHeader((at, n) => bytes.subarray(at, at + n), bytes.length, "file 'a.npy'");
+ * ```
+ */
+export function readNpyHeader(
+  read: (offset: number, length: number) => Uint8Array,
+  size: number,
+  what: string,
+): NpyHeader {
+  let header: NpyHeader;
+  try {
+    if (size < MIN_PREFIX) {
+      throw new CorruptHeaderError(`it holds ${size} bytes, too few for an NPY header`);
+    }
+    const total = headerLength(read(0, MIN_PREFIX));
+    if (total > size) {
+      throw new CorruptHeaderError(`its header needs ${total} bytes but it holds ${size}`);
+    }
+    header = decodeHeader(read(0, total));
+  } catch (err) {
+    if (err instanceof CorruptHeaderError) throw new CorruptHeaderError(`${what}: ${err.message}`);
+    throw err;
+  }
+  if (header.dataOffset + header.dataLength > size) {
+    throw new CorruptHeaderError(
+      `${what} is truncated: its header promises ${header.dataLength} data bytes ` +
+        `(${header.dtype.name} ${formatShape(header.shape)}) after byte ${header.dataOffset}, ` +
+        `but it holds ${size} bytes`,
+    );
+  }
+  return header;
+}
+
 // --- Writing ------------------------------------------------------------------------------
 
 function descrRepr(dtype: DType): string {

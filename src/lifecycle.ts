@@ -17,14 +17,13 @@ import process from "node:process";
 import { type DType, parseDType, sameDType } from "./dtype.ts";
 import { elementCodec } from "./element.ts";
 import {
-  CorruptHeaderError,
   DTypeMismatchError,
   ExistsError,
   InvalidArgumentError,
   NotFoundError,
   ShapeMismatchError,
 } from "./errors.ts";
-import { decodeHeader, encodeHeader, headerLength, MIN_PREFIX, type NpyHeader } from "./header.ts";
+import { encodeHeader, type NpyHeader, readNpyHeader } from "./header.ts";
 import { Mapping } from "./mapping.ts";
 import type { Layout } from "./ndarray.ts";
 import { MAX_NAME_BYTES, MAX_NAME_BYTES_DARWIN, randomName, validateName } from "./name.ts";
@@ -445,32 +444,9 @@ export function fillPattern(buffer: ArrayBuffer, item: Uint8Array): void {
 
 // `start`: the segment's first bytes, as many as the open call copied.
 function readHeader(segment: Segment, start: Uint8Array): NpyHeader {
-  const what = `shared array '${segment.name}'`;
-  if (segment.size < MIN_PREFIX) {
-    throw new CorruptHeaderError(
-      `${what} holds ${segment.size} bytes, too few for an NPY header: not a NumPy/npshm array`,
-    );
-  }
-  let header: NpyHeader;
-  try {
-    const total = headerLength(start.subarray(0, MIN_PREFIX));
-    if (total > segment.size) {
-      throw new CorruptHeaderError(
-        `its header needs ${total} bytes but the segment holds ${segment.size}`,
-      );
-    }
-    header = decodeHeader(total <= start.length ? start : readSegment(segment, 0, total));
-  } catch (err) {
-    if (err instanceof CorruptHeaderError) throw new CorruptHeaderError(`${what}: ${err.message}`);
-    throw err;
-  }
-  if (header.dataOffset + header.dataLength > segment.size) {
-    throw new CorruptHeaderError(
-      `${what}: its header claims ${header.dataLength} data bytes after byte ` +
-        `${header.dataOffset}, but the segment holds only ${segment.size} bytes`,
-    );
-  }
-  return header;
+  const read = (at: number, n: number) =>
+    at + n <= start.length ? start.subarray(at, at + n) : readSegment(segment, at, n);
+  return readNpyHeader(read, segment.size, `shared array '${segment.name}'`);
 }
 
 function checkAttachable(

@@ -19,7 +19,7 @@ import {
   ShapeMismatchError,
 } from "./errors.ts";
 import { type OpenFile, preadFile } from "./file.ts";
-import { decodeHeader, headerLength, MIN_PREFIX, type NpyHeader } from "./header.ts";
+import { type NpyHeader, readNpyHeader } from "./header.ts";
 import { formatShape, normalizeShape, sameShape } from "./shape.ts";
 
 /**
@@ -49,27 +49,7 @@ export const CHUNK_BYTES = 64 * 1024 * 1024;
  */
 export function readFileHeader(f: OpenFile): NpyHeader {
   const what = `file '${f.path}'`;
-  let header: NpyHeader;
-  try {
-    if (f.size < MIN_PREFIX) {
-      throw new CorruptHeaderError(`it holds ${f.size} bytes, too few for an NPY header`);
-    }
-    const total = headerLength(readExactly(f, 0, MIN_PREFIX));
-    if (total > f.size) {
-      throw new CorruptHeaderError(`its header needs ${total} bytes but it holds ${f.size}`);
-    }
-    header = decodeHeader(readExactly(f, 0, total));
-  } catch (err) {
-    if (err instanceof CorruptHeaderError) throw new CorruptHeaderError(`${what}: ${err.message}`);
-    throw err;
-  }
-  if (header.dataOffset + header.dataLength > f.size) {
-    throw new CorruptHeaderError(
-      `${what} is truncated: its header promises ${header.dataLength} data bytes ` +
-        `(${header.dtype.name} ${formatShape(header.shape)}) after byte ${header.dataOffset}, ` +
-        `but it holds ${f.size} bytes`,
-    );
-  }
+  const header = readNpyHeader((at, n) => readExactly(f, at, n), f.size, what);
   if (hasObjects(header.dtype)) {
     throw new NotViewableError(
       `${what} has object dtype '${header.dtype.descr}': its items are pickled Python objects, ` +
