@@ -47,7 +47,13 @@ export { type LockGuard } from "./src/lock.ts";
 export { type MutexOptions, NamedMutex, openMutex } from "./src/mutex.ts";
 export { type ScopeOptions, SharedArrayScope } from "./src/scope.ts";
 export { notify, wait, type WaitableView, waitAsync, type WaitResult } from "./src/wait.ts";
-export { inspectSharedArray, listSharedArrays, type SharedArrayInfo } from "./src/list.ts";
+export {
+  inspectSharedArray,
+  listSharedArrays,
+  removeStaleSharedArrays,
+  type SharedArrayInfo,
+} from "./src/list.ts";
+export { VERSION } from "./src/version.ts";
 export * from "./src/errors.ts";
 export { type ReadOptions, type ReadResult, readSharedArray } from "./src/npy_read.ts";
 export { type SaveOptions, saveSharedArray } from "./src/npy_save.ts";

@@ -118,6 +118,11 @@ export interface AttachOptions<D extends DTypeLike = DTypeLike> {
 export interface DeleteOptions {
   /** `false`: return `false` instead of throwing. Default `true`. */
   raiseOnError?: boolean;
+  /**
+   * Whether a name that does not exist counts as deleted (`true`, the default, as in
+   * `cdxcore.npshm.delete_shared_array`). `false`: it is a {@link NotFoundError}.
+   */
+  missingOk?: boolean;
 }
 
 /**
@@ -348,7 +353,9 @@ function flagsAddress(segment: Segment, control: number): bigint {
 export function deleteSharedArray(name: string, options: DeleteOptions = {}): boolean {
   try {
     validateName(name, maxNameBytes());
-    unlinkSegment(name);
+    if (!unlinkSegment(name) && options.missingOk === false) {
+      throw new NotFoundError(`no shared array '${name}'`);
+    }
     return true;
   } catch (err) {
     if (options.raiseOnError === false) return false;

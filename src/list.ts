@@ -20,6 +20,7 @@ import { CONTROL_SIZE, controlOffset, decodeControl, OWNER_FIELD } from "./contr
 import { CorruptHeaderError, NotFoundError, NpshmError, UnsupportedError } from "./errors.ts";
 import { decodeHeader, headerLength, MIN_PREFIX, type NpyHeader } from "./header.ts";
 import { validateName } from "./name.ts";
+import { unlinkUntracked } from "./track.ts";
 
 const SHM_DIR = "/dev/shm";
 
@@ -76,6 +77,30 @@ export function listSharedArrays(): SharedArrayInfo[] {
     }
   }
   return found;
+}
+
+/**
+ * Removes every stale shared array: one that some process tracked (`track: true`) and that no
+ * live process tracks any more, left behind because its trackers all died. An array that is
+ * tracked again meanwhile is kept. Returns the names removed. (`npshm rm --all-stale`.)
+ *
+ * @throws {UnsupportedError} not on Linux
+ * @example
+ * ```ts
+ * const removed = removeStaleSharedArrays();
+ * console.log(`removed ${removed.length} arrays left by crashed processes`);
+ * ```
+ */
+export function removeStaleSharedArrays(): string[] {
+  const removed: string[] = [];
+  for (const { name } of listSharedArrays().filter((a) => a.stale)) {
+    try {
+      if (unlinkUntracked(name)) removed.push(name); // else: tracked again meanwhile
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err; // else: removed by someone else
+    }
+  }
+  return removed;
 }
 
 /**
