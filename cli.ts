@@ -36,9 +36,9 @@ import {
   type SharedArrayInfo,
 } from "./mod.ts";
 import { maxNameBytes } from "./src/lifecycle.ts";
-import { validateName } from "./src/name.ts";
-import { unlinkSegment } from "./src/segment.ts";
-import { unlinkUntracked } from "./src/track.ts";
+import { validateName } from "./src/format/name.ts";
+import { unlinkSegment } from "./src/os/segment.ts";
+import { unlinkUntracked } from "./src/os/track.ts";
 
 const USAGE = `usage: npshm <command> [options]
   ls [--json]                       list the NumPy-format shared arrays

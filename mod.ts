@@ -24,15 +24,17 @@ export {
   type DTypeLike,
 } from "./src/lifecycle.ts";
 export { isSharedArray, SharedArray } from "./src/shared_array.ts";
-export { type Layout, NdArray, type NestedArray } from "./src/ndarray.ts";
-export { ALIGN } from "./src/header.ts";
+export { type ArrayMemory, NdArray, type NestedArray } from "./src/array/ndarray.ts";
+export { type Layout, type Placement } from "./src/array/layout.ts";
+export { toNativeArray } from "./src/array/copy.ts";
+export { ALIGN } from "./src/format/header.ts";
 export {
   type DType,
   type DTypeField,
   parseDType,
   type TypedArrayCtor,
   type ViewInfo,
-} from "./src/dtype.ts";
+} from "./src/format/dtype.ts";
 export type {
   ArrayFor,
   Code,
@@ -42,21 +44,22 @@ export type {
   RecordValue,
   Scalar,
   TypedArray,
-} from "./src/types.ts";
-export { type LockGuard } from "./src/lock.ts";
+} from "./src/format/typed.ts";
+export type { Validation } from "./src/format/validate.ts";
+export { VERSION } from "./src/format/version.ts";
+export * from "./src/format/errors.ts";
+export { type LockGuard } from "./src/sync/lock.ts";
+export { notify, wait, type WaitableView, waitAsync, type WaitResult } from "./src/sync/wait.ts";
 export { type MutexOptions, NamedMutex, openMutex } from "./src/mutex.ts";
 export { type ScopeOptions, SharedArrayScope } from "./src/scope.ts";
-export { notify, wait, type WaitableView, waitAsync, type WaitResult } from "./src/wait.ts";
 export {
   inspectSharedArray,
   listSharedArrays,
   removeStaleSharedArrays,
   type SharedArrayInfo,
 } from "./src/list.ts";
-export { VERSION } from "./src/version.ts";
-export * from "./src/errors.ts";
-export { type ReadOptions, type ReadResult, readSharedArray } from "./src/npy_read.ts";
-export { type SaveOptions, saveSharedArray } from "./src/npy_save.ts";
+export { type ReadOptions, type ReadResult, readSharedArray } from "./src/read.ts";
+export { type SaveOptions, saveSharedArray } from "./src/npy/save.ts";
 export {
   createNpy,
   type CreateNpyOptions,
@@ -64,6 +67,5 @@ export {
   type NpyMode,
   openNpy,
   type OpenNpyOptions,
-} from "./src/npy_map.ts";
-export type { Progress, Validation } from "./src/npy_file.ts";
-export { type Placement, toNativeArray } from "./src/dtype_views.ts";
+} from "./src/npy/map.ts";
+export type { Progress } from "./src/npy/file_header.ts";

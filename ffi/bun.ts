@@ -1,7 +1,6 @@
 /**
- * The Bun backend of {@link Native}: `bun:ffi` over the shim. The functions are made from the
- * same table as the Deno backend's (`SYMBOLS` in `deno.ts`) and bound to `Native` by the same
- * code (`bindNative`), so the backends cannot drift apart.
+ * The Bun backend of {@link Native}: `bun:ffi` over the shim, its functions made from the same
+ * table as the other backends' ({@link SYMBOLS}).
  *
  * `bun:ffi` has no calls off the JS thread, so the two `nonblocking` functions poll instead:
  * the lock with its try-only form, the wait with a zero timeout, sleeping between tries (up
@@ -14,13 +13,18 @@
  * @example
  * ```ts
  * const native = openBunNative("native/build/linux-x64/libnpshm.so");
- * console.log(native.abiVersion());
+ * console.log(native.npshm_abi_version());
  * ```
  * @module
  */
 import { createRequire } from "node:module";
-import { bindNative, type ShimSymbols, SYMBOLS } from "./deno.ts";
-import { type Native, Status } from "./types.ts";
+import {
+  type Native,
+  type NativeType,
+  Status,
+  type SymbolDefinition,
+  SYMBOLS,
+} from "./contract.ts";
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -33,16 +37,8 @@ interface BunFfi {
   toArrayBuffer(ptr: number, byteOffset: number, byteLength: number): ArrayBuffer;
 }
 
-/** One entry of `SYMBOLS`, as far as this backend reads it. */
-interface SymbolDefinition {
-  parameters: readonly string[];
-  result: string;
-  name?: string;
-  nonblocking?: boolean;
-}
-
-/** Deno FFI types in `bun:ffi`'s names: a `buffer` is a `ptr` (Bun passes TypedArrays). */
-export const BUN_TYPES: Record<string, string> = {
+/** The contract's C types in `bun:ffi`'s names: a `buffer` is a `ptr` (Bun passes TypedArrays). */
+export const BUN_TYPES: Record<NativeType, string> = {
   i32: "i32",
   u32: "u32",
   i64: "i64",
@@ -94,30 +90,32 @@ export function openBunNative(path: string): Native {
   const ffi = createRequire(import.meta.url)("bun:ffi") as BunFfi;
   const declared: Record<string, { args: string[]; returns: string }> = {};
   for (const [key, definition] of Object.entries(SYMBOLS)) {
-    const d = definition as SymbolDefinition;
+    const d: SymbolDefinition = definition;
     declared[d.name ?? key] = {
       args: d.parameters.map((p) => BUN_TYPES[p]),
       returns: BUN_TYPES[d.result],
     };
   }
   const native = ffi.dlopen(path, declared).symbols;
-  const symbols: Record<string, AnyFunction> = {};
+  const functions: Record<string, unknown> = {};
   for (const [key, definition] of Object.entries(SYMBOLS)) {
-    const d = definition as SymbolDefinition;
+    const d: SymbolDefinition = definition;
     const name = d.name ?? key;
-    if (!d.nonblocking) symbols[key] = native[name];
-    else if (POLLED[name]) symbols[key] = POLLED[name](native);
+    if (!d.nonblocking) functions[key] = native[name];
+    else if (POLLED[name]) functions[key] = POLLED[name](native);
     // A nonblocking function without a polling form: right result, but on the JS thread.
-    else symbols[key] = (...args) => Promise.resolve().then(() => native[name](...args));
+    else {functions[key] = (...args: unknown[]) =>
+        Promise.resolve().then(() => native[name](...args));}
   }
   // Bun's pointers are numbers (user-space addresses fit in 53 bits). No deallocator: a JS
-  // callback there crashes Bun 1.4, and src/mapping.ts manages the mapping's lifetime.
-  return bindNative(symbols as unknown as ShimSymbols, (addr, len) => {
+  // callback there crashes Bun 1.4, and src/os/mapping.ts manages the mapping's lifetime.
+  functions.view = (addr: bigint, len: number) => {
     if (len > BUN_MAX_VIEW_BYTES) {
       throw new RangeError(`Bun makes ArrayBuffers of at most ${BUN_MAX_VIEW_BYTES} bytes`);
     }
     return ffi.toArrayBuffer(Number(addr), 0, len);
-  });
+  };
+  return functions as Native;
 }
 
 /** The largest ArrayBuffer Bun (JavaScriptCore) makes over foreign memory: 4 GiB. */

@@ -13,18 +13,39 @@
  * @example
  * ```ts
  * import { loadNative } from "./load.ts";
- * const native = loadNative(); // throws NativeLibraryError saying how to build it
+ * const native = loadNative(); // throws NativeLoadError saying how to build it
  * ```
  * @module
  */
 import { existsSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { NativeLibraryError } from "../src/errors.ts";
 import { openBunNative } from "./bun.ts";
+import { ABI_VERSION, type Native } from "./contract.ts";
 import { openDenoNative } from "./deno.ts";
 import { openNodeNative } from "./node.ts";
-import { ABI_VERSION, type Native } from "./types.ts";
+
+/**
+ * The native library could not be loaded: missing, unloadable, or of another ABI. Its message
+ * says where it looked and what to do; `cause` is the runtime's own error, if any. (`src/os/`
+ * turns it into the public `NativeLibraryError`: this layer knows nothing of `src/`.)
+ *
+ * @example
+ * ```ts
+ * try {
+ *   loadNative();
+ * } catch (err) {
+ *   if (err instanceof NativeLoadError) console.error(err.message);
+ * }
+ * ```
+ */
+export class NativeLoadError extends Error {
+  /** Makes the error; `cause` is what the runtime threw. */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "NativeLoadError";
+  }
+}
 
 let loaded: Native | undefined;
 
@@ -159,14 +180,15 @@ function open(path: string): Native {
       ? "install koffi (`npm install koffi`), which npshm uses to call native code on Node"
       : "reinstall the npm package for this platform, build it with `deno task build` (needs " +
         "a C compiler) or set NPSHM_LIB to its path";
-    throw new NativeLibraryError(
+    throw new NativeLoadError(
       `cannot load the npshm native library for ${platformTarget()} on ${runtime} at ${path} ` +
         `(${(err as Error).message}); ${hint}`,
+      { cause: err },
     );
   }
-  const abi = native.abiVersion();
+  const abi = native.npshm_abi_version();
   if (abi !== ABI_VERSION) {
-    throw new NativeLibraryError(
+    throw new NativeLoadError(
       `the npshm native library at ${path} has ABI ${abi}, this code needs ${ABI_VERSION}; ` +
         "rebuild it with `deno task build`",
     );

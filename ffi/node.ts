@@ -1,7 +1,6 @@
 /**
- * The Node backend of {@link Native}: koffi (from npm) over the shim. The functions are made
- * from the same table as the Deno backend's (`SYMBOLS` in `deno.ts`) and bound to `Native` by
- * the same code (`bindNative`), so the backends cannot drift apart.
+ * The Node backend of {@link Native}: koffi (from npm) over the shim, its functions made from
+ * the same table as the other backends' ({@link SYMBOLS}).
  *
  * koffi is loaded with `createRequire`, so this module imports (and type-checks) on every
  * runtime and loads synchronously; only {@link openNodeNative} needs koffi installed.
@@ -9,15 +8,14 @@
  * @example
  * ```ts
  * const native = openNodeNative("native/build/linux-x64/libnpshm.so");
- * console.log(native.abiVersion());
+ * console.log(native.npshm_abi_version());
  * ```
  * @module
  */
 import { constants } from "node:buffer";
 import { createRequire } from "node:module";
 import process from "node:process";
-import { bindNative, type ShimSymbols, SYMBOLS } from "./deno.ts";
-import type { Native } from "./types.ts";
+import { type Native, type NativeType, type SymbolDefinition, SYMBOLS } from "./contract.ts";
 
 type AnyFunction = (...args: unknown[]) => unknown;
 type KoffiFunction = AnyFunction & {
@@ -33,19 +31,11 @@ interface Koffi {
   view(ptr: bigint, len: number): ArrayBuffer;
 }
 
-/** One entry of `SYMBOLS`, as far as this backend reads it. */
-interface SymbolDefinition {
-  parameters: readonly string[];
-  result: string;
-  name?: string;
-  nonblocking?: boolean;
-}
-
 /**
- * Deno FFI types in koffi's names. A `buffer` is `void *`: koffi passes a TypedArray's own
- * memory; addresses and handles travel as `uint64_t` / `int64_t` BigInts.
+ * The contract's C types in koffi's names. A `buffer` is `void *`: koffi passes a TypedArray's
+ * own memory; addresses and handles travel as `uint64_t` / `int64_t` BigInts.
  */
-export const KOFFI_TYPES: Record<string, string> = {
+export const KOFFI_TYPES: Record<NativeType, string> = {
   i32: "int32_t",
   u32: "uint32_t",
   i64: "int64_t",
@@ -79,22 +69,22 @@ export function requireKoffi(): Koffi {
 export function openNodeNative(path: string): Native {
   const koffi = requireKoffi();
   const lib = koffi.load(path);
-  const symbols: Record<string, AnyFunction> = {};
+  const functions: Record<string, unknown> = {};
   for (const [key, definition] of Object.entries(SYMBOLS)) {
-    const d = definition as SymbolDefinition;
+    const d: SymbolDefinition = definition;
     const fn = lib.func(
       d.name ?? key,
       KOFFI_TYPES[d.result],
       d.parameters.map((p) => KOFFI_TYPES[p]),
     );
-    symbols[key] = d.nonblocking
-      ? (...args) =>
+    functions[key] = d.nonblocking
+      ? (...args: unknown[]) =>
         new Promise((resolve, reject) =>
           fn.async(...args, (err: unknown, result: unknown) => err ? reject(err) : resolve(result))
         )
       : fn;
   }
-  return bindNative(symbols as unknown as ShimSymbols, (addr, len) => {
+  functions.view = (addr: bigint, len: number) => {
     // Node 20 aborts the process (inside koffi) on an external buffer above its 4 GiB limit.
     if (len > MAX_VIEW_BYTES) {
       throw new RangeError(
@@ -103,7 +93,8 @@ export function openNodeNative(path: string): Native {
       );
     }
     return koffi.view(addr, len);
-  });
+  };
+  return functions as Native;
 }
 
 /** The largest ArrayBuffer this Node makes: 4 GiB on Node 20, 2**53 - 1 from Node 22. */

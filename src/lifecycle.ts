@@ -14,19 +14,23 @@
  * @module
  */
 import process from "node:process";
-import { type DType, parseDType, sameDType } from "./dtype.ts";
-import { elementCodec } from "./element.ts";
+import { encodeFill, fillPattern } from "./array/fill.ts";
+import { type Layout, layoutOf } from "./array/layout.ts";
 import {
-  DTypeMismatchError,
-  ExistsError,
-  InvalidArgumentError,
-  NotFoundError,
-  ShapeMismatchError,
-} from "./errors.ts";
-import { encodeHeader, type NpyHeader, readNpyHeader } from "./header.ts";
-import { Mapping } from "./mapping.ts";
-import type { Layout } from "./ndarray.ts";
-import { MAX_NAME_BYTES, MAX_NAME_BYTES_DARWIN, randomName, validateName } from "./name.ts";
+  CONTROL_SIZE,
+  controlOffset,
+  decodeControl,
+  encodeControl,
+  FLAGS_FIELD,
+} from "./format/control.ts";
+import { type DType, parseDType } from "./format/dtype.ts";
+import { ExistsError, InvalidArgumentError, NotFoundError } from "./format/errors.ts";
+import { encodeHeader, type NpyHeader, readNpyHeader } from "./format/header.ts";
+import { MAX_NAME_BYTES, MAX_NAME_BYTES_DARWIN, randomName, validateName } from "./format/name.ts";
+import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "./format/shape.ts";
+import type { ArrayFor } from "./format/typed.ts";
+import { checkHeader, type Expectation, expectationOf } from "./format/validate.ts";
+import { Mapping } from "./os/mapping.ts";
 import {
   createSegment,
   openSegment,
@@ -35,18 +39,10 @@ import {
   releaseSegment,
   type Segment,
   unlinkSegment,
-} from "./segment.ts";
+  writeSegment,
+} from "./os/segment.ts";
+import { trackSegment } from "./os/track.ts";
 import { SharedArray } from "./shared_array.ts";
-import { trackSegment, writeSegment } from "./track.ts";
-import {
-  CONTROL_SIZE,
-  controlOffset,
-  decodeControl,
-  encodeControl,
-  FLAGS_FIELD,
-} from "./control.ts";
-import { byteLengthOf, formatShape, normalizeShape, sameShape, stridesOf } from "./shape.ts";
-import type { ArrayFor } from "./types.ts";
 
 /** A dtype as users write it: a NumPy name (`"float64"`), a descr (`"<f8"`) or a parsed DType. */
 export type DTypeLike = string | DType;
@@ -257,12 +253,7 @@ export function attachSharedArray<D extends DTypeLike = string>(
   options: AttachOptions<D> = {},
 ): SharedArray<ArrayFor<D>> | null {
   validateName(name, maxNameBytes());
-  const expectShape = options.validateShape === undefined
-    ? undefined
-    : normalizeShape(options.validateShape);
-  const expectDType = options.validateDtype === undefined
-    ? undefined
-    : parseDType(options.validateDtype);
+  const expected = expectationOf(options);
   const readOnly = options.readOnly ?? false;
   let opened: Opened;
   try {
@@ -270,7 +261,7 @@ export function attachSharedArray<D extends DTypeLike = string>(
       name,
       readOnly,
       options.track ?? false,
-      (header) => checkAttachable(name, header, expectShape, expectDType),
+      (header) => checkAttachable(name, header, expected),
     );
   } catch (err) {
     if (err instanceof NotFoundError && options.raiseOnError === false) return null;
@@ -285,12 +276,7 @@ export function attachSharedArray<D extends DTypeLike = string>(
     label(name),
     options.unlinkOnClose ?? false,
   );
-  return new SharedArray(name, mapping, {
-    dtype: header.dtype,
-    shape: header.shape,
-    strides: stridesOf(header.shape, header.dtype.itemsize, header.fortranOrder),
-    byteOffset: 0,
-  }, control);
+  return new SharedArray(name, mapping, layoutOf(header), control);
 }
 
 interface Opened {
@@ -407,7 +393,7 @@ function planCreate(name: string, options: CreateOptions<DTypeLike>): CreatePlan
     head,
     dataLength,
     mode,
-    fill: options.fill === undefined ? undefined : encodeFill(name, dtype, options.fill),
+    fill: options.fill === undefined ? undefined : encodeFill(dtype, options.fill, label(name)),
     layout: {
       dtype,
       shape,
@@ -417,38 +403,6 @@ function planCreate(name: string, options: CreateOptions<DTypeLike>): CreatePlan
   };
 }
 
-/**
- * One element's bytes, or undefined when they are all zero: fresh shared memory already is.
- * Shared with `.npy` file creation (src/npy_map.ts).
- *
- * @example
- * ```ts
- * encodeFill("x", parseDType("<i2"), 1); // Uint8Array [1, 0]
- * ```
- */
-export function encodeFill(name: string, dtype: DType, value: unknown): Uint8Array | undefined {
-  const item = new Uint8Array(dtype.itemsize);
-  elementCodec(dtype, item.buffer, true, `shared array '${name}'`).write(0, value);
-  return item.some((b) => b !== 0) ? item : undefined;
-}
-
-/**
- * Repeats one item's bytes over the whole buffer (doubling copies, not a loop per item).
- *
- * @example
- * ```ts
- * fillPattern(buffer, new Uint8Array([1, 0]));
- * ```
- */
-export function fillPattern(buffer: ArrayBuffer, item: Uint8Array): void {
-  const bytes = new Uint8Array(buffer);
-  if (bytes.length === 0) return;
-  bytes.set(item);
-  for (let done = item.length; done < bytes.length; done *= 2) {
-    bytes.copyWithin(done, 0, Math.min(done, bytes.length - done));
-  }
-}
-
 // `start`: the segment's first bytes, as many as the open call copied.
 function readHeader(segment: Segment, start: Uint8Array): NpyHeader {
   const read = (at: number, n: number) =>
@@ -456,30 +410,13 @@ function readHeader(segment: Segment, start: Uint8Array): NpyHeader {
   return readNpyHeader(read, segment.size, `shared array '${segment.name}'`);
 }
 
-function checkAttachable(
-  name: string,
-  header: NpyHeader,
-  shape: readonly number[] | undefined,
-  dtype: DType | undefined,
-): void {
+function checkAttachable(name: string, header: NpyHeader, expected: Expectation): void {
   if (header.dtype.kind === "O") {
     throw new InvalidArgumentError(
       `shared array '${name}' has object dtype (pickled Python pointers): it cannot be shared`,
     );
   }
-  if (shape && !sameShape(shape, header.shape)) {
-    throw new ShapeMismatchError(
-      `shared array '${name}' has shape ${formatShape(header.shape)}, expected ${
-        formatShape(shape)
-      }`,
-    );
-  }
-  if (dtype && !sameDType(dtype, header.dtype)) {
-    throw new DTypeMismatchError(
-      `shared array '${name}' has dtype '${header.dtype.descr}' (${header.dtype.name}), ` +
-        `expected '${dtype.descr}' (${dtype.name})`,
-    );
-  }
+  checkHeader(header, expected, label(name));
 }
 
 function label(name: string): string {

@@ -16,11 +16,16 @@
  */
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
 import process from "node:process";
-import { CONTROL_SIZE, controlOffset, decodeControl, OWNER_FIELD } from "./control.ts";
-import { CorruptHeaderError, NotFoundError, NpshmError, UnsupportedError } from "./errors.ts";
-import { decodeHeader, headerLength, MIN_PREFIX, type NpyHeader } from "./header.ts";
-import { validateName } from "./name.ts";
-import { unlinkUntracked } from "./track.ts";
+import { CONTROL_SIZE, controlOffset, decodeControl, OWNER_FIELD } from "./format/control.ts";
+import {
+  CorruptHeaderError,
+  NotFoundError,
+  NpshmError,
+  UnsupportedError,
+} from "./format/errors.ts";
+import { type NpyHeader, readNpyHeader } from "./format/header.ts";
+import { validateName } from "./format/name.ts";
+import { unlinkUntracked } from "./os/track.ts";
 
 const SHM_DIR = "/dev/shm";
 
@@ -163,14 +168,12 @@ function inspect(name: string, locks: LockEntry[]): SharedArrayInfo {
 }
 
 function readHeaderAt(fd: number, name: string, size: number): NpyHeader {
-  if (size < MIN_PREFIX) throw new CorruptHeaderError(`'${name}' is too short for a header`);
-  const total = headerLength(readBytes(fd, 0, MIN_PREFIX));
-  if (total > size) throw new CorruptHeaderError(`'${name}' is shorter than its header`);
-  const header = decodeHeader(readBytes(fd, 0, total));
-  if (header.dataOffset + header.dataLength > size) {
-    throw new CorruptHeaderError(`'${name}' is shorter than its header says`);
-  }
-  return header;
+  const read = (at: number, n: number) => {
+    const bytes = readBytes(fd, at, n);
+    if (bytes.length < n) throw new CorruptHeaderError(`it ended after ${at + bytes.length} bytes`);
+    return bytes;
+  };
+  return readNpyHeader(read, size, `shared array '${name}'`);
 }
 
 function readBytes(fd: number, position: number, length: number): Uint8Array {

@@ -1,7 +1,7 @@
 /**
  * Standalone named mutexes: {@link openMutex} gives a cross-process lock by name, not tied to
  * an array. It is a tiny npshm segment (an empty `uint8` array, so NumPy can still read it)
- * whose control block holds the lock; see src/lock.ts for how the lock behaves, including the
+ * whose control block holds the lock; see src/sync/lock.ts for how the lock behaves, including the
  * report of a holder that died.
  *
  * @example
@@ -14,10 +14,10 @@
  * ```
  * @module
  */
-import { NotFoundError } from "./errors.ts";
+import { NotFoundError } from "./format/errors.ts";
 import { attachSharedArray, createSharedArray } from "./lifecycle.ts";
-import type { LockGuard } from "./lock.ts";
 import type { SharedArray } from "./shared_array.ts";
+import type { LockGuard } from "./sync/lock.ts";
 
 /** Options of {@link openMutex}. */
 export interface MutexOptions {

@@ -15,7 +15,8 @@
  * @module
  */
 import process from "node:process";
-import { ClosedError } from "./errors.ts";
+import { ClosedError } from "./format/errors.ts";
+import type { ArrayFor } from "./format/typed.ts";
 import {
   type AttachOptions,
   attachSharedArray,
@@ -24,7 +25,6 @@ import {
   type DTypeLike,
 } from "./lifecycle.ts";
 import type { SharedArray } from "./shared_array.ts";
-import type { ArrayFor } from "./types.ts";
 
 // Scopes open now, for the exit hook; the hook is installed once, on the first scope.
 const open = new Set<SharedArrayScope>();

@@ -11,11 +11,11 @@
  * ```
  * @module
  */
-import type { Layout } from "./ndarray.ts";
-import { isNdArray, NdArray } from "./ndarray.ts";
-import { type Mapping, mappingOf } from "./mapping.ts";
-import type { TypedArray } from "./types.ts";
-import { type LockGuard, SegmentLock } from "./lock.ts";
+import type { Layout } from "./array/layout.ts";
+import { isNdArray, NdArray } from "./array/ndarray.ts";
+import type { TypedArray } from "./format/typed.ts";
+import { type Mapping, mappingOf } from "./os/mapping.ts";
+import { type LockGuard, SegmentLock } from "./sync/lock.ts";
 
 /**
  * A named N-d array in shared memory, mapped into this process. Other processes (JS or
@@ -36,12 +36,13 @@ import { type LockGuard, SegmentLock } from "./lock.ts";
 export class SharedArray<T extends TypedArray = TypedArray> extends NdArray<T> {
   /** The name other processes attach by. */
   readonly name: string;
+  #mapping: Mapping;
   #control: number | undefined | (() => number | undefined);
   #lock: SegmentLock | undefined;
 
   /**
    * @internal Use {@link createSharedArray} / {@link attachSharedArray}. `control`: offset of
-   * the segment's npshm control block (src/control.ts), `undefined` if it has none, or a
+   * the segment's npshm control block (src/format/control.ts), `undefined` if it has none, or a
    * function that finds it (attach leaves the lookup to the first use: most arrays never lock).
    */
   constructor(
@@ -52,6 +53,7 @@ export class SharedArray<T extends TypedArray = TypedArray> extends NdArray<T> {
   ) {
     super(mapping, layout);
     this.name = name;
+    this.#mapping = mapping;
     this.#control = control;
   }
 
@@ -120,14 +122,14 @@ export class SharedArray<T extends TypedArray = TypedArray> extends NdArray<T> {
   /** Offset of the npshm control block in the segment, `undefined` for Python-made arrays. */
   get controlOffset(): number | undefined {
     if (typeof this.#control === "function") {
-      void this.mapping.buffer; // ClosedError after close(): the lookup reads mapped memory
+      void this.#mapping.buffer; // ClosedError after close(): the lookup reads mapped memory
       this.#control = this.#control();
     }
     return this.#control;
   }
 
   #segmentLock(): SegmentLock {
-    this.#lock ??= new SegmentLock(this.mapping, this.controlOffset);
+    this.#lock ??= new SegmentLock(this.#mapping, this.controlOffset);
     return this.#lock;
   }
 
@@ -137,7 +139,7 @@ export class SharedArray<T extends TypedArray = TypedArray> extends NdArray<T> {
    */
   close(): void {
     this.#lock?.dispose(); // a held lock is released, not left for the next one as "died"
-    this.mapping.close();
+    this.#mapping.close();
   }
 
   /** `using a = createSharedArray(...)` closes `a` at the end of the block. */

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CorruptHeaderError, InvalidArgumentError } from "../src/errors.ts";
+import { CorruptHeaderError, InvalidArgumentError } from "../src/format/errors.ts";
 import {
   type DType,
   DTYPE_NAMES,
@@ -8,8 +8,8 @@ import {
   hasObjects,
   parseDType,
   sameDType,
-} from "../src/dtype.ts";
-import { parsePyLiteral, PyTuple } from "../src/pyliteral.ts";
+} from "../src/format/dtype.ts";
+import { parsePyLiteral, PyTuple } from "../src/format/pyliteral.ts";
 
 /** [spec, descr, name, kind, itemsize, byteOrder, alignment] as NumPy 2.4 reports them. */
 const TABLE: [string, string, string, string, number, string, number][] = [

@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CorruptHeaderError, InvalidArgumentError } from "../src/errors.ts";
-import { dtypeFromDescr, parseDType } from "../src/dtype.ts";
+import { CorruptHeaderError, InvalidArgumentError } from "../src/format/errors.ts";
+import { dtypeFromDescr, parseDType } from "../src/format/dtype.ts";
 import {
   ALIGN,
   decodeHeader,
@@ -9,7 +9,7 @@ import {
   headerLength,
   MAX_HEADER_LENGTH,
   MIN_PREFIX,
-} from "../src/header.ts";
+} from "../src/format/header.ts";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 

@@ -5,10 +5,10 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CorruptHeaderError } from "../src/errors.ts";
-import { dtypeFromDescr, parseDType } from "../src/dtype.ts";
-import { decodeHeader, encodeHeader, headerLength, type NpyHeader } from "../src/header.ts";
-import { parsePyLiteral, PyLiteralError } from "../src/pyliteral.ts";
+import { CorruptHeaderError } from "../src/format/errors.ts";
+import { dtypeFromDescr, parseDType } from "../src/format/dtype.ts";
+import { decodeHeader, encodeHeader, headerLength, type NpyHeader } from "../src/format/header.ts";
+import { parsePyLiteral, PyLiteralError } from "../src/format/pyliteral.ts";
 
 /** mulberry32: tiny, seeded, good enough to spread inputs. */
 function prng(seed: number): () => number {

@@ -6,9 +6,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { type DType, DTYPE_NAMES, dtypeFromDescr, parseDType } from "../src/dtype.ts";
-import { ALIGN, decodeHeader, encodeHeader } from "../src/header.ts";
-import { parsePyLiteral } from "../src/pyliteral.ts";
+import { type DType, DTYPE_NAMES, dtypeFromDescr, parseDType } from "../src/format/dtype.ts";
+import { ALIGN, decodeHeader, encodeHeader } from "../src/format/header.ts";
+import { parsePyLiteral } from "../src/format/pyliteral.ts";
 
 interface Case {
   /** A NumPy dtype spec: a string, or Python literal text of a list/dict (structured). */

@@ -8,7 +8,7 @@ import {
   type NdArray,
   NotViewableError,
 } from "../mod.ts";
-import { DTYPE_NAMES } from "../src/dtype.ts";
+import { DTYPE_NAMES } from "../src/format/dtype.ts";
 import { python, sweepLeaks, testFile, uniqueName } from "./_util.ts";
 
 after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));

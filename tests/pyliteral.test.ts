@@ -11,7 +11,7 @@ import {
   PyTuple,
   pyTypeName,
   type PyValue,
-} from "../src/pyliteral.ts";
+} from "../src/format/pyliteral.ts";
 
 /** Parses and shows the result as Python would print it. */
 function roundTrip(text: string): string {

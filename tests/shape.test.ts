@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { InvalidArgumentError } from "../src/errors.ts";
+import { InvalidArgumentError } from "../src/format/errors.ts";
 import {
   byteLengthOf,
   formatShape,
@@ -9,7 +9,7 @@ import {
   sameShape,
   sizeOf,
   stridesOf,
-} from "../src/shape.ts";
+} from "../src/format/shape.ts";
 
 function invalid(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (e: unknown) => {

@@ -6,15 +6,22 @@
  *
  * @example
  * ```ts
- * import { createNpy, openNpy } from "./npy_map.ts";
+ * import { createNpy, openNpy } from "./map.ts";
  * using out = createNpy("out.npy", { shape: [1000, 3], dtype: "float32" });
  * out.set([0, 0], 1.5);
  * using again = openNpy("out.npy", { mode: "r" });
  * ```
  * @module
  */
-import { type DType, hasObjects, parseDType } from "./dtype.ts";
-import { InvalidArgumentError } from "./errors.ts";
+import { encodeFill, fillPattern } from "../array/fill.ts";
+import { type Layout, layoutOf } from "../array/layout.ts";
+import { NdArray } from "../array/ndarray.ts";
+import { type DType, hasObjects, parseDType } from "../format/dtype.ts";
+import { InvalidArgumentError } from "../format/errors.ts";
+import { encodeHeader, type NpyHeader } from "../format/header.ts";
+import { byteLengthOf, formatShape, normalizeShape } from "../format/shape.ts";
+import type { TypedArray } from "../format/typed.ts";
+import { checkHeader, expectationOf, type Validation } from "../format/validate.ts";
 import {
   closeFile,
   filePath,
@@ -25,14 +32,9 @@ import {
   pwriteFile,
   removeFile,
   resizeFile,
-} from "./file.ts";
-import { encodeHeader, type NpyHeader } from "./header.ts";
-import { encodeFill, fillPattern } from "./lifecycle.ts";
-import { Mapping } from "./mapping.ts";
-import { type Layout, NdArray } from "./ndarray.ts";
-import { checkExpected, readFileHeader, type Validation } from "./npy_file.ts";
-import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "./shape.ts";
-import type { TypedArray } from "./types.ts";
+} from "../os/file.ts";
+import { Mapping } from "../os/mapping.ts";
+import { readFileHeader } from "./file_header.ts";
 
 /** How {@link openNpy} maps a file, as NumPy's `mmap_mode`. */
 export type NpyMode = "r" | "r+" | "c";
@@ -54,11 +56,14 @@ export class NpyFile<T extends TypedArray = TypedArray> extends NdArray<T> {
   /** `r` read-only, `r+` writes reach the file, `c` writes stay in this process. */
   readonly mode: NpyMode;
 
+  #mapping: Mapping;
+
   /** @internal Use {@link openNpy} / {@link createNpy}. */
   constructor(path: string, mode: NpyMode, mapping: Mapping, layout: Layout) {
     super(mapping, layout);
     this.path = path;
     this.mode = mode;
+    this.#mapping = mapping;
   }
 
   /**
@@ -68,13 +73,13 @@ export class NpyFile<T extends TypedArray = TypedArray> extends NdArray<T> {
    * @throws {ClosedError} the file was closed
    */
   flush(): void {
-    void this.mapping.buffer; // ClosedError after close(): the segment is unmapped
-    if (this.mode === "r+") flushMapping(this.mapping.segment);
+    void this.#mapping.buffer; // ClosedError after close(): the segment is unmapped
+    if (this.mode === "r+") flushMapping(this.#mapping.segment);
   }
 
   /** Detaches every view, then unmaps the file. Idempotent. */
   close(): void {
-    this.mapping.close();
+    this.#mapping.close();
   }
 
   /** `using a = openNpy(...)` closes `a` at the end of the block. */
@@ -128,7 +133,7 @@ export function openNpy(path: string | URL, options: OpenNpyOptions = {}): NpyFi
   let header: NpyHeader;
   try {
     header = readFileHeader(f);
-    checkExpected(header, options, `file '${f.path}'`);
+    checkHeader(header, expectationOf(options), `file '${f.path}'`);
   } catch (err) {
     closeFile(f);
     throw err;
@@ -155,12 +160,7 @@ function mapNpy(f: OpenFile, header: NpyHeader, mode: NpyMode): NpyFile {
     false,
   );
   mapping.copyOnWrite = mode !== "r+";
-  return new NpyFile(f.path, mode, mapping, {
-    dtype: header.dtype,
-    shape: header.shape,
-    strides: stridesOf(header.shape, header.dtype.itemsize, header.fortranOrder),
-    byteOffset: 0,
-  });
+  return new NpyFile(f.path, mode, mapping, layoutOf(header));
 }
 
 /**
@@ -212,7 +212,9 @@ export function createNpy(path: string | URL, options: CreateNpyOptions): NpyFil
   const { shape, dtype, fortran } = planNpy(file, options);
   const head = encodeHeader(dtype, shape, fortran);
   const dataLength = byteLengthOf(shape, dtype.itemsize);
-  const fill = options.fill === undefined ? undefined : encodeFill(file, dtype, options.fill);
+  const fill = options.fill === undefined
+    ? undefined
+    : encodeFill(dtype, options.fill, `npy file '${file}'`);
   const f = openFile(file, options.overwrite ? "replace" : "create", options.mode ?? 0o644);
   let array: NpyFile;
   try {

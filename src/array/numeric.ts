@@ -1,25 +1,27 @@
 /**
- * Reading and writing one element at a byte offset of an array's buffer, with the value
- * checks `set` and `fill` promise: an int dtype takes only integers in its range, a 64-bit
- * dtype takes bigints (or safe integers), complex takes `{re, im}`, `[re, im]` or a number.
+ * Reading and writing one number (bool, int, float, complex, either byte order) at a byte
+ * offset of an array's buffer, with the value checks `set` and `fill` promise: an int dtype
+ * takes only integers in its range, a 64-bit dtype takes bigints (or safe integers), complex
+ * takes `{re, im}`, `[re, im]` or a number. Also the {@link ElementCodec} interface every
+ * dtype's codec implements (`./codec.ts` picks the codec for a dtype).
  *
  * Native-order, aligned numbers go through a TypedArray; big-endian or misaligned ones through
  * a DataView, so no dtype is ever read through a wrong view.
  *
  * @example
  * ```ts
- * import { elementCodec } from "./element.ts";
- * const codec = elementCodec(parseDType("<i4"), new ArrayBuffer(8), true, "demo");
+ * import { parseDType } from "../format/dtype.ts";
+ * import { numericCodec } from "./numeric.ts";
+ * const codec = numericCodec(parseDType("<i4"), new ArrayBuffer(8), true, "demo");
  * codec.write(4, 7);
  * codec.read(4); // 7
  * ```
  * @module
  */
-import type { DType } from "./dtype.ts";
-import { InvalidArgumentError } from "./errors.ts";
-import { halfToNumber, numberToHalf } from "./float16.ts";
-import { extendedCodec } from "./record.ts";
-import type { Scalar, TypedArray } from "./types.ts";
+import type { DType } from "../format/dtype.ts";
+import { InvalidArgumentError } from "../format/errors.ts";
+import { halfToNumber, numberToHalf } from "../format/float16.ts";
+import type { Scalar, TypedArray } from "../format/typed.ts";
 
 /** Reads and writes single elements of one buffer. */
 export interface ElementCodec {
@@ -45,21 +47,21 @@ export function isNumeric(dtype: DType): boolean {
 }
 
 /**
- * A codec for `dtype` over `buffer`. `aligned` says whether the buffer's start is aligned for
- * the dtype in memory; `label` names the array in errors.
+ * The codec of a numeric dtype (see {@link isNumeric}) over `buffer`. `aligned` says whether
+ * every offset the caller will pass is aligned for the dtype in memory; `label` names the
+ * array in errors.
  *
  * @example
  * ```ts
- * const codec = elementCodec(parseDType("float64"), buffer, true, "shared array 'x'");
+ * const codec = numericCodec(parseDType("float64"), buffer, true, "shared array 'x'");
  * ```
  */
-export function elementCodec(
+export function numericCodec(
   dtype: DType,
   buffer: ArrayBuffer,
   aligned: boolean,
   label: string,
 ): ElementCodec {
-  if (!isNumeric(dtype)) return extendedCodec(dtype, buffer, aligned, label);
   const convert = converter(dtype, label);
   if (aligned && dtype.view) return typedCodec(dtype, buffer, convert);
   return dataViewCodec(dtype, buffer, convert);

@@ -1,26 +1,20 @@
 /**
- * What `.npy` readers share: the header of an open file, checked against the file's size and
- * against what the caller expects, and the progress callback type.
+ * What `.npy` readers and writers share: the header of an open file, checked against the
+ * file's size, and copying in chunks with progress reports.
  *
  * @example
  * ```ts
- * import { openFile } from "./file.ts";
- * import { readFileHeader } from "./npy_file.ts";
+ * import { openFile } from "../os/file.ts";
+ * import { readFileHeader } from "./file_header.ts";
  * const f = openFile("a.npy", "read");
  * const header = readFileHeader(f); // shape, dtype, fortranOrder, dataOffset
  * ```
  * @module
  */
-import { type DType, hasObjects, parseDType, sameDType } from "./dtype.ts";
-import {
-  CorruptHeaderError,
-  DTypeMismatchError,
-  NotViewableError,
-  ShapeMismatchError,
-} from "./errors.ts";
-import { type OpenFile, preadFile } from "./file.ts";
-import { type NpyHeader, readNpyHeader } from "./header.ts";
-import { formatShape, normalizeShape, sameShape } from "./shape.ts";
+import { hasObjects } from "../format/dtype.ts";
+import { CorruptHeaderError, NotViewableError } from "../format/errors.ts";
+import { type NpyHeader, readNpyHeader } from "../format/header.ts";
+import { type OpenFile, preadFile } from "../os/file.ts";
 
 /**
  * Called as a long copy goes: `done` of `total` bytes so far (at least once, at the end).
@@ -64,50 +58,6 @@ function readExactly(f: OpenFile, offset: number, length: number): Uint8Array {
   const n = preadFile(f, offset, bytes);
   if (n < length) throw new CorruptHeaderError(`it ended after ${offset + n} bytes`);
   return bytes;
-}
-
-/**
- * What a caller may require of an array: `validateShape`, `validateDtype`.
- *
- * @example
- * ```ts
- * const v: Validation = { validateShape: [10, 3], validateDtype: "int32" };
- * ```
- */
-export interface Validation {
-  /** Throw {@link ShapeMismatchError} unless the array has this shape. */
-  validateShape?: number | readonly number[];
-  /** Throw {@link DTypeMismatchError} unless the array has this dtype. */
-  validateDtype?: string | DType;
-}
-
-/**
- * Checks a header against what the caller asked for.
- *
- * @throws {ShapeMismatchError} / {DTypeMismatchError}
- * @example
- * ```ts
- * checkExpected(header, { validateShape: [3] }, "file 'a.npy'");
- * ```
- */
-export function checkExpected(header: NpyHeader, expect: Validation, what: string): void {
-  if (expect.validateShape !== undefined) {
-    const shape = normalizeShape(expect.validateShape);
-    if (!sameShape(shape, header.shape)) {
-      throw new ShapeMismatchError(
-        `${what} has shape ${formatShape(header.shape)}, expected ${formatShape(shape)}`,
-      );
-    }
-  }
-  if (expect.validateDtype !== undefined) {
-    const dtype = parseDType(expect.validateDtype);
-    if (!sameDType(dtype, header.dtype)) {
-      throw new DTypeMismatchError(
-        `${what} has dtype '${header.dtype.descr}' (${header.dtype.name}), expected ` +
-          `'${dtype.descr}' (${dtype.name})`,
-      );
-    }
-  }
 }
 
 /**

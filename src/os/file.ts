@@ -1,7 +1,7 @@
 /**
  * Files on disk as bytes: open, size, map, read and write at offsets, copy into a segment,
- * flush, atomic rename. The segment layer's counterpart for `.npy` files; like `segment.ts`
- * it turns the shim's status codes into typed errors that name the file.
+ * flush, atomic rename. The segment layer's counterpart for `.npy` files (`../npy/` reads and
+ * writes their format); like `segment.ts` its failures are typed errors that name the file.
  *
  * @example
  * ```ts
@@ -13,9 +13,9 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { cString, FileHow, OUT_SLOTS, Status } from "../ffi/types.ts";
-import { InvalidArgumentError, type NpshmError } from "./errors.ts";
-import { type Hints, shim, statusError } from "./native.ts";
+import { cString, FileHow, OUT_SLOTS, Status } from "../../ffi/contract.ts";
+import { InvalidArgumentError } from "../format/errors.ts";
+import { failure as statusFailure, shim } from "./native.ts";
 import type { Segment } from "./segment.ts";
 
 /** An open file. */
@@ -73,7 +73,7 @@ export function filePath(path: string | URL): string {
  * ```
  */
 export function openFile(path: string, how: OpenHow, mode = 0o644): OpenFile {
-  const status = shim().fileOpen(cString(path), HOW[how], mode, out);
+  const status = shim().npshm_file_open(cString(path), HOW[how], mode, out);
   if (status !== Status.OK) throw failure(status, `open file '${path}'`);
   return { path, handle: out[0], size: Number(out[2]) };
 }
@@ -87,7 +87,7 @@ export function openFile(path: string, how: OpenHow, mode = 0o644): OpenFile {
  * ```
  */
 export function closeFile(f: OpenFile): void {
-  shim().close(f.handle);
+  shim().npshm_close(f.handle);
 }
 
 /**
@@ -100,7 +100,7 @@ export function closeFile(f: OpenFile): void {
  * ```
  */
 export function resizeFile(f: OpenFile, size: number, reserve: boolean): void {
-  const status = shim().fileResize(f.handle, size, reserve, out);
+  const status = shim().npshm_file_resize(f.handle, BigInt(size), +reserve, out);
   if (status !== Status.OK) throw failure(status, `size file '${f.path}' to ${size} bytes`);
   f.size = size;
 }
@@ -115,7 +115,7 @@ export function resizeFile(f: OpenFile, size: number, reserve: boolean): void {
  * ```
  */
 export function mapFile(f: OpenFile, privateCopy: boolean): Segment {
-  const status = shim().fileMap(f.handle, f.size, privateCopy, out);
+  const status = shim().npshm_file_map(f.handle, BigInt(f.size), +privateCopy, out);
   if (status !== Status.OK) throw failure(status, `map file '${f.path}' (${f.size} bytes)`);
   return { name: f.path, handle: f.handle, addr: out[1], size: Number(out[2]) };
 }
@@ -130,7 +130,7 @@ export function mapFile(f: OpenFile, privateCopy: boolean): Segment {
  */
 export function preadFile(f: OpenFile, offset: number, dst: Uint8Array): number {
   if (dst.length === 0) return 0;
-  const status = shim().filePread(f.handle, offset, dst, out);
+  const status = shim().npshm_file_pread(f.handle, BigInt(offset), dst, BigInt(dst.length), out);
   if (status !== Status.OK) throw failure(status, `read file '${f.path}'`);
   return Number(out[2]);
 }
@@ -146,7 +146,7 @@ export function preadFile(f: OpenFile, offset: number, dst: Uint8Array): number 
  */
 export function pwriteFile(f: OpenFile, offset: number, src: Uint8Array): void {
   if (src.length === 0) return;
-  const status = shim().filePwrite(f.handle, offset, src, out);
+  const status = shim().npshm_file_pwrite(f.handle, BigInt(offset), src, BigInt(src.length), out);
   if (status !== Status.OK) throw failure(status, `write file '${f.path}'`);
 }
 
@@ -168,7 +168,15 @@ export function copyIntoSegment(
   dst: Uint8Array,
 ): number {
   if (dst.length === 0) return 0;
-  const status = shim().fileCopy(f.handle, offset, seg.handle, segOffset, dst, dst.length, out);
+  const status = shim().npshm_file_copy(
+    f.handle,
+    BigInt(offset),
+    seg.handle,
+    BigInt(segOffset),
+    dst,
+    BigInt(dst.length),
+    out,
+  );
   if (status !== Status.OK) {
     throw failure(status, `copy file '${f.path}' into shared array '${seg.name}'`);
   }
@@ -194,7 +202,15 @@ export function copySegmentToFile(
   length: number,
 ): number {
   if (length === 0) return 0;
-  const status = shim().fileCopy(seg.handle, segOffset, f.handle, offset, null, length, out);
+  const status = shim().npshm_file_copy(
+    seg.handle,
+    BigInt(segOffset),
+    f.handle,
+    BigInt(offset),
+    null,
+    BigInt(length),
+    out,
+  );
   const done = Number(out[2]);
   if (status === Status.OK || status === Status.INVALID) return done; // INVALID: not here
   throw failure(status, `copy shared array '${seg.name}' into file '${f.path}'`);
@@ -209,7 +225,7 @@ export function copySegmentToFile(
  * ```
  */
 export function flushMapping(seg: Segment): void {
-  const status = shim().fileFlush(seg.addr, seg.size, out);
+  const status = shim().npshm_file_flush(seg.addr, BigInt(seg.size), out);
   if (status !== Status.OK) throw failure(status, `flush '${seg.name}'`);
 }
 
@@ -222,7 +238,7 @@ export function flushMapping(seg: Segment): void {
  * ```
  */
 export function syncFile(f: OpenFile): void {
-  const status = shim().fileSync(f.handle, out);
+  const status = shim().npshm_file_sync(f.handle, out);
   if (status !== Status.OK) throw failure(status, `flush file '${f.path}'`);
 }
 
@@ -235,7 +251,7 @@ export function syncFile(f: OpenFile): void {
  * ```
  */
 export function renameFile(from: string, to: string, durable: boolean): void {
-  const status = shim().fileRename(cString(from), cString(to), durable, out);
+  const status = shim().npshm_file_rename(cString(from), cString(to), +durable, out);
   if (status !== Status.OK) throw failure(status, `rename '${from}' to '${to}'`);
 }
 
@@ -250,19 +266,12 @@ export function renameFile(from: string, to: string, durable: boolean): void {
  */
 export function removeFile(path: string): boolean {
   try {
-    return shim().fileRemove(cString(path), out) === Status.OK;
+    return shim().npshm_file_remove(cString(path), out) === Status.OK;
   } catch {
     return false;
   }
 }
 
-function failure(status: number, what: string): NpshmError {
-  return statusError(status, what, FILE_HINTS, Number(out[3]));
+function failure(status: number, what: string) {
+  return statusFailure(status, what, out, "file");
 }
-
-const FILE_HINTS: Hints = {
-  exists: "it exists (pass overwrite: true)",
-  notFound: "no such file or directory",
-  noSpace: "no space left",
-  invalid: "invalid argument",
-};

@@ -14,7 +14,7 @@
 import { CorruptHeaderError, InvalidArgumentError } from "./errors.ts";
 import { parsePyLiteral, PyLiteralError, pyReprString, PyTuple } from "./pyliteral.ts";
 import { formatShape } from "./shape.ts";
-import type { TypedArray } from "./types.ts";
+import type { TypedArray } from "./typed.ts";
 
 /**
  * The constructor of a {@link TypedArray}, as far as views need it.

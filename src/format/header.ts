@@ -1,8 +1,19 @@
 /**
  * The NPY header: the bytes before an array's data in a `.npy` file and in every npshm
- * segment. {@link encodeHeader} writes exactly what NumPy 2's `np.save` writes;
- * {@link decodeHeader} reads anything NumPy writes or reads, and reports every problem as a
- * {@link CorruptHeaderError}, whatever the bytes.
+ * segment (NumPy's `numpy/lib/format.py` is the reference):
+ *
+ * | bytes | what |
+ * |---|---|
+ * | 0-5 | magic `\x93NUMPY` |
+ * | 6, 7 | format version: major (1, 2 or 3), minor (0) |
+ * | 8-9 (1.0) or 8-11 (2.0, 3.0) | N, the length of what follows, little-endian |
+ * | next N bytes | the dict `{'descr': ..., 'fortran_order': ..., 'shape': (...), }` as Python writes it, then spaces and a `\n` |
+ * | from 10 + N or 12 + N | the data, at a multiple of {@link ALIGN} bytes |
+ *
+ * The versions differ only in the width of N and in the dict's text encoding: see
+ * {@link FORMAT_VERSIONS}, which the reader and the writer share. {@link encodeHeader} writes
+ * exactly what NumPy 2's `np.save` writes; {@link decodeHeader} reads anything NumPy writes or
+ * reads, and reports every problem as a {@link CorruptHeaderError}, whatever the bytes.
  *
  * @example
  * ```ts
@@ -82,7 +93,26 @@ export interface NpyHeader {
   readonly dataLength: number;
 }
 
+/**
+ * The NPY format versions: how many bytes the header length N takes, and how the dict's text
+ * is encoded. The writer picks the first version that can hold its header.
+ *
+ * @example
+ * ```ts
+ * import { FORMAT_VERSIONS } from "./header.ts";
+ * FORMAT_VERSIONS[3].encoding; // "utf8": field names beyond latin-1
+ * ```
+ */
+export const FORMAT_VERSIONS = {
+  1: { lengthBytes: 2, encoding: "latin1" },
+  2: { lengthBytes: 4, encoding: "latin1" },
+  3: { lengthBytes: 4, encoding: "utf8" },
+} as const;
+
+type FormatVersion = keyof typeof FORMAT_VERSIONS;
+
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+/** The magic and the two version bytes. */
 const MAGIC_LEN = MAGIC.length + 2;
 /** NumPy leaves room for the first C dimension (last in Fortran) to grow to 21 digits. */
 const GROWTH_AXIS_MAX_DIGITS = 21;
@@ -109,10 +139,8 @@ function truncated(what: string, needs: number, has: number): CorruptHeaderError
   return new CorruptHeaderError(`truncated ${what}: needs ${needs} bytes but has ${has}`);
 }
 
-/** The length field's width: 2 bytes for version 1.0, 4 for 2.0 and 3.0. */
-function lengthWidth(major: number, minor: number): number {
-  if (minor === 0 && major === 1) return 2;
-  if (minor === 0 && (major === 2 || major === 3)) return 4;
+function formatVersion(major: number, minor: number): FormatVersion {
+  if (minor === 0 && Object.hasOwn(FORMAT_VERSIONS, major)) return major as FormatVersion;
   throw new CorruptHeaderError(
     `unsupported NPY version ${major}.${minor} (1.0, 2.0 and 3.0 are known)`,
   );
@@ -137,7 +165,7 @@ export function headerLength(prefix: Uint8Array): number {
   }
   checkMagic(prefix);
   if (prefix.length < MAGIC_LEN) throw truncated("NPY prefix", MAGIC_LEN, prefix.length);
-  const width = lengthWidth(prefix[6], prefix[7]);
+  const width = FORMAT_VERSIONS[formatVersion(prefix[6], prefix[7])].lengthBytes;
   if (prefix.length < MAGIC_LEN + width) {
     throw truncated("NPY prefix", MAGIC_LEN + width, prefix.length);
   }
@@ -160,12 +188,12 @@ function latin1(bytes: Uint8Array): string {
   return chunks.join("");
 }
 
-function headerText(bytes: Uint8Array, major: number): string {
-  if (major < 3) return latin1(bytes);
+function headerText(bytes: Uint8Array, version: FormatVersion): string {
+  if (FORMAT_VERSIONS[version].encoding === "latin1") return latin1(bytes);
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw new CorruptHeaderError("version 3.0 header is not valid UTF-8");
+    throw new CorruptHeaderError(`version ${version}.0 header is not valid UTF-8`);
   }
 }
 
@@ -296,8 +324,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array, length: number): boolean {
 }
 
 function decodeUncached(bytes: Uint8Array, total: number): NpyHeader {
-  const major = bytes[6];
-  const start = major === 1 ? 10 : 12;
+  const major = bytes[6] as FormatVersion; // headerLength() checked it
+  const start = MAGIC_LEN + FORMAT_VERSIONS[major].lengthBytes;
   const d = parseDict(headerText(bytes.subarray(start, total), major));
   checkKeys(d);
   const shape = readShape(d.get("shape"));
@@ -379,11 +407,9 @@ function encodeText(text: string): { body: Uint8Array; utf8: boolean } {
 }
 
 /** `_wrap_header`: pad with spaces and a `\n` to ALIGN; an aligned header still gets ALIGN spaces. */
-function wrap(body: Uint8Array, version: 1 | 2 | 3): Uint8Array {
-  const width = version === 1 ? 2 : 4;
-  const hlen = body.length + 1;
-  const padlen = ALIGN - ((MAGIC_LEN + width + hlen) % ALIGN);
-  const length = hlen + padlen;
+function wrap(body: Uint8Array, version: FormatVersion): Uint8Array {
+  const width = FORMAT_VERSIONS[version].lengthBytes;
+  const length = paddedLength(body.length, width);
   const out = new Uint8Array(MAGIC_LEN + width + length).fill(0x20);
   out.set(MAGIC);
   out[6] = version;
@@ -394,11 +420,26 @@ function wrap(body: Uint8Array, version: 1 | 2 | 3): Uint8Array {
   return out;
 }
 
-/** Version 1.0 while the length fits in 16 bits, else 2.0; 3.0 whenever latin-1 cannot hold it. */
-function pickVersion(bodyLength: number, utf8: boolean): 1 | 2 | 3 {
-  if (utf8) return 3;
-  const padded = bodyLength + 1 + ALIGN - ((MAGIC_LEN + 2 + bodyLength + 1) % ALIGN);
-  return padded <= 0xffff ? 1 : 2;
+/** N for a dict of `bodyLength` bytes: the dict, `\n`, and spaces up to the next ALIGN. */
+function paddedLength(bodyLength: number, width: number): number {
+  const hlen = bodyLength + 1;
+  return hlen + ALIGN - ((MAGIC_LEN + width + hlen) % ALIGN);
+}
+
+/** The first version whose encoding can hold the text and whose length field N fits in. */
+function pickVersion(bodyLength: number, utf8: boolean): FormatVersion {
+  const fits = (v: FormatVersion) => {
+    const { lengthBytes, encoding } = FORMAT_VERSIONS[v];
+    return (encoding === "utf8") === utf8 &&
+      paddedLength(bodyLength, lengthBytes) < 256 ** lengthBytes;
+  };
+  const version = ([1, 2, 3] as const).find(fits);
+  if (version === undefined) {
+    throw new InvalidArgumentError(
+      `a ${bodyLength}-byte NPY header is longer than any version holds`,
+    );
+  }
+  return version;
 }
 
 /**

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import type { ArrayFor } from "./types.ts";
+ * import type { ArrayFor } from "./typed.ts";
  * const f: ArrayFor<"<f8"> = new Float64Array(1);
  * ```
  * @module

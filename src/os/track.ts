@@ -2,8 +2,7 @@
  * Tracking (`track: true`): the segment's name is removed when the last process that tracks
  * it closes it or dies, even by `kill -9`, and never while another tracker still has it. The
  * mechanism (shared flocks, the per-process reaper) is described in `native/npshm_sync.c`;
- * this module is its segment-level face, plus the control-block I/O both tracking and locking
- * need.
+ * this module is its segment-level face.
  *
  * Windows: a mapping already lives exactly as long as its last handle, so tracking is what
  * Windows always does and `deleteSharedArray` only drops the name. macOS: not yet available
@@ -16,10 +15,10 @@
  * ```
  * @module
  */
-import { cString, OUT_SLOTS, Status } from "../ffi/types.ts";
-import { NotFoundError, UnsupportedError } from "./errors.ts";
-import { shim } from "./native.ts";
-import { failure, type Segment } from "./segment.ts";
+import { cString, OUT_SLOTS, Status } from "../../ffi/contract.ts";
+import { NotFoundError, UnsupportedError } from "../format/errors.ts";
+import { failure, shim } from "./native.ts";
+import type { Segment } from "./segment.ts";
 
 // Own scratch array: these calls are synchronous, like segment.ts's, but kept apart from it.
 const out = new BigInt64Array(OUT_SLOTS);
@@ -37,7 +36,13 @@ const out = new BigInt64Array(OUT_SLOTS);
  * ```
  */
 export function trackSegment(seg: Segment, flagsAddr: bigint, unpublished: boolean): boolean {
-  const status = shim().track(seg.handle, cString(seg.name), unpublished, flagsAddr, out);
+  const status = shim().npshm_track(
+    seg.handle,
+    cString(seg.name),
+    +unpublished,
+    flagsAddr,
+    out,
+  );
   if (status === Status.STALE) return false;
   if (status === Status.UNSUPPORTED) {
     throw new UnsupportedError(
@@ -59,7 +64,7 @@ export function trackSegment(seg: Segment, flagsAddr: bigint, unpublished: boole
  * ```
  */
 export function unlinkUntracked(name: string): boolean {
-  const status = shim().unlinkUntracked(cString(name), out);
+  const status = shim().npshm_unlink_untracked(cString(name), out);
   if (status === Status.OK) return true;
   if (status === Status.BUSY) return false;
   if (status === Status.NOT_FOUND) {
@@ -69,16 +74,4 @@ export function unlinkUntracked(name: string): boolean {
     throw new UnsupportedError("removing untracked segments is not available on this platform");
   }
   throw failure(status, `delete shared array '${name}'`, out);
-}
-
-/**
- * Copies `bytes` into the mapping at byte `offset` (the control block, never user data).
- *
- * @example
- * ```ts
- * writeSegment(seg, 192, encodeControl(Date.now()));
- * ```
- */
-export function writeSegment(seg: Segment, offset: number, bytes: Uint8Array): void {
-  if (bytes.length > 0) shim().write(seg.addr + BigInt(offset), bytes);
 }

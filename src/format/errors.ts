@@ -49,9 +49,12 @@ export class NpshmError extends Error {
   /** Operating-system error number behind the failure, when there was one. */
   readonly osError?: number;
 
-  /** Makes an error with a code and a message; `osError` is the OS errno, if any. */
-  constructor(code: ErrorCode, message: string, osError?: number) {
-    super(message);
+  /**
+   * Makes an error with a code and a message; `osError` is the OS errno, if any, and
+   * `options.cause` the lower-level error behind it.
+   */
+  constructor(code: ErrorCode, message: string, osError?: number, options?: ErrorOptions) {
+    super(message, options);
     this.code = code;
     this.osError = osError;
     this.name = new.target.name;
@@ -247,8 +250,8 @@ export class PermissionDeniedError extends NpshmError {
  */
 export class NativeLibraryError extends NpshmError {
   /** Makes the error; `message` names where it looked and how to build it. */
-  constructor(message: string) {
-    super("NATIVE_LIBRARY", message);
+  constructor(message: string, options?: ErrorOptions) {
+    super("NATIVE_LIBRARY", message, undefined, options);
   }
 }
 

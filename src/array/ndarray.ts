@@ -11,13 +11,19 @@
  * ```
  * @module
  */
-import type { DType } from "./dtype.ts";
-import { fieldLayout, placedLayout, type Placement, reinterpretLayout } from "./dtype_views.ts";
-import { type ElementCodec, elementCodec } from "./element.ts";
-import { InvalidArgumentError, NotViewableError, ReadOnlyError } from "./errors.ts";
-import type { Mapping } from "./mapping.ts";
-import { formatShape } from "./shape.ts";
-import type { Scalar, TypedArray } from "./types.ts";
+import type { DType } from "../format/dtype.ts";
+import { InvalidArgumentError, NotViewableError, ReadOnlyError } from "../format/errors.ts";
+import { formatShape } from "../format/shape.ts";
+import type { Scalar, TypedArray } from "../format/typed.ts";
+import { type ElementCodec, elementCodec } from "./codec.ts";
+import {
+  fieldLayout,
+  isContiguous,
+  type Layout,
+  placedLayout,
+  type Placement,
+  reinterpretLayout,
+} from "./layout.ts";
 
 /**
  * Nested plain arrays as {@link NdArray.toArray} returns them.
@@ -32,16 +38,21 @@ export type NestedArray = Scalar | NestedArray[];
 // Brand shared by every copy of this module, so isSharedArray() works across copies.
 const BRAND = Symbol.for("npshm.NdArray");
 
-/** The layout of one view: where its elements sit in the mapping's buffer. */
-export interface Layout {
-  /** Element type. */
-  readonly dtype: DType;
-  /** Extent of each axis. */
-  readonly shape: readonly number[];
-  /** Bytes between neighbours along each axis (NumPy's strides). */
-  readonly strides: readonly number[];
-  /** Byte offset of element [0, 0, ...] in the buffer. */
-  readonly byteOffset: number;
+/**
+ * The memory an {@link NdArray} views, as far as the array needs to know it: a mapping of a
+ * segment or a file (`src/os/mapping.ts` implements it). Arrays never unmap anything.
+ */
+export interface ArrayMemory {
+  /** The data bytes; throws `ClosedError` once the memory was closed. */
+  readonly buffer: ArrayBuffer;
+  /** Whether the memory was closed. */
+  readonly closed: boolean;
+  /** Whether writes are refused. */
+  readonly readOnly: boolean;
+  /** Words that name the array in error messages, e.g. `shared array 'frames'`. */
+  readonly label: string;
+  /** Where the buffer starts in the mapped memory (for alignment checks). */
+  readonly dataOffset: number;
 }
 
 /**
@@ -70,13 +81,13 @@ export class NdArray<T extends TypedArray = TypedArray> {
   readonly byteLength: number;
   /** Byte offset of the first element in the mapping's data buffer. */
   readonly byteOffset: number;
-  /** @internal The mapping this view reads and writes. */
-  protected readonly mapping: Mapping;
+  /** @internal The memory this view reads and writes. */
+  protected readonly mapping: ArrayMemory;
   #codec: ElementCodec | undefined;
   #data: T | undefined;
 
   /** @internal Use {@link createSharedArray} / {@link attachSharedArray}. */
-  constructor(mapping: Mapping, layout: Layout) {
+  constructor(mapping: ArrayMemory, layout: Layout) {
     this.mapping = mapping;
     this.dtype = layout.dtype;
     this.shape = frozen(layout.shape);
@@ -342,18 +353,4 @@ function clampSliceBound(bound: number, n: number, which: string): number {
     throw new InvalidArgumentError(`slice ${which} ${String(bound)} is not an integer`);
   }
   return bound < 0 ? Math.max(0, bound + n) : Math.min(bound, n);
-}
-
-function isContiguous(shape: readonly number[], strides: readonly number[], itemsize: number) {
-  if (shape.some((n) => n === 0)) return true;
-  const run = (order: number[]) => {
-    let expected = itemsize;
-    for (const axis of order) {
-      if (shape[axis] !== 1 && strides[axis] !== expected) return false;
-      expected *= shape[axis];
-    }
-    return true;
-  };
-  const axes = shape.map((_, i) => i);
-  return run([...axes].reverse()) || run(axes);
 }

@@ -4,13 +4,16 @@
  *
  * @example
  * ```ts
- * import { saveSharedArray } from "./npy_save.ts";
+ * import { saveSharedArray } from "./save.ts";
  * saveSharedArray(results, "results.npy", { onProgress: (d, t) => console.log(d / t) });
  * ```
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { gather } from "./dtype_views.ts";
+import { gather } from "../array/copy.ts";
+import type { NdArray } from "../array/ndarray.ts";
+import { encodeHeader } from "../format/header.ts";
+import { stridesOf } from "../format/shape.ts";
 import {
   closeFile,
   copySegmentToFile,
@@ -21,13 +24,10 @@ import {
   removeFile,
   renameFile,
   syncFile,
-} from "./file.ts";
-import { encodeHeader } from "./header.ts";
-import { mappingOf } from "./mapping.ts";
-import type { Segment } from "./segment.ts";
-import type { NdArray } from "./ndarray.ts";
-import { CHUNK_BYTES, inChunks, type Progress } from "./npy_file.ts";
-import { stridesOf } from "./shape.ts";
+} from "../os/file.ts";
+import { mappingOf } from "../os/mapping.ts";
+import type { Segment } from "../os/segment.ts";
+import { CHUNK_BYTES, inChunks, type Progress } from "./file_header.ts";
 
 /**
  * Options of {@link saveSharedArray}.

@@ -23,11 +23,15 @@
  * ```
  * @module
  */
-import { OUT_SLOTS, Status } from "../ffi/types.ts";
-import { ClosedError, InvalidArgumentError, ReadOnlyError, UnsupportedError } from "./errors.ts";
-import { mappingOf } from "./mapping.ts";
-import { shim } from "./native.ts";
-import { failure } from "./segment.ts";
+import { OUT_SLOTS, Status } from "../../ffi/contract.ts";
+import {
+  ClosedError,
+  InvalidArgumentError,
+  ReadOnlyError,
+  UnsupportedError,
+} from "../format/errors.ts";
+import { mappingOf } from "../os/mapping.ts";
+import { failure, shim } from "../os/native.ts";
 
 /** What a wait ended with, as `Atomics.wait` says it. */
 export type WaitResult = "ok" | "not-equal" | "timed-out";
@@ -57,7 +61,7 @@ export function wait(
   timeout = Infinity,
 ): WaitResult {
   const addr = wordAddress(view, index, "wait");
-  return result(shim().wait(addr, value | 0, timeoutNs(timeout), out), out);
+  return result(shim().npshm_wait(addr, value | 0, timeoutNs(timeout), out), out);
 }
 
 /**
@@ -79,7 +83,7 @@ export async function waitAsync(
   const unpin = mappingOf(view.buffer)!.pin();
   const own = new BigInt64Array(OUT_SLOTS);
   try {
-    return result(await shim().waitAsync(addr, value | 0, timeoutNs(timeout), own), own);
+    return result(await shim().npshm_wait_async(addr, value | 0, timeoutNs(timeout), own), own);
   } finally {
     unpin();
   }
@@ -100,7 +104,7 @@ export function notify(view: WaitableView, index: number, count = Infinity): num
   const n = Number.isFinite(count)
     ? Math.max(0, Math.min(Math.trunc(count), 0x7fffffff))
     : 0x7fffffff;
-  const status = shim().wake(addr, n, out);
+  const status = shim().npshm_wake(addr, n, out);
   if (status !== Status.OK) throw error(status, "notify", out);
   return Number(out[0]);
 }

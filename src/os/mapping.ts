@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { ClosedError, UnsupportedError } from "./errors.ts";
+import { ClosedError, UnsupportedError } from "../format/errors.ts";
 import {
   releaseSegment,
   type Segment,

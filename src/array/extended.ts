@@ -2,32 +2,47 @@
  * Element access for the dtypes that are not plain numbers: datetime64/timedelta64 (bigint
  * counts of their unit), fixed bytes `S<n>` (latin-1 strings), unicode `U<n>` (UTF-32,
  * decoded on access), raw `V<n>` (byte copies) and structured records (plain objects, nested
- * and with sub-array fields). `elementCodec` hands these dtypes here.
+ * and with sub-array fields). `./codec.ts` hands these dtypes here, with itself as the codec
+ * of a record's fields.
  *
  * @example
  * ```ts
- * import { elementCodec } from "./element.ts";
- * import { parseDType } from "./dtype.ts";
- * const dt = parseDType({ descr: "[('chr', '|S4'), ('pos', '<i4')]" } as DType);
+ * import { dtypeFromDescr } from "../format/dtype.ts";
+ * import { elementCodec } from "./codec.ts";
+ * const dt = dtypeFromDescr([["chr", "|S4"], ["pos", "<i4"]]);
  * const codec = elementCodec(dt, new ArrayBuffer(8), true, "demo");
  * codec.write(0, { chr: "chr1", pos: 7 });
  * codec.read(0); // { chr: "chr1", pos: 7 }
  * ```
  * @module
  */
-import { type DType, type DTypeField, hasObjects, parseDType } from "./dtype.ts";
-import { type ElementCodec, elementCodec } from "./element.ts";
-import { InvalidArgumentError, NotViewableError } from "./errors.ts";
-import type { FieldValue, RecordValue, Scalar } from "./types.ts";
+import { type DType, type DTypeField, hasObjects, parseDType } from "../format/dtype.ts";
+import { InvalidArgumentError, NotViewableError } from "../format/errors.ts";
+import type { FieldValue, RecordValue, Scalar } from "../format/typed.ts";
+import { type ElementCodec, numericCodec } from "./numeric.ts";
 
 /**
- * The codec of a non-numeric dtype over `buffer`; `aligned` as for `elementCodec` (every
- * offset the caller will pass is a multiple of the dtype's alignment). Object dtypes are
- * refused with {@link NotViewableError}: their bytes are pointers into another process.
+ * Makes the codec of one dtype over a buffer: how a record reaches the codecs of its fields,
+ * which may be of any dtype (`./codec.ts`'s `elementCodec`).
+ */
+export type CodecFactory = (
+  dtype: DType,
+  buffer: ArrayBuffer,
+  aligned: boolean,
+  label: string,
+) => ElementCodec;
+
+/**
+ * The codec of a non-numeric dtype over `buffer`; `aligned` as for `numericCodec` (every
+ * offset the caller will pass is a multiple of the dtype's alignment); `fieldCodec` makes the
+ * codecs of a record's fields. Object dtypes are refused with {@link NotViewableError}: their
+ * bytes are pointers into another process.
  *
  * @example
  * ```ts
- * const codec = extendedCodec(parseDType("<U3"), new ArrayBuffer(12), true, "demo");
+ * import { parseDType } from "../format/dtype.ts";
+ * import { elementCodec } from "./codec.ts";
+ * const codec = extendedCodec(parseDType("<U3"), new ArrayBuffer(12), true, "demo", elementCodec);
  * codec.write(0, "héé");
  * ```
  */
@@ -36,6 +51,7 @@ export function extendedCodec(
   buffer: ArrayBuffer,
   aligned: boolean,
   label: string,
+  fieldCodec: CodecFactory,
 ): ElementCodec {
   if (hasObjects(dtype)) {
     throw new NotViewableError(
@@ -43,12 +59,12 @@ export function extendedCodec(
         "process that wrote them (pickled in files) and cannot be read here",
     );
   }
-  if (dtype.fields) return recordCodec(dtype, buffer, aligned, label);
+  if (dtype.fields) return recordCodec(dtype, buffer, aligned, label, fieldCodec);
   switch (dtype.kind) {
     case "M":
     case "m":
       // Stored as int64 counts of the unit; NaT is the smallest int64.
-      return elementCodec(parseDType(`${dtype.byteOrder}i8`), buffer, aligned, label);
+      return numericCodec(parseDType(`${dtype.byteOrder}i8`), buffer, aligned, label);
     case "S":
       return bytesCodec(dtype, buffer, label);
     case "U":
@@ -153,6 +169,7 @@ function recordCodec(
   buffer: ArrayBuffer,
   aligned: boolean,
   label: string,
+  fieldCodec: CodecFactory,
 ): ElementCodec {
   const byName = new Map<string, FieldAccess>();
   for (const field of dtype.fields!) {
@@ -160,7 +177,7 @@ function recordCodec(
     // Sub-array items sit itemsize apart, which a packed nested record need not keep aligned.
     const fieldAligned = aligned && field.offset % align === 0 &&
       (field.shape.length === 0 || field.dtype.itemsize % align === 0);
-    const codec = elementCodec(field.dtype, buffer, fieldAligned, `${label} field '${field.name}'`);
+    const codec = fieldCodec(field.dtype, buffer, fieldAligned, `${label} field '${field.name}'`);
     byName.set(field.name, { field, codec });
   }
   return {

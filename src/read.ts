@@ -5,25 +5,20 @@
  *
  * @example
  * ```ts
- * import { readSharedArray } from "./npy_read.ts";
+ * import { readSharedArray } from "./read.ts";
  * using prices = readSharedArray("prices.npy", "prices", { readOnly: true });
  * ```
  * @module
  */
-import { CorruptHeaderError, ExistsError, ShapeMismatchError } from "./errors.ts";
-import { closeFile, copyIntoSegment, filePath, type OpenFile, openFile } from "./file.ts";
-import { encodeHeader, type NpyHeader } from "./header.ts";
+import { layoutOf } from "./array/layout.ts";
+import { CorruptHeaderError, ExistsError, ShapeMismatchError } from "./format/errors.ts";
+import { encodeHeader, type NpyHeader } from "./format/header.ts";
+import { validateName } from "./format/name.ts";
+import { checkHeader, expectationOf, type Validation } from "./format/validate.ts";
 import { attachSharedArray, makeSharedArray, maxNameBytes } from "./lifecycle.ts";
-import { validateName } from "./name.ts";
-import {
-  checkExpected,
-  inChunks,
-  type Progress,
-  readFileHeader,
-  type Validation,
-} from "./npy_file.ts";
+import { inChunks, type Progress, readFileHeader } from "./npy/file_header.ts";
+import { closeFile, copyIntoSegment, filePath, type OpenFile, openFile } from "./os/file.ts";
 import type { SharedArray } from "./shared_array.ts";
-import { stridesOf } from "./shape.ts";
 
 /**
  * Options of {@link readSharedArray}.
@@ -116,7 +111,7 @@ export function readSharedArray(
   let result: { array: SharedArray; attached: boolean };
   try {
     const header = readFileHeader(f);
-    checkExpected(header, options, `file '${f.path}'`);
+    checkHeader(header, expectationOf(options), `file '${f.path}'`);
     result = load(f, header, name, options);
   } finally {
     closeFile(f);
@@ -149,7 +144,7 @@ function attachMatching(name: string, header: NpyHeader, options: ReadOptions, p
     raiseOnError: false,
   });
   if (!array) return null;
-  const expected = stridesOf(header.shape, header.dtype.itemsize, header.fortranOrder);
+  const expected = layoutOf(header).strides;
   if (array.strides.some((s, i) => array.shape[i] > 1 && s !== expected[i])) {
     array.close();
     const order = (fortran: boolean) => (fortran ? "Fortran" : "C");
@@ -168,12 +163,7 @@ function create(f: OpenFile, header: NpyHeader, name: string, options: ReadOptio
   const spec = {
     head,
     dataLength: length,
-    layout: {
-      dtype: header.dtype,
-      shape: header.shape,
-      strides: stridesOf(header.shape, header.dtype.itemsize, header.fortranOrder),
-      byteOffset: 0,
-    },
+    layout: layoutOf(header),
     mode: options.mode ?? 0o600,
     force: false,
     raiseOnError: true,

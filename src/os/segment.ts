@@ -11,9 +11,8 @@
  * ```
  * @module
  */
-import { cString, OUT_SLOTS, Status } from "../ffi/types.ts";
-import type { NpshmError } from "./errors.ts";
-import { type Hints, shim, statusError } from "./native.ts";
+import { cString, OUT_SLOTS, Status } from "../../ffi/contract.ts";
+import { failure, shim } from "./native.ts";
 
 /** One mapping of a segment in this process. */
 export interface Segment {
@@ -25,7 +24,7 @@ export interface Segment {
   readonly addr: bigint;
   /** Bytes mapped. */
   readonly size: number;
-  /** Whether this process tracks it (`track: true`): release then untracks (src/track.ts). */
+  /** Whether this process tracks it (`track: true`): release then untracks (./track.ts). */
   tracked?: boolean;
 }
 
@@ -63,8 +62,18 @@ export function createSegment(
   force: boolean,
   head: Uint8Array,
 ): Segment {
-  const status = shim().create(cString(name), size, mode, force, head, out);
-  if (status !== Status.OK) throw failure(status, `create shared array '${name}' (${size} bytes)`);
+  const status = shim().npshm_create(
+    cString(name),
+    BigInt(size),
+    mode,
+    +force,
+    head,
+    BigInt(head.length),
+    out,
+  );
+  if (status !== Status.OK) {
+    throw failure(status, `create shared array '${name}' (${size} bytes)`, out);
+  }
   return { name, handle: out[0], addr: out[1], size: Number(out[2]) };
 }
 
@@ -79,8 +88,8 @@ export function createSegment(
  * ```
  */
 export function publishSegment(seg: Segment, force: boolean): void {
-  const status = shim().publish(seg.handle, cString(seg.name), force, out);
-  if (status !== Status.OK) throw failure(status, `create shared array '${seg.name}'`);
+  const status = shim().npshm_publish(seg.handle, cString(seg.name), +force, out);
+  if (status !== Status.OK) throw failure(status, `create shared array '${seg.name}'`, out);
 }
 
 /**
@@ -93,8 +102,8 @@ export function publishSegment(seg: Segment, force: boolean): void {
  * ```
  */
 export function openSegment(name: string, readOnly: boolean): [Segment, Uint8Array] {
-  const status = shim().attach(encodedName(name), readOnly, out, head);
-  if (status !== Status.OK) throw failure(status, `attach shared array '${name}'`);
+  const status = shim().npshm_attach(encodedName(name), +readOnly, out, head, HEAD_CAP);
+  if (status !== Status.OK) throw failure(status, `attach shared array '${name}'`, out);
   const size = Number(out[2]);
   return [{ name, handle: out[0], addr: out[1], size }, head.subarray(0, Math.min(size, HEAD))];
 }
@@ -102,6 +111,7 @@ export function openSegment(name: string, readOnly: boolean): [Segment, Uint8Arr
 // The first bytes of the segment opened last, copied by the open call itself: NPY headers
 // are short, so attach rarely needs a second call to read its header.
 const HEAD = 512;
+const HEAD_CAP = BigInt(HEAD);
 const head = new Uint8Array(HEAD);
 
 /**
@@ -114,7 +124,7 @@ const head = new Uint8Array(HEAD);
  */
 export function readSegment(seg: Segment, offset: number, length: number): Uint8Array {
   const dst = new Uint8Array(length);
-  if (length > 0) shim().read(seg.addr + BigInt(offset), dst);
+  if (length > 0) shim().npshm_read(seg.addr + BigInt(offset), dst, BigInt(length));
   return dst;
 }
 
@@ -142,10 +152,10 @@ export function viewSegment(seg: Segment, offset: number, length: number): Array
 export function releaseSegment(seg: Segment, unmap = true): void {
   if (seg.tracked) {
     seg.tracked = false; // last tracker out unlinks the name (it still holds the descriptor)
-    shim().untrack(seg.handle, cString(seg.name), out);
+    shim().npshm_untrack(seg.handle, cString(seg.name), out);
   }
-  if (unmap && seg.size > 0) shim().release(seg.addr, seg.size, seg.handle);
-  else shim().close(seg.handle);
+  if (unmap && seg.size > 0) shim().npshm_release(seg.addr, BigInt(seg.size), seg.handle);
+  else shim().npshm_close(seg.handle);
 }
 
 /**
@@ -160,7 +170,7 @@ export function releaseSegment(seg: Segment, unmap = true): void {
  * ```
  */
 export function unmapSegment(seg: Segment): void {
-  if (seg.size > 0) shim().unmap(seg.addr, seg.size);
+  if (seg.size > 0) shim().npshm_unmap(seg.addr, BigInt(seg.size));
 }
 
 /**
@@ -173,27 +183,20 @@ export function unmapSegment(seg: Segment): void {
  * ```
  */
 export function unlinkSegment(name: string, seg?: Segment): boolean {
-  const status = shim().unlink(cString(name), seg ? seg.handle : -1n, out);
+  const status = shim().npshm_unlink(cString(name), seg ? seg.handle : -1n, out);
   if (status === Status.OK) return true;
   if (status === Status.NOT_FOUND || status === Status.STALE) return false;
-  throw failure(status, `delete shared array '${name}'`);
+  throw failure(status, `delete shared array '${name}'`, out);
 }
 
 /**
- * The typed error for a failed segment call (`from`: the out-array the call filled).
+ * Copies `bytes` into the mapping at byte `offset` (the control block, never user data).
  *
  * @example
  * ```ts
- * throw failure(Status.EXISTS, "create shared array 'x'");
+ * writeSegment(seg, 192, encodeControl(Date.now()));
  * ```
  */
-export function failure(status: number, what: string, from: BigInt64Array = out): NpshmError {
-  return statusError(status, what, SEGMENT_HINTS, Number(from[3]));
+export function writeSegment(seg: Segment, offset: number, bytes: Uint8Array): void {
+  if (bytes.length > 0) shim().npshm_write(seg.addr + BigInt(offset), bytes, BigInt(bytes.length));
 }
-
-const SEGMENT_HINTS: Hints = {
-  exists: "the name is taken (attach to it, delete it, or pass force: true)",
-  notFound: "no shared array of that name",
-  noSpace: "not enough shared memory (free some or enlarge /dev/shm)",
-  invalid: "invalid name or size",
-};

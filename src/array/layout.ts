@@ -1,23 +1,79 @@
 /**
- * Layout arithmetic of views that change how bytes are read: one field of a structured array
- * (`field(name)`), the same bytes as another dtype (`view(dtype)`, NumPy's `ndarray.view`),
- * an array placed at an offset inside a larger one (several arrays in one segment), and
- * {@link toNativeArray}, the explicit native-order copy of big-endian data.
+ * Layouts: where the elements of a view sit in its buffer (dtype, shape, strides, offset), and
+ * the arithmetic of views that change how bytes are read: the layout a `.npy` header
+ * describes, one field of a structured array (`field(name)`), the same bytes as another dtype
+ * (`view(dtype)`, NumPy's `ndarray.view`) and an array placed at an offset inside a larger one
+ * (several arrays in one segment).
  *
  * Pure functions over {@link Layout}s: NdArray's methods call them and wrap the result.
  *
  * @example
  * ```ts
- * using a = createSharedArray("pairs", { shape: [4], dtype: "int32" });
- * a.view("int16").shape; // [8]
+ * import { parseDType } from "../format/dtype.ts";
+ * import { reinterpretLayout } from "./layout.ts";
+ * const pairs = { dtype: parseDType("int32"), shape: [4], strides: [4], byteOffset: 0 };
+ * reinterpretLayout(pairs, "int16", 64, "pairs").shape; // [8]
  * ```
  * @module
  */
-import { type DType, parseDType } from "./dtype.ts";
-import { InvalidArgumentError, MisalignedError, NotViewableError } from "./errors.ts";
-import type { Layout, NdArray } from "./ndarray.ts";
-import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "./shape.ts";
-import type { TypedArray } from "./types.ts";
+import { type DType, parseDType } from "../format/dtype.ts";
+import { InvalidArgumentError, MisalignedError } from "../format/errors.ts";
+import type { NpyHeader } from "../format/header.ts";
+import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "../format/shape.ts";
+
+/** The layout of one view: where its elements sit in the mapping's buffer. */
+export interface Layout {
+  /** Element type. */
+  readonly dtype: DType;
+  /** Extent of each axis. */
+  readonly shape: readonly number[];
+  /** Bytes between neighbours along each axis (NumPy's strides). */
+  readonly strides: readonly number[];
+  /** Byte offset of element [0, 0, ...] in the buffer. */
+  readonly byteOffset: number;
+}
+
+/**
+ * The layout of the data a `.npy` header describes, in a buffer that starts where the data
+ * starts.
+ *
+ * @example
+ * ```ts
+ * import { decodeHeader } from "../format/header.ts";
+ * layoutOf(decodeHeader(bytes)).strides; // [32, 8] for a C-order float64 (3, 4)
+ * ```
+ */
+export function layoutOf(header: NpyHeader): Layout {
+  const { dtype, shape, fortranOrder } = header;
+  return { dtype, shape, strides: stridesOf(shape, dtype.itemsize, fortranOrder), byteOffset: 0 };
+}
+
+/**
+ * Whether the elements fill one gap-free run of memory, in C or Fortran order.
+ *
+ * @example
+ * ```ts
+ * isContiguous([3, 4], [32, 8], 8); // true
+ * isContiguous([3, 2], [32, 16], 8); // false: every other column
+ * ```
+ */
+export function isContiguous(
+  shape: readonly number[],
+  strides: readonly number[],
+  itemsize: number,
+): boolean {
+  if (shape.some((n) => n === 0)) return true;
+  const run = (order: number[]) => {
+    let expected = itemsize;
+    for (const axis of order) {
+      if (shape[axis] !== 1 && strides[axis] !== expected) return false;
+      expected *= shape[axis];
+    }
+    return true;
+  };
+  const axes = shape.map((_, i) => i);
+  return run([...axes].reverse()) || run(axes);
+}
 
 /**
  * Where and how {@link placedLayout} puts an array inside a contiguous one.
@@ -179,66 +235,4 @@ function checkAligned(layout: Layout, base: number, label: string): void {
         `${formatShape(layout.strides)} is not aligned to ${align} bytes`,
     );
   }
-}
-
-/**
- * A copy of a numeric (or datetime) array as a TypedArray in this machine's byte order and C
- * order: the explicit way to get big-endian, Fortran-order or strided data into a plain
- * TypedArray. Complex values interleave re/im; float16 gives a Float16Array where the
- * runtime has one, else raw bits in a Uint16Array.
- *
- * @throws {NotViewableError} strings, records and other dtypes no TypedArray holds
- * @example
- * ```ts
- * using a = openNpy("big_endian.npy"); // dtype >f8
- * const values = toNativeArray(a) as Float64Array;
- * ```
- */
-export function toNativeArray(array: NdArray): TypedArray {
-  const src = array.dtype;
-  const native = src.byteOrder === ">" ? parseDType(`<${src.descr.slice(1)}`) : src;
-  const view = native.view;
-  if (!view || native.fields) {
-    throw new NotViewableError(
-      `${array}: dtype '${src.descr}' has no TypedArray form; use get() or toArray()`,
-    );
-  }
-  const out = new Uint8Array(array.size * src.itemsize);
-  const lane = src.itemsize / view.lanes;
-  const swap = src.byteOrder === ">" && lane > 1;
-  gather(array, out, (dst, from, at) => {
-    if (!swap) return dst.set(from.subarray(at, at + src.itemsize));
-    for (let i = 0; i < src.itemsize; i++) {
-      dst[i] = from[at + Math.floor(i / lane) * lane + (lane - 1 - (i % lane))];
-    }
-  });
-  return new view.ctor(out.buffer, 0, array.size * view.lanes);
-}
-
-/**
- * Copies every item of `array` in C order into `out` (itemsize bytes each) through `put`,
- * which gets the destination item, the source bytes and the item's offset in them.
- *
- * @example
- * ```ts
- * gather(a, out, (dst, src, at) => dst.set(src.subarray(at, at + 8)));
- * ```
- */
-export function gather(
-  array: NdArray,
-  out: Uint8Array,
-  put: (dst: Uint8Array, src: Uint8Array, at: number) => void,
-): void {
-  const src = new Uint8Array(array.buffer);
-  const size = array.dtype.itemsize;
-  let k = 0;
-  const walk = (axis: number, at: number): void => {
-    if (axis === array.ndim) {
-      put(out.subarray(k, k + size), src, at);
-      k += size;
-      return;
-    }
-    for (let i = 0; i < array.shape[axis]; i++) walk(axis + 1, at + i * array.strides[axis]);
-  };
-  if (array.size > 0) walk(0, array.byteOffset);
 }

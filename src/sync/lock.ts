@@ -25,12 +25,11 @@
  * ```
  * @module
  */
-import { OUT_SLOTS, Status } from "../ffi/types.ts";
-import { ClosedError, LockError, ReadOnlyError, UnsupportedError } from "./errors.ts";
-import { OWNER_FIELD } from "./control.ts";
-import type { Mapping } from "./mapping.ts";
-import { shim } from "./native.ts";
-import { failure } from "./segment.ts";
+import { OUT_SLOTS, Status } from "../../ffi/contract.ts";
+import { OWNER_FIELD } from "../format/control.ts";
+import { ClosedError, LockError, ReadOnlyError, UnsupportedError } from "../format/errors.ts";
+import type { Mapping } from "../os/mapping.ts";
+import { failure, shim } from "../os/native.ts";
 
 /**
  * Proof of holding a lock: `unlock()` (or the end of a `using` block) releases it. Unlocking
@@ -89,7 +88,7 @@ export class SegmentLock {
           "locks are not re-entrant; unlock first or use lockAsync() to queue",
       );
     }
-    const status = shim().lock(this.#handle(), this.#offset(), this.#ownerAddr(), false, out);
+    const status = shim().npshm_lock(this.#handle(), this.#offset(), this.#ownerAddr(), 0, out);
     return this.#acquired(status, out);
   }
 
@@ -97,7 +96,7 @@ export class SegmentLock {
   tryLock(): LockGuard | null {
     this.#check();
     if (this.#busy()) return null;
-    const status = shim().lock(this.#handle(), this.#offset(), this.#ownerAddr(), true, out);
+    const status = shim().npshm_lock(this.#handle(), this.#offset(), this.#ownerAddr(), 1, out);
     return status === Status.BUSY ? null : this.#acquired(status, out);
   }
 
@@ -113,7 +112,13 @@ export class SegmentLock {
     const unpin = this.#mapping.pin(); // a close() meanwhile must not unmap under the call
     let status: number;
     try {
-      status = await shim().lockAsync(this.#handle(), this.#offset(), this.#ownerAddr(), own);
+      status = await shim().npshm_lock_async(
+        this.#handle(),
+        this.#offset(),
+        this.#ownerAddr(),
+        0,
+        own,
+      );
     } catch (err) {
       unpin();
       this.#handOver();
@@ -190,7 +195,7 @@ export class SegmentLock {
   }
 
   #release(from: BigInt64Array): void {
-    const status = shim().unlock(this.#handle(), this.#offset(), this.#ownerAddr(), from);
+    const status = shim().npshm_unlock(this.#handle(), this.#offset(), this.#ownerAddr(), from);
     if (status !== Status.OK) throw failure(status, `unlock ${this.#mapping.label}`, from);
   }
 
@@ -213,11 +218,11 @@ export class SegmentLock {
     return this.#mapping.segment.handle;
   }
 
-  #offset(): number {
-    return this.#control! + OWNER_FIELD;
+  #offset(): bigint {
+    return BigInt(this.#control! + OWNER_FIELD);
   }
 
   #ownerAddr(): bigint {
-    return this.#mapping.segment.addr + BigInt(this.#offset());
+    return this.#mapping.segment.addr + this.#offset();
   }
 }

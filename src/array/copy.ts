@@ -1,0 +1,78 @@
+/**
+ * Copies out of strided views: {@link gather}, every item in C order, and
+ * {@link toNativeArray}, the explicit native-order copy of big-endian, Fortran-order or
+ * strided data into a plain TypedArray.
+ *
+ * @example
+ * ```ts
+ * import { toNativeArray } from "./copy.ts";
+ * const values = toNativeArray(bigEndianArray) as Float64Array;
+ * ```
+ * @module
+ */
+import { parseDType } from "../format/dtype.ts";
+import { NotViewableError } from "../format/errors.ts";
+import type { TypedArray } from "../format/typed.ts";
+import type { NdArray } from "./ndarray.ts";
+
+/**
+ * A copy of a numeric (or datetime) array as a TypedArray in this machine's byte order and C
+ * order: the explicit way to get big-endian, Fortran-order or strided data into a plain
+ * TypedArray. Complex values interleave re/im; float16 gives a Float16Array where the
+ * runtime has one, else raw bits in a Uint16Array.
+ *
+ * @throws {NotViewableError} strings, records and other dtypes no TypedArray holds
+ * @example
+ * ```ts
+ * using a = openNpy("big_endian.npy"); // dtype >f8
+ * const values = toNativeArray(a) as Float64Array;
+ * ```
+ */
+export function toNativeArray(array: NdArray): TypedArray {
+  const src = array.dtype;
+  const native = src.byteOrder === ">" ? parseDType(`<${src.descr.slice(1)}`) : src;
+  const view = native.view;
+  if (!view || native.fields) {
+    throw new NotViewableError(
+      `${array}: dtype '${src.descr}' has no TypedArray form; use get() or toArray()`,
+    );
+  }
+  const out = new Uint8Array(array.size * src.itemsize);
+  const lane = src.itemsize / view.lanes;
+  const swap = src.byteOrder === ">" && lane > 1;
+  gather(array, out, (dst, from, at) => {
+    if (!swap) return dst.set(from.subarray(at, at + src.itemsize));
+    for (let i = 0; i < src.itemsize; i++) {
+      dst[i] = from[at + Math.floor(i / lane) * lane + (lane - 1 - (i % lane))];
+    }
+  });
+  return new view.ctor(out.buffer, 0, array.size * view.lanes);
+}
+
+/**
+ * Copies every item of `array` in C order into `out` (itemsize bytes each) through `put`,
+ * which gets the destination item, the source bytes and the item's offset in them.
+ *
+ * @example
+ * ```ts
+ * gather(a, out, (dst, src, at) => dst.set(src.subarray(at, at + 8)));
+ * ```
+ */
+export function gather(
+  array: NdArray,
+  out: Uint8Array,
+  put: (dst: Uint8Array, src: Uint8Array, at: number) => void,
+): void {
+  const src = new Uint8Array(array.buffer);
+  const size = array.dtype.itemsize;
+  let k = 0;
+  const walk = (axis: number, at: number): void => {
+    if (axis === array.ndim) {
+      put(out.subarray(k, k + size), src, at);
+      k += size;
+      return;
+    }
+    for (let i = 0; i < array.shape[axis]; i++) walk(axis + 1, at + i * array.strides[axis]);
+  };
+  if (array.size > 0) walk(0, array.byteOffset);
+}

@@ -1,0 +1,81 @@
+/**
+ * What a caller may require of an array it opens (`validateShape`, `validateDtype`, as in
+ * `cdxcore.npshm`), and the one check of a header against it, for segments and files alike.
+ *
+ * @example
+ * ```ts
+ * import { decodeHeader } from "./header.ts";
+ * import { checkHeader, expectationOf } from "./validate.ts";
+ * const expected = expectationOf({ validateShape: [3, 4], validateDtype: "float64" });
+ * checkHeader(decodeHeader(bytes), expected, "shared array 'grid'"); // or ShapeMismatchError
+ * ```
+ * @module
+ */
+import { type DType, parseDType, sameDType } from "./dtype.ts";
+import { DTypeMismatchError, ShapeMismatchError } from "./errors.ts";
+import type { NpyHeader } from "./header.ts";
+import { formatShape, normalizeShape, sameShape } from "./shape.ts";
+
+/**
+ * What a caller may require of an array: `validateShape`, `validateDtype`.
+ *
+ * @example
+ * ```ts
+ * const v: Validation = { validateShape: [10, 3], validateDtype: "int32" };
+ * ```
+ */
+export interface Validation {
+  /** Throw {@link ShapeMismatchError} unless the array has this shape. */
+  validateShape?: number | readonly number[];
+  /** Throw {@link DTypeMismatchError} unless the array has this dtype. */
+  validateDtype?: string | DType;
+}
+
+/** A {@link Validation}, parsed once (callers that check many headers keep it). */
+export interface Expectation {
+  /** The shape required, if any. */
+  readonly shape?: readonly number[];
+  /** The dtype required, if any. */
+  readonly dtype?: DType;
+}
+
+/**
+ * Parses a {@link Validation}: bad shapes and dtypes are `InvalidArgumentError`s here, before
+ * anything is opened.
+ *
+ * @example
+ * ```ts
+ * expectationOf({ validateShape: 5 }).shape; // [5]
+ * ```
+ */
+export function expectationOf(validation: Validation): Expectation {
+  const { validateShape, validateDtype } = validation;
+  return {
+    shape: validateShape === undefined ? undefined : normalizeShape(validateShape),
+    dtype: validateDtype === undefined ? undefined : parseDType(validateDtype),
+  };
+}
+
+/**
+ * Checks a header against what the caller requires; `what` names the array or file.
+ *
+ * @throws {ShapeMismatchError} / {DTypeMismatchError}
+ * @example
+ * ```ts
+ * checkHeader(header, expectationOf({ validateShape: [3] }), "file 'a.npy'");
+ * ```
+ */
+export function checkHeader(header: NpyHeader, expected: Expectation, what: string): void {
+  const { shape, dtype } = expected;
+  if (shape && !sameShape(shape, header.shape)) {
+    throw new ShapeMismatchError(
+      `${what} has shape ${formatShape(header.shape)}, expected ${formatShape(shape)}`,
+    );
+  }
+  if (dtype && !sameDType(dtype, header.dtype)) {
+    throw new DTypeMismatchError(
+      `${what} has dtype '${header.dtype.descr}' (${header.dtype.name}), expected ` +
+        `'${dtype.descr}' (${dtype.name})`,
+    );
+  }
+}

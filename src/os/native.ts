@@ -1,0 +1,122 @@
+/**
+ * The one handle on the native shim for the layers above FFI, and the one translation of its
+ * status codes into typed errors. Segments and files differ only in the advice they give.
+ *
+ * @example
+ * ```ts
+ * import { cString, OUT_SLOTS } from "../../ffi/contract.ts";
+ * import { failure, shim } from "./native.ts";
+ * const out = new BigInt64Array(OUT_SLOTS);
+ * const status = shim().npshm_open(cString("frames"), 0, out);
+ * if (status) throw failure(status, "attach shared array 'frames'", out);
+ * ```
+ * @module
+ */
+import { type Native, Status } from "../../ffi/contract.ts";
+import { loadNative, NativeLoadError } from "../../ffi/load.ts";
+import {
+  ExistsError,
+  InvalidArgumentError,
+  NativeLibraryError,
+  NoSpaceError,
+  NotFoundError,
+  type NpshmError,
+  OsError,
+  PermissionDeniedError,
+} from "../format/errors.ts";
+
+let native: Native | undefined;
+
+/**
+ * The native shim, loaded on first use.
+ *
+ * @throws {NativeLibraryError} it is missing, cannot be loaded or is of another ABI
+ * @example
+ * ```ts
+ * shim().npshm_abi_version();
+ * ```
+ */
+export function shim(): Native {
+  native ??= open();
+  return native;
+}
+
+function open(): Native {
+  try {
+    return loadNative();
+  } catch (err) {
+    if (err instanceof NativeLoadError) throw new NativeLibraryError(err.message, { cause: err });
+    throw err;
+  }
+}
+
+/** What to tell the user after "cannot <what>: " for each expected failure. */
+interface Hints {
+  readonly exists: string;
+  readonly notFound: string;
+  readonly noSpace: string;
+  readonly invalid: string;
+}
+
+const HINTS: Record<"segment" | "file", Hints> = {
+  segment: {
+    exists: "the name is taken (attach to it, delete it, or pass force: true)",
+    notFound: "no shared array of that name",
+    noSpace: "not enough shared memory (free some or enlarge /dev/shm)",
+    invalid: "invalid name or size",
+  },
+  file: {
+    exists: "it exists (pass overwrite: true)",
+    notFound: "no such file or directory",
+    noSpace: "no space left",
+    invalid: "invalid argument",
+  },
+};
+
+/**
+ * The typed error for a failed shim call: `status` from the call, `out` the out-array it
+ * filled (its OS error), `about` whether a segment or a file was being worked on.
+ *
+ * @example
+ * ```ts
+ * throw failure(Status.NOT_FOUND, "open file 'x.npy'", out, "file"); // NotFoundError
+ * ```
+ */
+export function failure(
+  status: number,
+  what: string,
+  out: BigInt64Array,
+  about: "segment" | "file" = "segment",
+): NpshmError {
+  const hints = HINTS[about];
+  const osError = Number(out[3]);
+  const reason = osError ? `: ${osErrorText(osError)}` : "";
+  switch (status) {
+    case Status.EXISTS:
+      return new ExistsError(`cannot ${what}: ${hints.exists}`, osError);
+    case Status.NOT_FOUND:
+      return new NotFoundError(`cannot ${what}: ${hints.notFound}`, osError);
+    case Status.NO_SPACE:
+      return new NoSpaceError(`cannot ${what}: ${hints.noSpace}${reason}`, osError);
+    case Status.PERMISSION:
+      return new PermissionDeniedError(`cannot ${what}: permission denied${reason}`, osError);
+    case Status.INVALID:
+      return new InvalidArgumentError(`cannot ${what}: ${hints.invalid}${reason}`, osError);
+    default:
+      return new OsError(`cannot ${what}${reason || ` (status ${status})`}`, osError);
+  }
+}
+
+/**
+ * The operating system's words for an OS error number.
+ *
+ * @example
+ * ```ts
+ * osErrorText(2); // "No such file or directory"
+ * ```
+ */
+export function osErrorText(osError: number): string {
+  const buf = new Uint8Array(256);
+  shim().npshm_strerror(osError, buf, BigInt(buf.length));
+  return new TextDecoder().decode(buf.subarray(0, buf.indexOf(0)));
+}
