@@ -67,7 +67,9 @@ export type Graph = Record<string, string[]>;
 
 /** One thing wrong with the graph, as a line to print. */
 export interface Problem {
+  /** An import cycle, or an import against the layers or their rules. */
   kind: "cycle" | "layer";
+  /** The files involved: `a.ts -> b.ts -> a.ts`, or `a.ts imports b.ts, but ...`. */
   message: string;
 }
 
@@ -121,14 +123,15 @@ export function graphFromDenoInfo(info: DenoInfo, root: string): Graph {
 
 /** The part of `deno info --json` output this script reads. */
 export interface DenoInfo {
+  /** Each module with its imports as written and, under `code` or `type`, as resolved. */
   modules: {
     specifier: string;
-    dependencies?: { specifier: string; code?: Resolved; type?: Resolved }[];
+    dependencies?: {
+      specifier: string;
+      code?: { specifier?: string };
+      type?: { specifier?: string };
+    }[];
   }[];
-}
-
-interface Resolved {
-  specifier?: string;
 }
 
 function matches(path: string, patterns: string[] = []): boolean {
