@@ -6,48 +6,22 @@
  * Bytes never pass through JavaScript: a copy into a shared segment goes file -> segment
  * inside the kernel (sendfile) or straight into the mapped address (pread).
  */
-#ifndef _WIN32
-#define _GNU_SOURCE
-#define _FILE_OFFSET_BITS 64
-#endif
-
-#include "npshm.h"
+#include "npshm_internal.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 /* One read or write call moves at most this much; Linux caps a call at ~2 GiB anyway. */
 #define NPSHM_IO_CHUNK ((uint64_t)1 << 30)
 
-static void file_out_init(int64_t *out) {
-  if (out) {
-    out[0] = -1;
-    out[1] = 0;
-    out[2] = 0;
-    out[3] = 0;
-  }
-}
-
 #ifndef _WIN32
 /* ======================================================================== POSIX */
-#include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <stdio.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-#include "npshm_errno.h"
 #ifdef __linux__
 #include <sys/sendfile.h>
 #endif
-
-
-
-static int file_fd(int64_t handle) {
-  return (handle < 0 || handle > INT32_MAX) ? -1 : (int)handle;
-}
 
 static int offset_ok(uint64_t offset, uint64_t len) {
   return offset <= (uint64_t)INT64_MAX && len <= (uint64_t)INT64_MAX - offset;
@@ -69,7 +43,7 @@ static int open_flags(int32_t how) {
 }
 
 NPSHM_API int32_t npshm_file_open(const char *path, int32_t how, uint32_t mode, int64_t *out) {
-  file_out_init(out);
+  npshm_out_init(out, NPSHM_NO_HANDLE);
   int flags = open_flags(how);
   if (out == NULL || path == NULL || path[0] == '\0' || flags < 0) return npshm_fail(out, EINVAL);
   int fd = open(path, flags | O_CLOEXEC, (mode_t)(mode & 07777));
@@ -106,7 +80,7 @@ static int reserve_blocks(int fd, uint64_t size) {
 NPSHM_API int32_t npshm_file_resize(int64_t handle, uint64_t size, int32_t reserve,
                                     int64_t *out) {
   if (out) out[3] = 0;
-  int fd = file_fd(handle);
+  int fd = npshm_fd_of(handle);
   if (fd < 0) return npshm_fail(out, EBADF);
   if (size > (uint64_t)INT64_MAX) return npshm_fail(out, EFBIG);
   if (ftruncate(fd, (off_t)size) != 0) return npshm_fail(out, errno);
@@ -120,10 +94,10 @@ NPSHM_API int32_t npshm_file_map(int64_t handle, uint64_t size, int32_t private_
   out[1] = 0;
   out[2] = 0;
   out[3] = 0;
-  int fd = file_fd(handle);
+  int fd = npshm_fd_of(handle);
   if (fd < 0) return npshm_fail(out, EBADF);
   if (size == 0) return NPSHM_OK; /* nothing to map: an empty file has no bytes to view */
-  if (size > (uint64_t)INT64_MAX || size > SIZE_MAX) return npshm_fail(out, EFBIG);
+  if (!npshm_size_fits(size)) return npshm_fail(out, EFBIG);
   /* Private: writes stay in this process and never reach (or fault on) the file. */
   int flags = private_copy ? MAP_PRIVATE : MAP_SHARED;
   void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, flags, fd, 0);
@@ -143,7 +117,7 @@ static int32_t transfer(int64_t handle, uint64_t offset, uint8_t *buf, uint64_t 
   if (out == NULL) return NPSHM_INVALID;
   out[2] = 0;
   out[3] = 0;
-  int fd = file_fd(handle);
+  int fd = npshm_fd_of(handle);
   if (fd < 0 || (buf == NULL && len > 0) || !offset_ok(offset, len)) {
     return npshm_fail(out, fd < 0 ? EBADF : EINVAL);
   }
@@ -214,15 +188,15 @@ NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, ui
   if (out == NULL) return NPSHM_INVALID;
   out[2] = 0;
   out[3] = 0;
-  int in = file_fd(src);
+  int in = npshm_fd_of(src);
   if (in < 0 || !offset_ok(src_off, len) || !offset_ok(dst_off, len)) {
     return npshm_fail(out, in < 0 ? EBADF : EINVAL);
   }
   uint64_t done = 0;
 #ifdef __linux__
-  if (file_fd(dst) >= 0) {
+  if (npshm_fd_of(dst) >= 0) {
     int e;
-    done = kernel_copy(in, src_off, file_fd(dst), dst_off, len, &e);
+    done = kernel_copy(in, src_off, npshm_fd_of(dst), dst_off, len, &e);
     if (e && !cannot_sendfile(e)) {
       out[2] = (int64_t)done;
       return npshm_fail(out, e);
@@ -251,7 +225,7 @@ NPSHM_API int32_t npshm_file_flush(uint64_t addr, uint64_t len, int64_t *out) {
 
 NPSHM_API int32_t npshm_file_sync(int64_t handle, int64_t *out) {
   if (out) out[3] = 0;
-  int fd = file_fd(handle);
+  int fd = npshm_fd_of(handle);
   if (fd < 0) return npshm_fail(out, EBADF);
   int r;
   do {
@@ -290,13 +264,6 @@ NPSHM_API int32_t npshm_file_remove(const char *path, int64_t *out) {
 
 #else
 /* ======================================================================== Win32 */
-#define WIN32_LEAN_AND_MEAN
-#include <windows.h>
-
-#include "npshm_errno.h"
-
-static HANDLE file_handle(int64_t h) { return h <= 0 ? NULL : (HANDLE)(intptr_t)h; }
-
 /* UTF-8 path to a malloc'd wide string, or NULL. */
 static WCHAR *wide_path(const char *path) {
   if (path == NULL || path[0] == '\0') return NULL;
@@ -312,7 +279,7 @@ static WCHAR *wide_path(const char *path) {
 
 NPSHM_API int32_t npshm_file_open(const char *path, int32_t how, uint32_t mode, int64_t *out) {
   (void)mode; /* files get the directory's default security descriptor */
-  file_out_init(out);
+  npshm_out_init(out, NPSHM_NO_HANDLE);
   if (out == NULL || how < NPSHM_FILE_READ || how > NPSHM_FILE_REPLACE) {
     return npshm_fail(out, ERROR_INVALID_PARAMETER);
   }
@@ -341,7 +308,7 @@ NPSHM_API int32_t npshm_file_resize(int64_t handle, uint64_t size, int32_t reser
                                     int64_t *out) {
   (void)reserve; /* NTFS allocates on SetEndOfFile unless the file is marked sparse */
   if (out) out[3] = 0;
-  HANDLE h = file_handle(handle);
+  HANDLE h = npshm_handle_of(handle);
   if (h == NULL) return npshm_fail(out, ERROR_INVALID_HANDLE);
   FILE_END_OF_FILE_INFO eof;
   eof.EndOfFile.QuadPart = (LONGLONG)size;
@@ -358,10 +325,10 @@ NPSHM_API int32_t npshm_file_map(int64_t handle, uint64_t size, int32_t private_
   out[1] = 0;
   out[2] = 0;
   out[3] = 0;
-  HANDLE h = file_handle(handle);
+  HANDLE h = npshm_handle_of(handle);
   if (h == NULL) return npshm_fail(out, ERROR_INVALID_HANDLE);
   if (size == 0) return NPSHM_OK;
-  if (size > (uint64_t)INT64_MAX || size > SIZE_MAX) return npshm_fail(out, ERROR_NOT_ENOUGH_MEMORY);
+  if (!npshm_size_fits(size)) return npshm_fail(out, ERROR_NOT_ENOUGH_MEMORY);
   /* A read-only handle can still back a copy-on-write view (PAGE_WRITECOPY). */
   HANDLE m = CreateFileMappingW(h, NULL, private_copy ? PAGE_WRITECOPY : PAGE_READWRITE,
                                 (DWORD)(size >> 32), (DWORD)(size & 0xffffffffu), NULL);
@@ -389,7 +356,7 @@ static int32_t transfer(int64_t handle, uint64_t offset, uint8_t *buf, uint64_t 
   if (out == NULL) return NPSHM_INVALID;
   out[2] = 0;
   out[3] = 0;
-  HANDLE h = file_handle(handle);
+  HANDLE h = npshm_handle_of(handle);
   if (h == NULL || (buf == NULL && len > 0)) {
     return npshm_fail(out, h == NULL ? ERROR_INVALID_HANDLE : ERROR_INVALID_PARAMETER);
   }
@@ -438,7 +405,7 @@ NPSHM_API int32_t npshm_file_flush(uint64_t addr, uint64_t len, int64_t *out) {
 
 NPSHM_API int32_t npshm_file_sync(int64_t handle, int64_t *out) {
   if (out) out[3] = 0;
-  HANDLE h = file_handle(handle);
+  HANDLE h = npshm_handle_of(handle);
   if (h == NULL) return npshm_fail(out, ERROR_INVALID_HANDLE);
   return FlushFileBuffers(h) ? NPSHM_OK : npshm_fail(out, GetLastError());
 }
