@@ -1,19 +1,22 @@
 /**
- * Builds the npshm native shim: `native/npshm.c` into `native/build/<target>/libnpshm.so`
+ * Builds the npshm native shim: `native/npshm*.c` into `native/build/<target>/libnpshm.so`
  * (`npshm.dll` on win32, `libnpshm.dylib` on darwin), and its C test program
  * `native/build/<target>/test_shim[.exe]`. Skips what is already newer than its sources.
  *
  * ```sh
  * deno run --allow-read --allow-write --allow-run --allow-env native/build.ts \
- *   [--target linux-x64|linux-arm64|win32-x64] [--test]
+ *   [--target linux-x64|linux-arm64|win32-x64] [--test] [--help]
  * ```
  *
  * `--test` runs the test program: directly for the host, under `qemu-aarch64` for
  * linux-arm64 and `wine` for win32-x64 when those are installed. `CC` overrides the host
- * compiler.
+ * compiler. Exit status: 0 done, 1 the build or a test failed, 2 bad arguments (with a usage
+ * line on stderr).
  *
  * @module
  */
+
+import { parseArgs } from "node:util";
 
 const HERE = import.meta.dirname ?? ".";
 const STRICT = ["-std=c11", "-Wall", "-Wextra", "-Werror"];
@@ -164,23 +167,60 @@ export async function testNative(target: string = hostTarget()): Promise<void> {
   await run([...t.run, `${HERE}/build/${target}/${t.exe}`], t.runPkg);
 }
 
-function parseArgs(args: string[]): { target: string; test: boolean } {
-  let target = hostTarget(), test = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--test") test = true;
-    else if (a === "--target" && i + 1 < args.length) target = args[++i];
-    else if (a.startsWith("--target=")) target = a.slice("--target=".length);
-    else throw new Error(`unknown argument ${a}: usage: build.ts [--target TARGET] [--test]`);
-  }
-  return { target, test };
+/** What the command line asks for. */
+interface Request {
+  target: string;
+  test: boolean;
+  help: boolean;
+}
+
+function usage(): string {
+  const targets = [...new Set([hostTarget(), ...Object.keys(CROSS)])].join("|");
+  return `usage: build.ts [--target ${targets}] [--test] [--help]`;
+}
+
+function help(): string {
+  return [
+    usage(),
+    `Builds the native shim and its C test program for --target (default ${hostTarget()}).`,
+    "--test also runs the test program (under qemu-aarch64 or wine for those targets).",
+    "CC overrides the host compiler.",
+  ].join("\n");
+}
+
+/** Throws on anything but the options above, and on a target this machine cannot build. */
+function parseCommandLine(args: string[]): Request {
+  const { values } = parseArgs({
+    args,
+    options: {
+      target: { type: "string", default: hostTarget() },
+      test: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  targetOf(values.target); // a target it cannot build is a bad argument, not a failed build
+  return values;
 }
 
 if (import.meta.main) {
+  let request: Request;
   try {
-    const { target, test } = parseArgs(Deno.args);
-    console.log(await buildNative(target));
-    if (test) await testNative(target);
+    request = parseCommandLine(Deno.args);
+  } catch (e) {
+    // parseArgs explains an ambiguous value over several lines; the usage line says the rest.
+    console.error(`native build: ${e instanceof Error ? e.message.split("\n")[0] : e}`);
+    console.error(usage());
+    Deno.exit(2);
+  }
+  if (request.help) {
+    console.log(help());
+    Deno.exit(0);
+  }
+  try {
+    console.log(await buildNative(request.target));
+    if (request.test) await testNative(request.target);
   } catch (e) {
     console.error(`native build: ${e instanceof Error ? e.message : e}`);
     Deno.exit(1);

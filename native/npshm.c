@@ -1,49 +1,16 @@
 /*
  * npshm native shim: see npshm.h for the contract of each function.
  *
- * Layout: shared helpers (names, out[], strerror), then one block per platform
- * family: POSIX (Linux with O_TMPFILE, other POSIX with shm_open) and Win32.
+ * Layout: what is the same on every platform (attach, release, read, error text), then one
+ * block per platform family: POSIX (Linux with O_TMPFILE, other POSIX with shm_open) and
+ * Win32. Names, out[] and OS errors follow the rules in npshm_internal.h.
  */
-#ifndef _WIN32
-/* O_TMPFILE, linkat and the GNU strerror_r live behind _GNU_SOURCE on glibc. */
-#define _GNU_SOURCE
-/* 64-bit off_t even on 32-bit targets, so sizes above 2 GiB are not truncated. */
-#define _FILE_OFFSET_BITS 64
-#endif
-
-#include "npshm.h"
-
-#include <stdio.h>
-#include <string.h>
-
-/* Longest name in bytes: NAME_MAX on Linux; Win32 object names share the limit. */
-#define NPSHM_NAME_MAX 255
+#include "npshm_internal.h"
 
 /* Only the test program may switch this on, to exercise the shm_open path on Linux. */
 #ifdef NPSHM_TESTING
 int npshm_test_no_tmpfile = 0;
 #endif
-
-static void out_init(int64_t *out) {
-  if (out) {
-    out[0] = -1;
-    out[1] = 0;
-    out[2] = 0;
-    out[3] = 0;
-  }
-}
-
-/* Same rules as src/name.ts, so the shim is safe even when called directly. */
-static int name_ok(const char *name) {
-  if (name == NULL || name[0] == '\0') return 0;
-  if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) return 0;
-  size_t n = 0;
-  for (; name[n] != '\0'; n++) {
-    if (n >= NPSHM_NAME_MAX) return 0;
-    if (name[n] == '/' || name[n] == '\\') return 0;
-  }
-  return 1;
-}
 
 /* Truncates at a UTF-8 character boundary so the caller can always decode the text. */
 static void copy_text(char *buf, uint64_t cap, const char *text) {
@@ -83,39 +50,18 @@ NPSHM_API int32_t npshm_release(uint64_t addr, uint64_t size, int64_t handle) {
 
 #ifndef _WIN32
 /* ======================================================================== POSIX */
-#include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-#include "npshm_errno.h"
 
 #if defined(__linux__) && defined(O_TMPFILE)
 #define NPSHM_TMPFILE 1
 #endif
 
-/* "/" + name + NUL for shm_open; "/dev/shm/" + name + NUL for Linux path calls. */
-#define SHM_DIR "/dev/shm"
-typedef char shm_path[sizeof(SHM_DIR) + NPSHM_NAME_MAX + 2];
-
-
-
-/* Callers checked name_ok, so both always fit. */
-static void shm_name(shm_path dst, const char *name) {
-  snprintf(dst, sizeof(shm_path), "/%s", name);
+/* Callers checked npshm_name_ok, so it always fits. */
+static void shm_name(npshm_path dst, const char *name) {
+  snprintf(dst, sizeof(npshm_path), "/%s", name);
 }
-#ifdef __linux__
-static void dev_path(shm_path dst, const char *name) {
-  snprintf(dst, sizeof(shm_path), SHM_DIR "/%s", name);
-}
-#endif
-
-static int fd_of(int64_t handle) { return (handle < 0 || handle > INT32_MAX) ? -1 : (int)handle; }
-
-/* A size the kernel can take as off_t and we can take as size_t; else EFBIG. */
-static int size_fits(uint64_t size) { return size <= (uint64_t)INT64_MAX && size <= SIZE_MAX; }
 
 /*
  * Reserves the memory now, so a full /dev/shm is an error here rather than a SIGBUS at
@@ -184,14 +130,14 @@ static int open_tmpfile(uint32_t mode) {
     return -1;
   }
 #endif
-  return open(SHM_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, (mode_t)(mode & 07777));
+  return open(NPSHM_SHM_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, (mode_t)(mode & 07777));
 }
 #endif
 
 /* The portable way: the name exists (empty, then filled) from the moment of shm_open. */
 static int32_t create_named(const char *name, uint64_t size, uint32_t mode, int32_t force,
                             const uint8_t *head, uint64_t head_len, int64_t *out) {
-  shm_path path;
+  npshm_path path;
   shm_name(path, name);
   if (force && shm_unlink(path) != 0 && errno != ENOENT) return npshm_fail(out, errno);
   int fd = shm_open(path, O_CREAT | O_EXCL | O_RDWR, (mode_t)(mode & 07777));
@@ -203,12 +149,12 @@ static int32_t create_named(const char *name, uint64_t size, uint32_t mode, int3
 
 NPSHM_API int32_t npshm_create(const char *name, uint64_t size, uint32_t mode, int32_t force,
                                const uint8_t *head, uint64_t head_len, int64_t *out) {
-  out_init(out);
+  npshm_out_init(out, NPSHM_NO_HANDLE);
   if (out == NULL) return NPSHM_INVALID;
-  if (!name_ok(name) || size == 0 || head_len > size || (head == NULL && head_len > 0)) {
+  if (!npshm_name_ok(name) || size == 0 || head_len > size || (head == NULL && head_len > 0)) {
     return npshm_fail(out, EINVAL);
   }
-  if (!size_fits(size)) return npshm_fail(out, EFBIG);
+  if (!npshm_size_fits(size)) return npshm_fail(out, EFBIG);
 #ifdef NPSHM_TMPFILE
   int fd = open_tmpfile(mode);
   if (fd >= 0) {
@@ -239,8 +185,8 @@ static int link_fd(int fd, const char *path) {
  * starts with ".npshm-" and holds a complete array.
  */
 static int replace_with(int fd, const char *path) {
-  shm_path tmp;
-  snprintf(tmp, sizeof tmp, SHM_DIR "/.npshm-%ld-%d", (long)getpid(), fd);
+  npshm_path tmp;
+  snprintf(tmp, sizeof tmp, NPSHM_SHM_DIR "/.npshm-%ld-%d", (long)getpid(), fd);
   int e = link_fd(fd, tmp);
   if (e == EEXIST) { /* left by a crashed process that had our pid and descriptor number */
     unlink(tmp);
@@ -256,14 +202,14 @@ static int replace_with(int fd, const char *path) {
 
 NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force, int64_t *out) {
   if (out) out[3] = 0;
-  if (!name_ok(name) || fd_of(handle) < 0) return npshm_fail(out, EINVAL);
+  if (!npshm_name_ok(name) || npshm_fd_of(handle) < 0) return npshm_fail(out, EINVAL);
 #ifdef NPSHM_TMPFILE
   struct stat st;
-  if (fstat(fd_of(handle), &st) != 0) return npshm_fail(out, errno);
+  if (fstat(npshm_fd_of(handle), &st) != 0) return npshm_fail(out, errno);
   if (st.st_nlink > 0) return NPSHM_OK; /* made by create_named: already has its name */
-  shm_path path;
-  dev_path(path, name);
-  int e = force ? replace_with(fd_of(handle), path) : link_fd(fd_of(handle), path);
+  npshm_path path;
+  npshm_dev_path(path, name);
+  int e = force ? replace_with(npshm_fd_of(handle), path) : link_fd(npshm_fd_of(handle), path);
   return e ? npshm_fail(out, e) : NPSHM_OK;
 #else
   (void)force;
@@ -319,16 +265,16 @@ static void *map_existing(int fd, size_t size, int32_t read_only) {
 }
 
 NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) {
-  out_init(out);
+  npshm_out_init(out, NPSHM_NO_HANDLE);
   if (out == NULL) return NPSHM_INVALID;
-  if (!name_ok(name)) return npshm_fail(out, EINVAL);
-  shm_path path;
+  if (!npshm_name_ok(name)) return npshm_fail(out, EINVAL);
+  npshm_path path;
   shm_name(path, name);
   int fd = shm_open(path, read_only ? O_RDONLY : O_RDWR, 0);
   if (fd < 0) return npshm_fail(out, errno);
   struct stat st;
   int e = fstat(fd, &st) == 0 ? 0 : errno;
-  if (!e && !size_fits((uint64_t)st.st_size)) e = EFBIG;
+  if (!e && !npshm_size_fits((uint64_t)st.st_size)) e = EFBIG;
   if (!e && !read_only) e = allocate_if_sparse(fd, &st);
   void *addr = NULL;
   if (!e && st.st_size > 0) {
@@ -351,34 +297,31 @@ NPSHM_API int32_t npshm_unmap(uint64_t addr, uint64_t size) {
 }
 
 NPSHM_API int32_t npshm_close(int64_t handle) {
-  if (fd_of(handle) < 0) return NPSHM_INVALID;
-  return close(fd_of(handle)) == 0 ? NPSHM_OK : npshm_status_of(errno);
+  if (npshm_fd_of(handle) < 0) return NPSHM_INVALID;
+  return close(npshm_fd_of(handle)) == 0 ? NPSHM_OK : npshm_status_of(errno);
 }
 
 /* Returns errno or 0; ESTALE when the name now holds another file than handle's. */
 static int same_segment(const char *name, int64_t handle) {
 #ifdef __linux__
-  struct stat mine, named;
-  shm_path path;
-  dev_path(path, name);
-  if (fstat(fd_of(handle), &mine) != 0) return errno;
-  if (stat(path, &named) != 0) return errno;
-  return (mine.st_dev == named.st_dev && mine.st_ino == named.st_ino) ? 0 : ESTALE;
+  npshm_path path;
+  npshm_dev_path(path, name);
+  return npshm_same_file(npshm_fd_of(handle), path);
 #else
   (void)name; /* no path to stat: shm names live outside the file system here */
-  return fd_of(handle) < 0 ? EBADF : 0;
+  return npshm_fd_of(handle) < 0 ? EBADF : 0;
 #endif
 }
 
 NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
   if (out) out[3] = 0;
-  if (!name_ok(name)) return npshm_fail(out, EINVAL);
+  if (!npshm_name_ok(name)) return npshm_fail(out, EINVAL);
   if (handle >= 0) {
     int e = same_segment(name, handle);
     if (e == ESTALE) return NPSHM_STALE;
     if (e) return npshm_fail(out, e);
   }
-  shm_path path;
+  npshm_path path;
   shm_name(path, name);
   return shm_unlink(path) == 0 ? NPSHM_OK : npshm_fail(out, errno);
 }
@@ -403,36 +346,32 @@ NPSHM_API void npshm_strerror(int32_t os_error, char *buf, uint64_t cap) {
 
 #else
 /* ======================================================================== Win32 */
-#define WIN32_LEAN_AND_MEAN
-#include <windows.h>
-
-#include "npshm_errno.h"
+/* A segment name as Win32 takes it: UTF-16, NUL-terminated. */
+typedef WCHAR wide_name[NPSHM_NAME_MAX + 1];
 
 /* Returns 0 or the Win32 error; the name must be valid UTF-8. */
-static DWORD wide_name(const char *name, WCHAR *dst, int cap) {
-  if (!name_ok(name)) return ERROR_INVALID_NAME;
-  if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name, -1, dst, cap) == 0) {
+static DWORD widen(wide_name dst, const char *name) {
+  if (!npshm_name_ok(name)) return ERROR_INVALID_NAME;
+  if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name, -1, dst, NPSHM_NAME_MAX + 1) == 0) {
     return ERROR_INVALID_NAME;
   }
   return 0;
 }
 
-static HANDLE handle_of(int64_t h) { return (HANDLE)(intptr_t)h; }
-
 NPSHM_API int32_t npshm_create(const char *name, uint64_t size, uint32_t mode, int32_t force,
                                const uint8_t *head, uint64_t head_len, int64_t *out) {
   (void)mode;  /* a mapping's access follows its default security descriptor */
   (void)force; /* a live mapping cannot be replaced: its name goes with its last handle */
-  out_init(out);
+  npshm_out_init(out, NPSHM_NO_HANDLE);
   if (out == NULL) return NPSHM_INVALID;
-  WCHAR wname[NPSHM_NAME_MAX + 1];
-  DWORD e = wide_name(name, wname, NPSHM_NAME_MAX + 1);
+  wide_name wname;
+  DWORD e = widen(wname, name);
   if (e) return npshm_fail(out, e);
   if (size == 0 || head_len > size || (head == NULL && head_len > 0)) {
     return npshm_fail(out, ERROR_INVALID_PARAMETER);
   }
   /* Windows calls such sizes invalid; they are "too big", as EFBIG says on POSIX. */
-  if (size > (uint64_t)INT64_MAX || size > SIZE_MAX) return npshm_fail(out, ERROR_NOT_ENOUGH_MEMORY);
+  if (!npshm_size_fits(size)) return npshm_fail(out, ERROR_NOT_ENOUGH_MEMORY);
   /* Backed by the paging file and committed whole, so lack of memory shows up here. */
   HANDLE h = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, (DWORD)(size >> 32),
                                 (DWORD)(size & 0xffffffffu), wname);
@@ -458,15 +397,15 @@ NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force,
   (void)handle;
   (void)force;
   if (out) out[3] = 0;
-  return name_ok(name) ? NPSHM_OK : npshm_fail(out, ERROR_INVALID_NAME);
+  return npshm_name_ok(name) ? NPSHM_OK : npshm_fail(out, ERROR_INVALID_NAME);
 }
 
 /* Copy-on-write (FILE_MAP_COPY) for read-only: writes stay private and never fault. */
 NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) {
-  out_init(out);
+  npshm_out_init(out, NPSHM_NO_HANDLE);
   if (out == NULL) return NPSHM_INVALID;
-  WCHAR wname[NPSHM_NAME_MAX + 1];
-  DWORD e = wide_name(name, wname, NPSHM_NAME_MAX + 1);
+  wide_name wname;
+  DWORD e = widen(wname, name);
   if (e) return npshm_fail(out, e);
   HANDLE h = OpenFileMappingW(read_only ? FILE_MAP_READ : FILE_MAP_ALL_ACCESS, FALSE, wname);
   if (h == NULL) return npshm_fail(out, GetLastError());
@@ -492,15 +431,16 @@ NPSHM_API int32_t npshm_unmap(uint64_t addr, uint64_t size) {
 }
 
 NPSHM_API int32_t npshm_close(int64_t handle) {
-  if (handle <= 0) return NPSHM_INVALID;
-  return CloseHandle(handle_of(handle)) ? NPSHM_OK : npshm_status_of(GetLastError());
+  HANDLE h = npshm_handle_of(handle);
+  if (h == NULL) return NPSHM_INVALID;
+  return CloseHandle(h) ? NPSHM_OK : npshm_status_of(GetLastError());
 }
 
 /* Windows has no unlink: a mapping's name disappears with the last handle to it. */
 NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
   (void)handle;
   if (out) out[3] = 0;
-  return name_ok(name) ? NPSHM_OK : npshm_fail(out, ERROR_INVALID_NAME);
+  return npshm_name_ok(name) ? NPSHM_OK : npshm_fail(out, ERROR_INVALID_NAME);
 }
 
 /* UTF-8 text, as the JS side decodes it, rather than the ANSI code page. */

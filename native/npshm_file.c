@@ -5,90 +5,67 @@
  *
  * Bytes never pass through JavaScript: a copy into a shared segment goes file -> segment
  * inside the kernel (sendfile) or straight into the mapped address (pread).
+ *
+ * Layout: each platform block holds the system calls (each returns 0 or the OS error) and the
+ * few error numbers the shared part raises; then each exported function once, for both.
+ * Only npshm_file_copy is written per platform: on Linux it is a different job (sendfile).
  */
-#ifndef _WIN32
-#define _GNU_SOURCE
-#define _FILE_OFFSET_BITS 64
-#endif
-
-#include "npshm.h"
+#include "npshm_internal.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 /* One read or write call moves at most this much; Linux caps a call at ~2 GiB anyway. */
 #define NPSHM_IO_CHUNK ((uint64_t)1 << 30)
 
-static void file_out_init(int64_t *out) {
-  if (out) {
-    out[0] = -1;
-    out[1] = 0;
-    out[2] = 0;
-    out[3] = 0;
-  }
-}
-
 #ifndef _WIN32
 /* ======================================================================== POSIX */
-#include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <stdio.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-#include "npshm_errno.h"
 #ifdef __linux__
 #include <sys/sendfile.h>
 #endif
 
+#define BAD_HANDLE EBADF
+#define BAD_ARGUMENT EINVAL
+#define FILE_TOO_BIG EFBIG
+#define VIEW_TOO_BIG EFBIG
+#define WRITE_STUCK ENOSPC
 
+static int handle_ok(int64_t handle) { return npshm_fd_of(handle) >= 0; }
 
-static int file_fd(int64_t handle) {
-  return (handle < 0 || handle > INT32_MAX) ? -1 : (int)handle;
-}
-
+/* pread and pwrite take the offset as off_t: it and its end must fit. */
 static int offset_ok(uint64_t offset, uint64_t len) {
   return offset <= (uint64_t)INT64_MAX && len <= (uint64_t)INT64_MAX - offset;
 }
 
-static int open_flags(int32_t how) {
-  switch (how) {
-  case NPSHM_FILE_READ:
-    return O_RDONLY;
-  case NPSHM_FILE_WRITE:
-    return O_RDWR;
-  case NPSHM_FILE_CREATE:
-    return O_RDWR | O_CREAT | O_EXCL;
-  case NPSHM_FILE_REPLACE:
-    return O_RDWR | O_CREAT | O_TRUNC;
-  default:
-    return -1;
-  }
-}
-
-NPSHM_API int32_t npshm_file_open(const char *path, int32_t how, uint32_t mode, int64_t *out) {
-  file_out_init(out);
-  int flags = open_flags(how);
-  if (out == NULL || path == NULL || path[0] == '\0' || flags < 0) return npshm_fail(out, EINVAL);
-  int fd = open(path, flags | O_CLOEXEC, (mode_t)(mode & 07777));
-  if (fd < 0) return npshm_fail(out, errno);
+/* Only regular files are arrays: a directory, FIFO or device has no size to map. */
+static npshm_oserr open_file(const char *path, int32_t how, uint32_t mode, int64_t *handle,
+                             int64_t *size) {
+  static const int flags[] = {
+      [NPSHM_FILE_READ] = O_RDONLY,
+      [NPSHM_FILE_WRITE] = O_RDWR,
+      [NPSHM_FILE_CREATE] = O_RDWR | O_CREAT | O_EXCL,
+      [NPSHM_FILE_REPLACE] = O_RDWR | O_CREAT | O_TRUNC,
+  };
+  if (path == NULL || path[0] == '\0') return EINVAL;
+  int fd = open(path, flags[how] | O_CLOEXEC, (mode_t)(mode & 07777));
+  if (fd < 0) return errno;
   struct stat st;
   int e = fstat(fd, &st) == 0 ? 0 : errno;
-  /* A directory, FIFO or device has no size to map: only regular files are arrays. */
   if (!e && !S_ISREG(st.st_mode)) e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
   if (e) {
     close(fd);
-    return npshm_fail(out, e);
+    return e;
   }
-  out[0] = fd;
-  out[2] = (int64_t)st.st_size;
-  return NPSHM_OK;
+  *handle = fd;
+  *size = (int64_t)st.st_size;
+  return 0;
 }
 
-/* Reserves real blocks without writing them (no zero-fill pass); returns errno or 0. */
-static int reserve_blocks(int fd, uint64_t size) {
+/* Reserves real blocks without writing them (no zero-fill pass). */
+static npshm_oserr reserve_blocks(int fd, uint64_t size) {
 #ifdef __linux__
   int e;
   do {
@@ -103,75 +80,67 @@ static int reserve_blocks(int fd, uint64_t size) {
 #endif
 }
 
-NPSHM_API int32_t npshm_file_resize(int64_t handle, uint64_t size, int32_t reserve,
-                                    int64_t *out) {
-  if (out) out[3] = 0;
-  int fd = file_fd(handle);
-  if (fd < 0) return npshm_fail(out, EBADF);
-  if (size > (uint64_t)INT64_MAX) return npshm_fail(out, EFBIG);
-  if (ftruncate(fd, (off_t)size) != 0) return npshm_fail(out, errno);
-  int e = reserve ? reserve_blocks(fd, size) : 0;
-  return e ? npshm_fail(out, e) : NPSHM_OK;
+static npshm_oserr set_size(int64_t handle, uint64_t size, int32_t reserve) {
+  int fd = npshm_fd_of(handle);
+  if (ftruncate(fd, (off_t)size) != 0) return errno;
+  return reserve ? reserve_blocks(fd, size) : 0;
 }
 
-NPSHM_API int32_t npshm_file_map(int64_t handle, uint64_t size, int32_t private_copy,
-                                 int64_t *out) {
-  if (out == NULL) return NPSHM_INVALID;
-  out[1] = 0;
-  out[2] = 0;
-  out[3] = 0;
-  int fd = file_fd(handle);
-  if (fd < 0) return npshm_fail(out, EBADF);
-  if (size == 0) return NPSHM_OK; /* nothing to map: an empty file has no bytes to view */
-  if (size > (uint64_t)INT64_MAX || size > SIZE_MAX) return npshm_fail(out, EFBIG);
-  /* Private: writes stay in this process and never reach (or fault on) the file. */
+/* Private: writes stay in this process and never reach (or fault on) the file. */
+static npshm_oserr map_view(int64_t handle, uint64_t size, int32_t private_copy, void **addr) {
   int flags = private_copy ? MAP_PRIVATE : MAP_SHARED;
-  void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, flags, fd, 0);
-  if (p == MAP_FAILED) return npshm_fail(out, errno);
-  out[1] = (int64_t)(uintptr_t)p;
-  out[2] = (int64_t)size;
-  return NPSHM_OK;
+  void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, flags, npshm_fd_of(handle), 0);
+  if (p == MAP_FAILED) return errno;
+  *addr = p;
+  return 0;
 }
 
-/*
- * Reads (write = 0) or writes len bytes at offset in chunks, retrying short transfers and
- * EINTR. A read stops early at end of file (out[2] < len); a write that makes no progress is
- * ENOSPC. out[2] = bytes transferred.
- */
-static int32_t transfer(int64_t handle, uint64_t offset, uint8_t *buf, uint64_t len, int write,
-                        int64_t *out) {
-  if (out == NULL) return NPSHM_INVALID;
-  out[2] = 0;
-  out[3] = 0;
-  int fd = file_fd(handle);
-  if (fd < 0 || (buf == NULL && len > 0) || !offset_ok(offset, len)) {
-    return npshm_fail(out, fd < 0 ? EBADF : EINVAL);
-  }
-  uint64_t done = 0;
-  while (done < len) {
-    size_t want = (size_t)(len - done < NPSHM_IO_CHUNK ? len - done : NPSHM_IO_CHUNK);
-    off_t at = (off_t)(offset + done);
-    ssize_t r = write ? pwrite(fd, buf + done, want, at) : pread(fd, buf + done, want, at);
-    if (r < 0 && errno == EINTR) continue;
-    if (r == 0 && !write) break; /* end of file */
-    if (r <= 0) {
-      out[2] = (int64_t)done;
-      return npshm_fail(out, r < 0 ? errno : ENOSPC);
-    }
-    done += (uint64_t)r;
-  }
-  out[2] = (int64_t)done;
-  return NPSHM_OK;
+/* One pread or pwrite, retried on EINTR; *got = 0 at end of file. */
+static npshm_oserr io_once(int64_t handle, uint64_t offset, uint8_t *buf, uint64_t want,
+                           int write, uint64_t *got) {
+  int fd = npshm_fd_of(handle);
+  ssize_t r;
+  do {
+    r = write ? pwrite(fd, buf, (size_t)want, (off_t)offset)
+              : pread(fd, buf, (size_t)want, (off_t)offset);
+  } while (r < 0 && errno == EINTR);
+  *got = r > 0 ? (uint64_t)r : 0;
+  return r < 0 ? errno : 0;
 }
 
-NPSHM_API int32_t npshm_file_pread(int64_t handle, uint64_t offset, uint8_t *dst, uint64_t len,
-                                   int64_t *out) {
-  return transfer(handle, offset, dst, len, 0, out);
+static npshm_oserr flush_view(uint64_t addr, uint64_t len) {
+  return msync((void *)(uintptr_t)addr, (size_t)len, MS_SYNC) == 0 ? 0 : errno;
 }
 
-NPSHM_API int32_t npshm_file_pwrite(int64_t handle, uint64_t offset, const uint8_t *src,
-                                    uint64_t len, int64_t *out) {
-  return transfer(handle, offset, (uint8_t *)src, len, 1, out);
+static npshm_oserr sync_file(int64_t handle) {
+  int r;
+  do {
+    r = fsync(npshm_fd_of(handle));
+  } while (r != 0 && errno == EINTR);
+  return r == 0 ? 0 : errno;
+}
+
+/* The rename is only durable once the directory holding both names is flushed too. */
+static void sync_parent(const char *path) {
+  char *copy = strdup(path);
+  if (copy == NULL) return;
+  int dir = open(dirname(copy), O_RDONLY | O_CLOEXEC);
+  free(copy);
+  if (dir < 0) return;
+  fsync(dir);
+  close(dir);
+}
+
+static npshm_oserr rename_file(const char *from, const char *to, int32_t durable) {
+  if (from == NULL || to == NULL || from[0] == '\0' || to[0] == '\0') return EINVAL;
+  if (rename(from, to) != 0) return errno;
+  if (durable) sync_parent(to);
+  return 0;
+}
+
+static npshm_oserr remove_file(const char *path) {
+  if (path == NULL || path[0] == '\0') return EINVAL;
+  return unlink(path) == 0 ? 0 : errno;
 }
 
 #ifdef __linux__
@@ -214,15 +183,15 @@ NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, ui
   if (out == NULL) return NPSHM_INVALID;
   out[2] = 0;
   out[3] = 0;
-  int in = file_fd(src);
+  int in = npshm_fd_of(src);
   if (in < 0 || !offset_ok(src_off, len) || !offset_ok(dst_off, len)) {
     return npshm_fail(out, in < 0 ? EBADF : EINVAL);
   }
   uint64_t done = 0;
 #ifdef __linux__
-  if (file_fd(dst) >= 0) {
+  if (npshm_fd_of(dst) >= 0) {
     int e;
-    done = kernel_copy(in, src_off, file_fd(dst), dst_off, len, &e);
+    done = kernel_copy(in, src_off, npshm_fd_of(dst), dst_off, len, &e);
     if (e && !cannot_sendfile(e)) {
       out[2] = (int64_t)done;
       return npshm_fail(out, e);
@@ -242,60 +211,22 @@ NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, ui
   return st;
 }
 
-NPSHM_API int32_t npshm_file_flush(uint64_t addr, uint64_t len, int64_t *out) {
-  if (out) out[3] = 0;
-  if (addr == 0 || len == 0) return NPSHM_OK;
-  return msync((void *)(uintptr_t)addr, (size_t)len, MS_SYNC) == 0 ? NPSHM_OK
-                                                                   : npshm_fail(out, errno);
-}
-
-NPSHM_API int32_t npshm_file_sync(int64_t handle, int64_t *out) {
-  if (out) out[3] = 0;
-  int fd = file_fd(handle);
-  if (fd < 0) return npshm_fail(out, EBADF);
-  int r;
-  do {
-    r = fsync(fd);
-  } while (r != 0 && errno == EINTR);
-  return r == 0 ? NPSHM_OK : npshm_fail(out, errno);
-}
-
-/* The rename is only durable once the directory holding both names is flushed too. */
-static void sync_parent(const char *path) {
-  char *copy = strdup(path);
-  if (copy == NULL) return;
-  int dir = open(dirname(copy), O_RDONLY | O_CLOEXEC);
-  free(copy);
-  if (dir < 0) return;
-  fsync(dir);
-  close(dir);
-}
-
-NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t durable,
-                                    int64_t *out) {
-  if (out) out[3] = 0;
-  if (from == NULL || to == NULL || from[0] == '\0' || to[0] == '\0') {
-    return npshm_fail(out, EINVAL);
-  }
-  if (rename(from, to) != 0) return npshm_fail(out, errno);
-  if (durable) sync_parent(to);
-  return NPSHM_OK;
-}
-
-NPSHM_API int32_t npshm_file_remove(const char *path, int64_t *out) {
-  if (out) out[3] = 0;
-  if (path == NULL || path[0] == '\0') return npshm_fail(out, EINVAL);
-  return unlink(path) == 0 ? NPSHM_OK : npshm_fail(out, errno);
-}
-
 #else
 /* ======================================================================== Win32 */
-#define WIN32_LEAN_AND_MEAN
-#include <windows.h>
+#define BAD_HANDLE ERROR_INVALID_HANDLE
+#define BAD_ARGUMENT ERROR_INVALID_PARAMETER
+#define FILE_TOO_BIG ERROR_DISK_FULL
+#define VIEW_TOO_BIG ERROR_NOT_ENOUGH_MEMORY
+#define WRITE_STUCK ERROR_DISK_FULL
 
-#include "npshm_errno.h"
+static int handle_ok(int64_t handle) { return npshm_handle_of(handle) != NULL; }
 
-static HANDLE file_handle(int64_t h) { return h <= 0 ? NULL : (HANDLE)(intptr_t)h; }
+/* ReadFile and WriteFile take any 64-bit offset and judge it themselves. */
+static int offset_ok(uint64_t offset, uint64_t len) {
+  (void)offset;
+  (void)len;
+  return 1;
+}
 
 /* UTF-8 path to a malloc'd wide string, or NULL. */
 static WCHAR *wide_path(const char *path) {
@@ -310,14 +241,11 @@ static WCHAR *wide_path(const char *path) {
   return w;
 }
 
-NPSHM_API int32_t npshm_file_open(const char *path, int32_t how, uint32_t mode, int64_t *out) {
+static npshm_oserr open_file(const char *path, int32_t how, uint32_t mode, int64_t *handle,
+                             int64_t *size) {
   (void)mode; /* files get the directory's default security descriptor */
-  file_out_init(out);
-  if (out == NULL || how < NPSHM_FILE_READ || how > NPSHM_FILE_REPLACE) {
-    return npshm_fail(out, ERROR_INVALID_PARAMETER);
-  }
   WCHAR *w = wide_path(path);
-  if (w == NULL) return npshm_fail(out, ERROR_INVALID_NAME);
+  if (w == NULL) return ERROR_INVALID_NAME;
   DWORD access = how == NPSHM_FILE_READ ? GENERIC_READ : GENERIC_READ | GENERIC_WRITE;
   DWORD disp = how == NPSHM_FILE_CREATE    ? CREATE_NEW
                : how == NPSHM_FILE_REPLACE ? CREATE_ALWAYS
@@ -325,31 +253,110 @@ NPSHM_API int32_t npshm_file_open(const char *path, int32_t how, uint32_t mode, 
   HANDLE h = CreateFileW(w, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
                          disp, FILE_ATTRIBUTE_NORMAL, NULL);
   free(w);
-  if (h == INVALID_HANDLE_VALUE) return npshm_fail(out, GetLastError());
-  LARGE_INTEGER size;
-  if (!GetFileSizeEx(h, &size)) {
+  if (h == INVALID_HANDLE_VALUE) return GetLastError();
+  LARGE_INTEGER bytes;
+  if (!GetFileSizeEx(h, &bytes)) {
     DWORD e = GetLastError();
     CloseHandle(h);
-    return npshm_fail(out, e);
+    return e;
   }
-  out[0] = (int64_t)(intptr_t)h;
-  out[2] = (int64_t)size.QuadPart;
-  return NPSHM_OK;
+  *handle = (int64_t)(intptr_t)h;
+  *size = (int64_t)bytes.QuadPart;
+  return 0;
+}
+
+/* reserve: NTFS allocates on SetEndOfFile unless the file is marked sparse. */
+static npshm_oserr set_size(int64_t handle, uint64_t size, int32_t reserve) {
+  (void)reserve;
+  HANDLE h = npshm_handle_of(handle);
+  FILE_END_OF_FILE_INFO eof;
+  eof.EndOfFile.QuadPart = (LONGLONG)size;
+  return SetFileInformationByHandle(h, FileEndOfFileInfo, &eof, sizeof eof) ? 0 : GetLastError();
+}
+
+/* A read-only handle can still back a copy-on-write view (PAGE_WRITECOPY). */
+static npshm_oserr map_view(int64_t handle, uint64_t size, int32_t private_copy, void **addr) {
+  HANDLE m = CreateFileMappingW(npshm_handle_of(handle), NULL,
+                                private_copy ? PAGE_WRITECOPY : PAGE_READWRITE,
+                                (DWORD)(size >> 32), (DWORD)(size & 0xffffffffu), NULL);
+  if (m == NULL) return GetLastError();
+  DWORD access = private_copy ? FILE_MAP_COPY : FILE_MAP_ALL_ACCESS;
+  *addr = MapViewOfFile(m, access, 0, 0, (SIZE_T)size);
+  DWORD e = *addr == NULL ? GetLastError() : 0;
+  CloseHandle(m); /* the view keeps the mapping alive; the file handle is closed at release */
+  return e;
+}
+
+/* One positioned ReadFile or WriteFile; *got = 0 at end of file. */
+static npshm_oserr io_once(int64_t handle, uint64_t offset, uint8_t *buf, uint64_t want,
+                           int write, uint64_t *got) {
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof ov);
+  ov.Offset = (DWORD)(offset & 0xffffffffu);
+  ov.OffsetHigh = (DWORD)(offset >> 32);
+  HANDLE h = npshm_handle_of(handle);
+  DWORD n = 0;
+  BOOL ok = write ? WriteFile(h, buf, (DWORD)want, &n, &ov)
+                  : ReadFile(h, buf, (DWORD)want, &n, &ov);
+  *got = ok ? n : 0;
+  if (ok) return 0;
+  DWORD e = GetLastError();
+  return !write && e == ERROR_HANDLE_EOF ? 0 : e;
+}
+
+static npshm_oserr flush_view(uint64_t addr, uint64_t len) {
+  return FlushViewOfFile((const void *)(uintptr_t)addr, (SIZE_T)len) ? 0 : GetLastError();
+}
+
+static npshm_oserr sync_file(int64_t handle) {
+  return FlushFileBuffers(npshm_handle_of(handle)) ? 0 : GetLastError();
+}
+
+static npshm_oserr rename_file(const char *from, const char *to, int32_t durable) {
+  WCHAR *a = wide_path(from), *b = wide_path(to);
+  DWORD flags = MOVEFILE_REPLACE_EXISTING | (durable ? MOVEFILE_WRITE_THROUGH : 0);
+  BOOL ok = a && b && MoveFileExW(a, b, flags);
+  DWORD e = ok ? 0 : (a && b ? GetLastError() : ERROR_INVALID_NAME);
+  free(a);
+  free(b);
+  return e;
+}
+
+static npshm_oserr remove_file(const char *path) {
+  WCHAR *w = wide_path(path);
+  if (w == NULL) return ERROR_INVALID_NAME;
+  DWORD e = DeleteFileW(w) ? 0 : GetLastError();
+  free(w);
+  return e;
+}
+
+/* A mapping handle takes no file I/O: read straight into the mapped bytes. */
+NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, uint64_t dst_off,
+                                  uint8_t *dst_buf, uint64_t len, int64_t *out) {
+  (void)dst;
+  (void)dst_off;
+  return npshm_file_pread(src, src_off, dst_buf, len, out);
+}
+#endif
+
+/* ======================================================================== both */
+
+NPSHM_API int32_t npshm_file_open(const char *path, int32_t how, uint32_t mode, int64_t *out) {
+  npshm_out_init(out, NPSHM_NO_HANDLE);
+  if (out == NULL || how < NPSHM_FILE_READ || how > NPSHM_FILE_REPLACE) {
+    return npshm_fail(out, BAD_ARGUMENT);
+  }
+  npshm_oserr e = open_file(path, how, mode, &out[0], &out[2]);
+  return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
 NPSHM_API int32_t npshm_file_resize(int64_t handle, uint64_t size, int32_t reserve,
                                     int64_t *out) {
-  (void)reserve; /* NTFS allocates on SetEndOfFile unless the file is marked sparse */
   if (out) out[3] = 0;
-  HANDLE h = file_handle(handle);
-  if (h == NULL) return npshm_fail(out, ERROR_INVALID_HANDLE);
-  FILE_END_OF_FILE_INFO eof;
-  eof.EndOfFile.QuadPart = (LONGLONG)size;
-  if (size > (uint64_t)INT64_MAX) return npshm_fail(out, ERROR_DISK_FULL);
-  if (!SetFileInformationByHandle(h, FileEndOfFileInfo, &eof, sizeof eof)) {
-    return npshm_fail(out, GetLastError());
-  }
-  return NPSHM_OK;
+  if (!handle_ok(handle)) return npshm_fail(out, BAD_HANDLE);
+  if (size > (uint64_t)INT64_MAX) return npshm_fail(out, FILE_TOO_BIG);
+  npshm_oserr e = set_size(handle, size, reserve);
+  return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
 NPSHM_API int32_t npshm_file_map(int64_t handle, uint64_t size, int32_t private_copy,
@@ -358,58 +365,40 @@ NPSHM_API int32_t npshm_file_map(int64_t handle, uint64_t size, int32_t private_
   out[1] = 0;
   out[2] = 0;
   out[3] = 0;
-  HANDLE h = file_handle(handle);
-  if (h == NULL) return npshm_fail(out, ERROR_INVALID_HANDLE);
-  if (size == 0) return NPSHM_OK;
-  if (size > (uint64_t)INT64_MAX || size > SIZE_MAX) return npshm_fail(out, ERROR_NOT_ENOUGH_MEMORY);
-  /* A read-only handle can still back a copy-on-write view (PAGE_WRITECOPY). */
-  HANDLE m = CreateFileMappingW(h, NULL, private_copy ? PAGE_WRITECOPY : PAGE_READWRITE,
-                                (DWORD)(size >> 32), (DWORD)(size & 0xffffffffu), NULL);
-  if (m == NULL) return npshm_fail(out, GetLastError());
-  void *p = MapViewOfFile(m, private_copy ? FILE_MAP_COPY : FILE_MAP_ALL_ACCESS, 0, 0, (SIZE_T)size);
-  DWORD e = p == NULL ? GetLastError() : 0;
-  CloseHandle(m); /* the view keeps the mapping alive; the file handle is closed at release */
+  if (!handle_ok(handle)) return npshm_fail(out, BAD_HANDLE);
+  if (size == 0) return NPSHM_OK; /* nothing to map: an empty file has no bytes to view */
+  if (!npshm_size_fits(size)) return npshm_fail(out, VIEW_TOO_BIG);
+  void *addr = NULL;
+  npshm_oserr e = map_view(handle, size, private_copy, &addr);
   if (e) return npshm_fail(out, e);
-  out[1] = (int64_t)(uintptr_t)p;
+  out[1] = (int64_t)(uintptr_t)addr;
   out[2] = (int64_t)size;
   return NPSHM_OK;
 }
 
-/* One positioned ReadFile/WriteFile of at most 1 GiB. */
-static BOOL positioned(HANDLE h, uint64_t offset, void *buf, DWORD n, DWORD *got, int write) {
-  OVERLAPPED ov;
-  memset(&ov, 0, sizeof ov);
-  ov.Offset = (DWORD)(offset & 0xffffffffu);
-  ov.OffsetHigh = (DWORD)(offset >> 32);
-  return write ? WriteFile(h, buf, n, got, &ov) : ReadFile(h, buf, n, got, &ov);
-}
-
+/*
+ * Reads (write = 0) or writes len bytes at offset in chunks, retrying short transfers. A read
+ * stops early at end of file (out[2] < len); a write that makes no progress is WRITE_STUCK.
+ * out[2] = bytes transferred.
+ */
 static int32_t transfer(int64_t handle, uint64_t offset, uint8_t *buf, uint64_t len, int write,
                         int64_t *out) {
   if (out == NULL) return NPSHM_INVALID;
   out[2] = 0;
   out[3] = 0;
-  HANDLE h = file_handle(handle);
-  if (h == NULL || (buf == NULL && len > 0)) {
-    return npshm_fail(out, h == NULL ? ERROR_INVALID_HANDLE : ERROR_INVALID_PARAMETER);
-  }
-  uint64_t done = 0;
+  if (!handle_ok(handle)) return npshm_fail(out, BAD_HANDLE);
+  if ((buf == NULL && len > 0) || !offset_ok(offset, len)) return npshm_fail(out, BAD_ARGUMENT);
+  uint64_t done = 0, got = 0;
+  npshm_oserr e = 0;
   while (done < len) {
-    DWORD want = (DWORD)(len - done < NPSHM_IO_CHUNK ? len - done : NPSHM_IO_CHUNK), got = 0;
-    if (!positioned(h, offset + done, buf + done, want, &got, write)) {
-      DWORD e = GetLastError();
-      out[2] = (int64_t)done;
-      if (!write && e == ERROR_HANDLE_EOF) return NPSHM_OK;
-      return npshm_fail(out, e);
-    }
-    if (got == 0) {
-      out[2] = (int64_t)done;
-      return write ? npshm_fail(out, ERROR_DISK_FULL) : NPSHM_OK;
-    }
+    uint64_t want = len - done < NPSHM_IO_CHUNK ? len - done : NPSHM_IO_CHUNK;
+    e = io_once(handle, offset + done, buf + done, want, write, &got);
+    if (!e && got == 0 && write) e = WRITE_STUCK;
+    if (e || got == 0) break;
     done += got;
   }
   out[2] = (int64_t)done;
-  return NPSHM_OK;
+  return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
 NPSHM_API int32_t npshm_file_pread(int64_t handle, uint64_t offset, uint8_t *dst, uint64_t len,
@@ -422,46 +411,29 @@ NPSHM_API int32_t npshm_file_pwrite(int64_t handle, uint64_t offset, const uint8
   return transfer(handle, offset, (uint8_t *)src, len, 1, out);
 }
 
-NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, uint64_t dst_off,
-                                  uint8_t *dst_buf, uint64_t len, int64_t *out) {
-  (void)dst; /* a mapping handle takes no file I/O: read straight into the mapped bytes */
-  (void)dst_off;
-  return transfer(src, src_off, dst_buf, len, 0, out);
-}
-
 NPSHM_API int32_t npshm_file_flush(uint64_t addr, uint64_t len, int64_t *out) {
   if (out) out[3] = 0;
   if (addr == 0 || len == 0) return NPSHM_OK;
-  return FlushViewOfFile((const void *)(uintptr_t)addr, (SIZE_T)len) ? NPSHM_OK
-                                                                      : npshm_fail(out, GetLastError());
+  npshm_oserr e = flush_view(addr, len);
+  return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
 NPSHM_API int32_t npshm_file_sync(int64_t handle, int64_t *out) {
   if (out) out[3] = 0;
-  HANDLE h = file_handle(handle);
-  if (h == NULL) return npshm_fail(out, ERROR_INVALID_HANDLE);
-  return FlushFileBuffers(h) ? NPSHM_OK : npshm_fail(out, GetLastError());
+  if (!handle_ok(handle)) return npshm_fail(out, BAD_HANDLE);
+  npshm_oserr e = sync_file(handle);
+  return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
 NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t durable,
                                     int64_t *out) {
   if (out) out[3] = 0;
-  WCHAR *a = wide_path(from), *b = wide_path(to);
-  DWORD flags = MOVEFILE_REPLACE_EXISTING | (durable ? MOVEFILE_WRITE_THROUGH : 0);
-  BOOL ok = a && b && MoveFileExW(a, b, flags);
-  DWORD e = ok ? 0 : (a && b ? GetLastError() : ERROR_INVALID_NAME);
-  free(a);
-  free(b);
+  npshm_oserr e = rename_file(from, to, durable);
   return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
 NPSHM_API int32_t npshm_file_remove(const char *path, int64_t *out) {
   if (out) out[3] = 0;
-  WCHAR *w = wide_path(path);
-  if (w == NULL) return npshm_fail(out, ERROR_INVALID_NAME);
-  BOOL ok = DeleteFileW(w);
-  DWORD e = ok ? 0 : GetLastError();
-  free(w);
+  npshm_oserr e = remove_file(path);
   return e ? npshm_fail(out, e) : NPSHM_OK;
 }
-#endif

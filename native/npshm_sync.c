@@ -52,72 +52,34 @@
  * WaitOnAddress is process-local, so a named event per (segment, word) polled with the
  * expected-value check, or a named semaphore counting waiters.
  */
-#ifndef _WIN32
-#define _GNU_SOURCE
-#define _FILE_OFFSET_BITS 64
-#endif
-
-#include "npshm.h"
-
-#include <string.h>
+#include "npshm_internal.h"
 
 NPSHM_API void npshm_write(uint64_t addr, const uint8_t *src, uint64_t len) {
   if (addr == 0 || src == NULL || len == 0) return;
   memcpy((void *)(uintptr_t)addr, src, (size_t)len);
 }
 
-static void sync_out_init(int64_t *out) {
-  if (out) {
-    out[0] = 0;
-    out[1] = 0;
-    out[2] = 0;
-    out[3] = 0;
-  }
-}
-
 #if defined(__linux__)
 /* ======================================================================== Linux */
-#include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "npshm_errno.h"
-
-#define SYNC_NAME_MAX 255
-typedef char sync_path[sizeof("/dev/shm/") + SYNC_NAME_MAX + 1];
-
-
-
-/* Same rules as npshm.c's name_ok; returns 0 if the name is unusable. */
-static int sync_path_of(sync_path dst, const char *name) {
-  if (name == NULL || name[0] == '\0' || strchr(name, '/') || strlen(name) > SYNC_NAME_MAX ||
-      strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-    return 0;
-  }
-  snprintf(dst, sizeof(sync_path), "/dev/shm/%s", name);
+/* The name's /dev/shm path; returns 0 if the name is unusable. */
+static int sync_path_of(npshm_path dst, const char *name) {
+  if (!npshm_plain_name(name)) return 0;
+  npshm_dev_path(dst, name);
   return 1;
-}
-
-static int fd_ok(int64_t handle) { return handle >= 0 && handle <= 0x7fffffff; }
-
-/* Whether the name refers to the very inode behind fd. Async-signal-safe. */
-static int same_file(int fd, const char *path) {
-  struct stat a, b;
-  if (fstat(fd, &a) != 0 || stat(path, &b) != 0) return 0;
-  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 static int flock_retry(int fd, int op) {
@@ -131,7 +93,7 @@ static int flock_retry(int fd, int op) {
 /* The "leaving" step: unlink if we are the last tracker. Returns 1 if it unlinked. */
 static int leave(int fd, const char *path) {
   if (flock_retry(fd, LOCK_EX | LOCK_NB) != 0) return 0;
-  return same_file(fd, path) && unlink(path) == 0;
+  return npshm_same_file(fd, path) == 0 && unlink(path) == 0;
 }
 
 /* ------------------------------------------------------------------------ the reaper */
@@ -140,12 +102,12 @@ enum { MSG_TRACK = 1, MSG_UNTRACK = 2 };
 struct reaper_msg {
   int32_t op;
   int32_t id; /* the tracking process's descriptor number */
-  sync_path path;
+  npshm_path path;
 };
 struct reaper_entry {
   int32_t id;
   int32_t fd;
-  sync_path path;
+  npshm_path path;
 };
 
 static pthread_mutex_t reaper_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -215,8 +177,8 @@ static void reaper_track(struct reaper_entry *table, int *count, int cap, int id
   }
   table[*count].id = id;
   table[*count].fd = fd;
-  memcpy(table[*count].path, path, sizeof(sync_path));
-  table[*count].path[sizeof(sync_path) - 1] = '\0';
+  memcpy(table[*count].path, path, sizeof(npshm_path));
+  table[*count].path[sizeof(npshm_path) - 1] = '\0';
   (*count)++;
 }
 
@@ -368,13 +330,13 @@ static void reaper_drop(int fd) {
 
 NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublished,
                               uint64_t flags_addr, int64_t *out) {
-  sync_out_init(out);
-  sync_path path;
-  if (!fd_ok(handle) || !sync_path_of(path, name)) return npshm_fail(out, EINVAL);
-  int fd = (int)handle;
+  npshm_out_init(out, 0);
+  npshm_path path;
+  int fd = npshm_fd_of(handle);
+  if (fd < 0 || !sync_path_of(path, name)) return npshm_fail(out, EINVAL);
   int e = flock_retry(fd, LOCK_SH);
   if (e) return npshm_fail(out, e);
-  if (!unpublished && !same_file(fd, path)) {
+  if (!unpublished && npshm_same_file(fd, path) != 0) {
     flock(fd, LOCK_UN);
     return NPSHM_STALE;
   }
@@ -384,23 +346,24 @@ NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublis
 }
 
 NPSHM_API int32_t npshm_untrack(int64_t handle, const char *name, int64_t *out) {
-  sync_out_init(out);
-  sync_path path;
-  if (!fd_ok(handle) || !sync_path_of(path, name)) return npshm_fail(out, EINVAL);
-  int unlinked = leave((int)handle, path);
-  reaper_drop((int)handle);
+  npshm_out_init(out, 0);
+  npshm_path path;
+  int fd = npshm_fd_of(handle);
+  if (fd < 0 || !sync_path_of(path, name)) return npshm_fail(out, EINVAL);
+  int unlinked = leave(fd, path);
+  reaper_drop(fd);
   if (out) out[0] = unlinked;
   return NPSHM_OK;
 }
 
 NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t *out) {
-  sync_out_init(out);
-  sync_path path;
+  npshm_out_init(out, 0);
+  npshm_path path;
   if (!sync_path_of(path, name)) return npshm_fail(out, EINVAL);
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return npshm_fail(out, errno);
   int e = flock_retry(fd, LOCK_EX | LOCK_NB);
-  if (!e && !same_file(fd, path)) e = ENOENT;
+  if (!e && npshm_same_file(fd, path) != 0) e = ENOENT;
   if (!e && unlink(path) != 0) e = errno;
   close(fd);
   return e ? npshm_fail(out, e) : NPSHM_OK;
@@ -427,11 +390,12 @@ static int owner_ok(uint64_t owner_addr) { return owner_addr != 0 && owner_addr 
 
 NPSHM_API int32_t npshm_lock(int64_t handle, uint64_t offset, uint64_t owner_addr,
                              int32_t try_only, int64_t *out) {
-  sync_out_init(out);
-  if (!fd_ok(handle) || !owner_ok(owner_addr) || offset > (uint64_t)INT64_MAX - 4) {
+  npshm_out_init(out, 0);
+  int fd = npshm_fd_of(handle);
+  if (fd < 0 || !owner_ok(owner_addr) || offset > (uint64_t)INT64_MAX - 4) {
     return npshm_fail(out, EINVAL);
   }
-  int e = ofd_lock((int)handle, offset, F_WRLCK, !try_only);
+  int e = ofd_lock(fd, offset, F_WRLCK, !try_only);
   if (e) return e == EWOULDBLOCK ? NPSHM_BUSY : npshm_fail(out, e);
   uint32_t me = (uint32_t)getpid();
   uint32_t before = __atomic_exchange_n((uint32_t *)(uintptr_t)owner_addr, me, __ATOMIC_SEQ_CST);
@@ -441,10 +405,11 @@ NPSHM_API int32_t npshm_lock(int64_t handle, uint64_t offset, uint64_t owner_add
 
 NPSHM_API int32_t npshm_unlock(int64_t handle, uint64_t offset, uint64_t owner_addr,
                                int64_t *out) {
-  sync_out_init(out);
-  if (!fd_ok(handle) || !owner_ok(owner_addr)) return npshm_fail(out, EINVAL);
+  npshm_out_init(out, 0);
+  int fd = npshm_fd_of(handle);
+  if (fd < 0 || !owner_ok(owner_addr)) return npshm_fail(out, EINVAL);
   __atomic_store_n((uint32_t *)(uintptr_t)owner_addr, 0u, __ATOMIC_SEQ_CST);
-  int e = ofd_lock((int)handle, offset, F_UNLCK, 0);
+  int e = ofd_lock(fd, offset, F_UNLCK, 0);
   return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
@@ -452,7 +417,7 @@ NPSHM_API int32_t npshm_unlock(int64_t handle, uint64_t offset, uint64_t owner_a
 
 NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns,
                              int64_t *out) {
-  sync_out_init(out);
+  npshm_out_init(out, 0);
   if (addr == 0 || addr % 4 != 0) return npshm_fail(out, EINVAL);
   struct timespec deadline, *until = NULL;
   if (timeout_ns >= 0) {
@@ -475,7 +440,7 @@ NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns
 }
 
 NPSHM_API int32_t npshm_wake(uint64_t addr, int32_t count, int64_t *out) {
-  sync_out_init(out);
+  npshm_out_init(out, 0);
   if (addr == 0 || addr % 4 != 0 || count < 0) return npshm_fail(out, EINVAL);
   long r = syscall(SYS_futex, (uint32_t *)(uintptr_t)addr, FUTEX_WAKE, count, NULL, NULL, 0);
   if (r < 0) return npshm_fail(out, errno);
@@ -487,7 +452,7 @@ NPSHM_API int32_t npshm_wake(uint64_t addr, int32_t count, int64_t *out) {
 /* ============================================= macOS, Windows, other: see the design above */
 
 static int32_t unsupported(int64_t *out) {
-  sync_out_init(out);
+  npshm_out_init(out, 0);
   return NPSHM_UNSUPPORTED;
 }
 
@@ -496,13 +461,13 @@ static int32_t unsupported(int64_t *out) {
 NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublished,
                               uint64_t flags_addr, int64_t *out) {
   (void)handle, (void)name, (void)unpublished, (void)flags_addr;
-  sync_out_init(out);
+  npshm_out_init(out, 0);
   return NPSHM_OK;
 }
 
 NPSHM_API int32_t npshm_untrack(int64_t handle, const char *name, int64_t *out) {
   (void)handle, (void)name;
-  sync_out_init(out);
+  npshm_out_init(out, 0);
   return NPSHM_OK;
 }
 #else

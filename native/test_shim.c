@@ -480,6 +480,13 @@ static void test_fallback(void) {
 /* ---- issue 5: tracking, the mutex, wait/notify (native/npshm_sync.c) ---- */
 #include <time.h>
 
+/* A test name and its file under /dev/shm, where Linux shows whether the name exists. */
+static const char *test_path(const char *tag, char *path, size_t cap) {
+  const char *name = test_name(tag);
+  snprintf(path, cap, "/dev/shm/%s", name);
+  return name;
+}
+
 static int64_t open_fd(const char *name) {
   int64_t out[4];
   return npshm_open(name, 0, out) == NPSHM_OK ? out[0] : -1;
@@ -497,9 +504,8 @@ static int gone_soon(const char *name) {
 
 static void test_track(void) {
   int64_t out[4];
-  const char *name = test_name("track");
   char path[320];
-  snprintf(path, sizeof path, "/dev/shm/%s", name);
+  const char *name = test_path("track", path, sizeof path);
   seg a;
   check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "track: made a segment");
   check(npshm_track(a.h, name, 0, 0, out) == NPSHM_OK && out[0] == 1,
@@ -534,9 +540,8 @@ static void test_track(void) {
 
 static void test_track_death(void) {
   int64_t out[4];
-  const char *name = test_name("track-death");
   char path[320];
-  snprintf(path, sizeof path, "/dev/shm/%s", name);
+  const char *name = test_path("track-death", path, sizeof path);
   seg a;
   check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "death: made a segment");
   release(a);

@@ -1,0 +1,187 @@
+/*
+ * npshm native shim, internal (not part of the API in npshm.h): what the source files share,
+ * so that a rule or a mapping lives in one place and every family of calls follows it alike.
+ *
+ *   - the feature macros every source needs before its first system header;
+ *   - the one mapping of OS errors (POSIX errno, Win32 GetLastError) to NPSHM_* statuses;
+ *   - out[] reset, handle conversion, the size and name rules, /dev/shm paths (Linux).
+ *
+ * Every npshm*.c includes this file first.
+ */
+#ifndef NPSHM_INTERNAL_H
+#define NPSHM_INTERNAL_H
+
+#ifndef _WIN32
+/* O_TMPFILE, linkat, fallocate and the GNU strerror_r live behind _GNU_SOURCE on glibc. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+/* 64-bit off_t even on 32-bit targets, so sizes above 2 GiB are not truncated. */
+#define _FILE_OFFSET_BITS 64
+#endif
+
+#include "npshm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Longest name in bytes: NAME_MAX on Linux; Win32 object names share the limit. */
+#define NPSHM_NAME_MAX 255
+
+/* out[0] of a call that returns a handle, until it has one. */
+#define NPSHM_NO_HANDLE (-1)
+
+/*
+ * Resets out[] before a call fills it: out[0] = first (NPSHM_NO_HANDLE where out[0] is a
+ * handle, 0 where it is a count or a pid), the rest 0.
+ */
+static inline void npshm_out_init(int64_t *out, int64_t first) {
+  if (out) {
+    out[0] = first;
+    out[1] = 0;
+    out[2] = 0;
+    out[3] = 0;
+  }
+}
+
+/* A size the kernel can take as a signed 64-bit offset and we can take as size_t. */
+static inline int npshm_size_fits(uint64_t size) {
+  return size <= (uint64_t)INT64_MAX && size <= SIZE_MAX;
+}
+
+/*
+ * A name that can stand for a file in one directory: not empty, ".", ".." or longer than
+ * NPSHM_NAME_MAX, no '/'. The sync calls take exactly these (they also act on names that
+ * other programs put in /dev/shm); npshm_name_ok is the stricter rule for our own segments.
+ */
+static inline int npshm_plain_name(const char *name) {
+  if (name == NULL || name[0] == '\0') return 0;
+  if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) return 0;
+  for (size_t n = 0; name[n] != '\0'; n++) {
+    if (n >= NPSHM_NAME_MAX || name[n] == '/') return 0;
+  }
+  return 1;
+}
+
+/*
+ * A segment name: the rules of src/name.ts, so the shim is safe even when called directly.
+ * A plain name without '\\' either, which Win32 object names reserve.
+ */
+static inline int npshm_name_ok(const char *name) {
+  return npshm_plain_name(name) && strchr(name, '\\') == NULL;
+}
+
+#ifndef _WIN32
+/* ======================================================================== POSIX */
+#include <errno.h>
+#include <sys/stat.h>
+
+typedef int npshm_oserr;
+
+static inline int32_t npshm_status_of(npshm_oserr e) {
+  switch (e) {
+  case 0:
+    return NPSHM_OK;
+  case EEXIST:
+    return NPSHM_EXISTS;
+  case ENOENT:
+  case ENOTDIR:
+    return NPSHM_NOT_FOUND;
+  case ENOSPC:
+  case ENOMEM:
+  case EFBIG:
+  case EDQUOT:
+    return NPSHM_NO_SPACE;
+  case EACCES:
+  case EPERM:
+  case EROFS:
+    return NPSHM_PERMISSION;
+  case EINVAL:
+  case ENAMETOOLONG:
+  case EISDIR:
+  case EBADF:
+  case EFAULT:
+    return NPSHM_INVALID;
+  case EWOULDBLOCK:
+    return NPSHM_BUSY;
+  default:
+    return NPSHM_OTHER;
+  }
+}
+
+/* The descriptor a handle from the JS side stands for, or -1 if it cannot be one. */
+static inline int npshm_fd_of(int64_t handle) {
+  return (handle < 0 || handle > INT32_MAX) ? -1 : (int)handle;
+}
+
+/* "/dev/shm/" + name + NUL (Linux path calls), or "/" + name + NUL (shm_open). */
+#define NPSHM_SHM_DIR "/dev/shm"
+typedef char npshm_path[sizeof(NPSHM_SHM_DIR) + NPSHM_NAME_MAX + 2];
+
+#ifdef __linux__
+/* Callers checked the name, so it always fits. */
+static inline void npshm_dev_path(npshm_path dst, const char *name) {
+  snprintf(dst, sizeof(npshm_path), NPSHM_SHM_DIR "/%s", name);
+}
+
+/*
+ * 0 if path names the very file behind fd, ESTALE if another one, else the errno of fstat or
+ * stat. Async-signal-safe: the reaper calls it.
+ */
+static inline npshm_oserr npshm_same_file(int fd, const char *path) {
+  struct stat mine, named;
+  if (fstat(fd, &mine) != 0) return errno;
+  if (stat(path, &named) != 0) return errno;
+  return (mine.st_dev == named.st_dev && mine.st_ino == named.st_ino) ? 0 : ESTALE;
+}
+#endif
+
+#else
+/* ======================================================================== Win32 */
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+
+typedef DWORD npshm_oserr;
+
+static inline int32_t npshm_status_of(npshm_oserr e) {
+  switch (e) {
+  case 0:
+    return NPSHM_OK;
+  case ERROR_FILE_EXISTS:
+  case ERROR_ALREADY_EXISTS:
+    return NPSHM_EXISTS;
+  case ERROR_FILE_NOT_FOUND:
+  case ERROR_PATH_NOT_FOUND:
+    return NPSHM_NOT_FOUND;
+  case ERROR_DISK_FULL:
+  case ERROR_HANDLE_DISK_FULL:
+  case ERROR_NOT_ENOUGH_MEMORY:
+  case ERROR_COMMITMENT_LIMIT:
+    return NPSHM_NO_SPACE;
+  case ERROR_ACCESS_DENIED:
+  case ERROR_SHARING_VIOLATION:
+  case ERROR_WRITE_PROTECT:
+    return NPSHM_PERMISSION;
+  case ERROR_INVALID_PARAMETER:
+  case ERROR_INVALID_NAME:
+  case ERROR_FILENAME_EXCED_RANGE:
+  case ERROR_DIRECTORY:
+    return NPSHM_INVALID;
+  default:
+    return NPSHM_OTHER;
+  }
+}
+
+/* The HANDLE a handle from the JS side stands for, or NULL if it cannot be one. */
+static inline HANDLE npshm_handle_of(int64_t handle) {
+  return handle <= 0 ? NULL : (HANDLE)(intptr_t)handle;
+}
+#endif
+
+/* Records e in out[3] (when there is an out) and returns its status. */
+static inline int32_t npshm_fail(int64_t *out, npshm_oserr e) {
+  if (out) out[3] = (int64_t)e;
+  return npshm_status_of(e);
+}
+
+#endif
