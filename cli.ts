@@ -32,13 +32,10 @@ import {
   listSharedArrays,
   NpshmError,
   readSharedArray,
+  removeStaleSharedArrays,
   saveSharedArray,
   type SharedArrayInfo,
 } from "./mod.ts";
-import { maxNameBytes } from "./src/lifecycle.ts";
-import { validateName } from "./src/name.ts";
-import { unlinkSegment } from "./src/segment.ts";
-import { unlinkUntracked } from "./src/track.ts";
 
 const USAGE = `usage: npshm <command> [options]
   ls [--json]                       list the NumPy-format shared arrays
@@ -167,25 +164,15 @@ function rm(p: Parsed): number {
   if (stale === (p.positional.length > 0)) {
     throw new UsageError("rm takes NAME... or --all-stale");
   }
-  const removed: string[] = [];
+  const removed = stale ? removeStaleSharedArrays() : [];
   const failed: { name: string; error: string }[] = [];
-  if (stale) {
-    for (const a of listSharedArrays().filter((x) => x.stale)) {
-      try {
-        if (unlinkUntracked(a.name)) removed.push(a.name); // else: tracked again meanwhile
-      } catch (err) {
-        if (!(err instanceof NpshmError) || err.code !== "NOT_FOUND") throw err;
-      }
-    }
-  } else {
-    for (const name of p.positional) {
-      try {
-        validateName(name, maxNameBytes());
-        if (unlinkSegment(name)) removed.push(name);
-        else failed.push({ name, error: `no shared array '${name}'` });
-      } catch (err) {
-        failed.push({ name, error: err instanceof Error ? err.message : String(err) });
-      }
+  for (const name of p.positional) {
+    try {
+      deleteSharedArray(name, { missingOk: false });
+      removed.push(name);
+    } catch (err) {
+      if (!(err instanceof NpshmError)) throw err;
+      failed.push({ name, error: err.message });
     }
   }
   if (p.flags.has("json")) json({ removed, failed });

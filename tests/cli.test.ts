@@ -62,6 +62,22 @@ describe("npshm CLI", () => {
     assert.equal(cli("help").status, 0);
   });
 
+  test("rm reports each name it could not remove, and why", () => {
+    const missing = uniqueName("gone");
+    let r = cli("rm", "bad/name", missing, "--json");
+    assert.equal(r.status, 1);
+    assert.deepEqual(JSON.parse(r.stdout), {
+      removed: [],
+      failed: [
+        { name: "bad/name", error: 'invalid shared array name "bad/name": it contains a slash' },
+        { name: missing, error: `no shared array '${missing}'` },
+      ],
+    });
+    r = cli("rm", "bad/name");
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^npshm: rm: invalid shared array name "bad\/name"/);
+  });
+
   test("rm --all-stale removes what crashed trackers left, and nothing else", async () => {
     const stale = uniqueName("stale");
     const live = uniqueName("live");
