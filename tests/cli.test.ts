@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { attachSharedArray } from "../mod.ts";
+import { attachSharedArray, VERSION } from "../mod.ts";
 import { python, runFixture, shmExists, sweepLeaks, uniqueName } from "./_util.ts";
 import { kill9, startHolder } from "./_sync_util.ts";
 
@@ -60,6 +60,81 @@ describe("npshm CLI", () => {
     assert.match(r.stderr, /^npshm: info: no shared array/);
     assert.equal(cli("create", "bad/name", "--shape", "1", "--dtype", "u1").status, 1);
     assert.equal(cli("help").status, 0);
+  });
+
+  test("--version prints the library's VERSION", () => {
+    const r = cli("--version");
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `npshm ${VERSION}\n`);
+    assert.equal(cli("--version", "extra").status, 2);
+  });
+
+  test("help: overall, and each command's own with --help, -h or help COMMAND", () => {
+    for (const args of [["--help"], ["-h"], ["help"]]) {
+      const r = cli(...args);
+      assert.equal(r.status, 0, r.stderr);
+      for (const command of ["ls", "info", "rm", "create", "load", "save"]) {
+        assert.match(r.stdout, new RegExp(`^  ${command} `, "m"), `${args}: lists ${command}`);
+      }
+    }
+    const options: Record<string, string[]> = {
+      ls: ["--json"],
+      info: ["--json"],
+      rm: ["--all-stale", "--json"],
+      create: ["--shape S", "--dtype D", "--fill V", "--order C|F", "--mode M", "--force"],
+      load: ["--force", "--json"],
+      save: ["--json"],
+    };
+    const spellings = (
+      command: string,
+    ) => [[command, "--help"], [command, "-h"], ["help", command]];
+    for (const [i, [command, listed]] of Object.entries(options).entries()) {
+      const args = spellings(command)[i % 3]; // each spelling, without 18 processes
+      const r = cli(...args);
+      assert.equal(r.status, 0, `${args}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^usage: npshm ${command} `));
+      for (const option of listed) assert.ok(r.stdout.includes(`  ${option}  `), option);
+    }
+    assert.equal(cli("help", "frobnicate").status, 2);
+  });
+
+  test("--help only prints: the command does not run", () => {
+    const name = uniqueName("help");
+    const r = cli("create", name, "--shape", "3", "--dtype", "u1", "--help");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^usage: npshm create /);
+    assert.ok(!shmExists(name));
+  });
+
+  test("unknown options, missing values and wrong argument counts: 2, and nothing done", () => {
+    const name = uniqueName("usage");
+    const bad = [
+      ["ls", "extra"],
+      ["info"],
+      ["info", name, name],
+      ["info", name, "--force"],
+      ["rm"],
+      ["rm", name, "--all-stale"],
+      ["rm", name, "--shape", "3"],
+      ["create", name, "--shape", "3", "--dtype", "u1", "--bogus"],
+      ["create", name, "--shape", "3", "--dtype", "u1", "--json=yes"],
+      ["create", name, "--shape", "3", "--dtype"],
+      ["create", name, "--shape", "--dtype", "u1"],
+      ["create", name, name, "--shape", "3", "--dtype", "u1"],
+      ["create", "--shape", "3", "--dtype", "u1"],
+      ["load", name],
+      ["save", name, "a.npy", "b.npy"],
+      ["toString"], // a property of every object, not a command
+    ];
+    for (const args of bad) {
+      const r = cli(...args);
+      assert.equal(r.status, 2, `${args}: ${r.stderr}`);
+      assert.equal(r.stdout, "", `${args}: the usage error goes to stderr`);
+      assert.match(r.stderr, /^npshm: /, `${args}`);
+    }
+    assert.ok(!shmExists(name));
+    const r = cli("create", name, "--shape", "3", "--dtype", "u1", "--bogus");
+    assert.match(r.stderr, /^npshm: create: .*--bogus.*\nusage: npshm create NAME /);
   });
 
   test("rm reports each name it could not remove, and why", () => {
