@@ -16,6 +16,14 @@
  * Exit status: 0 done, 1 failed (the message says why, on stderr), 2 bad usage. `--json`
  * prints machine-readable results on stdout instead of text.
  *
+ * Values are checked before anything is done; any other spelling is bad usage. `--shape`:
+ * non-negative decimal integers up to `2**53 - 1`, comma-separated (`3,4`), optionally as Python
+ * prints a tuple (`(3, 4)`, `(3,)`, also `[3, 4]`); `()` or `[]` is a 0-d array, an empty value
+ * is refused. `--dtype`: what {@link parseDType} takes. `--fill`: a decimal number, `nan`,
+ * `inf`, `-inf`, `true` or `false`; an integer beyond `2**53 - 1` is exact (a bigint) for the
+ * integer and datetime dtypes. `--order`: `C` or `F` (either case). `--mode`: octal up to 7777,
+ * `600` or `0o600`.
+ *
  * @example
  * ```ts
  * import { main } from "./cli.ts";
@@ -31,9 +39,12 @@ import {
   attachSharedArray,
   createSharedArray,
   deleteSharedArray,
+  type DType,
   inspectSharedArray,
+  InvalidArgumentError,
   listSharedArrays,
   NpshmError,
+  parseDType,
   readSharedArray,
   removeStaleSharedArrays,
   saveSharedArray,
@@ -166,36 +177,91 @@ function rm(values: Values, names: string[]): number {
 
 function create(values: Values, positionals: string[]): number {
   if (positionals.length !== 1) throw new UsageError("needs one NAME");
-  const { shape: shapeFlag, dtype } = values;
-  if (typeof shapeFlag !== "string" || typeof dtype !== "string") {
+  const { shape, dtype } = values;
+  if (typeof shape !== "string" || typeof dtype !== "string") {
     throw new UsageError("needs --shape and --dtype");
   }
-  const shape = shapeFlag.replace(/^[([]|[)\]]$/g, "").split(/[,x ]+/).filter(Boolean).map(
-    (s) => {
-      if (!/^\d+$/.test(s)) throw new UsageError(`--shape: '${s}' is not a whole number`);
-      return Number(s);
-    },
-  );
-  const { mode, order, fill } = values;
-  using a = createSharedArray(positionals[0], {
-    shape,
-    dtype,
+  const type = parseDTypeOption(dtype);
+  // Every value is checked before anything is created.
+  const options = {
+    shape: parseShape(shape),
+    dtype: type,
+    fill: optional(values.fill, (text) => parseFill(text, type)),
+    order: optional(values.order, parseOrder),
+    mode: optional(values.mode, parseMode),
     force: values.force === true,
-    fill: typeof fill === "string" ? fillValue(fill) : undefined,
-    order: typeof order === "string" ? (order.toUpperCase() as "C" | "F") : undefined,
-    mode: typeof mode === "string" ? parseInt(mode, 8) : undefined,
-  });
+  };
+  using a = createSharedArray(positionals[0], options);
   if (values.json) json(inspectSharedArray(a.name));
   else out(`created ${a.name} ${shapeText(a.shape)} ${a.dtype.descr}`);
   return 0;
 }
 
-function fillValue(text: string): unknown {
+function optional<T>(value: string | boolean | undefined, parse: (text: string) => T) {
+  return typeof value === "string" ? parse(value) : undefined;
+}
+
+/** `--shape`: `3,4`, also as Python prints it, `(3, 4)`, `(3,)`; `()` or `[]` is 0-d. */
+function parseShape(text: string): number[] {
+  const bracketed = /^\((.*)\)$|^\[(.*)\]$/s.exec(text);
+  const list = bracketed ? bracketed[1] ?? bracketed[2] : text;
+  if (list.trim() === "") {
+    if (bracketed) return [];
+    throw new UsageError("--shape is empty; a 0-d array is --shape '()'");
+  }
+  return list.replace(/,\s*$/, "").split(",").map((item) => dimension(item.trim(), text));
+}
+
+function dimension(item: string, shape: string): number {
+  const n = Number(item);
+  if (/^\d+$/.test(item) && Number.isSafeInteger(n)) return n;
+  const problem = item === ""
+    ? "an axis length is missing"
+    : /^\d+$/.test(item)
+    ? `${item} is above 2**53 - 1`
+    : `'${item}' is not a non-negative decimal integer`;
+  throw new UsageError(`--shape '${shape}': ${problem}`);
+}
+
+function parseDTypeOption(text: string): DType {
+  try {
+    return parseDType(text);
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) throw new UsageError(`--dtype: ${err.message}`);
+    throw err;
+  }
+}
+
+// As NumPy prints them: str(np.float64("-inf")) is "-inf".
+const NON_FINITE: Readonly<Record<string, number>> = { nan: NaN, inf: Infinity, "-inf": -Infinity };
+
+/**
+ * `--fill`: a decimal number, `nan`, `inf`, `-inf`, `true` or `false`. An integer beyond
+ * `2**53 - 1` stays exact, as a bigint, where the dtype holds integers; a float rounds it.
+ */
+function parseFill(text: string, dtype: DType): number | bigint | boolean {
   if (text === "true" || text === "false") return text === "true";
-  if (/^-?\d+$/.test(text) && !Number.isSafeInteger(Number(text))) return BigInt(text);
+  if (Object.hasOwn(NON_FINITE, text)) return NON_FINITE[text];
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) {
+    throw new UsageError(`--fill: '${text}' is not a number, nan, inf, -inf, true or false`);
+  }
   const n = Number(text);
-  if (Number.isNaN(n) && text !== "nan") throw new UsageError(`--fill: '${text}' is not a number`);
-  return n;
+  const integral = /^[+-]?\d+$/.test(text) && "iumM".includes(dtype.kind);
+  return integral && !Number.isSafeInteger(n) ? BigInt(text) : n;
+}
+
+function parseOrder(text: string): "C" | "F" {
+  const order = text.toUpperCase();
+  if (order === "C" || order === "F") return order;
+  throw new UsageError(`--order: '${text}' is neither C nor F`);
+}
+
+/** `--mode`: octal as chmod takes it, `600`, or as JS and Python write it, `0o600`. */
+function parseMode(text: string): number {
+  const digits = /^(?:0o)?([0-7]+)$/i.exec(text)?.[1];
+  const mode = digits === undefined ? NaN : parseInt(digits, 8);
+  if (mode <= 0o7777) return mode;
+  throw new UsageError(`--mode: '${text}' is not an octal mode from 0 to 7777, such as 600`);
 }
 
 function progressBar(what: string): ((done: number, total: number) => void) | undefined {
@@ -259,11 +325,14 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
     synopsis: "create NAME --shape S --dtype D [options]",
     about: "create a shared array",
     options: {
-      shape: { value: "S", about: "the extent of each axis: 3,4" },
+      shape: { value: "S", about: "axis lengths, comma-separated: 3,4 or (3, 4); () is 0-d" },
       dtype: { value: "D", about: "a NumPy dtype: float32, <f8, int16, u1, bool, S10, ..." },
-      fill: { value: "V", about: "every element's first value: a number, true or false" },
-      order: { value: "C|F", about: "memory order: C row-major (default), F column-major" },
-      mode: { value: "M", about: "permissions, octal: 600 (the default), 644" },
+      fill: {
+        value: "V",
+        about: "every element's first value: a number, nan, inf, -inf, true, false",
+      },
+      order: { value: "C|F", about: "memory order: C row-major (the default), F column-major" },
+      mode: { value: "M", about: "permissions in octal, up to 7777: 600 (the default), 0o644" },
       force: FORCE_OPTION,
       json: DETAILS_OPTION,
     },
