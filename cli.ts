@@ -9,10 +9,20 @@
  *                                [--mode 644] [--force]
  * deno run -A cli.ts load FILE.npy NAME [--force]   # a .npy file into shared memory
  * deno run -A cli.ts save NAME FILE.npy             # a shared array to a .npy file
+ * deno run -A cli.ts create --help                  # a command's options; `help` all commands
+ * deno run -A cli.ts --version
  * ```
  *
  * Exit status: 0 done, 1 failed (the message says why, on stderr), 2 bad usage. `--json`
  * prints machine-readable results on stdout instead of text.
+ *
+ * Values are checked before anything is done; any other spelling is bad usage. `--shape`:
+ * non-negative decimal integers up to `2**53 - 1`, comma-separated (`3,4`), optionally as Python
+ * prints a tuple (`(3, 4)`, `(3,)`, also `[3, 4]`); `()` or `[]` is a 0-d array, an empty value
+ * is refused. `--dtype`: what {@link parseDType} takes. `--fill`: a decimal number, `nan`,
+ * `inf`, `-inf`, `true` or `false`; an integer beyond `2**53 - 1` is exact (a bigint) for the
+ * integer and datetime dtypes. `--order`: `C` or `F` (either case). `--mode`: octal up to 7777,
+ * `600` or `0o600`.
  *
  * @example
  * ```ts
@@ -24,65 +34,47 @@
 import { realpathSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import {
   attachSharedArray,
   createSharedArray,
   deleteSharedArray,
+  type DType,
   inspectSharedArray,
+  InvalidArgumentError,
   listSharedArrays,
   NpshmError,
+  parseDType,
   readSharedArray,
+  removeStaleSharedArrays,
   saveSharedArray,
   type SharedArrayInfo,
+  VERSION,
 } from "./mod.ts";
-import { maxNameBytes } from "./src/lifecycle.ts";
-import { validateName } from "./src/format/name.ts";
-import { unlinkSegment } from "./src/os/segment.ts";
-import { unlinkUntracked } from "./src/os/track.ts";
-
-const USAGE = `usage: npshm <command> [options]
-  ls [--json]                       list the NumPy-format shared arrays
-  info NAME [--json]                one array: header, size, trackers, lock
-  rm NAME... [--json]               remove names (users keep their memory)
-  rm --all-stale [--json]           remove arrays no live process tracks any more
-  create NAME --shape 3,4 --dtype float32 [--fill V] [--order C|F] [--mode 600] [--force]
-  load FILE.npy NAME [--force]      copy a .npy file into a new shared array
-  save NAME FILE.npy                write a shared array to a .npy file
-exit status: 0 done, 1 failed, 2 bad usage`;
 
 /** Bad command line: exit status 2. */
 class UsageError extends Error {}
 
-interface Parsed {
-  positional: string[];
-  flags: Map<string, string | true>;
+/** One option of a command: a flag, or one that takes a value (named in help by `value`). */
+interface OptionSpec {
+  readonly value?: string;
+  readonly about: string;
 }
 
-const VALUED = new Set(["shape", "dtype", "fill", "order", "mode"]);
+/** What parseArgs gives for a command's options: a string per valued one, true per flag. */
+type Values = Readonly<Record<string, string | boolean | undefined>>;
 
-function parse(args: string[]): Parsed {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith("--") || a === "--") {
-      positional.push(a);
-      continue;
-    }
-    const [key, inline] = a.slice(2).split(/=(.*)/s, 2);
-    if (!VALUED.has(key)) flags.set(key, true);
-    else if (inline !== undefined) flags.set(key, inline);
-    else if (i + 1 < args.length) flags.set(key, args[++i]);
-    else throw new UsageError(`--${key} needs a value`);
-  }
-  return { positional, flags };
+interface Command {
+  /** The command line, after `npshm `, as the overall usage shows it. */
+  readonly synopsis: string;
+  readonly about: string;
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  run(values: Values, positionals: string[]): number;
 }
 
-function only(p: Parsed, allowed: string[]): void {
-  for (const key of p.flags.keys()) {
-    if (!allowed.includes(key)) throw new UsageError(`unknown option --${key}`);
-  }
-}
+const JSON_OPTION: OptionSpec = { about: "print the result as JSON" };
+const DETAILS_OPTION: OptionSpec = { about: "print the new array's details as JSON" };
+const FORCE_OPTION: OptionSpec = { about: "replace an array of that name" };
 
 function out(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -115,11 +107,10 @@ function lockText(info: SharedArrayInfo): string {
   return info.lock;
 }
 
-function ls(p: Parsed): number {
-  only(p, ["json"]);
-  if (p.positional.length > 0) throw new UsageError("ls takes no arguments");
+function ls(values: Values, positionals: string[]): number {
+  if (positionals.length > 0) throw new UsageError("takes no arguments");
   const all = listSharedArrays();
-  if (p.flags.has("json")) {
+  if (values.json) {
     json(all);
     return 0;
   }
@@ -139,11 +130,10 @@ function ls(p: Parsed): number {
   return 0;
 }
 
-function info(p: Parsed): number {
-  only(p, ["json"]);
-  if (p.positional.length !== 1) throw new UsageError("info takes one NAME");
-  const a = inspectSharedArray(p.positional[0]);
-  if (p.flags.has("json")) {
+function info(values: Values, positionals: string[]): number {
+  if (positionals.length !== 1) throw new UsageError("needs one NAME");
+  const a = inspectSharedArray(positionals[0]);
+  if (values.json) {
     json(a);
     return 0;
   }
@@ -161,34 +151,23 @@ function info(p: Parsed): number {
   return 0;
 }
 
-function rm(p: Parsed): number {
-  only(p, ["json", "all-stale"]);
-  const stale = p.flags.has("all-stale");
-  if (stale === (p.positional.length > 0)) {
-    throw new UsageError("rm takes NAME... or --all-stale");
+function rm(values: Values, names: string[]): number {
+  const stale = values["all-stale"] === true;
+  if (stale === (names.length > 0)) {
+    throw new UsageError("needs NAME... or --all-stale");
   }
-  const removed: string[] = [];
+  const removed = stale ? removeStaleSharedArrays() : [];
   const failed: { name: string; error: string }[] = [];
-  if (stale) {
-    for (const a of listSharedArrays().filter((x) => x.stale)) {
-      try {
-        if (unlinkUntracked(a.name)) removed.push(a.name); // else: tracked again meanwhile
-      } catch (err) {
-        if (!(err instanceof NpshmError) || err.code !== "NOT_FOUND") throw err;
-      }
-    }
-  } else {
-    for (const name of p.positional) {
-      try {
-        validateName(name, maxNameBytes());
-        if (unlinkSegment(name)) removed.push(name);
-        else failed.push({ name, error: `no shared array '${name}'` });
-      } catch (err) {
-        failed.push({ name, error: err instanceof Error ? err.message : String(err) });
-      }
+  for (const name of names) {
+    try {
+      deleteSharedArray(name, { missingOk: false });
+      removed.push(name);
+    } catch (err) {
+      if (!(err instanceof NpshmError)) throw err;
+      failed.push({ name, error: err.message });
     }
   }
-  if (p.flags.has("json")) json({ removed, failed });
+  if (values.json) json({ removed, failed });
   else {
     for (const name of removed) out(`removed ${name}`);
     for (const f of failed) process.stderr.write(`npshm: rm: ${f.error}\n`);
@@ -196,41 +175,93 @@ function rm(p: Parsed): number {
   return failed.length ? 1 : 0;
 }
 
-function create(p: Parsed): number {
-  only(p, ["shape", "dtype", "fill", "order", "mode", "force", "json"]);
-  if (p.positional.length !== 1) throw new UsageError("create takes one NAME");
-  const shapeFlag = p.flags.get("shape"), dtype = p.flags.get("dtype");
-  if (typeof shapeFlag !== "string" || typeof dtype !== "string") {
-    throw new UsageError("create needs --shape and --dtype");
+function create(values: Values, positionals: string[]): number {
+  if (positionals.length !== 1) throw new UsageError("needs one NAME");
+  const { shape, dtype } = values;
+  if (typeof shape !== "string" || typeof dtype !== "string") {
+    throw new UsageError("needs --shape and --dtype");
   }
-  const shape = shapeFlag.replace(/^[([]|[)\]]$/g, "").split(/[,x ]+/).filter(Boolean).map(
-    (s) => {
-      if (!/^\d+$/.test(s)) throw new UsageError(`--shape: '${s}' is not a whole number`);
-      return Number(s);
-    },
-  );
-  const mode = p.flags.get("mode");
-  const order = p.flags.get("order");
-  const fill = p.flags.get("fill");
-  using a = createSharedArray(p.positional[0], {
-    shape,
-    dtype,
-    force: p.flags.has("force"),
-    fill: typeof fill === "string" ? fillValue(fill) : undefined,
-    order: typeof order === "string" ? (order.toUpperCase() as "C" | "F") : undefined,
-    mode: typeof mode === "string" ? parseInt(mode, 8) : undefined,
-  });
-  if (p.flags.has("json")) json(inspectSharedArray(a.name));
+  const type = parseDTypeOption(dtype);
+  // Every value is checked before anything is created.
+  const options = {
+    shape: parseShape(shape),
+    dtype: type,
+    fill: optional(values.fill, (text) => parseFill(text, type)),
+    order: optional(values.order, parseOrder),
+    mode: optional(values.mode, parseMode),
+    force: values.force === true,
+  };
+  using a = createSharedArray(positionals[0], options);
+  if (values.json) json(inspectSharedArray(a.name));
   else out(`created ${a.name} ${shapeText(a.shape)} ${a.dtype.descr}`);
   return 0;
 }
 
-function fillValue(text: string): unknown {
+function optional<T>(value: string | boolean | undefined, parse: (text: string) => T) {
+  return typeof value === "string" ? parse(value) : undefined;
+}
+
+/** `--shape`: `3,4`, also as Python prints it, `(3, 4)`, `(3,)`; `()` or `[]` is 0-d. */
+function parseShape(text: string): number[] {
+  const bracketed = /^\((.*)\)$|^\[(.*)\]$/s.exec(text);
+  const list = bracketed ? bracketed[1] ?? bracketed[2] : text;
+  if (list.trim() === "") {
+    if (bracketed) return [];
+    throw new UsageError("--shape is empty; a 0-d array is --shape '()'");
+  }
+  return list.replace(/,\s*$/, "").split(",").map((item) => dimension(item.trim(), text));
+}
+
+function dimension(item: string, shape: string): number {
+  const n = Number(item);
+  if (/^\d+$/.test(item) && Number.isSafeInteger(n)) return n;
+  const problem = item === ""
+    ? "an axis length is missing"
+    : /^\d+$/.test(item)
+    ? `${item} is above 2**53 - 1`
+    : `'${item}' is not a non-negative decimal integer`;
+  throw new UsageError(`--shape '${shape}': ${problem}`);
+}
+
+function parseDTypeOption(text: string): DType {
+  try {
+    return parseDType(text);
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) throw new UsageError(`--dtype: ${err.message}`);
+    throw err;
+  }
+}
+
+// As NumPy prints them: str(np.float64("-inf")) is "-inf".
+const NON_FINITE: Readonly<Record<string, number>> = { nan: NaN, inf: Infinity, "-inf": -Infinity };
+
+/**
+ * `--fill`: a decimal number, `nan`, `inf`, `-inf`, `true` or `false`. An integer beyond
+ * `2**53 - 1` stays exact, as a bigint, where the dtype holds integers; a float rounds it.
+ */
+function parseFill(text: string, dtype: DType): number | bigint | boolean {
   if (text === "true" || text === "false") return text === "true";
-  if (/^-?\d+$/.test(text) && !Number.isSafeInteger(Number(text))) return BigInt(text);
+  if (Object.hasOwn(NON_FINITE, text)) return NON_FINITE[text];
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) {
+    throw new UsageError(`--fill: '${text}' is not a number, nan, inf, -inf, true or false`);
+  }
   const n = Number(text);
-  if (Number.isNaN(n) && text !== "nan") throw new UsageError(`--fill: '${text}' is not a number`);
-  return n;
+  const integral = /^[+-]?\d+$/.test(text) && "iumM".includes(dtype.kind);
+  return integral && !Number.isSafeInteger(n) ? BigInt(text) : n;
+}
+
+function parseOrder(text: string): "C" | "F" {
+  const order = text.toUpperCase();
+  if (order === "C" || order === "F") return order;
+  throw new UsageError(`--order: '${text}' is neither C nor F`);
+}
+
+/** `--mode`: octal as chmod takes it, `600`, or as JS and Python write it, `0o600`. */
+function parseMode(text: string): number {
+  const digits = /^(?:0o)?([0-7]+)$/i.exec(text)?.[1];
+  const mode = digits === undefined ? NaN : parseInt(digits, 8);
+  if (mode <= 0o7777) return mode;
+  throw new UsageError(`--mode: '${text}' is not an octal mode from 0 to 7777, such as 600`);
 }
 
 function progressBar(what: string): ((done: number, total: number) => void) | undefined {
@@ -245,32 +276,166 @@ function progressBar(what: string): ((done: number, total: number) => void) | un
   };
 }
 
-function load(p: Parsed): number {
-  only(p, ["force", "json"]);
-  if (p.positional.length !== 2) throw new UsageError("load takes FILE.npy NAME");
-  const [file, name] = p.positional;
-  if (p.flags.has("force")) deleteSharedArray(name);
+function load(values: Values, positionals: string[]): number {
+  if (positionals.length !== 2) throw new UsageError("needs FILE.npy NAME");
+  const [file, name] = positionals;
+  if (values.force) deleteSharedArray(name);
   using a = readSharedArray(file, name, {
     acceptExisting: false,
     onProgress: progressBar(`load ${file}`),
   });
-  if (p.flags.has("json")) json(inspectSharedArray(a.name));
+  if (values.json) json(inspectSharedArray(a.name));
   else out(`loaded ${file} into ${a.name} ${shapeText(a.shape)} ${a.dtype.descr}`);
   return 0;
 }
 
-function save(p: Parsed): number {
-  only(p, ["json"]);
-  if (p.positional.length !== 2) throw new UsageError("save takes NAME FILE.npy");
-  const [name, file] = p.positional;
+function save(values: Values, positionals: string[]): number {
+  if (positionals.length !== 2) throw new UsageError("needs NAME FILE.npy");
+  const [name, file] = positionals;
   using a = attachSharedArray(name, { readOnly: true });
   saveSharedArray(a, file, { onProgress: progressBar(`save ${file}`) });
-  if (p.flags.has("json")) json({ saved: name, file, bytes: a.byteLength });
+  if (values.json) json({ saved: name, file, bytes: a.byteLength });
   else out(`saved ${name} to ${file}`);
   return 0;
 }
 
-const COMMANDS: Record<string, (p: Parsed) => number> = { ls, info, rm, create, load, save };
+const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
+  ["ls", {
+    synopsis: "ls [--json]",
+    about: "list the NumPy-format shared arrays",
+    options: { json: JSON_OPTION },
+    run: ls,
+  }],
+  ["info", {
+    synopsis: "info NAME [--json]",
+    about: "one array: header, size, trackers, lock",
+    options: { json: JSON_OPTION },
+    run: info,
+  }],
+  ["rm", {
+    synopsis: "rm NAME... | --all-stale [--json]",
+    about: "remove names (users keep their memory)",
+    options: {
+      "all-stale": { about: "remove instead every tracked array whose trackers all died" },
+      json: { about: "print {removed, failed} as JSON" },
+    },
+    run: rm,
+  }],
+  ["create", {
+    synopsis: "create NAME --shape S --dtype D [options]",
+    about: "create a shared array",
+    options: {
+      shape: { value: "S", about: "axis lengths, comma-separated: 3,4 or (3, 4); () is 0-d" },
+      dtype: { value: "D", about: "a NumPy dtype: float32, <f8, int16, u1, bool, S10, ..." },
+      fill: {
+        value: "V",
+        about: "every element's first value: a number, nan, inf, -inf, true, false",
+      },
+      order: { value: "C|F", about: "memory order: C row-major (the default), F column-major" },
+      mode: { value: "M", about: "permissions in octal, up to 7777: 600 (the default), 0o644" },
+      force: FORCE_OPTION,
+      json: DETAILS_OPTION,
+    },
+    run: create,
+  }],
+  ["load", {
+    synopsis: "load FILE.npy NAME [--force] [--json]",
+    about: "copy a .npy file into a new shared array",
+    options: { force: FORCE_OPTION, json: DETAILS_OPTION },
+    run: load,
+  }],
+  ["save", {
+    synopsis: "save NAME FILE.npy [--json]",
+    about: "write a shared array to a .npy file",
+    options: { json: JSON_OPTION },
+    run: save,
+  }],
+]);
+
+const USAGE = `usage: npshm <command> [options]
+${
+  table([
+    ...[...COMMANDS.values()].map((c) => [`  ${c.synopsis}`, c.about]),
+    ["  help [COMMAND]", "this text, or COMMAND's options"],
+    ["  --version", "print the version"],
+  ])
+}
+exit status: 0 done, 1 failed, 2 bad usage`;
+
+function commandHelp(command: Command): string {
+  const options = Object.entries(command.options).map(([key, o]) => [
+    `  --${key}${o.value ? ` ${o.value}` : ""}`,
+    o.about,
+  ]);
+  return `usage: npshm ${command.synopsis}
+${command.about}
+options:
+${table([...options, ["  -h, --help", "print this help"]])}`;
+}
+
+/** The command's options and positionals, by its option table; bad ones are a UsageError. */
+function parseCommandLine(command: Command, args: string[]) {
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
+    help: { type: "boolean", short: "h" },
+  };
+  for (const [key, o] of Object.entries(command.options)) {
+    options[key] = { type: o.value ? "string" : "boolean" };
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: negativeValuesInline(command, args),
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: values as Values, positionals };
+  } catch (err) {
+    // The runtimes' parseArgs (Bun's is a port of Node's) mark bad command lines by code.
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_")) {
+      throw new UsageError((err as Error).message);
+    }
+    throw err;
+  }
+}
+
+/**
+ * `--fill -7` as `--fill=-7`: strict parseArgs takes a value starting with a dash for a
+ * forgotten value followed by an option, but a negative number is never one of our options.
+ */
+function negativeValuesInline(command: Command, args: string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--") return [...joined, ...args.slice(i)];
+    const key = args[i].startsWith("--") ? args[i].slice(2) : "";
+    const valued = Object.hasOwn(command.options, key) && command.options[key].value !== undefined;
+    if (valued && /^-(\d|\.\d|inf$)/.test(args[i + 1] ?? "")) {
+      joined.push(`${args[i]}=${args[++i]}`);
+    } else joined.push(args[i]);
+  }
+  return joined;
+}
+
+function runCommand(command: Command, args: string[]): number {
+  const { values, positionals } = parseCommandLine(command, args);
+  if (values.help) {
+    out(commandHelp(command));
+    return 0;
+  }
+  return command.run(values, positionals);
+}
+
+function help(topics: string[]): number {
+  if (topics.length > 1) throw new UsageError("help takes at most one COMMAND");
+  if (topics.length === 0) {
+    out(USAGE);
+    return 0;
+  }
+  const command = COMMANDS.get(topics[0]);
+  if (!command) throw new UsageError(`unknown command '${topics[0]}'`);
+  out(commandHelp(command));
+  return 0;
+}
 
 /**
  * Runs one command line (without the program name); returns the exit status.
@@ -281,22 +446,29 @@ const COMMANDS: Record<string, (p: Parsed) => number> = { ls, info, rm, create, 
  * ```
  */
 export function main(args: string[]): number {
-  const [command, ...rest] = args;
+  const [name, ...rest] = args;
+  const command = COMMANDS.get(name);
   try {
-    if (command === undefined || command === "help" || command === "--help" || command === "-h") {
-      out(USAGE);
-      return command === undefined ? 2 : 0;
+    if (command) return runCommand(command, rest);
+    if (name === "help" || name === "--help" || name === "-h") return help(rest);
+    if (name === "--version") {
+      if (rest.length > 0) throw new UsageError("--version takes no arguments");
+      out(`npshm ${VERSION}`);
+      return 0;
     }
-    const run = COMMANDS[command];
-    if (!run) throw new UsageError(`unknown command '${command}'`);
-    return run(parse(rest));
+    throw new UsageError(name === undefined ? "no command given" : `unknown command '${name}'`);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`npshm: ${err.message}\n${USAGE}\n`);
+      process.stderr.write(
+        command
+          ? `npshm: ${name}: ${err.message}\nusage: npshm ${command.synopsis}\n` +
+            `(npshm ${name} --help lists its options)\n`
+          : `npshm: ${err.message}\n${USAGE}\n`,
+      );
       return 2;
     }
     if (err instanceof NpshmError) {
-      process.stderr.write(`npshm: ${command}: ${err.message}\n`);
+      process.stderr.write(`npshm: ${name}: ${err.message}\n`);
       return 1;
     }
     throw err;

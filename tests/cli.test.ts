@@ -1,12 +1,12 @@
 // The npshm CLI as a shell user runs it: ls / info / rm / rm --all-stale / create / load /
-// save, --json output, messages and exit codes.
+// save, --json output, --help and --version, the values options take, messages and exit codes.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { attachSharedArray } from "../mod.ts";
-import { python, runFixture, shmExists, sweepLeaks, uniqueName } from "./_util.ts";
+import { attachSharedArray, inspectSharedArray, VERSION } from "../mod.ts";
+import { python, runFixture, shmExists, shmPath, sweepLeaks, uniqueName } from "./_util.ts";
 import { kill9, startHolder } from "./_sync_util.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "npshm-cli-"));
@@ -62,6 +62,161 @@ describe("npshm CLI", () => {
     assert.equal(cli("help").status, 0);
   });
 
+  test("--version prints the library's VERSION", () => {
+    const r = cli("--version");
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `npshm ${VERSION}\n`);
+    assert.equal(cli("--version", "extra").status, 2);
+  });
+
+  test("help: overall, and each command's own with --help, -h or help COMMAND", () => {
+    for (const args of [["--help"], ["-h"], ["help"]]) {
+      const r = cli(...args);
+      assert.equal(r.status, 0, r.stderr);
+      for (const command of ["ls", "info", "rm", "create", "load", "save"]) {
+        assert.match(r.stdout, new RegExp(`^  ${command} `, "m"), `${args}: lists ${command}`);
+      }
+    }
+    const options: Record<string, string[]> = {
+      ls: ["--json"],
+      info: ["--json"],
+      rm: ["--all-stale", "--json"],
+      create: ["--shape S", "--dtype D", "--fill V", "--order C|F", "--mode M", "--force"],
+      load: ["--force", "--json"],
+      save: ["--json"],
+    };
+    const spellings = (
+      command: string,
+    ) => [[command, "--help"], [command, "-h"], ["help", command]];
+    for (const [i, [command, listed]] of Object.entries(options).entries()) {
+      const args = spellings(command)[i % 3]; // each spelling, without 18 processes
+      const r = cli(...args);
+      assert.equal(r.status, 0, `${args}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^usage: npshm ${command} `));
+      for (const option of listed) assert.ok(r.stdout.includes(`  ${option}  `), option);
+    }
+    assert.equal(cli("help", "frobnicate").status, 2);
+  });
+
+  test("--help only prints: the command does not run", () => {
+    const name = uniqueName("help");
+    const r = cli("create", name, "--shape", "3", "--dtype", "u1", "--help");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^usage: npshm create /);
+    assert.ok(!shmExists(name));
+  });
+
+  test("unknown options, missing values and wrong argument counts: 2, and nothing done", () => {
+    const name = uniqueName("usage");
+    const bad = [
+      ["ls", "extra"],
+      ["info"],
+      ["info", name, name],
+      ["info", name, "--force"],
+      ["rm"],
+      ["rm", name, "--all-stale"],
+      ["rm", name, "--shape", "3"],
+      ["create", name, "--shape", "3", "--dtype", "u1", "--bogus"],
+      ["create", name, "--shape", "3", "--dtype", "u1", "--json=yes"],
+      ["create", name, "--shape", "3", "--dtype"],
+      ["create", name, "--shape", "--dtype", "u1"],
+      ["create", name, name, "--shape", "3", "--dtype", "u1"],
+      ["create", "--shape", "3", "--dtype", "u1"],
+      ["load", name],
+      ["save", name, "a.npy", "b.npy"],
+      ["toString"], // a property of every object, not a command
+    ];
+    for (const args of bad) {
+      const r = cli(...args);
+      assert.equal(r.status, 2, `${args}: ${r.stderr}`);
+      assert.equal(r.stdout, "", `${args}: the usage error goes to stderr`);
+      assert.match(r.stderr, /^npshm: /, `${args}`);
+    }
+    assert.ok(!shmExists(name));
+    const r = cli("create", name, "--shape", "3", "--dtype", "u1", "--bogus");
+    assert.match(r.stderr, /^npshm: create: .*--bogus.*\nusage: npshm create NAME /);
+  });
+
+  test("create: a malformed value is bad usage (2) naming its option, and nothing is made", () => {
+    const name = uniqueName("bad-value");
+    const malformed: Record<string, string[]> = {
+      shape: ["3,x", "0x10", ",", "3,,4", "-1", "1e3", "3.5", "9007199254740992", "", "2x3"],
+      fill: ["x", "0x10", "", "Infinity", "1e"],
+      order: ["A", ""],
+      mode: ["8", "10000", "0x1ff", "-1"],
+      dtype: ["float33"],
+    };
+    for (const [option, texts] of Object.entries(malformed)) {
+      for (const text of texts) {
+        const given = { shape: "3", dtype: "float64", [option]: text };
+        const r = cli("create", name, ...Object.entries(given).flatMap(([k, v]) => [`--${k}`, v]));
+        assert.equal(r.status, 2, `--${option} '${text}': ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`^npshm: create: --${option}\\b`), r.stderr);
+        assert.ok(!shmExists(name), `--${option} '${text}' created it`);
+      }
+    }
+  });
+
+  test("create: the spellings of values it takes", () => {
+    const name = uniqueName("values");
+    function created(...args: string[]) {
+      const r = cli("create", name, "--force", ...args);
+      assert.equal(r.status, 0, `${args}: ${r.stderr}`);
+      return attachSharedArray(name);
+    }
+    {
+      using a = created("--shape", "(3,)", "--dtype", "f8", "--fill", "-inf");
+      assert.deepEqual([a.shape, a.toArray()], [[3], [-Infinity, -Infinity, -Infinity]]);
+    }
+    {
+      using a = created("--shape", "[2, 3]", "--dtype", "f4", "--fill", "nan", "--order", "f");
+      assert.deepEqual(a.shape, [2, 3]);
+      assert.ok(Number.isNaN(a.get([1, 2])));
+      assert.ok(inspectSharedArray(name).fortranOrder);
+    }
+    {
+      using a = created("--shape", "()", "--dtype", "i2", "--fill", "-7");
+      assert.deepEqual([a.shape, a.toArray()], [[], -7]);
+    }
+    {
+      using a = created("--shape", "2,", "--dtype", "uint64", "--fill", "18446744073709551615");
+      assert.deepEqual(a.toArray(), [2n ** 64n - 1n, 2n ** 64n - 1n], "exact, as a bigint");
+    }
+    {
+      using a = created("--shape", "1", "--dtype", "float64", "--fill", "12345678901234567890");
+      assert.deepEqual(a.toArray(), [Number("12345678901234567890")], "a float rounds it");
+    }
+    {
+      using a = created("--shape", "1", "--dtype", "bool", "--fill", "true", "--mode", "0o640");
+      assert.deepEqual(a.toArray(), [true]);
+      assert.equal(statSync(shmPath(name)).mode & 0o7777, 0o640);
+    }
+    {
+      using _a = created("--shape", "1", "--dtype", "u1", "--mode", "604");
+      assert.equal(statSync(shmPath(name)).mode & 0o7777, 0o604);
+    }
+    const r = cli("create", name, "--force", "--shape", "1", "--dtype", "u1", "--fill", "1.5");
+    assert.equal(r.status, 1, "well-formed, but no uint8: the create fails");
+    assert.match(r.stderr, /^npshm: create: cannot store 1.5/);
+    assert.equal(cli("rm", name).status, 0);
+  });
+
+  test("rm reports each name it could not remove, and why", () => {
+    const missing = uniqueName("gone");
+    let r = cli("rm", "bad/name", missing, "--json");
+    assert.equal(r.status, 1);
+    assert.deepEqual(JSON.parse(r.stdout), {
+      removed: [],
+      failed: [
+        { name: "bad/name", error: 'invalid shared array name "bad/name": it contains a slash' },
+        { name: missing, error: `no shared array '${missing}'` },
+      ],
+    });
+    r = cli("rm", "bad/name");
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^npshm: rm: invalid shared array name "bad\/name"/);
+  });
+
   test("rm --all-stale removes what crashed trackers left, and nothing else", async () => {
     const stale = uniqueName("stale");
     const live = uniqueName("live");
@@ -88,7 +243,7 @@ describe("npshm CLI", () => {
   test("save writes a .npy numpy reads; load brings one into shared memory", () => {
     const name = uniqueName("cli-io");
     assert.equal(
-      cli("create", name, "--shape", "2x3", "--dtype", "int16", "--fill", "-7").status,
+      cli("create", name, "--shape", "2,3", "--dtype", "int16", "--fill", "-7").status,
       0,
     );
     const file = join(dir, "a.npy");
