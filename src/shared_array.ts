@@ -15,7 +15,12 @@ import type { Layout } from "./array/layout.ts";
 import { isNdArray, NdArray } from "./array/ndarray.ts";
 import type { TypedArray } from "./format/typed.ts";
 import { type Mapping, mappingOf } from "./os/mapping.ts";
-import { type LockGuard, SegmentLock } from "./sync/lock.ts";
+import {
+  type LockAsyncOptions,
+  type LockGuard,
+  type LockOptions,
+  SegmentLock,
+} from "./sync/lock.ts";
 
 /**
  * A named N-d array in shared memory, mapped into this process. Other processes (JS or
@@ -60,25 +65,29 @@ export class SharedArray<T extends TypedArray = TypedArray> extends NdArray<T> {
   /**
    * Takes this array's cross-process mutex, waiting (and blocking the thread) while another
    * process or array object holds it. Not re-entrant. If the previous holder died holding it,
-   * the lock is still granted and `previousOwnerDied` says so. See `lockAsync` to wait without
-   * blocking the event loop.
+   * the lock is still granted and `previousOwnerDied` says so. Taking a free lock costs one
+   * atomic operation. See `lockAsync` to wait without blocking the event loop.
    *
-   * @throws {UnsupportedError} the array was made by Python (no npshm control block)
+   * @throws {UnsupportedError} the array was made by Python (no npshm control block), or by an
+   *   npshm whose lock works differently (another control block version)
+   * @throws {ReadOnlyError} the array was attached read-only
    * @throws {LockError} this array already holds or is waiting for its lock
+   * @throws {TimeoutError} `timeoutMs` passed before the lock was free
+   * @throws {InvalidArgumentError} bad options
    * @example
    * ```ts
    * {
-   *   using guard = counter.lock();
+   *   using guard = counter.lock({ timeoutMs: 1000 });
    *   counter.data[0] += 1;
    * }
    * ```
    */
-  lock(): LockGuard {
-    return this.#segmentLock().lock();
+  lock(options?: LockOptions): LockGuard {
+    return this.#segmentLock().lock(options);
   }
 
   /**
-   * Takes the mutex if it is free now; `null` if another holder has it.
+   * Takes the mutex if it is free now (or its holder died); `null` if a live holder has it.
    *
    * @example
    * ```ts
@@ -92,16 +101,18 @@ export class SharedArray<T extends TypedArray = TypedArray> extends NdArray<T> {
 
   /**
    * Waits for the mutex off the JS thread (the event loop keeps running). Async lockers of one
-   * array queue in order.
+   * array queue in order. `close()` ends a pending call at once with a {@link ClosedError}.
    *
+   * @throws {TimeoutError} `timeoutMs` passed before the lock was free
+   * @throws {AbortedError} `signal` fired before the lock was free
    * @example
    * ```ts
-   * using guard = await arr.lockAsync();
+   * using guard = await arr.lockAsync({ signal: AbortSignal.timeout(5000) });
    * arr.data[0] += 1;
    * ```
    */
-  lockAsync(): Promise<LockGuard> {
-    return this.#segmentLock().lockAsync();
+  lockAsync(options?: LockAsyncOptions): Promise<LockGuard> {
+    return this.#segmentLock().lockAsync(options);
   }
 
   /**

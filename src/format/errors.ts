@@ -31,7 +31,9 @@ export type ErrorCode =
   | "OS_ERROR"
   | "UNSUPPORTED"
   | "LOCK"
-  | "MISALIGNED";
+  | "MISALIGNED"
+  | "TIMEOUT"
+  | "ABORTED";
 
 /**
  * Base class of every error npshm throws.
@@ -307,7 +309,9 @@ export class UnsupportedError extends NpshmError {
 
 /**
  * A lock was misused in this process: `unlock()` without holding it, or `lock()` again on the
- * array that already holds it (npshm locks are not re-entrant: that would deadlock).
+ * array that already holds it (npshm locks are not re-entrant: that would deadlock). Also: no
+ * lock token could be drawn, because another process read-locked the segment's token bytes
+ * (only a process that can open the segment can; make it owner-only, mode `0o600`).
  *
  * @example
  * ```ts
@@ -319,5 +323,38 @@ export class LockError extends NpshmError {
   /** Makes the error; `message` names what was misused. */
   constructor(message: string) {
     super("LOCK", message);
+  }
+}
+
+/**
+ * A wait for a lock took longer than its `timeoutMs`: the lock was not taken.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from "./mod.ts";
+ * console.log(new TimeoutError("lock not free within 50 ms").code); // "TIMEOUT"
+ * ```
+ */
+export class TimeoutError extends NpshmError {
+  /** Makes the error; `message` names what was waited for and how long. */
+  constructor(message: string) {
+    super("TIMEOUT", message);
+  }
+}
+
+/**
+ * A wait was given up because its `AbortSignal` fired: the lock was not taken. `cause` is the
+ * signal's `reason`.
+ *
+ * @example
+ * ```ts
+ * import { AbortedError } from "./mod.ts";
+ * console.log(new AbortedError("lockAsync aborted").code); // "ABORTED"
+ * ```
+ */
+export class AbortedError extends NpshmError {
+  /** Makes the error; `message` names what was given up, `reason` is the signal's reason. */
+  constructor(message: string, reason?: unknown) {
+    super("ABORTED", message, undefined, { cause: reason });
   }
 }
