@@ -128,3 +128,14 @@ export function startFixture(script: string, args: string[] = []) {
   );
   return { child, done };
 }
+
+/** Runs a command as user nobody (with `setpriv`; needs root): prefix its argv with this. */
+export const AS_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"];
+
+/** A python3 that user nobody can run (pyenv's shims under /root are not), if we are root. */
+export function nobodysPython(): string | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  return ["/usr/bin/python3", "/usr/local/bin/python3"].find((py) =>
+    spawnSync(AS_NOBODY[0], [...AS_NOBODY.slice(1), py, "-c", "pass"]).status === 0
+  );
+}
