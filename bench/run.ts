@@ -9,6 +9,10 @@
  *    median ns/op over all its batches of all rounds.
  * 2. Sequential-read throughput of a shared array's `data` against a plain Float64Array
  *    (`throughput.ts`).
+ * 3. Locks and wait/notify (`lock_run.ts`): a locked increment uncontended and with 2
+ *    processes contending, against a robust process-shared pthread mutex, and a wait/notify
+ *    ping-pong against a C futex one (`lock.c`), on Deno and, through the npm package, on
+ *    Node 22/24/26 and Bun (`--deno-only` skips those, and the npm build they need).
  *
  * Prints a table with the ratios and the targets (within 1.3x of C, at least 2x faster than
  * Python, flat across sizes, reads within 5% of a plain TypedArray) and writes everything,
@@ -16,7 +20,7 @@
  *
  * ```sh
  * deno task bench        # builds the native library first
- * deno run -A bench/run.ts
+ * deno run -A bench/run.ts [--deno-only]
  * ```
  *
  * `CC` picks the C compiler (default `cc`), `PYTHON` the interpreter (default `python3`).
@@ -26,6 +30,7 @@
  */
 import { createSharedArray, deleteSharedArray } from "../mod.ts";
 import { EXPECTED } from "./attach.ts";
+import { type Harness, measureLocks, npmHarnesses, printLocks } from "./lock_run.ts";
 import { type Measurement, median } from "./measure.ts";
 
 /** Target: npshm's attach takes at most this many times what the C system calls take. */
@@ -148,15 +153,15 @@ function python(): string {
   return Deno.env.get("PYTHON") || "python3";
 }
 
-/** Compiles attach.c (built every run: it takes a fraction of a second). */
-async function buildC(): Promise<string | undefined> {
+/** Compiles bench/<name>.c (built every run: it takes a fraction of a second). */
+async function buildC(name: string, libs: string[]): Promise<string | undefined> {
   await Deno.mkdir(C_BUILD_DIR, { recursive: true });
-  const exe = `${C_BUILD_DIR}attach`;
-  const args = ["-O2", "-std=c11", "-Wall", "-Wextra", "-o", exe, path("attach.c"), "-lrt"];
+  const exe = `${C_BUILD_DIR}${name}`;
+  const args = ["-O2", "-std=c11", "-Wall", "-Wextra", "-o", exe, path(`${name}.c`), ...libs];
   try {
     const out = await new Deno.Command(compiler(), { args, stderr: "piped" }).output();
     if (out.success) return exe;
-    progress(`cannot compile attach.c:\n${new TextDecoder().decode(out.stderr)}`);
+    progress(`cannot compile ${name}.c:\n${new TextDecoder().decode(out.stderr)}`);
   } catch (err) {
     progress(`cannot run ${compiler()}: ${(err as Error).message}`);
   }
@@ -400,9 +405,9 @@ async function measureLatency(names: readonly string[], cExe: string | undefined
   return { npshm: merge(npshm)!, c: cExe ? merge(c) : undefined, py: mergePython(py) };
 }
 
-async function measureAll(names: readonly string[], tpName: string) {
+async function measureAll(names: readonly string[], tpName: string, denoOnly: boolean) {
   progress("building attach.c");
-  const latency = await measureLatency(names, await buildC());
+  const latency = await measureLatency(names, await buildC("attach", ["-lrt"]));
   progress(`throughput (${THROUGHPUT_MIB} MiB)`);
   const tp = await runJson<ThroughputOutput>(Deno.execPath(), [
     "run",
@@ -412,14 +417,20 @@ async function measureAll(names: readonly string[], tpName: string) {
     String(THROUGHPUT_REPS),
     tpName,
   ]);
-  return { ...latency, tp };
+  const harnesses: Harness[] = [
+    { label: `deno ${Deno.version.deno}`, cmd: [Deno.execPath(), "run", "-A", path("lock.ts")] },
+    ...denoOnly ? [] : await npmHarnesses({ runJson, progress }),
+  ];
+  const lockC = await buildC("lock", ["-pthread"]);
+  const locks = await measureLocks({ runJson, progress }, lockC, harnesses);
+  return { ...latency, tp, locks };
 }
 
 type Measured = Awaited<ReturnType<typeof measureAll>>;
 
 /** Prints the table, the throughput and the targets; writes bench/results.json. */
 async function report(measured: Measured, names: readonly string[], loadBefore: number) {
-  const { npshm, c, py, tp } = measured;
+  const { npshm, c, py, tp, locks } = measured;
   // Other work on the machine shows in the figures: the 1-minute load before the run (ours
   // is not in it yet) and after it (ours adds about 1) say how quiet it was.
   const load = { before: loadBefore, after: Deno.loadavg()[0] };
@@ -441,6 +452,7 @@ async function report(measured: Measured, names: readonly string[], loadBefore: 
   printTable(table);
   printThroughput(throughput);
   printTargets(goals);
+  printLocks(locks);
   const results = {
     date: new Date().toISOString(),
     command: "deno task bench",
@@ -454,6 +466,7 @@ async function report(measured: Measured, names: readonly string[], loadBefore: 
     latency: table,
     throughput: throughput ?? null,
     targets: goals,
+    locks,
     raw: { npshm, c: c ?? null, python: py ?? null },
   };
   // Four significant digits: the noise is larger than that, and the file stays readable.
@@ -477,7 +490,7 @@ async function main(): Promise<void> {
   try {
     progress(`making segments: ${SIZES.map((s) => s.label).join(", ")}`);
     makeSegments(names);
-    measured = await measureAll(names, tpName);
+    measured = await measureAll(names, tpName, Deno.args.includes("--deno-only"));
   } finally {
     cleanup();
   }

@@ -4,7 +4,7 @@
 // the process exiting), and processes x locked increments adding up exactly.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import process from "node:process";
 import {
   AbortedError,
@@ -27,6 +27,7 @@ import {
   shmPath,
   startFixture,
   sweepLeaks,
+  testFile,
   uniqueName,
 } from "./_util.ts";
 import { eventually, exitsWithin, kill9, startHolder, waitForLine, within } from "./_sync_util.ts";
@@ -395,6 +396,27 @@ describe("lock: close() while lockAsync is pending", () => {
 });
 
 describe("lock: contention", () => {
+  test("Python through the shim (README's lock protocol) and JS exclude each other", async () => {
+    const name = uniqueName("lock-py-js");
+    using counter = createSharedArray(name, { shape: [2], dtype: "int32", unlinkOnClose: true });
+    // Python is ~10x slower per increment: JS does 10x more, so that they overlap throughout.
+    const [perPy, perJs] = [30_000, 300_000];
+    const lib = testFile(`../native/build/${process.platform}-${process.arch}/libnpshm.so`);
+    const py = new Promise<string>((resolve, reject) =>
+      execFile(
+        "python3",
+        [testFile("python/lock_increment.py"), lib, name, String(perPy), "3"],
+        (err, stdout, stderr) => err ? reject(new Error(stderr)) : resolve(stdout),
+      )
+    );
+    const js = ["sync", "async"].map((how) =>
+      startFixture("fixtures/lock_increment.ts", [name, String(perJs), how, "3"]).done
+    );
+    assert.equal((await py).trim(), "ok");
+    for (const r of await Promise.all(js)) assert.equal(r.status, 0, r.stderr);
+    assert.equal(counter.get(0), perPy + 2 * perJs);
+  });
+
   test("4 processes x 100k locked increments give the exact total", async () => {
     const name = uniqueName("lock-count");
     using counter = createSharedArray(name, { shape: [1], dtype: "int32", unlinkOnClose: true });
