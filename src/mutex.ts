@@ -6,10 +6,11 @@
  *
  * @example
  * ```ts
+ * import { openMutex } from "./mutex.ts";
  * using mutex = openMutex("jobs.lock");
  * {
- *   using guard = mutex.lock();
- *   appendJob();
+ *   using guard = mutex.lock(); // one process at a time appends
+ *   await Deno.writeTextFile("jobs.txt", "job 42\n", { append: true });
  * }
  * ```
  * @module
