@@ -70,7 +70,7 @@ export type Runtime = "deno" | "bun" | "node";
  *
  * @example
  * ```ts
- * detectRuntime(); // "node"
+ * detectRuntime(); // "deno" here; "node" under Node, "bun" under Bun
  * ```
  */
 export function detectRuntime(): Runtime {
