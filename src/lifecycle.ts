@@ -44,7 +44,15 @@ import {
 import { trackSegment } from "./os/track.ts";
 import { SharedArray } from "./shared_array.ts";
 
-/** A dtype as users write it: a NumPy name (`"float64"`), a descr (`"<f8"`) or a parsed DType. */
+/**
+ * A dtype as users write it: a NumPy name (`"float64"`), a descr (`"<f8"`) or a parsed DType.
+ *
+ * @example
+ * ```ts
+ * import { parseDType } from "@npshm/npshm";
+ * const spellings: DTypeLike[] = ["float64", "<f8", "f8", "double", parseDType("float64")];
+ * ```
+ */
 export type DTypeLike = string | DType;
 
 /**

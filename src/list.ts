@@ -29,7 +29,15 @@ import { unlinkUntracked } from "./os/track.ts";
 
 const SHM_DIR = "/dev/shm";
 
-/** One shared array as {@link listSharedArrays} sees it. */
+/**
+ * One shared array as {@link listSharedArrays} sees it.
+ *
+ * @example
+ * ```ts
+ * const orphaned: SharedArrayInfo[] = listSharedArrays().filter((a) => a.lock === "abandoned");
+ * for (const a of orphaned) console.log(`${a.name}: pid ${a.lockOwner} died holding its lock`);
+ * ```
+ */
 export interface SharedArrayInfo {
   /** The name to attach it by. */
   readonly name: string;

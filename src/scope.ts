@@ -33,7 +33,15 @@ import type { SharedArray } from "./shared_array.ts";
 const open = new Set<SharedArrayScope>();
 let hooked = false;
 
-/** Options of {@link SharedArrayScope}. */
+/**
+ * Options of {@link SharedArrayScope}.
+ *
+ * @example
+ * ```ts
+ * // Closed by its `using` block only: a process that exits first leaves the arrays behind.
+ * using scope = new SharedArrayScope({ exitHook: false });
+ * ```
+ */
 export interface ScopeOptions {
   /** Close the scope when the process exits normally, if still open. Default `true`. */
   exitHook?: boolean;

@@ -21,7 +21,17 @@ import { InvalidArgumentError, MisalignedError } from "../format/errors.ts";
 import type { NpyHeader } from "../format/header.ts";
 import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "../format/shape.ts";
 
-/** The layout of one view: where its elements sit in the mapping's buffer. */
+/**
+ * The layout of one view: where its elements sit in the mapping's buffer.
+ *
+ * @example
+ * ```ts
+ * import { createSharedArray } from "@npshm/npshm";
+ * using grid = createSharedArray("grid", { shape: [3, 4], dtype: "float32", order: "F" });
+ * const layout: Layout = grid; // every NdArray is one
+ * console.log(layout.strides, layout.byteOffset); // [4, 12] 0
+ * ```
+ */
 export interface Layout {
   /** Element type. */
   readonly dtype: DType;
@@ -139,7 +149,8 @@ export function fieldLayout(layout: Layout, name: string, label: string): Layout
  * @example
  * ```ts
  * import { parseDType } from "../format/dtype.ts";
- * const rows: Layout = { dtype: parseDType("u1"), shape: [2, 16], strides: [16, 1], byteOffset: 0 };
+ * const u1 = parseDType("u1");
+ * const rows: Layout = { dtype: u1, shape: [2, 16], strides: [16, 1], byteOffset: 0 };
  * reinterpretLayout(rows, "float64", 64, "x").shape; // [2, 2]: the last axis shrinks
  * ```
  */

@@ -42,6 +42,18 @@ const BRAND = Symbol.for("npshm.NdArray");
 /**
  * The memory an {@link NdArray} views, as far as the array needs to know it: a mapping of a
  * segment or a file (`src/os/mapping.ts` implements it). Arrays never unmap anything.
+ *
+ * @example
+ * ```ts
+ * // A plain ArrayBuffer can stand in for a mapping, e.g. in a test:
+ * const memory: ArrayMemory = {
+ *   buffer: new ArrayBuffer(64),
+ *   closed: false,
+ *   readOnly: false,
+ *   label: "scratch buffer",
+ *   dataOffset: 0,
+ * };
+ * ```
  */
 export interface ArrayMemory {
   /** The data bytes; throws `ClosedError` once the memory was closed. */

@@ -17,7 +17,24 @@
  * @module
  */
 
-/** The stable codes carried by {@link NpshmError.code}. */
+/**
+ * The stable codes carried by {@link NpshmError.code}.
+ *
+ * @example
+ * ```ts
+ * import { NpshmError } from "@npshm/npshm";
+ * // A command-line tool's exit status (as in sysexits.h) for what went wrong.
+ * function exitStatus(err: unknown): number {
+ *   if (!(err instanceof NpshmError)) return 70; // a bug
+ *   const byCode: Partial<Record<ErrorCode, number>> = {
+ *     INVALID_ARGUMENT: 64,
+ *     NOT_FOUND: 66,
+ *     PERMISSION_DENIED: 77,
+ *   };
+ *   return byCode[err.code] ?? 1;
+ * }
+ * ```
+ */
 export type ErrorCode =
   | "EXISTS"
   | "NOT_FOUND"

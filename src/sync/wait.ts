@@ -39,10 +39,29 @@ import {
 import { mappingOf } from "../os/mapping.ts";
 import { failure, shim } from "../os/native.ts";
 
-/** What a wait ended with, as `Atomics.wait` says it. */
+/**
+ * What a wait ended with, as `Atomics.wait` says it.
+ *
+ * @example
+ * ```ts
+ * import { createSharedArray } from "@npshm/npshm";
+ * using state = createSharedArray("state", { shape: [1], dtype: "int32" });
+ * const result: WaitResult = wait(state.data, 0, 0, 100);
+ * if (result === "timed-out") console.log("nobody notified within 100 ms");
+ * ```
+ */
 export type WaitResult = "ok" | "not-equal" | "timed-out";
 
-/** An int32 view of npshm shared memory. */
+/**
+ * An int32 view of npshm shared memory.
+ *
+ * @example
+ * ```ts
+ * import { createSharedArray } from "@npshm/npshm";
+ * using words = createSharedArray("words", { shape: [4], dtype: "uint32" });
+ * const view: WaitableView = words.data; // not a SharedArrayBuffer's: Atomics.wait refuses it
+ * ```
+ */
 export type WaitableView = Int32Array | Uint32Array;
 
 const out = new BigInt64Array(OUT_SLOTS);
