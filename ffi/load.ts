@@ -86,7 +86,7 @@ export function detectRuntime(): Runtime {
  *
  * @example
  * ```ts
- * platformTarget(); // "linux-x64"
+ * platformTarget(); // "linux-x64" on x64 Linux
  * ```
  */
 export function platformTarget(): string {

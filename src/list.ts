@@ -123,7 +123,7 @@ export function removeStaleSharedArrays(): string[] {
  * @throws {CorruptHeaderError} it is not a NumPy-format segment
  * @example
  * ```ts
- * inspectSharedArray("frames").trackers; // [4242, 4250]
+ * inspectSharedArray("frames").trackers; // the pids tracking it, e.g. [4242, 4250]
  * ```
  */
 export function inspectSharedArray(name: string): SharedArrayInfo {
