@@ -38,7 +38,7 @@ let hooked = false;
  *
  * @example
  * ```ts
- * // Closed by its `using` block only: a process that exits first leaves the arrays behind.
+ * // Closed by its `using` block only: a process.exit() inside the block leaves its arrays.
  * using scope = new SharedArrayScope({ exitHook: false });
  * ```
  */
