@@ -367,7 +367,7 @@ export class PermissionDeniedError extends NpshmError {
  * ```ts
  * import { createSharedArray, NativeLibraryError } from "@npshm/npshm";
  * try {
- *   using probe = createSharedArray("probe", { shape: [1], dtype: "uint8", force: true });
+ *   using probe = createSharedArray(undefined, { shape: [1], dtype: "u1", unlinkOnClose: true });
  * } catch (err) {
  *   if (err instanceof NativeLibraryError) console.error("npshm is not set up:", err.message);
  *   throw err;
