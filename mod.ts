@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { attachSharedArray, createSharedArray } from "./mod.ts";
+ * import { attachSharedArray, createSharedArray } from "@npshm/npshm";
  * // process 1
  * using a = createSharedArray("frames", { shape: [10, 3], dtype: "int32", force: true, fill: 0 });
  * // process 2

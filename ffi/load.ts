@@ -70,7 +70,7 @@ export type Runtime = "deno" | "bun" | "node";
  *
  * @example
  * ```ts
- * detectRuntime(); // "node"
+ * detectRuntime(); // "deno" here; "node" under Node, "bun" under Bun
  * ```
  */
 export function detectRuntime(): Runtime {
@@ -86,7 +86,7 @@ export function detectRuntime(): Runtime {
  *
  * @example
  * ```ts
- * platformTarget(); // "linux-x64"
+ * platformTarget(); // "linux-x64" on x64 Linux
  * ```
  */
 export function platformTarget(): string {

@@ -118,8 +118,8 @@ async function compile(t: Target, out: string, args: string[], sources: string[]
  *
  * @example
  * ```ts
- * import { buildNative } from "./native/build.ts";
- * const lib = await buildNative(); // ".../native/build/linux-x64/libnpshm.so"
+ * import { buildNative } from "./build.ts";
+ * const lib = await buildNative(); // e.g. ".../native/build/linux-x64/libnpshm.so"
  * ```
  */
 export async function buildNative(target: string = hostTarget()): Promise<string> {

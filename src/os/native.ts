@@ -79,7 +79,10 @@ const HINTS: Record<"segment" | "file", Hints> = {
  *
  * @example
  * ```ts
- * throw failure(Status.NOT_FOUND, "open file 'x.npy'", out, "file"); // NotFoundError
+ * import { OUT_SLOTS, Status } from "../../ffi/contract.ts";
+ * const out = new BigInt64Array(OUT_SLOTS); // as the failed call filled it (out[3]: errno)
+ * const err = failure(Status.NOT_FOUND, "open file 'x.npy'", out, "file");
+ * err.message; // "cannot open file 'x.npy': no such file or directory" (a NotFoundError)
  * ```
  */
 export function failure(
