@@ -133,16 +133,3 @@ export function readEnv(name: string): string | undefined {
     );
   }
 }
-
-/**
- * The directory part of a path (either separator).
- *
- * @example
- * ```ts
- * dirOf("/a/b/libnpshm.so"); // "/a/b"
- * ```
- */
-export function dirOf(path: string): string {
-  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  return i > 0 ? path.slice(0, i) : path;
-}

@@ -32,7 +32,6 @@ import type { Native } from "./contract.ts";
 import { openDenoNative } from "./deno.ts";
 import {
   detectRuntime,
-  dirOf,
   isPermissionError,
   libraryFile,
   NativeLoadError,
@@ -79,7 +78,30 @@ export function libraryCandidates(target: string = platformTarget()): LibraryCho
 }
 
 interface DenoPermissions {
-  permissions: { querySync(d: { name: "read" | "ffi"; path: string }): { state: string } };
+  permissions: {
+    querySync(d: { name: "read" | "ffi"; path?: string }): { state: string };
+    requestSync(d: { name: "ffi" }): { state: string };
+  };
+}
+
+const denoPermissions = () => (globalThis as unknown as { Deno?: DenoPermissions }).Deno;
+
+/**
+ * On Deno, makes sure FFI is allowed without a path (asking, as Deno does, if it may prompt):
+ * Deno's pointer functions, which npshm needs to view shared memory, refuse a path-scoped
+ * `--allow-ffi=...`, and a missing flag must be named before anything else goes wrong.
+ */
+function requireDenoFfi(choice: LibraryChoice): void {
+  const deno = denoPermissions();
+  if (!deno) return;
+  let { state } = deno.permissions.querySync({ name: "ffi" });
+  if (state === "prompt") state = deno.permissions.requestSync({ name: "ffi" }).state;
+  if (state === "granted") return;
+  throw new NativeLoadError(
+    `npshm loads its native library ${choice.path} (${choice.source}) and views shared ` +
+      "memory through Deno's FFI, and Deno refused it: run with --allow-ffi (without a path: " +
+      "Deno's pointer functions refuse a path-scoped --allow-ffi=...)",
+  );
 }
 
 /**
@@ -87,7 +109,7 @@ interface DenoPermissions {
  * `"probe"` (ffi permission: opening it tells) or `"unknown"` (no permission to tell).
  */
 function presence(path: string): boolean | "probe" | "unknown" {
-  const deno = (globalThis as unknown as { Deno?: DenoPermissions }).Deno;
+  const deno = denoPermissions();
   // On Deno, never make a permission prompt appear just to look.
   if (deno && deno.permissions.querySync({ name: "read", path }).state !== "granted") {
     return deno.permissions.querySync({ name: "ffi", path }).state === "granted"
@@ -191,6 +213,7 @@ const MISSING_FILE = /No such file|cannot open shared object|image not found|cou
 /** Opens a library and checks its stamp; `undefined` for a probed file that is not there. */
 function openChoice(choice: LibraryChoice, target: string): Native | undefined {
   const runtime = detectRuntime();
+  requireDenoFfi(choice);
   let native: Native;
   try {
     native = openBackend(runtime, choice.path);
@@ -232,7 +255,7 @@ function openError(
   if (isPermissionError(err)) {
     return new NativeLoadError(
       `npshm loads its native library ${choice.path} (${choice.source}) with Deno.dlopen, and ` +
-        `Deno refused it: run with --allow-ffi=${dirOf(choice.path)} (or --allow-ffi)`,
+        "Deno refused it: run with --allow-ffi",
       { cause: err },
     );
   }
