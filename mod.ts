@@ -69,3 +69,13 @@ export {
   type OpenNpyOptions,
 } from "./src/npy/map.ts";
 export type { Progress } from "./src/npy/file_header.ts";
+export {
+  fetchNativeLibrary,
+  type FetchNativeOptions,
+  type LibrarySource,
+  nativeLibrary,
+  type NativeLibraryInfo,
+  type NativeSettings,
+  nativeSettings,
+  nativeTargets,
+} from "./src/os/library.ts";

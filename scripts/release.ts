@@ -5,7 +5,7 @@
  * from a scratch folder under relative names; the PE timestamp of the DLL zeroed).
  *
  * ```sh
- * deno task release [--target all|linux-x64,...] [--out DIR] [--check]
+ * deno task release [--target all|host|linux-x64,...] [--out DIR] [--check]
  * ```
  *
  * Writes the files to `dist/` exactly as they are served under the release base URL, plus a
@@ -16,6 +16,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { hostTarget } from "../native/build.ts";
 import {
   packageVersion,
   type PinnedBuild,
@@ -91,7 +92,10 @@ function zeroPeTimestamp(bytes: Uint8Array): void {
  * const bytes = await buildRelease("darwin-arm64", await shimStamp());
  * ```
  */
-export async function buildRelease(target: string, stamp: number): Promise<Uint8Array> {
+export async function buildRelease(
+  target: string,
+  stamp: number,
+): Promise<Uint8Array<ArrayBuffer>> {
   const { zig, ext } = RELEASE_TARGETS[target];
   const scratch = await Deno.makeTempDir({ prefix: "npshm-release-" });
   try {
@@ -133,7 +137,9 @@ function parseCommandLine(args: string[]): Request {
     allowPositionals: false,
   });
   const all = Object.keys(RELEASE_TARGETS);
-  const targets = values.target === "all" ? all : values.target.split(",");
+  const targets = values.target === "all"
+    ? all
+    : values.target.split(",").map((t) => t === "host" ? hostTarget() : t);
   const unknown = targets.filter((t) => !all.includes(t));
   if (unknown.length) throw new Error(`unknown target ${unknown}: use all or ${all.join(",")}`);
   return { targets, out: values.out, check: values.check };
@@ -192,7 +198,7 @@ if (import.meta.main) {
     request = parseCommandLine(Deno.args);
   } catch (e) {
     console.error(`release: ${e instanceof Error ? e.message.split("\n")[0] : e}`);
-    console.error("usage: release.ts [--target all|linux-x64,...] [--out DIR] [--check]");
+    console.error("usage: release.ts [--target all|host|linux-x64,...] [--out DIR] [--check]");
     Deno.exit(2);
   }
   try {

@@ -62,9 +62,20 @@ export function nativeErrors<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof NativeLoadError) throw new NativeLibraryError(err.message, { cause: err });
-    throw err;
+    throw publicError(err);
   }
+}
+
+/**
+ * The loader's error as the public {@link NativeLibraryError}; any other error as it is.
+ *
+ * @example
+ * ```ts
+ * publicError(new Error("x")); // the same Error
+ * ```
+ */
+export function publicError(err: unknown): unknown {
+  return err instanceof NativeLoadError ? new NativeLibraryError(err.message, { cause: err }) : err;
 }
 
 /** What to tell the user after "cannot <what>: " for each expected failure. */
