@@ -121,7 +121,8 @@ export function isPermissionError(err: unknown): boolean {
  * ```
  */
 export function readEnv(name: string): string | undefined {
-  const deno = (globalThis as { Deno?: { env: { get(k: string): string | undefined } } }).Deno;
+  const deno = (globalThis as unknown as { Deno?: { env: { get(k: string): string | undefined } } })
+    .Deno;
   try {
     return (deno ? deno.env.get(name) : process.env[name]) || undefined;
   } catch (err) {
