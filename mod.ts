@@ -22,6 +22,7 @@ export {
   type DeleteOptions,
   deleteSharedArray,
   type DTypeLike,
+  maxNameBytes,
 } from "./src/lifecycle.ts";
 export { isSharedArray, SharedArray } from "./src/shared_array.ts";
 export { type ArrayMemory, NdArray, type NestedArray } from "./src/array/ndarray.ts";
