@@ -22,6 +22,7 @@ export {
   type DeleteOptions,
   deleteSharedArray,
   type DTypeLike,
+  maxNameBytes,
 } from "./src/lifecycle.ts";
 export { isSharedArray, SharedArray } from "./src/shared_array.ts";
 export { type ArrayMemory, NdArray, type NestedArray } from "./src/array/ndarray.ts";
@@ -69,3 +70,13 @@ export {
   type OpenNpyOptions,
 } from "./src/npy/map.ts";
 export type { Progress } from "./src/npy/file_header.ts";
+export {
+  fetchNativeLibrary,
+  type FetchNativeOptions,
+  type LibrarySource,
+  nativeLibrary,
+  type NativeLibraryInfo,
+  type NativeSettings,
+  nativeSettings,
+  nativeTargets,
+} from "./src/os/library.ts";
