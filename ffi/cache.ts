@@ -160,7 +160,8 @@ function syncDir(dir: string): void {
  *
  * @example
  * ```ts
- * installFile("/tmp/cache", "npshm-0.1.0-linux-x64.so", bytes);
+ * const bytes = new Uint8Array(await (await fetch("http://127.0.0.1:8000/lib.so")).arrayBuffer());
+ * installFile("/tmp/cache", "npshm-0.1.0-linux-x64.so", bytes); // after checking its sha256
  * ```
  */
 export function installFile(dir: string, file: string, bytes: Uint8Array): string {

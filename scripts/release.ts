@@ -89,6 +89,7 @@ function zeroPeTimestamp(bytes: Uint8Array): void {
  *
  * @example
  * ```ts
+ * import { shimStamp } from "../native/pins.ts";
  * const bytes = await buildRelease("darwin-arm64", await shimStamp());
  * ```
  */
@@ -150,6 +151,7 @@ function parseCommandLine(args: string[]): Request {
  *
  * @example
  * ```ts
+ * import { shimStamp } from "../native/pins.ts";
  * const builds = await release(["linux-x64"], "dist", await shimStamp());
  * ```
  */
