@@ -85,7 +85,15 @@ export interface LockResults {
  *
  * @example
  * ```ts
- * const results = await measureLocks(io, cExe, [{ label: "deno", cmd: [Deno.execPath(), "run", "-A", "bench/lock.ts"] }]);
+ * const io: BenchIO = {
+ *   runJson: async (cmd, args) => {
+ *     const out = await new Deno.Command(cmd, { args, stdout: "piped" }).output();
+ *     return out.success ? JSON.parse(new TextDecoder().decode(out.stdout)) : undefined;
+ *   },
+ *   progress: (text) => console.error(text),
+ * };
+ * const deno = { label: "deno", cmd: [Deno.execPath(), "run", "-A", "bench/lock.ts"] };
+ * printLocks(await measureLocks(io, "native/build/bench/lock", [deno]));
  * ```
  */
 export async function measureLocks(
@@ -179,7 +187,8 @@ const ratio = (x: number | undefined) => x === undefined ? "n/a" : `${x.toFixed(
  *
  * @example
  * ```ts
- * printLocks(await measureLocks(io, cExe, harnesses));
+ * declare const io: BenchIO;
+ * printLocks(await measureLocks(io, undefined, await npmHarnesses(io))); // no C: ratios n/a
  * ```
  */
 export function printLocks(r: LockResults): void {
@@ -223,7 +232,8 @@ const TOOLS = `${ROOT}/scripts/tools/node_modules`;
  *
  * @example
  * ```ts
- * const harnesses = await npmHarnesses(io);
+ * declare const io: BenchIO;
+ * for (const h of await npmHarnesses(io)) console.log(h.label, h.cmd.join(" "));
  * ```
  */
 export async function npmHarnesses(io: BenchIO): Promise<Harness[]> {

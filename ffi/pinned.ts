@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x073c26d7;
+export const STAMP = 0x64a02cf6;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 186216,
-    sha256: "88f8b0c5677ed982645b2159df6a8e4cb41404015f0d3bb5885e90db5bb5c8a5",
+    size: 186472,
+    sha256: "03191f17d1ffe24ed87726914166c9a729b87c84e667558adc061737fa31ea56",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 161112,
-    sha256: "f0d7ef4ca7dc7385e742a323b13b62d1a03aa201a4ebaf54f0daaaab38d2330d",
+    size: 161376,
+    sha256: "68fcdac8928b0b4456c26d628df2033e60d506211e651f4f7316c7ea0ca63fda",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 167952,
-    sha256: "98227f39ada0671387a5e4231da56768846f11aefe31e556d64a7d70840b485f",
+    size: 170512,
+    sha256: "a53eba4df0c636cf7e402c6a7eb4dc640f6dbde7a3a49e2f8b54bdfdc13d318c",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 24768,
-    sha256: "1663eae0fe1c0c4de588a89b46b8b9f04fafa46c1e563485fdbd3c04bd3ad726",
+    size: 27448,
+    sha256: "5a9ab94a2eeeccbc54f3c144c1f5c49137109964b35fa69223dd3c3cb43cf082",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
-    size: 58880,
-    sha256: "a81c86f500013ee540c28c4bbe1e49991b4f35c4f217e94b7a67f9c8d84f8b37",
+    size: 59904,
+    sha256: "10386e63e7a2730fa219d2cce9ec55a96e17db79cff7784d9c6b46125e9c3c95",
   },
 };

@@ -549,9 +549,11 @@ static int token_lock(int fd, int cmd, short type, uint32_t id, short *found) {
   return r == 0 ? 0 : errno;
 }
 
+/* A random token id. The system call, not glibc's getrandom(): release builds target glibc
+ * 2.17, which has no such function. */
 static uint32_t random_id(void) {
   uint32_t r = 0;
-  if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+  if (syscall(SYS_getrandom, &r, sizeof r, GRND_NONBLOCK) != (long)sizeof r) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     r = (uint32_t)t.tv_nsec * 2654435761u ^ (uint32_t)getpid();

@@ -483,8 +483,15 @@ export class LockError extends NpshmError {
  *
  * @example
  * ```ts
- * import { TimeoutError } from "./mod.ts";
- * console.log(new TimeoutError("lock not free within 50 ms").code); // "TIMEOUT"
+ * import { attachSharedArray, createSharedArray, TimeoutError } from "@npshm/npshm";
+ * using jobs = createSharedArray("jobs", { shape: [1], dtype: "int32" });
+ * using other = attachSharedArray("jobs"); // as another process would
+ * using held = jobs.lock();
+ * try {
+ *   other.lock({ timeoutMs: 50 });
+ * } catch (err) {
+ *   console.log(err instanceof TimeoutError); // true: jobs holds it
+ * }
  * ```
  */
 export class TimeoutError extends NpshmError {
@@ -500,8 +507,13 @@ export class TimeoutError extends NpshmError {
  *
  * @example
  * ```ts
- * import { AbortedError } from "./mod.ts";
- * console.log(new AbortedError("lockAsync aborted").code); // "ABORTED"
+ * import { AbortedError, openMutex } from "@npshm/npshm";
+ * using mutex = openMutex("render");
+ * try {
+ *   using guard = await mutex.lockAsync({ signal: AbortSignal.timeout(1000) });
+ * } catch (err) {
+ *   if (err instanceof AbortedError) console.log("busy for a second:", err.cause);
+ * }
  * ```
  */
 export class AbortedError extends NpshmError {

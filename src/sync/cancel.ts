@@ -8,10 +8,16 @@
  *
  * @example
  * ```ts
+ * import { OUT_SLOTS } from "../../ffi/contract.ts";
+ * import type { Mapping } from "../os/mapping.ts";
+ * import { shim } from "../os/native.ts";
  * import { watched } from "./cancel.ts";
- * const status = await watched(mapping, signal, (cancel) =>
- *   shim().npshm_wait_async(addr, 0, -1n, cancel, out)
- * );
+ * // Sleeps while the int32 at data byte 0 is 0: "ok" on a notify; CANCELLED if closed.
+ * function sleepOn(mapping: Mapping, signal?: AbortSignal): Promise<number> {
+ *   const addr = mapping.segment.addr + BigInt(mapping.dataOffset);
+ *   const out = new BigInt64Array(OUT_SLOTS);
+ *   return watched(mapping, signal, (cancel) => shim().npshm_wait_async(addr, 0, -1n, cancel, out));
+ * }
  * ```
  * @module
  */
@@ -26,7 +32,15 @@ import { failure, shim } from "../os/native.ts";
  *
  * @example
  * ```ts
- * await watched(mapping, undefined, (cancel) => native.npshm_wait_async(addr, 0, -1n, cancel, out));
+ * import { OUT_SLOTS } from "../../ffi/contract.ts";
+ * import type { Mapping } from "../os/mapping.ts";
+ * import { shim } from "../os/native.ts";
+ * async function nap(mapping: Mapping, addr: bigint): Promise<number> {
+ *   const out = new BigInt64Array(OUT_SLOTS);
+ *   // at most 1 s; at once if the array is closed meanwhile
+ *   return await watched(mapping, undefined, (cancel) =>
+ *     shim().npshm_wait_async(addr, 0, 1_000_000_000n, cancel, out));
+ * }
  * ```
  */
 export async function watched<T>(

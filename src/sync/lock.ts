@@ -80,8 +80,10 @@ export interface LockGuard extends Disposable {
  *
  * @example
  * ```ts
+ * import { createSharedArray, type LockOptions } from "@npshm/npshm";
+ * using queue = createSharedArray("queue", { shape: [8], dtype: "int32" });
  * const options: LockOptions = { timeoutMs: 250 };
- * using guard = arr.lock(options); // TimeoutError if not free within 250 ms
+ * using guard = queue.lock(options); // TimeoutError if not free within 250 ms
  * ```
  */
 export interface LockOptions {
@@ -98,8 +100,10 @@ export interface LockOptions {
  *
  * @example
  * ```ts
+ * import { createSharedArray, type LockAsyncOptions } from "@npshm/npshm";
+ * using queue = createSharedArray("queue", { shape: [8], dtype: "int32" });
  * const options: LockAsyncOptions = { signal: AbortSignal.timeout(1000) };
- * using guard = await arr.lockAsync(options); // AbortedError after 1 s
+ * using guard = await queue.lockAsync(options); // AbortedError if not free within 1 s
  * ```
  */
 export interface LockAsyncOptions extends LockOptions {
