@@ -382,6 +382,18 @@ sys.stdin.read()
 });
 
 describe("lock: close() while lockAsync is pending", () => {
+  test("taken by the shim just as the array is closed: given back, nothing unmapped touched", async () => {
+    const r = await exitsWithin(
+      20_000,
+      startFixture("fixtures/late_close.ts", [
+        uniqueName("late-close"),
+      ]),
+    );
+    assert.equal(r.signal, null, `the child died of ${r.signal}`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), "ClosedError free");
+  });
+
   test("ClosedError, and the process exits by itself", async () => {
     const r = await exitsWithin(
       20_000,

@@ -334,18 +334,16 @@ export class SegmentLock {
     this.#inFlight++;
     let status: number;
     try {
-      status = await watched(
-        this.#mapping,
-        signal,
-        (cancel) => shim().npshm_lock_wait_async(token, addr, id, nsUntil(deadline), cancel, own),
-      );
-      // Taken just as the array was closed or the wait aborted: give it back (the memory is
-      // still mapped: watched() unpins only after this).
-      const late = this.#disposed || signal?.aborted;
-      if (late && (status === Status.OK || status === Status.OWNER_DIED)) {
+      status = await watched(this.#mapping, signal, async (cancel) => {
+        const ns = nsUntil(deadline);
+        const got = await shim().npshm_lock_wait_async(token, addr, id, ns, cancel, own);
+        // Taken just as the array was closed or the wait aborted: give it back, here, while
+        // watched() still keeps the memory mapped.
+        const late = this.#disposed || signal?.aborted;
+        if (!late || (got !== Status.OK && got !== Status.OWNER_DIED)) return got;
         shim().npshm_unlock(addr, id, own);
-        status = Status.CANCELLED;
-      }
+        return Status.CANCELLED;
+      });
     } finally {
       if (--this.#inFlight === 0 && this.#disposed) this.#closeToken();
     }
