@@ -29,9 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CALIBRATE_NS 25e6
-#define MIN_ITERATIONS 100
-#define MAX_RUNS 64
+#include "measure.h"
 
 /* What the processes share: the mutex, the counter, the start flag, the ping-pong word. */
 struct shared {
@@ -46,17 +44,12 @@ static void die(const char *what) {
   exit(1);
 }
 
-static double now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
 static void lock(pthread_mutex_t *m) {
   if (pthread_mutex_lock(m) == EOWNERDEAD) pthread_mutex_consistent(m);
 }
 
-static double batch(struct shared *s, long n) {
+static double batch(void *shared, long n) {
+  struct shared *s = shared;
   double start = now_ns();
   for (long i = 0; i < n; i++) {
     lock(&s->mutex);
@@ -67,14 +60,7 @@ static double batch(struct shared *s, long n) {
 }
 
 static void uncontended(struct shared *s, double run_ms, int runs) {
-  long n = 1;
-  double ns = batch(s, n);
-  while (ns < CALIBRATE_NS) {
-    n *= 2;
-    ns = batch(s, n);
-  }
-  long iterations = (long)((double)n * run_ms * 1e6 / ns + 0.5);
-  if (iterations < MIN_ITERATIONS) iterations = MIN_ITERATIONS;
+  long iterations = calibrate(batch, s, run_ms);
   printf("\"uncontended\": {\"iterations\": %ld, \"nsPerOp\": [", iterations);
   for (int r = 0; r < runs; r++) printf("%s%.2f", r ? ", " : "", batch(s, iterations) / iterations);
   printf("]}");

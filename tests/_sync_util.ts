@@ -4,7 +4,8 @@
  * @module
  */
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { startFixture } from "./_util.ts";
+import assert from "node:assert/strict";
+import { startFixture, uniqueName } from "./_util.ts";
 
 /** A running fixture, once it printed its "ready NAME" line. */
 export interface Holder {
@@ -92,4 +93,16 @@ export function within<T>(ms: number, promise: Promise<T>): Promise<T> {
     timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs fixtures/pending_close.ts: a child whose async lock ("lock") or wait ("wait") is
+ * pending in the shim when it closes the array. Asserts the call rejected with ClosedError and
+ * the child then exited by itself (within 20 s).
+ */
+export async function closedWhilePending(mode: "lock" | "wait"): Promise<void> {
+  const fixture = startFixture("fixtures/pending_close.ts", [mode, uniqueName(`pending-${mode}`)]);
+  const r = await exitsWithin(20_000, fixture);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "ClosedError");
 }

@@ -30,9 +30,24 @@ import {
   testFile,
   uniqueName,
 } from "./_util.ts";
-import { eventually, exitsWithin, kill9, startHolder, waitForLine, within } from "./_sync_util.ts";
+import {
+  closedWhilePending,
+  eventually,
+  exitsWithin,
+  kill9,
+  startHolder,
+  waitForLine,
+  within,
+} from "./_sync_util.ts";
 
 after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+
+/** Two arrays of one new int32 (1,) array, as two processes have it: `using two = ...`. */
+function twoArrays(tag: string) {
+  const a = createSharedArray(uniqueName(tag), { shape: [1], dtype: "int32", unlinkOnClose: true });
+  const b = attachSharedArray(a.name);
+  return { a, b, [Symbol.dispose]: () => (b.close(), a.close()) };
+}
 
 describe("lock", () => {
   test("lock, tryLock and unlock between two arrays of one name", () => {
@@ -59,9 +74,8 @@ describe("lock", () => {
   });
 
   test("lockAsync waits without blocking the event loop", async () => {
-    const name = uniqueName("lock-async");
-    using a = createSharedArray(name, { shape: [1], dtype: "int32", unlinkOnClose: true });
-    using b = attachSharedArray(name);
+    using two = twoArrays("lock-async");
+    const { a, b } = two;
     a.lock();
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
@@ -191,9 +205,8 @@ describe("lock: a holder killed mid-section", () => {
 
 describe("lock: timeouts, aborts and arguments", () => {
   test("lock({ timeoutMs }) gives up with a TimeoutError; 0 is a try", () => {
-    const name = uniqueName("lock-timeout");
-    using a = createSharedArray(name, { shape: [1], dtype: "int32", unlinkOnClose: true });
-    using b = attachSharedArray(name);
+    using two = twoArrays("lock-timeout");
+    const { a, b } = two;
     using _held = a.lock();
     const t0 = performance.now();
     assert.throws(() => b.lock({ timeoutMs: 60 }), TimeoutError);
@@ -205,9 +218,8 @@ describe("lock: timeouts, aborts and arguments", () => {
   });
 
   test("lock({ timeoutMs }) with a huge or infinite timeout waits for the holder", async () => {
-    const name = uniqueName("lock-forever");
-    using a = createSharedArray(name, { shape: [1], dtype: "int32", unlinkOnClose: true });
-    using b = attachSharedArray(name);
+    using two = twoArrays("lock-forever");
+    const { a, b } = two;
     for (const timeoutMs of [Infinity, 1e300, Number.MAX_VALUE]) {
       a.lock();
       setTimeout(() => a.unlock(), 30);
@@ -217,9 +229,8 @@ describe("lock: timeouts, aborts and arguments", () => {
   });
 
   test("lockAsync({ timeoutMs }) and ({ signal }): typed rejections, the lock not taken", async () => {
-    const name = uniqueName("lock-abort");
-    using a = createSharedArray(name, { shape: [1], dtype: "int32", unlinkOnClose: true });
-    using b = attachSharedArray(name);
+    using two = twoArrays("lock-abort");
+    const { a, b } = two;
     a.lock();
     await assert.rejects(b.lockAsync({ timeoutMs: 50 }), TimeoutError);
     const reason = new Error("enough");
@@ -395,15 +406,7 @@ describe("lock: close() while lockAsync is pending", () => {
   });
 
   test("ClosedError, and the process exits by itself", async () => {
-    const r = await exitsWithin(
-      20_000,
-      startFixture("fixtures/pending_close.ts", [
-        "lock",
-        uniqueName("pending-lock"),
-      ]),
-    );
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout.trim(), "ClosedError");
+    await closedWhilePending("lock");
   });
 });
 

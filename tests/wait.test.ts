@@ -15,17 +15,26 @@ import {
   waitAsync,
 } from "../mod.ts";
 import { startFixture, sweepLeaks, uniqueName } from "./_util.ts";
-import { exitsWithin, waitForLine, within } from "./_sync_util.ts";
+import { closedWhilePending, waitForLine, within } from "./_sync_util.ts";
 
 after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
+/** A new int32 array of `n` elements, removed when closed. */
+function int32s(tag: string, n: number) {
+  return createSharedArray(uniqueName(tag), { shape: [n], dtype: "int32", unlinkOnClose: true });
+}
+
+/** In `ms`: `v[0] = value` and a notify of its waiters. */
+function storeAndNotifyIn(ms: number, v: Int32Array, value: number): void {
+  setTimeout(() => {
+    Atomics.store(v, 0, value);
+    notify(v, 0);
+  }, ms);
+}
+
 describe("wait / notify", () => {
   test("in one process: not-equal, timed-out, notify with nobody waiting", () => {
-    using a = createSharedArray(uniqueName("w"), {
-      shape: [4],
-      dtype: "int32",
-      unlinkOnClose: true,
-    });
+    using a = int32s("w", 4);
     const v = a.data as Int32Array;
     assert.equal(wait(v, 1, 5), "not-equal");
     const t0 = Date.now();
@@ -65,18 +74,11 @@ describe("wait / notify", () => {
   }
 
   test("waitAsync leaves the event loop running and resolves on notify", async () => {
-    using a = createSharedArray(uniqueName("w-async"), {
-      shape: [1],
-      dtype: "int32",
-      unlinkOnClose: true,
-    });
+    using a = int32s("w-async", 1);
     const v = a.data as Int32Array;
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
-    setTimeout(() => {
-      Atomics.store(v, 0, 1);
-      notify(v, 0);
-    }, 80);
+    storeAndNotifyIn(80, v, 1);
     const result = await waitAsync(v, 0, 0, 5000);
     clearInterval(timer);
     assert.equal(result, "ok");
@@ -86,18 +88,11 @@ describe("wait / notify", () => {
 
 describe("wait / notify: arguments", () => {
   test("timeouts too long to count wait forever, as Infinity does (1e300 used to time out)", async () => {
-    using a = createSharedArray(uniqueName("w-long"), {
-      shape: [1],
-      dtype: "int32",
-      unlinkOnClose: true,
-    });
+    using a = int32s("w-long", 1);
     const v = a.data as Int32Array;
     for (const timeout of [1e300, Number.MAX_VALUE, 2 ** 63 / 1e6, Infinity]) {
       Atomics.store(v, 0, 0);
-      setTimeout(() => {
-        Atomics.store(v, 0, 1);
-        notify(v, 0);
-      }, 50);
+      storeAndNotifyIn(50, v, 1);
       assert.equal(await waitAsync(v, 0, 0, timeout), "ok", `timeout ${timeout}`);
     }
     assert.equal(wait(v, 0, 1, -1), "timed-out", "negative: look once, as Atomics.wait does");
@@ -105,11 +100,7 @@ describe("wait / notify: arguments", () => {
   });
 
   test("every bad argument is an InvalidArgumentError that names it", async () => {
-    using a = createSharedArray(uniqueName("w-args"), {
-      shape: [2],
-      dtype: "int32",
-      unlinkOnClose: true,
-    });
+    using a = int32s("w-args", 2);
     const v = a.data as Int32Array;
     const bad: [string, () => unknown][] = [
       ["index", () => wait(v, 2, 0, 0)],
@@ -158,26 +149,14 @@ describe("waitAsync: close() while it waits", () => {
   });
 
   test("in a child: ClosedError, and the process exits by itself", async () => {
-    const r = await exitsWithin(
-      20_000,
-      startFixture("fixtures/pending_close.ts", [
-        "wait",
-        uniqueName("pending-wait"),
-      ]),
-    );
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout.trim(), "ClosedError");
+    await closedWhilePending("wait");
   });
 });
 
 describe("the work queue", () => {
   test("N workers take row blocks with Atomics.add; the parent waits for completion", async () => {
     const rows = 512, cols = 64, perBlock = 8, blocks = rows / perBlock;
-    using queue = createSharedArray(uniqueName("queue"), {
-      shape: [3],
-      dtype: "int32",
-      unlinkOnClose: true,
-    });
+    using queue = int32s("queue", 3);
     using grid = createSharedArray(uniqueName("grid"), {
       shape: [rows, cols],
       dtype: "float64",
