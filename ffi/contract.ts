@@ -242,7 +242,7 @@ export const SYMBOLS = {
   },
   npshm_untrack: {
     parameters: [
-      "i64", // handle
+      "i64", // tracker (out[1] of npshm_track)
       "buffer", // name
       "buffer", // out
     ],

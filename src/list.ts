@@ -25,7 +25,7 @@ import {
 } from "./format/errors.ts";
 import { type NpyHeader, readNpyHeader } from "./format/header.ts";
 import { validateName } from "./format/name.ts";
-import { unlinkUntracked } from "./os/track.ts";
+import { trackerOfLock, unlinkUntracked } from "./os/track.ts";
 
 const SHM_DIR = "/dev/shm";
 
@@ -142,9 +142,11 @@ function inspect(name: string, locks: LockEntry[]): SharedArrayInfo {
       ? decodeControl(readBytes(fd, at, CONTROL_SIZE))
       : undefined;
     const mine = locks.filter((l) => l.inode === st.ino && l.dev === devName(st.dev));
-    const trackers = mine.filter((l) => l.kind === "FLOCK").map((l) => l.pid);
+    const trackers = mine.flatMap((l) =>
+      l.kind === "OFDLCK" && l.write ? trackerOfLock(l.start) ?? [] : []
+    );
     const lockHeld = control !== undefined &&
-      mine.some((l) => l.kind === "OFDLCK" && l.start === at + OWNER_FIELD);
+      mine.some((l) => l.kind === "OFDLCK" && l.start === BigInt(at + OWNER_FIELD));
     const owner = control?.ownerPid ?? 0;
     const everTracked = control?.everTracked ?? false;
     return {
@@ -189,13 +191,13 @@ function readBytes(fd: number, position: number, length: number): Uint8Array {
 
 interface LockEntry {
   kind: string;
-  pid: number;
+  write: boolean;
   dev: string;
   inode: number;
-  start: number;
+  start: bigint;
 }
 
-// Lines like "3: FLOCK  ADVISORY  READ  4242 00:1a:5678 0 EOF"; "->" lines are waiters.
+// Lines like "3: OFDLCK ADVISORY WRITE -1 00:1a:5678 128 131"; "->" lines are waiters.
 function readLocks(): LockEntry[] {
   let text: string;
   try {
@@ -211,10 +213,10 @@ function readLocks(): LockEntry[] {
     if (id.length !== 3) continue;
     entries.push({
       kind: f[1],
-      pid: Number(f[4]),
+      write: f[3] === "WRITE",
       dev: `${id[0]}:${id[1]}`.toLowerCase(),
       inode: Number(id[2]),
-      start: Number(f[6]),
+      start: /^\d+$/.test(f[6]) ? BigInt(f[6]) : -1n,
     });
   }
   return entries;

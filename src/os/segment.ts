@@ -24,8 +24,8 @@ export interface Segment {
   readonly addr: bigint;
   /** Bytes mapped. */
   readonly size: number;
-  /** Whether this process tracks it (`track: true`): release then untracks (./track.ts). */
-  tracked?: boolean;
+  /** The tracker handle while this process tracks it (`track: true`): release untracks it. */
+  tracker?: bigint;
 }
 
 // One scratch out-array: every shim call is synchronous, so calls cannot interleave.
@@ -150,9 +150,10 @@ export function viewSegment(seg: Segment, offset: number, length: number): Array
  * ```
  */
 export function releaseSegment(seg: Segment, unmap = true): void {
-  if (seg.tracked) {
-    seg.tracked = false; // last tracker out unlinks the name (it still holds the descriptor)
-    shim().npshm_untrack(seg.handle, cString(seg.name), out);
+  if (seg.tracker !== undefined) {
+    const tracker = seg.tracker;
+    seg.tracker = undefined;
+    shim().npshm_untrack(tracker, cString(seg.name), out); // the last tracker out unlinks
   }
   if (unmap && seg.size > 0) shim().npshm_release(seg.addr, BigInt(seg.size), seg.handle);
   else shim().npshm_close(seg.handle);

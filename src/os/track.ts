@@ -1,8 +1,8 @@
 /**
  * Tracking (`track: true`): the segment's name is removed when the last process that tracks
  * it closes it or dies, even by `kill -9`, and never while another tracker still has it. The
- * mechanism (shared flocks, the per-process reaper) is described in `native/npshm_sync.c`;
- * this module is its segment-level face.
+ * mechanism (write-locked tracker slots under a gate, the per-process reaper) is described in
+ * `native/npshm_sync.c`; this module is its segment-level face.
  *
  * Windows: a mapping already lives exactly as long as its last handle, so tracking is what
  * Windows always does and `deleteSharedArray` only drops the name. macOS: not yet available
@@ -16,7 +16,7 @@
  * @module
  */
 import { cString, OUT_SLOTS, Status } from "../../ffi/contract.ts";
-import { NotFoundError, UnsupportedError } from "../format/errors.ts";
+import { NotFoundError, PermissionDeniedError, UnsupportedError } from "../format/errors.ts";
 import { failure, shim } from "./native.ts";
 import type { Segment } from "./segment.ts";
 
@@ -49,8 +49,14 @@ export function trackSegment(seg: Segment, flagsAddr: bigint, unpublished: boole
       `cannot track shared array '${seg.name}': track is not available on this platform yet`,
     );
   }
+  if (status === Status.PERMISSION) {
+    throw new PermissionDeniedError(
+      `cannot track shared array '${seg.name}': only a process that may write it can track it`,
+      Number(out[3]),
+    );
+  }
   if (status !== Status.OK) throw failure(status, `track shared array '${seg.name}'`, out);
-  seg.tracked = true;
+  seg.tracker = out[1];
   return true;
 }
 
@@ -74,4 +80,23 @@ export function unlinkUntracked(name: string): boolean {
     throw new UnsupportedError("removing untracked segments is not available on this platform");
   }
   throw failure(status, `delete shared array '${name}'`, out);
+}
+
+// Where the shim puts tracker slots (npshm_internal.h): write locks at 2^62 + 1 + (pid << 24) +
+// 24 random bits of the segment's inode, so `/proc/locks` tells who tracks it.
+const SLOTS_AT = (1n << 62n) + 1n;
+const SLOT_PID_SHIFT = 24n;
+
+/**
+ * The pid of the tracker whose slot is the write lock starting at byte `start` of a segment
+ * (as `/proc/locks` lists it), or `undefined` if that lock is no tracker slot.
+ *
+ * @example
+ * ```ts
+ * trackerOfLock((1n << 62n) + 1n + (4242n << 24n) + 77n); // 4242
+ * trackerOfLock(128n); // undefined
+ * ```
+ */
+export function trackerOfLock(start: bigint): number | undefined {
+  return start >= SLOTS_AT ? Number((start - SLOTS_AT) >> SLOT_PID_SHIFT) : undefined;
 }
