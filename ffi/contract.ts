@@ -114,6 +114,14 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
+  npshm_fstat: {
+    parameters: [
+      "i64", // handle
+      "buffer", // info (int64_t[6])
+      "buffer", // out
+    ],
+    result: "i32",
+  },
   npshm_read: {
     parameters: [
       "u64", // addr
@@ -251,6 +259,7 @@ export const SYMBOLS = {
   npshm_unlink_untracked: {
     parameters: [
       "buffer", // name
+      "i64", // handle
       "buffer", // out
     ],
     result: "i32",
@@ -345,7 +354,7 @@ export const Status = {
 } as const;
 
 /** ABI version this TypeScript expects from the shim (`NPSHM_ABI_VERSION`). */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /**
  * Slots of the `out` array the shim fills: handle, mapped address, mapped size, OS error.

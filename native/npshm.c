@@ -372,6 +372,24 @@ NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
 }
 #endif
 
+NPSHM_API int32_t npshm_fstat(int64_t handle, int64_t *info, int64_t *out) {
+  if (out) out[3] = 0;
+  struct stat st;
+  if (info == NULL || npshm_fd_of(handle) < 0) return npshm_fail(out, EINVAL);
+  if (fstat(npshm_fd_of(handle), &st) != 0) return npshm_fail(out, errno);
+  info[0] = (int64_t)st.st_dev;
+  info[1] = (int64_t)st.st_ino;
+  info[2] = (int64_t)st.st_size;
+#ifdef __APPLE__
+  info[3] = (int64_t)st.st_mtimespec.tv_sec * 1000000000 + st.st_mtimespec.tv_nsec;
+#else
+  info[3] = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+#endif
+  info[4] = (int64_t)st.st_uid;
+  info[5] = (int64_t)(st.st_mode & 07777);
+  return NPSHM_OK;
+}
+
 /* strerror_r is XSI (int) or GNU (char *) depending on libc and macros: accept both. */
 static const char *pick_gnu(char *ret, char *buf) {
   (void)buf;
@@ -487,6 +505,27 @@ NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
   (void)handle;
   if (out) out[3] = 0;
   return npshm_name_ok(name) ? NPSHM_OK : npshm_fail(out, ERROR_INVALID_NAME);
+}
+
+/* Files only (a mapping handle has no file information): no owner, no mode bits. */
+NPSHM_API int32_t npshm_fstat(int64_t handle, int64_t *info, int64_t *out) {
+  if (out) out[3] = 0;
+  BY_HANDLE_FILE_INFORMATION fi;
+  if (info == NULL || npshm_handle_of(handle) == NULL) {
+    return npshm_fail(out, ERROR_INVALID_PARAMETER);
+  }
+  if (!GetFileInformationByHandle(npshm_handle_of(handle), &fi)) {
+    return npshm_fail(out, GetLastError());
+  }
+  uint64_t written = ((uint64_t)fi.ftLastWriteTime.dwHighDateTime << 32) |
+                     fi.ftLastWriteTime.dwLowDateTime; /* 100 ns since 1601 */
+  info[0] = (int64_t)fi.dwVolumeSerialNumber;
+  info[1] = (int64_t)(((uint64_t)fi.nFileIndexHigh << 32) | fi.nFileIndexLow);
+  info[2] = (int64_t)(((uint64_t)fi.nFileSizeHigh << 32) | fi.nFileSizeLow);
+  info[3] = (int64_t)(written - 116444736000000000ull) * 100;
+  info[4] = -1;
+  info[5] = 0;
+  return NPSHM_OK;
 }
 
 /* UTF-8 text, as the JS side decodes it, rather than the ANSI code page. */

@@ -34,7 +34,7 @@ enum npshm_status {
 };
 
 /* ABI version: bump when a signature changes; the loader checks it. */
-#define NPSHM_ABI_VERSION 1
+#define NPSHM_ABI_VERSION 2
 NPSHM_API int32_t npshm_abi_version(void);
 
 /*
@@ -96,6 +96,14 @@ NPSHM_API int32_t npshm_close(int64_t handle);
  * a no-op returning NPSHM_OK, the mapping disappears with its last handle.
  */
 NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out);
+
+/*
+ * What identifies the file or segment behind `handle` and who owns it: info[0] device,
+ * info[1] inode (Windows: volume serial, file index), info[2] size in bytes, info[3] last
+ * modification in ns since the Unix epoch, info[4] owner uid (-1 on Windows), info[5]
+ * permission bits. Windows: files only.
+ */
+NPSHM_API int32_t npshm_fstat(int64_t handle, int64_t *info, int64_t *out);
 
 /* Copy len bytes from a mapped address into dst (to read a header without a view). */
 NPSHM_API void npshm_read(uint64_t addr, uint8_t *dst, uint64_t len);
@@ -211,9 +219,10 @@ NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out)
 
 /*
  * Unlink `name` only if no process tracks it (no tracker slot is held), under its gate: the
- * clean-up of stale names. NPSHM_BUSY if a tracker holds it.
+ * clean-up of stale names. If handle >= 0, only if the name still refers to that handle's
+ * segment (else NPSHM_STALE). NPSHM_BUSY if a tracker holds it.
  */
-NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t *out);
+NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t *out);
 
 /*
  * The segment's mutex: an exclusive open-file-description lock on 4 bytes at file offset

@@ -427,19 +427,28 @@ NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out)
   return NPSHM_OK;
 }
 
-NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t *out) {
-  npshm_out_init(out, 0);
-  npshm_path path;
-  if (!sync_path_of(path, name)) return npshm_fail(out, EINVAL);
+/* The name's segment opened to take its gate (read-only if we may not write it: no gate). */
+static int open_named(const char *path) {
   int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0 && errno == EACCES) fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  return fd;
+}
+
+NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t *out) {
+  npshm_out_init(out, 0);
+  npshm_path path;
+  int own = npshm_fd_of(handle);
+  if ((handle >= 0 && own < 0) || !sync_path_of(path, name)) return npshm_fail(out, EINVAL);
+  int fd = own >= 0 ? npshm_writable(own) : open_named(path);
+  if (fd < 0 && own >= 0 && errno == EACCES) fd = own;
   if (fd < 0) return npshm_fail(out, errno);
   int gated = npshm_gate_take(fd); /* not writable: no gate, and the unlink is likely refused */
   int e = other_trackers(fd) ? EWOULDBLOCK : npshm_same_file(fd, path);
-  if (e == ESTALE) e = ENOENT;
+  if (e == ESTALE) e = own >= 0 ? ESTALE : ENOENT;
   if (!e && unlink(path) != 0) e = errno;
   npshm_gate_drop(fd, gated);
-  close(fd);
+  if (fd != own) close(fd);
+  if (e == ESTALE) return NPSHM_STALE;
   return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
@@ -557,8 +566,8 @@ NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out)
 }
 #endif
 
-NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t *out) {
-  (void)name;
+NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t *out) {
+  (void)name, (void)handle;
   return unsupported(out);
 }
 

@@ -514,7 +514,7 @@ static void test_track(void) {
   int64_t b = open_fd(name);
   check(npshm_track(b, name, 0, 0, out) == NPSHM_OK, "track: second tracker");
   int64_t tb = out[1];
-  check(npshm_unlink_untracked(name, out) == NPSHM_BUSY, "unlink_untracked: busy while tracked");
+  check(npshm_unlink_untracked(name, -1, out) == NPSHM_BUSY, "unlink_untracked: busy while tracked");
   check(npshm_untrack(ta, name, out) == NPSHM_OK && out[0] == 0, "untrack: not the last one");
   release(a);
   check(access(path, F_OK) == 0, "untrack: the name stays while a tracker is left");
@@ -533,8 +533,8 @@ static void test_track(void) {
   check(npshm_untrack(ta, name, out) == NPSHM_OK && out[0] == 0,
         "untrack never unlinks a successor under the same name");
   check(access(path, F_OK) == 0, "the successor survives");
-  check(npshm_unlink_untracked(name, out) == NPSHM_OK, "unlink_untracked: removes an untracked one");
-  check(npshm_unlink_untracked(name, out) == NPSHM_NOT_FOUND, "unlink_untracked: then not found");
+  check(npshm_unlink_untracked(name, -1, out) == NPSHM_OK, "unlink_untracked: removes an untracked one");
+  check(npshm_unlink_untracked(name, -1, out) == NPSHM_NOT_FOUND, "unlink_untracked: then not found");
   release(a);
   release(d);
   npshm_close(c);

@@ -31,7 +31,8 @@ export type ErrorCode =
   | "OS_ERROR"
   | "UNSUPPORTED"
   | "LOCK"
-  | "MISALIGNED";
+  | "MISALIGNED"
+  | "STALE";
 
 /**
  * Base class of every error npshm throws.
@@ -319,5 +320,22 @@ export class LockError extends NpshmError {
   /** Makes the error; `message` names what was misused. */
   constructor(message: string) {
     super("LOCK", message);
+  }
+}
+
+/**
+ * A shared array is an out-of-date copy of its source: `readSharedArray` found the array
+ * loaded from a `.npy` file that has changed since (with `reload: "error"`).
+ *
+ * @example
+ * ```ts
+ * import { StaleError } from "./mod.ts";
+ * console.log(new StaleError("prices.npy changed").code); // "STALE"
+ * ```
+ */
+export class StaleError extends NpshmError {
+  /** Makes the error; `message` names the array and the file. */
+  constructor(message: string) {
+    super("STALE", message);
   }
 }

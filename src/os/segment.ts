@@ -201,3 +201,33 @@ export function unlinkSegment(name: string, seg?: Segment): boolean {
 export function writeSegment(seg: Segment, offset: number, bytes: Uint8Array): void {
   if (bytes.length > 0) shim().npshm_write(seg.addr + BigInt(offset), bytes, BigInt(bytes.length));
 }
+
+/** What {@link statHandle} tells about the file or segment behind a handle. */
+export interface HandleStat {
+  /** Device (Windows: volume serial number). */
+  readonly dev: bigint;
+  /** Inode (Windows: file index). */
+  readonly ino: bigint;
+  /** Size in bytes. */
+  readonly size: bigint;
+  /** Last modification, ns since the Unix epoch. */
+  readonly mtimeNs: bigint;
+  /** Owner's uid; -1 where there is none (Windows). */
+  readonly uid: number;
+}
+
+const info = new BigInt64Array(6);
+
+/**
+ * Identity and owner of the file or segment behind an OS handle (fstat).
+ *
+ * @example
+ * ```ts
+ * statHandle(seg.handle).uid === process.geteuid?.(); // mine
+ * ```
+ */
+export function statHandle(handle: bigint, what: string): HandleStat {
+  const status = shim().npshm_fstat(handle, info, out);
+  if (status !== Status.OK) throw failure(status, `stat ${what}`, out);
+  return { dev: info[0], ino: info[1], size: info[2], mtimeNs: info[3], uid: Number(info[4]) };
+}

@@ -61,7 +61,8 @@ export function trackSegment(seg: Segment, flagsAddr: bigint, unpublished: boole
 }
 
 /**
- * Removes `name` unless some process tracks it. Returns false if a tracker holds it.
+ * Removes `name` unless some process tracks it; with `seg`, only if the name still refers to
+ * that segment. Returns false if a tracker holds it (or, with `seg`, the name moved on).
  *
  * @throws {NotFoundError} no such name
  * @example
@@ -69,10 +70,10 @@ export function trackSegment(seg: Segment, flagsAddr: bigint, unpublished: boole
  * unlinkUntracked("frames"); // true: removed
  * ```
  */
-export function unlinkUntracked(name: string): boolean {
-  const status = shim().npshm_unlink_untracked(cString(name), out);
+export function unlinkUntracked(name: string, seg?: Segment): boolean {
+  const status = shim().npshm_unlink_untracked(cString(name), seg ? seg.handle : -1n, out);
   if (status === Status.OK) return true;
-  if (status === Status.BUSY) return false;
+  if (status === Status.BUSY || status === Status.STALE) return false;
   if (status === Status.NOT_FOUND) {
     throw new NotFoundError(`no shared array '${name}'`, Number(out[3]));
   }
