@@ -315,7 +315,9 @@ function openAttachable(
       check(header);
       if (!track) return { segment, header, control: () => findControl(segment, header) };
       const control = findControl(segment, header);
-      if (control !== undefined && everTracked(segment, control) && unlinkUntracked(name, segment)) {
+      if (
+        control !== undefined && everTracked(segment, control) && unlinkUntracked(name, segment)
+      ) {
         throw new NotFoundError(
           `cannot attach shared array '${name}': its trackers all died, so it was removed`,
         );

@@ -134,7 +134,9 @@ export function readSharedArray(
   validateName(name, maxNameBytes());
   if (!RELOADS.includes(options.reload)) {
     throw new InvalidArgumentError(
-      `readSharedArray: reload must be "changed", "error" or "never", got ${String(options.reload)}`,
+      `readSharedArray: reload must be "changed", "error" or "never", got ${
+        String(options.reload)
+      }`,
     );
   }
   const f = openFile(filePath(file), "read");

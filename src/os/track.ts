@@ -16,7 +16,12 @@
  * @module
  */
 import { cString, OUT_SLOTS, Status } from "../../ffi/contract.ts";
-import { NotFoundError, PermissionDeniedError, UnsupportedError } from "../format/errors.ts";
+import {
+  NotFoundError,
+  OsError,
+  PermissionDeniedError,
+  UnsupportedError,
+} from "../format/errors.ts";
 import { failure, shim } from "./native.ts";
 import type { Segment } from "./segment.ts";
 
@@ -30,6 +35,8 @@ const out = new BigInt64Array(OUT_SLOTS);
  * caller releases it and reopens).
  *
  * @throws {UnsupportedError} tracking is not available on this platform (macOS for now)
+ * @throws {PermissionDeniedError} this process may not write the segment: it cannot track it
+ * @throws {OsError} a reader read-locked every byte of it: no tracker slot can be taken
  * @example
  * ```ts
  * trackSegment(seg, 0n, true); // before publishSegment
@@ -52,6 +59,13 @@ export function trackSegment(seg: Segment, flagsAddr: bigint, unpublished: boole
   if (status === Status.PERMISSION) {
     throw new PermissionDeniedError(
       `cannot track shared array '${seg.name}': only a process that may write it can track it`,
+      Number(out[3]),
+    );
+  }
+  if (status === Status.BUSY) {
+    throw new OsError(
+      `cannot track shared array '${seg.name}': another process read-locked all of it (a ` +
+        `process that may read it, not write it), so no tracker slot is free while it does`,
       Number(out[3]),
     );
   }
