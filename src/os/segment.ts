@@ -219,11 +219,14 @@ export interface HandleStat {
 const info = new BigInt64Array(6);
 
 /**
- * Identity and owner of the file or segment behind an OS handle (fstat).
+ * Identity and owner of the file or segment behind an OS handle (fstat); `what` names it in
+ * errors.
  *
  * @example
  * ```ts
- * statHandle(seg.handle).uid === process.geteuid?.(); // mine
+ * const [seg] = openSegment("frames", true);
+ * console.log(statHandle(seg.handle, "shared array 'frames'").uid); // its owner
+ * releaseSegment(seg);
  * ```
  */
 export function statHandle(handle: bigint, what: string): HandleStat {
