@@ -315,9 +315,7 @@ function openAttachable(
       check(header);
       if (!track) return { segment, header, control: () => findControl(segment, header) };
       const control = findControl(segment, header);
-      if (
-        control !== undefined && everTracked(segment, control) && unlinkUntracked(name, segment)
-      ) {
+      if (control !== undefined && everTracked(segment, control) && reclaim(name, segment)) {
         throw new NotFoundError(
           `cannot attach shared array '${name}': its trackers all died, so it was removed`,
         );
@@ -338,6 +336,16 @@ function findControl(segment: Segment, header: NpyHeader): number | undefined {
   const at = controlOffset(header.dataOffset, header.dataLength);
   if (segment.size < at + CONTROL_SIZE) return undefined;
   return decodeControl(readSegment(segment, at, CONTROL_SIZE)) ? at : undefined;
+}
+
+// Removes the name if its segment is stale (see reclaimStale); false if it may not.
+function reclaim(name: string, segment: Segment): boolean {
+  try {
+    return unlinkUntracked(name, segment);
+  } catch (err) {
+    if (err instanceof NpshmError && !(err instanceof NotFoundError)) return false;
+    throw err;
+  }
 }
 
 function everTracked(segment: Segment, control: number): boolean {
@@ -367,8 +375,7 @@ export function reclaimStale(name: string): boolean {
   const [segment, start] = opened;
   try {
     const control = findControl(segment, readHeader(segment, start));
-    return control !== undefined && everTracked(segment, control) &&
-      unlinkUntracked(name, segment);
+    return control !== undefined && everTracked(segment, control) && reclaim(name, segment);
   } catch (err) {
     if (err instanceof NpshmError) return false; // not an array, or removed meanwhile
     throw err;

@@ -202,8 +202,10 @@ function attachMatching(
   return array;
 }
 
-// Another user's segment under the name is never taken for the file's contents.
+// Another user's segment under the name is never taken for the file's contents. (Windows
+// mappings have no owner to ask: their names live in the session's namespace.)
 function checkOwner(array: SharedArray, path: string): void {
+  if (process.platform === "win32") return;
   const segment = mappingOf(array.buffer)!.segment;
   const owner = statHandle(segment.handle, `shared array '${array.name}'`).uid;
   const me = process.geteuid?.();

@@ -43,24 +43,27 @@ after(() => {
 });
 
 describe("unlink-if-same never removes a successor", () => {
-  test("2 unlinkOnClose attachers against a force-publisher, 8 s", async () => {
-    const name = uniqueName("successor");
-    const logName = uniqueName("successor-log");
-    using log = createSharedArray(logName, { shape: [1 << 22], dtype: "int32" });
-    const args = (mode: string) => [mode, name, logName, "8"];
-    const unlinkers = [1, 2].map(() =>
-      startFixture("adversarial/successor_race.ts", args("unlinker")).done
-    );
-    const publisher = await startFixture("adversarial/successor_race.ts", args("publisher")).done;
-    for (const r of await Promise.all(unlinkers)) assert.equal(r.status, 0, r.stderr);
-    assert.equal(publisher.status, 0, publisher.stderr);
-    const [, made, wrong] = /^made (\d+) wrongly-removed (\d+)$/m.exec(publisher.stdout)!;
-    console.log(`successor race: ${made} arrays published, ${wrong} removed by an unlinker`);
-    assert.ok(Number(made) > 100, `only ${made} published`);
-    assert.equal(Number(wrong), 0, "an unlinkOnClose removed an array it had not attached");
-    assert.ok(log.size > 0);
-    deleteSharedArray(name);
-  });
+  for (const [mode, what] of [["unlinker", "unlinkOnClose"], ["tracker", "last tracker"]]) {
+    test(`2 ${what} attachers against a force-publisher, 8 s`, async () => {
+      const name = uniqueName(`successor-${mode}`);
+      const logName = uniqueName("successor-log");
+      using log = createSharedArray(logName, { shape: [1 << 22], dtype: "int32" });
+      const args = (role: string) => [role, name, logName, "8"];
+      const racers = [1, 2].map(() =>
+        startFixture("adversarial/successor_race.ts", args(mode)).done
+      );
+      const publisher = await startFixture("adversarial/successor_race.ts", args("publisher"))
+        .done;
+      for (const r of await Promise.all(racers)) assert.equal(r.status, 0, r.stderr);
+      assert.equal(publisher.status, 0, publisher.stderr);
+      const [, made, wrong] = /^made (\d+) wrongly-removed (\d+)$/m.exec(publisher.stdout)!;
+      console.log(`successor race (${what}): ${made} published, ${wrong} removed wrongly`);
+      assert.ok(Number(made) > 100, `only ${made} published`);
+      assert.equal(Number(wrong), 0, `a ${what} removed an array it had not attached`);
+      assert.ok(log.size > 0);
+      deleteSharedArray(name);
+    });
+  }
 });
 
 // Another user (nobody) holding `kind` on a 0644 segment, until stopped.

@@ -5,6 +5,8 @@
 //                               id (it marks LOG[id] first). Prints "made N wrongly-removed M".
 //   unlinker NAME LOG SECONDS   attaches NAME with unlinkOnClose, marks LOG[id], closes:
 //                               that may remove the array it attached, never a successor.
+//   tracker NAME LOG SECONDS    the same with track: true (the only tracker, so the last one
+//                               out: its close removes the name if it still names its array).
 import { existsSync } from "node:fs";
 import process from "node:process";
 import { attachSharedArray, createSharedArray } from "../../mod.ts";
@@ -21,9 +23,10 @@ if (mode === "publisher") {
     if (!existsSync(`/dev/shm/${name}`) && Atomics.load(marks, id) === 0) wronglyRemoved++;
   }
   console.log(`made ${made} wrongly-removed ${wronglyRemoved}`);
-} else if (mode === "unlinker") {
+} else if (mode === "unlinker" || mode === "tracker") {
+  const how = mode === "tracker" ? { track: true } : { unlinkOnClose: true };
   while (Date.now() < until) {
-    const a = attachSharedArray(name, { unlinkOnClose: true, raiseOnError: false });
+    const a = attachSharedArray(name, { ...how, raiseOnError: false });
     if (a === null) continue;
     Atomics.store(marks, (a.data as Int32Array)[0], 1);
     a.close();
