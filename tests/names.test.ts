@@ -49,10 +49,8 @@ describe("unlink-if-same never removes a successor", () => {
       const logName = uniqueName("successor-log");
       using log = createSharedArray(logName, { shape: [1 << 22], dtype: "int32" });
       const args = (role: string) => [role, name, logName, "8"];
-      const racers = [1, 2].map(() =>
-        startFixture("adversarial/successor_race.ts", args(mode)).done
-      );
-      const publisher = await startFixture("adversarial/successor_race.ts", args("publisher"))
+      const racers = [1, 2].map(() => startFixture("fixtures/successor_race.ts", args(mode)).done);
+      const publisher = await startFixture("fixtures/successor_race.ts", args("publisher"))
         .done;
       for (const r of await Promise.all(racers)) assert.equal(r.status, 0, r.stderr);
       assert.equal(publisher.status, 0, publisher.stderr);
@@ -81,9 +79,9 @@ async function startReader(py: string, kind: string, name: string) {
   };
 }
 
-// Runs adversarial/victim.ts in a child: a hang there is a failed test, not a hung suite.
+// Runs fixtures/reader_victim.ts in a child: a hang there is a failed test, not a hung suite.
 function victim(mode: string, name: string): string {
-  const r = runFixture("adversarial/victim.ts", [mode, name], undefined, 30_000);
+  const r = runFixture("fixtures/reader_victim.ts", [mode, name], undefined, 30_000);
   assert.equal(r.signal, null, `victim ${mode} hung (killed after 30 s)`);
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim();
