@@ -47,7 +47,11 @@ describe("unlink-if-same never removes a successor", () => {
     test(`2 ${what} attachers against a force-publisher, 8 s`, async () => {
       const name = uniqueName(`successor-${mode}`);
       const logName = uniqueName("successor-log");
-      using log = createSharedArray(logName, { shape: [1 << 22], dtype: "int32" });
+      using log = createSharedArray(logName, {
+        shape: [1 << 22],
+        dtype: "int32",
+        unlinkOnClose: true,
+      });
       const args = (role: string) => [role, name, logName, "8"];
       const racers = [1, 2].map(() => startFixture("fixtures/successor_race.ts", args(mode)).done);
       const publisher = await startFixture("fixtures/successor_race.ts", args("publisher"))
