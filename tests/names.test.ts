@@ -248,5 +248,6 @@ describe("tracker and reaper killed together", () => {
     } finally {
       await kill9(live);
     }
+    assert.ok(await eventually(() => !shmExists(live.name)), "its reaper removes it");
   });
 });
