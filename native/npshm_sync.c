@@ -35,7 +35,7 @@
  * so a newcomer cannot take a slot between a leaver's check and its unlink; two leavers in
  * turn: the second sees the first's slot gone and unlinks. A reader's read locks can only
  * deny a slot we try to take: we draw again, and if 16 draws all fail (it read-locked every
- * byte) track fails with EAGAIN, typed, never a hang and never a name kept alive.
+ * free byte) track fails with EAGAIN, typed, never a hang and never a name kept alive.
  *
  * kill -9: a process cannot clean up after its own death, so the first track() of a process
  * starts a reaper: a tiny double-forked process (so it is nobody's zombie) that only makes
@@ -54,9 +54,10 @@
  * rm --all-stale reclaim it, by npshm_unlink_untracked: under the gate, unlink only if no slot
  * is held, so a name someone tracks right now (or joins meanwhile) is never removed.
  *
- * macOS (design): shm descriptors refuse fcntl locks. The gate and slots would move to a
- * sidecar file $TMPDIR/npshm-<uid>/<name>.track (a directory only the user can write, so no
- * one else can squat it), same protocol, same reaper, which also removes the sidecar; the inode
+ * macOS (design): shm descriptors refuse flock(2), and OFD locks are Linux's. The gate and
+ * slots would move to (per-process) fcntl locks on a sidecar file
+ * $TMPDIR/npshm-<uid>/<name>.track (a directory only the user can write, so no one else can
+ * squat it), same protocol, same reaper, which also removes the sidecar; the inode
  * check becomes "the name opens to the same segment" by comparing fstat's st_ino of a fresh
  * shm_open. Windows: the kernel frees a mapping with its last handle, so track is implied and
  * delete only drops the name (npshm_unlink is a no-op there).
