@@ -459,7 +459,9 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
     synopsis: "rm NAME... | --all-stale [--json]",
     about: "remove names (users keep their memory)",
     options: {
-      "all-stale": { about: "remove instead every tracked array whose trackers all died" },
+      "all-stale": {
+        about: "remove instead arrays whose trackers all died, and orphaned temporaries",
+      },
       json: { about: "print {removed, failed} as JSON" },
     },
     run: rm,

@@ -114,6 +114,14 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
+  npshm_fstat: {
+    parameters: [
+      "i64", // handle
+      "buffer", // info (int64_t[6])
+      "buffer", // out
+    ],
+    result: "i32",
+  },
   npshm_read: {
     parameters: [
       "u64", // addr
@@ -242,7 +250,7 @@ export const SYMBOLS = {
   },
   npshm_untrack: {
     parameters: [
-      "i64", // handle
+      "i64", // tracker (out[1] of npshm_track)
       "buffer", // name
       "buffer", // out
     ],
@@ -251,6 +259,7 @@ export const SYMBOLS = {
   npshm_unlink_untracked: {
     parameters: [
       "buffer", // name
+      "i64", // handle
       "buffer", // out
     ],
     result: "i32",

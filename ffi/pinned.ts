@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x073c26d7;
+export const STAMP = 0x03e30c15;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 186216,
-    sha256: "88f8b0c5677ed982645b2159df6a8e4cb41404015f0d3bb5885e90db5bb5c8a5",
+    size: 186264,
+    sha256: "2336b06c4028ed1e07ae715262eca47ee150b1dc8bcb75e85b8472ac3341aa42",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 161112,
-    sha256: "f0d7ef4ca7dc7385e742a323b13b62d1a03aa201a4ebaf54f0daaaab38d2330d",
+    size: 161160,
+    sha256: "691a54c3418c741fa68d60b8bb6b2f9a9c17ef86e56605805164b7a10e035a2c",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 167952,
-    sha256: "98227f39ada0671387a5e4231da56768846f11aefe31e556d64a7d70840b485f",
+    size: 171112,
+    sha256: "5c2c39936015c3c196de9448631785f8deaecf4adbb3ded290c2b2562ed47271",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 24768,
-    sha256: "1663eae0fe1c0c4de588a89b46b8b9f04fafa46c1e563485fdbd3c04bd3ad726",
+    size: 28424,
+    sha256: "6835336152cc0e06d78ff616be11eb946deface88e8990a416ad7a553ad16cd4",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
-    size: 58880,
-    sha256: "a81c86f500013ee540c28c4bbe1e49991b4f35c4f217e94b7a67f9c8d84f8b37",
+    size: 60416,
+    sha256: "057875b2877bf779f24101a7ed9cc07b69ff1fa8c7084e6ff25050f62ec554e3",
   },
 };

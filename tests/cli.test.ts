@@ -30,7 +30,7 @@ describe("npshm CLI", () => {
     assert.match(r.stdout, /^NAME\s+SHAPE\s+DTYPE\s+SIZE\s+CREATED\s+TRACKERS\s+LOCK$/m);
     assert.match(
       r.stdout,
-      new RegExp(`^${name}\\s+\\(3, 4\\)\\s+<f4\\s+256 B\\s+\\S+ \\S+\\s+0\\s+free$`, "m"),
+      new RegExp(`^${name}\\s+\\(3, 4\\)\\s+<f4\\s+320 B\\s+\\S+ \\S+\\s+0\\s+free$`, "m"),
     );
     r = cli("ls", "--json");
     const listed = JSON.parse(r.stdout).find((x: { name: string }) => x.name === name);

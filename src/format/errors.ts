@@ -51,7 +51,8 @@ export type ErrorCode =
   | "OS_ERROR"
   | "UNSUPPORTED"
   | "LOCK"
-  | "MISALIGNED";
+  | "MISALIGNED"
+  | "STALE";
 
 /**
  * Base class of every error npshm throws. `code` tells the failures apart without importing
@@ -471,5 +472,27 @@ export class LockError extends NpshmError {
   /** Makes the error; `message` names what was misused. */
   constructor(message: string) {
     super("LOCK", message);
+  }
+}
+
+/**
+ * A shared array is an out-of-date copy of its source: `readSharedArray` found the array
+ * loaded from a `.npy` file that has changed since (with `reload: "error"`).
+ *
+ * @example
+ * ```ts
+ * import { readSharedArray, StaleError } from "@npshm/npshm";
+ * try {
+ *   using prices = readSharedArray("prices.npy", "prices", { reload: "error" });
+ * } catch (err) {
+ *   if (err instanceof StaleError) console.error("prices.npy changed: reload or restart");
+ *   else throw err;
+ * }
+ * ```
+ */
+export class StaleError extends NpshmError {
+  /** Makes the error; `message` names the array and the file. */
+  constructor(message: string) {
+    super("STALE", message);
   }
 }
