@@ -93,13 +93,6 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
-  npshm_unmap: {
-    parameters: [
-      "u64", // addr
-      "u64", // size
-    ],
-    result: "i32",
-  },
   npshm_close: {
     parameters: [
       "i64", // handle

@@ -59,13 +59,10 @@ export const runtime: "deno" | "bun" | "node" = "Deno" in globalThis
   : "node";
 
 /**
- * The largest ArrayBuffer this runtime makes over shared memory: 4 GiB on Node 20 and Bun,
- * where larger arrays are an UnsupportedError.
+ * The largest ArrayBuffer this runtime makes over shared memory: 4 GiB on Bun, where larger
+ * arrays are an UnsupportedError.
  */
-export const maxViewBytes: number = runtime === "bun" ||
-    (runtime === "node" && Number(process.versions.node.split(".")[0]) < 22)
-  ? 2 ** 32
-  : Number.MAX_SAFE_INTEGER;
+export const maxViewBytes: number = runtime === "bun" ? 2 ** 32 : Number.MAX_SAFE_INTEGER;
 
 // In the npm package's test build the tests are compiled to .js, and so are the fixtures.
 const compiled = import.meta.url.endsWith(".js");
@@ -114,8 +111,8 @@ export function runFixture(script: string, args: string[] = [], input?: string) 
 }
 
 /** Starts a fixture; resolves with {status, stdout, stderr} when it exits. */
-export function startFixture(script: string, args: string[] = []) {
-  const [cmd, argv] = runtimeCommand(script, args);
+export function startFixture(script: string, args: string[] = [], options: RuntimeOptions = {}) {
+  const [cmd, argv] = runtimeCommand(script, args, options);
   const child = spawn(cmd, argv, { stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -127,4 +124,22 @@ export function startFixture(script: string, args: string[] = []) {
     (resolve) => child.on("close", (status, signal) => resolve({ status, signal, stdout, stderr })),
   );
   return { child, done };
+}
+
+/** Resolves once the child printed a line matching `line` (rejects if it exits first). */
+export function waitForOutput(
+  started: ReturnType<typeof startFixture>,
+  line: RegExp,
+): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    started.child.stdout.on("data", (d) => {
+      seen += d;
+      const m = line.exec(seen);
+      if (m) resolve(m);
+    });
+    started.done.then((r) =>
+      reject(new Error(`exited (${r.status ?? r.signal}) before printing ${line}: ${r.stderr}`))
+    );
+  });
 }

@@ -159,21 +159,6 @@ export function releaseSegment(seg: Segment, unmap = true): void {
 }
 
 /**
- * Unmaps a segment whose handle {@link releaseSegment} already released with `unmap` false
- * (where a runtime cannot detach, the unmap waits until no view can reach the memory).
- *
- * @example
- * ```ts
- * releaseSegment(seg, false);
- * // later, once the views are garbage:
- * unmapSegment(seg);
- * ```
- */
-export function unmapSegment(seg: Segment): void {
-  if (seg.size > 0) shim().npshm_unmap(seg.addr, BigInt(seg.size));
-}
-
-/**
  * Removes a name. With `seg`, only if the name still refers to that segment. Returns false if
  * there was nothing (of ours) to remove.
  *
