@@ -334,6 +334,7 @@ export const Status = {
   TIMED_OUT: 9,
   NOT_EQUAL: 10,
   UNSUPPORTED: 11,
+  NOT_FILE: 12,
   OTHER: 99,
 } as const;
 

@@ -264,24 +264,58 @@ static void *map_existing(int fd, size_t size, int32_t read_only) {
 #endif
 }
 
+/*
+ * Opens segment `name` for an attach. Linux: its file in /dev/shm, where any user can plant a
+ * FIFO or a symlink under a name: such a thing is refused at once, never waited on or followed
+ * (npshm_open_regular). Elsewhere shm_open: shm objects there are not files of a directory.
+ * Returns 0 (fd and st filled) or an errno.
+ */
+static npshm_oserr open_segment(const char *name, int32_t read_only, int *fd, struct stat *st) {
+  npshm_path path;
+#ifdef __linux__
+  npshm_dev_path(path, name);
+  return npshm_open_regular(path, read_only ? O_RDONLY : O_RDWR, 0, 1, fd, st);
+#else
+  shm_name(path, name);
+  *fd = shm_open(path, read_only ? O_RDONLY : O_RDWR, 0);
+  if (*fd < 0) return errno;
+  if (fstat(*fd, st) == 0) return 0;
+  int e = errno;
+  close(*fd);
+  return e;
+#endif
+}
+
+/*
+ * A read-only attach of a sparse segment: reading a hole of a tmpfs allocates a page, so on a
+ * full /dev/shm the first read would raise SIGBUS. Its pages are faulted in now instead, where
+ * the kernel can (Linux 5.14+): then a full /dev/shm is ENOSPC here. Returns errno or 0.
+ */
+static int populate_if_sparse(int fd, const struct stat *st, void *addr) {
+  return npshm_sparse_in_memory(fd, st) ? npshm_populate(addr, (size_t)st->st_size) : 0;
+}
+
 NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) {
   npshm_out_init(out, NPSHM_NO_HANDLE);
   if (out == NULL) return NPSHM_INVALID;
   if (!npshm_name_ok(name)) return npshm_fail(out, EINVAL);
-  npshm_path path;
-  shm_name(path, name);
-  int fd = shm_open(path, read_only ? O_RDONLY : O_RDWR, 0);
-  if (fd < 0) return npshm_fail(out, errno);
+  int fd = -1;
   struct stat st;
-  int e = fstat(fd, &st) == 0 ? 0 : errno;
-  if (!e && !npshm_size_fits((uint64_t)st.st_size)) e = EFBIG;
+  int e = open_segment(name, read_only, &fd, &st);
+  if (e) return npshm_fail(out, e);
+  if (!npshm_size_fits((uint64_t)st.st_size)) e = EFBIG;
   if (!e && !read_only) e = allocate_if_sparse(fd, &st);
   void *addr = NULL;
   if (!e && st.st_size > 0) {
     addr = map_existing(fd, (size_t)st.st_size, read_only);
-    if (addr == MAP_FAILED) e = errno;
+    if (addr == MAP_FAILED) {
+      e = errno;
+      addr = NULL;
+    }
   }
+  if (!e && addr != NULL && read_only) e = populate_if_sparse(fd, &st, addr);
   if (e) {
+    if (addr != NULL) munmap(addr, (size_t)st.st_size);
     close(fd);
     return npshm_fail(out, e);
   }

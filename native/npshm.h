@@ -30,6 +30,8 @@ enum npshm_status {
   NPSHM_PERMISSION = 4, /* EACCES, EPERM, EROFS */
   NPSHM_INVALID = 5,    /* bad name, size or argument (EINVAL, ENAMETOOLONG) */
   NPSHM_STALE = 6,      /* the name now refers to another segment than ours */
+  NPSHM_NOT_FILE = 12,  /* not a regular file: a FIFO, directory, socket, device, or a symlink
+                           where none is followed (out[3] is -1, not an OS error) */
   NPSHM_OTHER = 99      /* anything else: see out[3] */
 };
 

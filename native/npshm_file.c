@@ -40,7 +40,11 @@ static int offset_ok(uint64_t offset, uint64_t len) {
   return offset <= (uint64_t)INT64_MAX && len <= (uint64_t)INT64_MAX - offset;
 }
 
-/* Only regular files are arrays: a directory, FIFO or device has no size to map. */
+/*
+ * Only regular files are arrays: a directory, FIFO, socket or device has no size to map, and a
+ * FIFO would block the open itself (npshm_open_regular). Symlinks are followed: the caller
+ * chose the path, as with numpy.load.
+ */
 static npshm_oserr open_file(const char *path, int32_t how, uint32_t mode, int64_t *handle,
                              int64_t *size) {
   static const int flags[] = {
@@ -50,15 +54,10 @@ static npshm_oserr open_file(const char *path, int32_t how, uint32_t mode, int64
       [NPSHM_FILE_REPLACE] = O_RDWR | O_CREAT | O_TRUNC,
   };
   if (path == NULL || path[0] == '\0') return EINVAL;
-  int fd = open(path, flags[how] | O_CLOEXEC, (mode_t)(mode & 07777));
-  if (fd < 0) return errno;
+  int fd = -1;
   struct stat st;
-  int e = fstat(fd, &st) == 0 ? 0 : errno;
-  if (!e && !S_ISREG(st.st_mode)) e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-  if (e) {
-    close(fd);
-    return e;
-  }
+  npshm_oserr e = npshm_open_regular(path, flags[how], (mode_t)(mode & 07777), 0, &fd, &st);
+  if (e) return e;
   *handle = fd;
   *size = (int64_t)st.st_size;
   return 0;
@@ -86,11 +85,29 @@ static npshm_oserr set_size(int64_t handle, uint64_t size, int32_t reserve) {
   return reserve ? reserve_blocks(fd, size) : 0;
 }
 
-/* Private: writes stay in this process and never reach (or fault on) the file. */
+/*
+ * A sparse file in memory (tmpfs, e.g. a path in /dev/shm: Python's segments are sparse) faults
+ * on a full tmpfs even where a hole is only read. So a shared mapping of one gets its blocks
+ * reserved first (as a read-write attach does), a private one its pages faulted in once mapped
+ * (npshm_populate): a full tmpfs is ENOSPC here, not SIGBUS later. Sparse files on disk are left
+ * alone: reading a hole allocates nothing there (a write into a hole through a shared mapping
+ * can still fault on a full disk, as with numpy's memmap).
+ */
 static npshm_oserr map_view(int64_t handle, uint64_t size, int32_t private_copy, void **addr) {
+  int fd = npshm_fd_of(handle);
+  struct stat st;
+  int sparse = fstat(fd, &st) == 0 && npshm_sparse_in_memory(fd, &st);
+  npshm_oserr e = sparse && !private_copy ? reserve_blocks(fd, size) : 0;
+  if (e) return e;
+  /* Private: writes stay in this process and never reach (or fault on) the file. */
   int flags = private_copy ? MAP_PRIVATE : MAP_SHARED;
-  void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, flags, npshm_fd_of(handle), 0);
+  void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, flags, fd, 0);
   if (p == MAP_FAILED) return errno;
+  e = sparse && private_copy ? npshm_populate(p, (size_t)size) : 0;
+  if (e) {
+    munmap(p, (size_t)size);
+    return e;
+  }
   *addr = p;
   return 0;
 }

@@ -74,9 +74,14 @@ static inline int npshm_name_ok(const char *name) {
 #ifndef _WIN32
 /* ======================================================================== POSIX */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 typedef int npshm_oserr;
+
+/* Not an errno: the path exists but is no regular file (see npshm_open_regular). */
+#define NPSHM_E_NOT_FILE (-1)
 
 static inline int32_t npshm_status_of(npshm_oserr e) {
   switch (e) {
@@ -104,6 +109,8 @@ static inline int32_t npshm_status_of(npshm_oserr e) {
     return NPSHM_INVALID;
   case EWOULDBLOCK:
     return NPSHM_BUSY;
+  case NPSHM_E_NOT_FILE:
+    return NPSHM_NOT_FILE;
   default:
     return NPSHM_OTHER;
   }
@@ -112,6 +119,31 @@ static inline int32_t npshm_status_of(npshm_oserr e) {
 /* The descriptor a handle from the JS side stands for, or -1 if it cannot be one. */
 static inline int npshm_fd_of(int64_t handle) {
   return (handle < 0 || handle > INT32_MAX) ? -1 : (int)handle;
+}
+
+/*
+ * Opens a path that must be a regular file without blocking on, or acting on, anything else
+ * someone planted there: O_NONBLOCK, so a FIFO does not wait for a writer (on a regular file it
+ * changes nothing); O_NOCTTY, so a terminal does not become ours; with `nofollow`, a symlink is
+ * refused. Anything that is not a regular file (also a directory, socket or device) is
+ * NPSHM_E_NOT_FILE, and nothing stays open. `mode`: of a file that O_CREAT makes. Returns 0
+ * (*fd and *st filled) or an errno.
+ */
+static inline npshm_oserr npshm_open_regular(const char *path, int flags, mode_t mode,
+                                             int nofollow, int *fd, struct stat *st) {
+  int f = open(path, flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0), mode);
+  if (f < 0) {
+    int e = errno;
+    /* a symlink not followed, a directory opened for writing, a socket */
+    return (e == ELOOP || e == EISDIR || e == ENXIO) ? NPSHM_E_NOT_FILE : e;
+  }
+  int e = fstat(f, st) != 0 ? errno : S_ISREG(st->st_mode) ? 0 : NPSHM_E_NOT_FILE;
+  if (e) {
+    close(f);
+    return e;
+  }
+  *fd = f;
+  return 0;
 }
 
 /* "/dev/shm/" + name + NUL (Linux path calls), or "/" + name + NUL (shm_open). */
@@ -133,6 +165,50 @@ static inline npshm_oserr npshm_same_file(int fd, const char *path) {
   if (fstat(fd, &mine) != 0) return errno;
   if (stat(path, &named) != 0) return errno;
   return (mine.st_dev == named.st_dev && mine.st_ino == named.st_ino) ? 0 : ESTALE;
+}
+
+#include <sys/mman.h>
+#include <sys/vfs.h>
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14; older headers lack it */
+#endif
+#define NPSHM_TMPFS_MAGIC 0x01021994
+
+/*
+ * Whether the file behind fd has holes and lives in memory (tmpfs: /dev/shm, or a tmpfs mount).
+ * There even reading a hole through a mapping allocates a page, so on a full tmpfs the first
+ * read of a hole raises SIGBUS. (On disk file systems a read of a hole allocates nothing.)
+ */
+static inline int npshm_sparse_in_memory(int fd, const struct stat *st) {
+  if ((uint64_t)st->st_blocks * 512u >= (uint64_t)st->st_size) return 0;
+  struct statfs fs;
+  return fstatfs(fd, &fs) == 0 && fs.f_type == NPSHM_TMPFS_MAGIC;
+}
+
+/*
+ * Faults every page of a fresh mapping in now (MADV_POPULATE_READ, Linux 5.14+), so that a full
+ * tmpfs is ENOSPC here rather than SIGBUS at some later read. Older kernels do not know it
+ * (EINVAL): nothing is done, and reading holes of a full tmpfs can still fault there.
+ */
+static inline npshm_oserr npshm_populate(void *addr, size_t len) {
+  int r;
+  do {
+    r = madvise(addr, len, MADV_POPULATE_READ);
+  } while (r != 0 && errno == EINTR);
+  if (r == 0 || errno == EINVAL) return 0;
+  return (errno == EFAULT || errno == ENOMEM) ? ENOSPC : errno; /* EFAULT: it would SIGBUS */
+}
+#else
+/* Elsewhere shm objects and files do not allocate on reading a hole: nothing to do. */
+static inline int npshm_sparse_in_memory(int fd, const struct stat *st) {
+  (void)fd;
+  (void)st;
+  return 0;
+}
+static inline npshm_oserr npshm_populate(void *addr, size_t len) {
+  (void)addr;
+  (void)len;
+  return 0;
 }
 #endif
 

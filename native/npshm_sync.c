@@ -360,9 +360,11 @@ NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t *out) {
   npshm_out_init(out, 0);
   npshm_path path;
   if (!sync_path_of(path, name)) return npshm_fail(out, EINVAL);
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return npshm_fail(out, errno);
-  int e = flock_retry(fd, LOCK_EX | LOCK_NB);
+  int fd = -1;
+  struct stat st;
+  int e = npshm_open_regular(path, O_RDONLY, 0, 1, &fd, &st); /* never a planted FIFO */
+  if (e) return npshm_fail(out, e);
+  e = flock_retry(fd, LOCK_EX | LOCK_NB);
   if (!e && npshm_same_file(fd, path) != 0) e = ENOENT;
   if (!e && unlink(path) != 0) e = errno;
   close(fd);

@@ -143,3 +143,25 @@ export function waitForOutput(
     );
   });
 }
+
+/** Whether this process may make mount namespaces (`unshare -m`): root on Linux. */
+export const canUnshare: boolean = process.platform === "linux" && process.getuid?.() === 0;
+
+/**
+ * Runs a fixture in a private mount namespace whose /dev/shm is a fresh tmpfs of `size` (e.g.
+ * `"1m"`): a full /dev/shm for real, invisible to every other process. Needs {@link canUnshare}.
+ */
+export function runInSmallTmpfs(
+  script: string,
+  args: string[],
+  size: string,
+  timeout = 60_000,
+) {
+  const [cmd, argv] = runtimeCommand(script, args);
+  const quoted = [cmd, ...argv].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  const sh = `mount -t tmpfs -o size=${size},mode=1777 tmpfs /dev/shm && exec ${quoted}`;
+  return spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", sh], {
+    encoding: "utf8",
+    timeout,
+  });
+}
