@@ -54,10 +54,6 @@ NPSHM_API int32_t npshm_release(uint64_t addr, uint64_t size, int64_t handle) {
 #include <sys/mman.h>
 #include <unistd.h>
 
-#if defined(__linux__) && defined(O_TMPFILE)
-#define NPSHM_TMPFILE 1
-#endif
-
 /* Callers checked npshm_name_ok, so it always fits. */
 static void shm_name(npshm_path dst, const char *name) {
   snprintf(dst, sizeof(npshm_path), "/%s", name);
@@ -166,40 +162,6 @@ NPSHM_API int32_t npshm_create(const char *name, uint64_t size, uint32_t mode, i
   return create_named(name, size, mode, force, head, head_len, out);
 }
 
-#ifdef NPSHM_TMPFILE
-/* /proc/self/fd/N follows to the unnamed file; without /proc, AT_EMPTY_PATH needs privilege. */
-static int link_fd(int fd, const char *path) {
-  char proc[40];
-  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-  if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) return 0;
-  if (errno != ENOENT) return errno;
-  return linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0 ? 0 : errno;
-}
-#endif
-
-#ifdef NPSHM_TMPFILE
-/*
- * force: link under a temporary name of our own, then rename() it over the target, so the name
- * never goes missing for attachers (unlink + link would leave a gap) and concurrent forcers
- * just take turns. Only a crash between the two calls can leave the temporary name behind; it
- * starts with ".npshm-" and holds a complete array.
- */
-static int replace_with(int fd, const char *path) {
-  npshm_path tmp;
-  snprintf(tmp, sizeof tmp, NPSHM_SHM_DIR "/.npshm-%ld-%d", (long)getpid(), fd);
-  int e = link_fd(fd, tmp);
-  if (e == EEXIST) { /* left by a crashed process that had our pid and descriptor number */
-    unlink(tmp);
-    e = link_fd(fd, tmp);
-  }
-  if (e) return e;
-  if (rename(tmp, path) == 0) return 0;
-  e = errno;
-  unlink(tmp);
-  return e;
-}
-#endif
-
 NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force, int64_t *out) {
   if (out) out[3] = 0;
   if (!npshm_name_ok(name) || npshm_fd_of(handle) < 0) return npshm_fail(out, EINVAL);
@@ -209,7 +171,8 @@ NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force,
   if (st.st_nlink > 0) return NPSHM_OK; /* made by create_named: already has its name */
   npshm_path path;
   npshm_dev_path(path, name);
-  int e = force ? replace_with(npshm_fd_of(handle), path) : link_fd(npshm_fd_of(handle), path);
+  int fd = npshm_fd_of(handle);
+  int e = force ? npshm_link_replacing(fd, path) : npshm_link_fd(fd, path);
   return e ? npshm_fail(out, e) : NPSHM_OK;
 #else
   (void)force;

@@ -82,6 +82,8 @@ typedef int npshm_oserr;
 
 /* Not an errno: the path exists but is no regular file (see npshm_open_regular). */
 #define NPSHM_E_NOT_FILE (-1)
+/* Not an errno: this system (or file system) cannot do it; the caller has another way. */
+#define NPSHM_E_UNSUPPORTED (-2)
 
 static inline int32_t npshm_status_of(npshm_oserr e) {
   switch (e) {
@@ -111,6 +113,8 @@ static inline int32_t npshm_status_of(npshm_oserr e) {
     return NPSHM_BUSY;
   case NPSHM_E_NOT_FILE:
     return NPSHM_NOT_FILE;
+  case NPSHM_E_UNSUPPORTED:
+    return NPSHM_UNSUPPORTED;
   default:
     return NPSHM_OTHER;
   }
@@ -166,6 +170,47 @@ static inline npshm_oserr npshm_same_file(int fd, const char *path) {
   if (stat(path, &named) != 0) return errno;
   return (mine.st_dev == named.st_dev && mine.st_ino == named.st_ino) ? 0 : ESTALE;
 }
+
+#ifdef O_TMPFILE
+#define NPSHM_TMPFILE 1
+#include <limits.h>
+
+/*
+ * Gives the unnamed file behind fd (made with O_TMPFILE) the name path; EEXIST if it is taken.
+ * /proc/self/fd/N follows to the unnamed file; without /proc, AT_EMPTY_PATH needs privilege.
+ */
+static inline npshm_oserr npshm_link_fd(int fd, const char *path) {
+  char proc[40];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) return 0;
+  if (errno != ENOENT) return errno;
+  return linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0 ? 0 : errno;
+}
+
+/*
+ * The same, replacing whatever path names, atomically: link under a temporary name of our own
+ * in path's directory, then rename() it over path, so the name never goes missing (unlink + link
+ * would leave a gap) and concurrent replacers just take turns. Only a crash between the two
+ * calls can leave the temporary name behind: ".npshm-<pid>-<fd>" next to path, a complete file.
+ */
+static inline npshm_oserr npshm_link_replacing(int fd, const char *path) {
+  char tmp[PATH_MAX];
+  const char *slash = strrchr(path, '/');
+  int dir = slash ? (int)(slash - path + 1) : 0;
+  int n = snprintf(tmp, sizeof tmp, "%.*s.npshm-%ld-%d", dir, path, (long)getpid(), fd);
+  if (n < 0 || (size_t)n >= sizeof tmp) return ENAMETOOLONG;
+  npshm_oserr e = npshm_link_fd(fd, tmp);
+  if (e == EEXIST) { /* left by a crashed process that had our pid and descriptor number */
+    unlink(tmp);
+    e = npshm_link_fd(fd, tmp);
+  }
+  if (e) return e;
+  if (rename(tmp, path) == 0) return 0;
+  e = errno;
+  unlink(tmp);
+  return e;
+}
+#endif
 
 #include <sys/mman.h>
 #include <sys/vfs.h>
@@ -243,6 +288,8 @@ static inline int32_t npshm_status_of(npshm_oserr e) {
   case ERROR_FILENAME_EXCED_RANGE:
   case ERROR_DIRECTORY:
     return NPSHM_INVALID;
+  case ERROR_NOT_SUPPORTED:
+    return NPSHM_UNSUPPORTED;
   default:
     return NPSHM_OTHER;
   }

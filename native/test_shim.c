@@ -745,6 +745,34 @@ static void test_attach_release(void) {
 }
 
 #ifdef __linux__
+/* Files that take their name only once complete: O_TMPFILE + linkat (Linux). */
+static void test_unnamed_files(void) {
+  int64_t out[4];
+  char path[300];
+  file_path(path, sizeof path, "unnamed");
+  npshm_file_remove(path, out);
+  check(npshm_file_open(path, NPSHM_FILE_TEMP, 0600, out) == NPSHM_OK && out[2] == 0,
+        "file_open TEMP: an unnamed file in the directory of path");
+  int64_t a = out[0];
+  check(access(path, F_OK) != 0, "nothing has the name yet");
+  check(npshm_file_pwrite(a, 0, (const uint8_t *)"new", 3, out) == NPSHM_OK, "write to it");
+  check(npshm_file_link(a, path, 0, 0, out) == NPSHM_OK && access(path, F_OK) == 0,
+        "file_link names it");
+  check(npshm_file_open(path, NPSHM_FILE_TEMP, 0644, out) == NPSHM_OK, "a second unnamed file");
+  int64_t b = out[0];
+  check(npshm_file_link(b, path, 0, 0, out) == NPSHM_EXISTS, "file_link without replace: EXISTS");
+  check(chmod(path, 0640) == 0 && npshm_file_adopt(b, path, out) == NPSHM_OK,
+        "file_adopt of an existing file");
+  check(npshm_file_link(b, path, 1, 1, out) == NPSHM_OK, "file_link with replace");
+  struct stat st;
+  check(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640 && st.st_size == 0,
+        "the replacement has the name and the old file's mode");
+  check(npshm_file_adopt(b, "/nonexistent/x", out) == NPSHM_OK, "file_adopt of nothing: OK");
+  npshm_close(a);
+  npshm_close(b);
+  npshm_file_remove(path, out);
+}
+
 /* Anyone can plant these in /dev/shm: refused at once, never waited on or followed. */
 static void test_special_files(void) {
   int64_t out[4];
@@ -798,6 +826,7 @@ int main(void) {
   test_wait();
   test_write();
   test_special_files();
+  test_unnamed_files();
 #endif
   test_files();
   cleanup();

@@ -24,13 +24,15 @@ import type { TypedArray } from "../format/typed.ts";
 import { checkHeader, expectationOf, type Validation } from "../format/validate.ts";
 import {
   closeFile,
+  commitFile,
+  createFile,
+  discardFile,
   filePath,
   flushMapping,
   mapFile,
   type OpenFile,
   openFile,
   pwriteFile,
-  removeFile,
   resizeFile,
 } from "../os/file.ts";
 import { Mapping } from "../os/mapping.ts";
@@ -180,7 +182,11 @@ export interface CreateNpyOptions {
   order?: "C" | "F";
   /** Value every element starts with; default zeros. */
   fill?: unknown;
-  /** Replace an existing file. Default `false`: {@link ExistsError}. */
+  /**
+   * Replace an existing file, atomically: it stays as it was until the new one is complete
+   * (sized, reserved, filled), so a full disk or a crash leaves it untouched. Default `false`:
+   * {@link ExistsError}.
+   */
   overwrite?: boolean;
   /**
    * Leave the file sparse, as NumPy's `open_memmap` does: no disk space is taken until pages
@@ -190,7 +196,10 @@ export interface CreateNpyOptions {
    * {@link NoSpaceError} here.
    */
   sparse?: boolean;
-  /** Permission bits of the file (POSIX, before the umask). Default `0o644`. */
+  /**
+   * Permission bits of the file (POSIX, before the umask). Default: those of the file it
+   * replaces (and its owner, where the OS permits), else `0o644`.
+   */
   mode?: number;
 }
 
@@ -215,24 +224,31 @@ export function createNpy(path: string | URL, options: CreateNpyOptions): NpyFil
   const fill = options.fill === undefined
     ? undefined
     : encodeFill(dtype, options.fill, `npy file '${file}'`);
-  const f = openFile(file, options.overwrite ? "replace" : "create", options.mode ?? 0o644);
-  let array: NpyFile;
+  const overwrite = options.overwrite ?? false;
+  const f = createFile(file, options.mode, overwrite);
   try {
     resizeFile(f, head.length + dataLength, !options.sparse);
     pwriteFile(f, 0, head);
   } catch (err) {
-    closeFile(f);
-    removeFile(file);
+    discardFile(f, false);
     throw err;
   }
+  let array: NpyFile;
   try {
     const header = { dtype, shape, fortranOrder: fortran, dataOffset: head.length, dataLength };
     array = mapNpy(f, { ...header, version: [1, 0] }, "r+");
   } catch (err) {
-    removeFile(file);
+    discardFile(f, true); // the mapping released the handle
     throw err;
   }
-  if (fill) fillPattern(array.buffer, fill);
+  try {
+    if (fill) fillPattern(array.buffer, fill);
+    commitFile(f, overwrite, false); // only now does an existing file go
+  } catch (err) {
+    array.close();
+    discardFile(f, true);
+    throw err;
+  }
   return array;
 }
 
