@@ -1,10 +1,11 @@
 // Every dtype numpy writes, records and reinterpreting views, checked against numpy.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import {
+  attachSharedArray,
   createNpy,
   createSharedArray,
   deleteSharedArray,
@@ -150,15 +151,59 @@ describe("strings, bytes, void, datetimes, big-endian", () => {
     assert.throws(() => toNativeArray(s), NotViewableError);
   });
 
-  test("object dtype is refused wherever it appears", () => {
-    assert.throws(
-      () => createSharedArray(uniqueName("o"), { shape: [1], dtype: "O" }),
-      InvalidArgumentError,
-    );
-    assert.throws(
-      () => createNpy(join(dir, "o.npy"), { shape: [1], dtype: "O" }),
-      InvalidArgumentError,
-    );
+  // One check, one error: an object dtype, or a structured one with an object field anywhere.
+  test("object dtypes are refused wherever they appear, with InvalidArgumentError", () => {
+    const OBJECT = /has object dtype .*pointers/;
+    const refused = (f: () => unknown, what: string) =>
+      assert.throws(
+        f,
+        (e: Error) => e instanceof InvalidArgumentError && OBJECT.test(e.message),
+        what,
+      );
+    const specs = ["'O'", "[('o', 'O'), ('f', '<f8')]", "[('r', [('o', 'O')], (2,))]"];
+    for (const [i, spec] of specs.entries()) {
+      const what = `dtype ${spec}`;
+      // Raw, as another writer could leave it (data of the size the header says), and as
+      // numpy saves it (pickled, so the data section has some other length).
+      const raw = join(dir, `raw-object-${i}.npy`);
+      python(
+        `import numpy as np, numpy.lib.format as f\ndt = np.dtype(${spec})\n` +
+          `with open(${q(raw)}, "wb") as out:\n` +
+          `    f.write_array_header_1_0(out, {'descr': f.dtype_to_descr(dt), ` +
+          `'fortran_order': False, 'shape': (3,)})\n    out.write(bytes(3 * dt.itemsize))`,
+      );
+      const pickled = npy(`pickled-object-${i}.npy`, `np.zeros(3, dtype=${spec})`);
+      const name = uniqueName("o");
+      python(`import shutil; shutil.copy(${q(raw)}, "/dev/shm/${name}")`);
+      const dtype = python(
+        `import numpy as np, numpy.lib.format as f\n` +
+          `print(f.dtype_to_descr(np.dtype(${spec})))`,
+      ).trim();
+      const spec1 = spec === "'O'" ? "O" : undefined;
+      if (spec1) {
+        refused(() => createSharedArray(uniqueName("o"), { shape: [1], dtype: spec1 }), what);
+        refused(() => createNpy(join(dir, `o${i}.npy`), { shape: [1], dtype: spec1 }), what);
+      }
+      const foreign = { descr: spec1 ? "|O" : dtype } as never;
+      refused(() => createSharedArray(uniqueName("o"), { shape: [1], dtype: foreign }), what);
+      refused(() => createNpy(join(dir, `f${i}.npy`), { shape: [1], dtype: foreign }), what);
+      refused(() => attachSharedArray(name), `attach ${what}`);
+      refused(() => attachSharedArray(name, { readOnly: true }), `attach readOnly ${what}`);
+      for (const file of [raw, pickled]) {
+        refused(() => readSharedArray(file, uniqueName("o")), `read ${what}`);
+        for (const mode of ["r", "r+", "c"] as const) {
+          refused(() => openNpy(file, { mode }), `open ${mode} ${what}`);
+        }
+      }
+      using bytes = createSharedArray(uniqueName("v"), {
+        shape: [64],
+        dtype: "u1",
+        unlinkOnClose: true,
+      });
+      refused(() => bytes.view(foreign), `view as ${what}`);
+      deleteSharedArray(name);
+    }
+    assert.deepEqual(readdirSync(dir).filter((n) => /^[of]\d\.npy$/.test(n)), [], "none made");
   });
 });
 

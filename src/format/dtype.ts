@@ -661,3 +661,23 @@ export function sameDType(a: DType, b: DType): boolean {
 export function hasObjects(dtype: DType): boolean {
   return dtype.kind === "O" || (dtype.fields ?? []).some((f) => hasObjects(f.dtype));
 }
+
+/**
+ * The one check every entry point makes (create, attach, read, open, view): a dtype that holds
+ * Python object pointers anywhere ({@link hasObjects}) is refused, always with the same error.
+ * `what` names the array or call, e.g. `shared array 'x'`.
+ *
+ * @throws {InvalidArgumentError} the dtype, or one of its fields, is `object`
+ * @example
+ * ```ts
+ * import { parseDType, refuseObjects } from "./dtype.ts";
+ * refuseObjects(parseDType("<f8"), "shared array 'x'"); // fine
+ * ```
+ */
+export function refuseObjects(dtype: DType, what: string): void {
+  if (!hasObjects(dtype)) return;
+  throw new InvalidArgumentError(
+    `${what} has object dtype ${dtype.descr}: its items are pointers into the Python process ` +
+      "that made them (pickled in .npy files), which no other process can use",
+  );
+}

@@ -16,7 +16,7 @@
 import { encodeFill, fillPattern } from "../array/fill.ts";
 import { type Layout, layoutOf } from "../array/layout.ts";
 import { NdArray } from "../array/ndarray.ts";
-import { type DType, hasObjects, parseDType } from "../format/dtype.ts";
+import { type DType, parseDType, refuseObjects } from "../format/dtype.ts";
 import { InvalidArgumentError } from "../format/errors.ts";
 import { encodeHeader, type NpyHeader } from "../format/header.ts";
 import { byteLengthOf, formatShape, normalizeShape } from "../format/shape.ts";
@@ -118,7 +118,7 @@ export interface OpenNpyOptions extends Validation {
  *
  * @throws {NotFoundError} / {PermissionDeniedError} opening the file
  * @throws {CorruptHeaderError} not a valid `.npy`, or shorter than its header says
- * @throws {NotViewableError} object dtype
+ * @throws {InvalidArgumentError} object dtype
  * @throws {ShapeMismatchError} / {DTypeMismatchError} validation failed
  * @example
  * ```ts
@@ -258,11 +258,7 @@ function planNpy(file: string, options: CreateNpyOptions) {
   }
   const shape = normalizeShape(options.shape);
   const dtype = parseDType(options.dtype);
-  if (hasObjects(dtype)) {
-    throw new InvalidArgumentError(
-      `createNpy('${file}'): object dtype holds process-local pointers; it cannot be mapped`,
-    );
-  }
+  refuseObjects(dtype, `createNpy('${file}')`);
   const order = options.order ?? "C";
   if (order !== "C" && order !== "F") {
     throw new InvalidArgumentError(`createNpy('${file}'): order must be "C" or "F"`);
