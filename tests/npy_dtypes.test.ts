@@ -14,6 +14,7 @@ import {
   NotViewableError,
   openNpy,
   readSharedArray,
+  saveSharedArray,
   toNativeArray,
 } from "../mod.ts";
 import { python, sweepLeaks, uniqueName } from "./_util.ts";
@@ -88,6 +89,59 @@ describe("records", () => {
         `for r in np.load(${q(file)})]`,
     );
     assert.deepEqual(seen, [[1, -20, [0.5, 1.5], 300, "hé"], [2, 70, [1, 2], -2, "ok"]]);
+  });
+
+  // Issue 12, item 22: what NumPy wrote comes back as NumPy wrote it, not flattened.
+  test("nested sub-array, padded, aligned and titled dtypes keep their descr through npshm", () => {
+    const PADDED = "{'names': ['x', 'y'], 'formats': ['<i4', '<f8'], 'offsets': [0, 8], " +
+      "'itemsize': 24}";
+    const corpus = [
+      "[('c', ('<f8', (5,)), (2,))]",
+      "[('c', (('<f8', (5,)), (3,)), (2,)), ('d', '<i2')]",
+      `[('a', (${PADDED}, (3,)), (4,))]`,
+      `[('a', ${PADDED}, (2,)), ('b', (${PADDED}, (2,)))]`,
+      "np.dtype([('a', 'i1'), ('b', '<f8'), ('c', [('x', 'i1'), ('y', '<i4')], (2,))], " +
+      "align=True)",
+      "[(('a title', 'c'), ('<f8', (5,)), (2,)), (('t2', 'd'), '>i4')]",
+      "[('r', ([('x', '<i4'), ('y', ('u1', (3,)))], (2,)), (2,))]",
+      "[('s', ('S3', (2,)), (2,)), ('u', ('<U2', (3,)))]",
+      "[('b', ('>i4', (2,)), (3,)), ('z', '<f8', (0,))]",
+      "{'names': ['p', 'q'], 'formats': [('<i2', (2,)), ('u1', (2, 2))], 'offsets': [0, 8], " +
+      "'itemsize': 16}",
+    ];
+    const files = corpus.map((_, i) => join(dir, `nested-descr-${i}.npy`));
+    python(
+      "import numpy as np\n" + corpus.map((spec, i) =>
+        `dt = np.dtype(${spec})\n` +
+        "raw = (np.arange(3 * dt.itemsize) * 7 % 251).astype('u1').tobytes()\n" +
+        `np.save(${q(files[i])}, np.frombuffer(raw, dtype=dt))\n`
+      ).join(""),
+    );
+    const names = corpus.map(() => uniqueName("descr"));
+    const arrays = files.map((file, i) => readSharedArray(file, names[i], { unlinkOnClose: true }));
+    try {
+      arrays.forEach((a, i) => saveSharedArray(a, `${files[i]}.saved.npy`));
+      // NumPy reads the original file, the segment and the saved file as one and the same dtype.
+      const verdicts = python(
+        "import numpy as np\n" +
+          corpus.map((spec, i) =>
+            `f = np.load(${q(files[i])})\nok = True\n` +
+            `for other in (np.load("/dev/shm/${names[i]}"), np.load(${
+              q(`${files[i]}.saved.npy`)
+            })):\n` +
+            "    ok = ok and other.dtype == f.dtype and other.tobytes() == f.tobytes()\n" +
+            `print(ok, f.dtype == np.dtype(${spec}) or ${
+              spec.includes("align=True") ? "True" : "False"
+            })\n`
+          ).join(""),
+      ).trim().split("\n");
+      assert.deepEqual(
+        verdicts.map((v, i) => `${corpus[i]}: ${v}`),
+        corpus.map((c) => `${c}: True True`),
+      );
+    } finally {
+      for (const a of arrays) a.close();
+    }
   });
 });
 
