@@ -18,6 +18,7 @@ import {
   sweepLeaks,
   uniqueName,
 } from "./_util.ts";
+import { npyHeader } from "./adversarial/_attack.ts";
 
 after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
@@ -27,13 +28,9 @@ const TIMEOUT_MS = 30_000;
 
 /** A valid .npy (int32, 4 elements) in a private directory: what a planted symlink points at. */
 function privateNpy(dir: string): string {
-  const text = "{'descr': '<i4', 'fortran_order': False, 'shape': (4,), }";
-  const head = new Uint8Array(128).fill(0x20);
-  head.set([0x93, ...new TextEncoder().encode("NUMPY"), 1, 0, 118, 0]);
-  head.set(new TextEncoder().encode(text), 10);
-  head[127] = 0x0a;
   const file = join(dir, "private.npy");
-  writeFileSync(file, new Uint8Array([...head, ...new Uint8Array(16).fill(7)]), { mode: 0o600 });
+  const data = new Uint8Array(16).fill(7);
+  writeFileSync(file, new Uint8Array([...npyHeader("'<i4'", [4]), ...data]), { mode: 0o600 });
   return file;
 }
 

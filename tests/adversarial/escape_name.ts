@@ -5,14 +5,12 @@
 import { unlinkSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { main } from "../../cli.ts";
+import { npyHeader } from "./_attack.ts";
 
 const name = `${process.argv[process.argv.length - 1]}\x1b[2J\x1b]0;pwned\x07\u202e`;
-const text = "{'descr': '|u1', 'fortran_order': False, 'shape': (4,), }";
-const head = new Uint8Array(128).fill(0x20);
-head.set([0x93, ...new TextEncoder().encode("NUMPY"), 1, 0, 118, 0]);
-head.set(new TextEncoder().encode(text), 10);
-head[127] = 0x0a;
-writeFileSync(`/dev/shm/${name}`, new Uint8Array([...head, 1, 2, 3, 4]), { mode: 0o600 });
+writeFileSync(`/dev/shm/${name}`, new Uint8Array([...npyHeader("'|u1'", [4]), 1, 2, 3, 4]), {
+  mode: 0o600,
+});
 try {
   const ls = main(["ls"]);
   const info = main(["info", name]);

@@ -10,20 +10,16 @@ import {
   attachSharedArray,
   inspectSharedArray,
   type NdArray,
-  NpshmError,
   openNpy,
   readSharedArray,
 } from "../../mod.ts";
+import { npyHeader, runEntry } from "./_attack.ts";
 
 const entry = process.argv[process.argv.length - 1];
 const SIZE = 400_000;
 
 function makeSparse(path: string): void {
-  const text = `{'descr': '|u1', 'fortran_order': False, 'shape': (${SIZE},), }`;
-  const head = new Uint8Array(128).fill(0x20);
-  head.set([0x93, ...new TextEncoder().encode("NUMPY"), 1, 0, 118, 0]);
-  head.set(new TextEncoder().encode(text), 10);
-  head[127] = 0x0a;
+  const head = npyHeader("'|u1'", [SIZE]);
   const fd = openSync(path, "w", 0o600);
   writeSync(fd, head);
   ftruncateSync(fd, head.length + SIZE);
@@ -65,11 +61,4 @@ const ENTRIES: Record<string, () => string> = {
   read: () => `ok ${sum(readSharedArray("/dev/shm/sparse", "copy"))}`,
   inspect: () => `ok ${inspectSharedArray("sparse").dataBytes}`,
 };
-let result: string;
-try {
-  result = ENTRIES[entry]();
-} catch (err) {
-  if (!(err instanceof NpshmError)) throw err;
-  result = `${err.name} ${err.code} ${err.message}`;
-}
-console.log(`${entry}: ${result}`);
+runEntry(entry, ENTRIES);

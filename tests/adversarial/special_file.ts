@@ -8,10 +8,10 @@ import {
   attachSharedArray,
   inspectSharedArray,
   listSharedArrays,
-  NpshmError,
   openNpy,
   readSharedArray,
 } from "../../mod.ts";
+import { runEntry } from "./_attack.ts";
 
 const [entry, name, path] = process.argv.slice(-3);
 const loaded = `${name}-loaded`;
@@ -28,11 +28,4 @@ const ENTRIES: Record<string, () => string> = {
   "open-c": () => `ok ${openNpy(path, { mode: "c" }).size}`,
 };
 
-let result: string;
-try {
-  result = ENTRIES[entry]();
-} catch (err) {
-  if (!(err instanceof NpshmError)) throw err;
-  result = `${err.name} ${err.code} ${err.message}`;
-}
-console.log(`${entry}: ${result}`);
+runEntry(entry, ENTRIES);

@@ -5,7 +5,8 @@
 // Args: CASE NAME.
 import { writeFileSync } from "node:fs";
 import process from "node:process";
-import { attachSharedArray, NpshmError } from "../../mod.ts";
+import { attachSharedArray } from "../../mod.ts";
+import { npyHeader, runEntry } from "./_attack.ts";
 
 const CASES: Record<string, [number[], string]> = {
   "V0 x 1e8": [[1e8], "|V0"],
@@ -18,39 +19,16 @@ const CASES: Record<string, [number[], string]> = {
 
 /** Writes segment NAME as NumPy would (header, then zeros), as another program could. */
 function plant(name: string, shape: number[], descr: string): void {
-  const shown = descr.startsWith("[") ? descr : `'${descr}'`;
-  const dict = `{'descr': ${shown}, 'fortran_order': False, 'shape': (${shape.join(", ")},), }`;
-  const length = Math.ceil((10 + dict.length + 1) / 64) * 64;
-  const head = new Uint8Array(length).fill(0x20);
-  head.set([
-    0x93,
-    ...new TextEncoder().encode("NUMPY"),
-    1,
-    0,
-    (length - 10) & 0xff,
-    (length - 10) >> 8,
-  ]);
-  head.set(new TextEncoder().encode(dict), 10);
-  head[length - 1] = 0x0a;
-  const items = shape.reduce((a, b) => a * b, 1);
+  const head = npyHeader(descr.startsWith("[") ? descr : `'${descr}'`, shape);
   const itemsize = descr === "|V1" ? 1 : descr === "<f8" ? 8 : 0;
-  writeFileSync(`/dev/shm/${name}`, head);
-  if (items * itemsize > 0) {
-    writeFileSync(`/dev/shm/${name}`, new Uint8Array(items * itemsize), { flag: "a" });
-  }
+  const bytes = new Uint8Array(head.length + shape.reduce((a, b) => a * b, 1) * itemsize);
+  bytes.set(head);
+  writeFileSync(`/dev/shm/${name}`, bytes);
 }
 
 const [which, name] = process.argv.slice(-2);
 const [shape, descr] = CASES[which];
 plant(name, shape, descr);
 using a = attachSharedArray(name, { unlinkOnClose: true });
-let result: string;
-try {
-  const nested = a.toArray() as unknown[];
-  result = `ok ${nested.length}`;
-} catch (err) {
-  if (!(err instanceof NpshmError)) throw err;
-  result = `${err.name} ${err.code} ${err.message}`;
-}
-console.log(`${which}: ${result}`);
+runEntry(which, { [which]: () => `ok ${(a.toArray() as unknown[]).length}` });
 console.log(`rss ${process.memoryUsage().rss}`);
