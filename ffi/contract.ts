@@ -327,7 +327,7 @@ type Call<D> = D extends { parameters: infer P extends readonly NativeType[]; re
  * ```ts
  * import { loadNative } from "./load.ts";
  * const n: Native = loadNative();
- * n.npshm_abi_version(); // ABI_VERSION
+ * n.npshm_abi_version(); // STAMP of ./pinned.ts
  * ```
  */
 export type Native = { readonly [K in keyof typeof SYMBOLS]: Call<(typeof SYMBOLS)[K]> } & {
@@ -355,9 +355,6 @@ export const Status = {
   NOT_FILE: 12,
   OTHER: 99,
 } as const;
-
-/** ABI version this TypeScript expects from the shim (`NPSHM_ABI_VERSION`). */
-export const ABI_VERSION = 1;
 
 /**
  * Slots of the `out` array the shim fills: handle, mapped address, mapped size, OS error.

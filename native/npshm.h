@@ -35,8 +35,16 @@ enum npshm_status {
   NPSHM_OTHER = 99      /* anything else: see out[3] */
 };
 
-/* ABI version: bump when a signature changes; the loader checks it. */
-#define NPSHM_ABI_VERSION 1
+/*
+ * The build stamp: a hash of the shim's sources (every npshm*.c and *.h here) and npshm's
+ * version, which native/build.ts and scripts/release.ts compute and pass with
+ * -DNPSHM_ABI_VERSION=<n>. The loader refuses a library whose stamp is not the one its
+ * TypeScript pins (ffi/pinned.ts), so a shim built from other sources never loads. 0 when
+ * built by hand without it: no loader accepts that. (Libraries before the stamp returned 1.)
+ */
+#ifndef NPSHM_ABI_VERSION
+#define NPSHM_ABI_VERSION 0
+#endif
 NPSHM_API int32_t npshm_abi_version(void);
 
 /*

@@ -44,7 +44,15 @@ import {
 import { trackSegment } from "./os/track.ts";
 import { SharedArray } from "./shared_array.ts";
 
-/** A dtype as users write it: a NumPy name (`"float64"`), a descr (`"<f8"`) or a parsed DType. */
+/**
+ * A dtype as users write it: a NumPy name (`"float64"`), a descr (`"<f8"`) or a parsed DType.
+ *
+ * @example
+ * ```ts
+ * import { parseDType } from "@npshm/npshm";
+ * const spellings: DTypeLike[] = ["float64", "<f8", "f8", "double", parseDType("float64")];
+ * ```
+ */
 export type DTypeLike = string | DType;
 
 /**
@@ -193,7 +201,21 @@ export interface MakeSpec {
  *
  * @example
  * ```ts
- * makeSharedArray("x", spec, (buffer) => new Uint8Array(buffer).fill(1));
+ * import { parseDType } from "./format/dtype.ts";
+ * import { encodeHeader } from "./format/header.ts";
+ * const dtype = parseDType("u1");
+ * const spec: MakeSpec = {
+ *   head: encodeHeader(dtype, [16], false),
+ *   dataLength: 16,
+ *   layout: { dtype, shape: [16], strides: [1], byteOffset: 0 },
+ *   mode: 0o600,
+ *   force: false,
+ *   raiseOnError: true,
+ *   track: false,
+ *   unlinkOnClose: false,
+ * };
+ * using ones = makeSharedArray("ones", spec, (buffer) => new Uint8Array(buffer).fill(1));
+ * ones?.get(0); // 1: filled before anyone could attach "ones"
  * ```
  */
 export function makeSharedArray(
@@ -420,7 +442,7 @@ function label(name: string): string {
  *
  * @example
  * ```ts
- * validateName("frames", maxNameBytes());
+ * maxNameBytes(); // 255 on Linux and Windows, 30 on macOS
  * ```
  */
 export function maxNameBytes(): number {

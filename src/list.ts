@@ -39,7 +39,15 @@ import { unlinkUntracked } from "./os/track.ts";
 
 const SHM_DIR = "/dev/shm";
 
-/** One shared array as {@link listSharedArrays} sees it. */
+/**
+ * One shared array as {@link listSharedArrays} sees it.
+ *
+ * @example
+ * ```ts
+ * const orphaned: SharedArrayInfo[] = listSharedArrays().filter((a) => a.lock === "abandoned");
+ * for (const a of orphaned) console.log(`${a.name}: pid ${a.lockOwner} died holding its lock`);
+ * ```
+ */
 export interface SharedArrayInfo {
   /** The name to attach it by. */
   readonly name: string;
@@ -125,7 +133,7 @@ export function removeStaleSharedArrays(): string[] {
  * @throws {CorruptHeaderError} it is not a NumPy-format segment
  * @example
  * ```ts
- * inspectSharedArray("frames").trackers; // [4242, 4250]
+ * inspectSharedArray("frames").trackers; // the pids tracking it, e.g. [4242, 4250]
  * ```
  */
 export function inspectSharedArray(name: string): SharedArrayInfo {

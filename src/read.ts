@@ -25,7 +25,11 @@ import type { SharedArray } from "./shared_array.ts";
  *
  * @example
  * ```ts
- * const opts: ReadOptions = { validateDtype: "f8", acceptExisting: true, onProgress: log };
+ * const opts: ReadOptions = {
+ *   validateDtype: "f8",
+ *   acceptExisting: true,
+ *   onProgress: (done, total) => console.log(`${done} of ${total} bytes`),
+ * };
  * ```
  */
 export interface ReadOptions extends Validation {

@@ -6,10 +6,13 @@
  *
  * @example
  * ```ts
+ * import { SharedArrayScope } from "./scope.ts";
  * {
  *   using scope = new SharedArrayScope();
  *   const grid = scope.create(undefined, { shape: [100, 100], dtype: "f8" });
- *   runWorkers(grid.name); // workers attach by name
+ *   // worker.ts attaches it by the name it is given: attachSharedArray(Deno.args[0])
+ *   const args = ["run", "--allow-ffi", "worker.ts", grid.name];
+ *   new Deno.Command(Deno.execPath(), { args }).outputSync();
  * } // grid is closed and its name removed here, whatever happened in the block
  * ```
  * @module
@@ -30,7 +33,15 @@ import type { SharedArray } from "./shared_array.ts";
 const open = new Set<SharedArrayScope>();
 let hooked = false;
 
-/** Options of {@link SharedArrayScope}. */
+/**
+ * Options of {@link SharedArrayScope}.
+ *
+ * @example
+ * ```ts
+ * // Closed by its `using` block only: a process.exit() inside the block leaves its arrays.
+ * using scope = new SharedArrayScope({ exitHook: false });
+ * ```
+ */
 export interface ScopeOptions {
   /** Close the scope when the process exits normally, if still open. Default `true`. */
   exitHook?: boolean;
@@ -75,7 +86,9 @@ export class SharedArrayScope implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
+   * using scope = new SharedArrayScope();
    * const tmp = scope.create(undefined, { shape: [10], dtype: "int32" });
+   * tmp.name; // "npshm-..." (fresh): removed when the scope closes
    * ```
    */
   create<D extends DTypeLike>(
@@ -93,7 +106,8 @@ export class SharedArrayScope implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * const frames = scope.attach("frames", { readOnly: true });
+   * using scope = new SharedArrayScope();
+   * const frames = scope.attach("frames", { readOnly: true }); // closed, not deleted, with scope
    * ```
    */
   attach<D extends DTypeLike = string>(
@@ -112,7 +126,13 @@ export class SharedArrayScope implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * scope.close();
+   * const scope = new SharedArrayScope();
+   * try {
+   *   const grid = scope.create(undefined, { shape: [8, 8], dtype: "float32" });
+   *   grid.set([0, 0], 1);
+   * } finally {
+   *   scope.close(); // what `using scope = ...` does at the end of its block
+   * }
    * ```
    */
   close(): void {

@@ -229,14 +229,17 @@ describe("npshm CLI", () => {
     await new Promise((r) => setTimeout(r, 300)); // the reaper removes the original name
     python(`import os; os.rename("/dev/shm/${stale}-keep", "/dev/shm/${stale}")`);
     const liveHolder = await startHolder("create", live);
-    assert.equal(cli("create", plain, "--shape", "1", "--dtype", "u1").status, 0);
-    const r = cli("rm", "--all-stale", "--json");
-    assert.equal(r.status, 0, r.stderr);
-    const { removed } = JSON.parse(r.stdout);
-    assert.ok(removed.includes(stale), `stale one removed: ${removed}`);
-    assert.ok(!removed.includes(live) && shmExists(live), "a live tracker keeps it");
-    assert.ok(!removed.includes(plain) && shmExists(plain), "never tracked: not stale");
-    await kill9(liveHolder);
+    try {
+      assert.equal(cli("create", plain, "--shape", "1", "--dtype", "u1").status, 0);
+      const r = cli("rm", "--all-stale", "--json");
+      assert.equal(r.status, 0, r.stderr);
+      const { removed } = JSON.parse(r.stdout);
+      assert.ok(removed.includes(stale), `stale one removed: ${removed}`);
+      assert.ok(!removed.includes(live) && shmExists(live), "a live tracker keeps it");
+      assert.ok(!removed.includes(plain) && shmExists(plain), "never tracked: not stale");
+    } finally {
+      await kill9(liveHolder); // a failed assertion must not leave it holding the test run open
+    }
     assert.equal(cli("rm", plain).status, 0);
   });
 

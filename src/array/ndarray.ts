@@ -4,7 +4,8 @@
  *
  * @example
  * ```ts
- * const a = createSharedArray("grid", { shape: [3, 4], dtype: "float64" });
+ * import { createSharedArray } from "@npshm/npshm";
+ * using a = createSharedArray("grid", { shape: [3, 4], dtype: "float64" });
  * a.set([1, 2], 5);
  * a.row(1).get(2); // 5
  * a.data[1 * 4 + 2]; // 5, same memory
@@ -42,6 +43,18 @@ const BRAND = Symbol.for("npshm.NdArray");
 /**
  * The memory an {@link NdArray} views, as far as the array needs to know it: a mapping of a
  * segment or a file (`src/os/mapping.ts` implements it). Arrays never unmap anything.
+ *
+ * @example
+ * ```ts
+ * // A plain ArrayBuffer can stand in for a mapping, e.g. in a test:
+ * const memory: ArrayMemory = {
+ *   buffer: new ArrayBuffer(64),
+ *   closed: false,
+ *   readOnly: false,
+ *   label: "scratch buffer",
+ *   dataOffset: 0,
+ * };
+ * ```
  */
 export interface ArrayMemory {
   /** The data bytes; throws `ClosedError` once the memory was closed. */
@@ -62,9 +75,10 @@ export interface ArrayMemory {
  *
  * @example
  * ```ts
- * const frames = attachSharedArray("frames");
- * const first: NdArray = frames.row(0);
- * console.log(first.shape, first.get([0, 0]));
+ * import { createSharedArray } from "@npshm/npshm";
+ * using frames = createSharedArray("frames", { shape: [10, 480, 640], dtype: "uint8" });
+ * const latest: NdArray = frames.slice(-3); // the last 3 frames, zero-copy
+ * console.log(latest.shape, latest.byteOffset); // [3, 480, 640] 2150400
  * ```
  */
 export class NdArray<T extends TypedArray = TypedArray> {
@@ -119,6 +133,14 @@ export class NdArray<T extends TypedArray = TypedArray> {
    * order for Fortran arrays). Complex dtypes interleave re/im. After `close()` TypedArrays taken
    * from it read length 0, and `data` itself throws {@link ClosedError}.
    * Throws {@link NotViewableError} for dtypes or layouts no TypedArray can show faithfully.
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using a = createSharedArray("samples", { shape: [2, 3], dtype: "float32" });
+   * a.data.set([1, 2, 3, 4, 5, 6]); // a.data: a Float32Array over the shared memory
+   * a.get([1, 0]); // 4: C order
+   * ```
    */
   get data(): T {
     const buffer = this.mapping.buffer;
@@ -132,6 +154,14 @@ export class NdArray<T extends TypedArray = TypedArray> {
   /**
    * The whole data buffer of the array this view belongs to (the root array's data bytes,
    * which `byteOffset` and `strides` index), zero-copy.
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using a = createSharedArray("table", { shape: [3, 4], dtype: "float64" });
+   * const row = a.row(2);
+   * console.log(row.buffer === a.buffer, row.byteOffset); // true 64
+   * ```
    */
   get buffer(): ArrayBuffer {
     return this.mapping.buffer;
@@ -141,6 +171,14 @@ export class NdArray<T extends TypedArray = TypedArray> {
    * Field `name` (or title) of a structured array: a zero-copy view of that field over every
    * record, with the field's sub-array axes appended. Its `get`/`set` read the field in place
    * (through a TypedArray when the field is aligned, else a DataView).
+   *
+   * @example
+   * ```ts
+   * import { openNpy } from "@npshm/npshm";
+   * using genome = openNpy("genome.npy"); // records of chr (S4), pos (<i4), pct (<f8), ...
+   * const pos = genome.field("pos"); // an int32 array, one per record, zero-copy
+   * console.log(pos.get(1), pos.contiguous); // 200 false: other fields sit in between
+   * ```
    */
   field(name: string): NdArray {
     return new NdArray(this.mapping, fieldLayout(this, name, this.#what()));
@@ -152,6 +190,15 @@ export class NdArray<T extends TypedArray = TypedArray> {
    * `byteOffset` inside this contiguous array: how one segment holds several arrays.
    * Throws {@link InvalidArgumentError} when the sizes do not fit and
    * {@link MisalignedError} when the bytes are not aligned for `dtype`.
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using packet = createSharedArray("packet", { shape: [64], dtype: "uint8" });
+   * packet.view("int32").shape; // [16], as NumPy's packet.view(np.int32)
+   * const head = packet.view("uint16", { shape: [4] }); // bytes 0-7 as four uint16
+   * const body = packet.view("float64", { byteOffset: 8 }); // bytes 8-63 as seven float64
+   * ```
    */
   view(dtype: string | DType, place?: Placement): NdArray {
     if (!place) {
@@ -172,7 +219,17 @@ export class NdArray<T extends TypedArray = TypedArray> {
     return new NdArray(this.mapping, layout);
   }
 
-  /** The raw bytes of the elements, zero-copy (contiguous views only). */
+  /**
+   * The raw bytes of the elements, zero-copy (contiguous views only).
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using a = createSharedArray("words", { shape: [2], dtype: "<u2" });
+   * a.set(0, 0x0102);
+   * a.bytes; // Uint8Array [2, 1, 0, 0]: little-endian
+   * ```
+   */
   get bytes(): Uint8Array {
     const buffer = this.mapping.buffer;
     this.#requireContiguous("bytes");
@@ -190,6 +247,13 @@ export class NdArray<T extends TypedArray = TypedArray> {
   /**
    * The element at an N-d index (negative indices count from the end, as in NumPy). A 1-d array
    * also takes a plain number; a 0-d array takes `[]` or nothing.
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using a = createSharedArray("ids", { shape: [2, 3], dtype: "int64", fill: 7n });
+   * a.get([1, -1]); // 7n: the last element of row 1; 64-bit integers read as bigints
+   * ```
    */
   get(index: number | readonly number[] = []): Scalar {
     return this.#codecFor().read(this.#offsetOf(index));
@@ -199,6 +263,15 @@ export class NdArray<T extends TypedArray = TypedArray> {
    * Stores `value` at an N-d index. Integers must fit the dtype, 64-bit ints take bigints or
    * safe integers, complex takes `{re, im}`; anything else is an {@link InvalidArgumentError}.
    * A read-only array throws {@link ReadOnlyError} and is left unchanged.
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using z = createSharedArray("spectrum", { shape: [2], dtype: "complex64" });
+   * z.set(0, { re: 1, im: -1 });
+   * z.set(1, 2); // a number is a real value
+   * z.data; // Float32Array [1, -1, 2, 0]: re and im interleaved
+   * ```
    */
   set(index: number | readonly number[], value: unknown): void {
     if (this.readOnly) {
@@ -207,7 +280,17 @@ export class NdArray<T extends TypedArray = TypedArray> {
     this.#codecFor().write(this.#offsetOf(index), value);
   }
 
-  /** Row `i` (negative counts from the end): a zero-copy view with one axis fewer. */
+  /**
+   * Row `i` (negative counts from the end): a zero-copy view with one axis fewer.
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using image = createSharedArray("image", { shape: [480, 640], dtype: "uint8" });
+   * image.row(-1).data.fill(255); // the last row
+   * image.get([479, 0]); // 255
+   * ```
+   */
   row(i: number): NdArray<T> {
     if (this.ndim === 0) throw new InvalidArgumentError(`${this.#what()} is 0-d: it has no rows`);
     const at = normalizeIndex(i, this.shape[0], 0, this.#what());
@@ -222,6 +305,14 @@ export class NdArray<T extends TypedArray = TypedArray> {
   /**
    * Rows `start` to `end` (exclusive; negative counts from the end; clamped as in
    * `Array.prototype.slice`): a zero-copy view.
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using batch = createSharedArray("batch", { shape: [100, 8], dtype: "float32" });
+   * const mine = batch.slice(25, 50); // this worker's rows: 25 to 49
+   * mine.shape; // [25, 8]
+   * ```
    */
   slice(start = 0, end: number = this.shape[0]): NdArray<T> {
     if (this.ndim === 0) {
@@ -243,6 +334,13 @@ export class NdArray<T extends TypedArray = TypedArray> {
    * ({@link UnsupportedError}) when the copy would take more than 1 GiB of JavaScript memory
    * (about 60 million numbers, fewer strings or records): read such arrays through `data`,
    * `get` or `toNativeArray`, or call `toArray()` on rows and slices.
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using a = createSharedArray("ones", { shape: [2, 2], dtype: "int32", fill: 1 });
+   * a.toArray(); // [[1, 1], [1, 1]]
+   * ```
    */
   toArray(): NestedArray {
     checkNestedCopy(this.shape, this.dtype, this.#what());
@@ -256,7 +354,16 @@ export class NdArray<T extends TypedArray = TypedArray> {
     return walk(0, this.byteOffset);
   }
 
-  /** A short description: dtype and shape. */
+  /**
+   * A short description: dtype and shape.
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using a = createSharedArray("pairs", { shape: [2, 2], dtype: "int32" });
+   * `${a}`; // "shared array 'pairs' int32 (2, 2)"
+   * ```
+   */
   toString(): string {
     return `${this.#what()} ${this.dtype.name} ${formatShape(this.shape)}`;
   }
@@ -328,7 +435,10 @@ export class NdArray<T extends TypedArray = TypedArray> {
  *
  * @example
  * ```ts
- * isNdArray(createSharedArray("x", { shape: [1], dtype: "u1" })); // true
+ * import { createSharedArray } from "@npshm/npshm";
+ * using a = createSharedArray("x", { shape: [1], dtype: "u1" });
+ * isNdArray(a); // true
+ * isNdArray(a.data); // false: a TypedArray (isSharedArray says whether it is shared memory)
  * ```
  */
 export function isNdArray(value: unknown): value is NdArray {

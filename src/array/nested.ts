@@ -33,6 +33,7 @@ const SLOT = 8;
  *
  * @example
  * ```ts
+ * import { parseDType } from "../format/dtype.ts";
  * nestedBytes([3], parseDType("<f8")); // 40 + 3 * (8 + 8)
  * ```
  */
@@ -77,7 +78,8 @@ function itemBytes(dtype: DType): number {
  * @throws {UnsupportedError} the copy would be larger
  * @example
  * ```ts
- * checkNestedCopy([1e8], parseDType("|V0"), "shared array 'x'"); // throws
+ * import { parseDType } from "../format/dtype.ts";
+ * checkNestedCopy([1e8], parseDType("i1"), "shared array 'x'"); // throws: about 1.5 GiB
  * ```
  */
 export function checkNestedCopy(shape: readonly number[], dtype: DType, what: string): void {

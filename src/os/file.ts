@@ -66,7 +66,8 @@ export function filePath(path: string | URL): string {
  * @throws {NotFoundError} / {ExistsError} / {PermissionDeniedError} / {InvalidArgumentError}
  * @example
  * ```ts
- * const f = openFile("out.npy", "create", 0o644);
+ * const f = openFile("out.npy", "create", 0o644); // ExistsError if it exists
+ * closeFile(f);
  * ```
  */
 export function openFile(path: string, how: OpenHow, mode = 0o644): OpenFile {
@@ -80,7 +81,12 @@ export function openFile(path: string, how: OpenHow, mode = 0o644): OpenFile {
  *
  * @example
  * ```ts
- * closeFile(f);
+ * const f = openFile("data.npy", "read");
+ * try {
+ *   console.log(f.size);
+ * } finally {
+ *   closeFile(f);
+ * }
  * ```
  */
 export function closeFile(f: OpenFile): void {
@@ -93,7 +99,9 @@ export function closeFile(f: OpenFile): void {
  *
  * @example
  * ```ts
- * resizeFile(f, 1 << 30, true);
+ * const f = openFile("scratch.bin", "create");
+ * resizeFile(f, 1 << 20, true); // 1 MiB reserved now: a full disk fails here, not on a write
+ * closeFile(f);
  * ```
  */
 export function resizeFile(f: OpenFile, size: number, reserve: boolean): void {
@@ -108,7 +116,10 @@ export function resizeFile(f: OpenFile, size: number, reserve: boolean): void {
  *
  * @example
  * ```ts
- * const seg = mapFile(f, false);
+ * import { readSegment, releaseSegment } from "./segment.ts";
+ * const seg = mapFile(openFile("data.npy", "read"), true); // private; it owns the handle now
+ * new TextDecoder().decode(readSegment(seg, 1, 5)); // "NUMPY"
+ * releaseSegment(seg); // unmaps, and closes the file
  * ```
  */
 export function mapFile(f: OpenFile, privateCopy: boolean): Segment {
@@ -122,7 +133,9 @@ export function mapFile(f: OpenFile, privateCopy: boolean): Segment {
  *
  * @example
  * ```ts
- * const n = preadFile(f, 0, new Uint8Array(128));
+ * const f = openFile("data.npy", "read");
+ * const n = preadFile(f, 0, new Uint8Array(128)); // 128, or fewer if the file is shorter
+ * closeFile(f);
  * ```
  */
 export function preadFile(f: OpenFile, offset: number, dst: Uint8Array): number {
@@ -138,7 +151,11 @@ export function preadFile(f: OpenFile, offset: number, dst: Uint8Array): number 
  * @throws {NoSpaceError} the disk is full
  * @example
  * ```ts
- * pwriteFile(f, 0, header);
+ * import { parseDType } from "../format/dtype.ts";
+ * import { encodeHeader } from "../format/header.ts";
+ * const f = openFile("empty.npy", "create");
+ * pwriteFile(f, 0, encodeHeader(parseDType("<f8"), [0], false)); // a .npy of no elements
+ * closeFile(f);
  * ```
  */
 export function pwriteFile(f: OpenFile, offset: number, src: Uint8Array): void {
@@ -154,7 +171,13 @@ export function pwriteFile(f: OpenFile, offset: number, src: Uint8Array): void {
  *
  * @example
  * ```ts
- * copyIntoSegment(f, 128, seg, 64, new Uint8Array(buffer, 0, n));
+ * import type { Segment } from "./segment.ts";
+ * // Loads n bytes of a file's data (from byte `at`) into a segment whose data starts at 128;
+ * // `data` is the segment's mapped data (src/os/mapping.ts makes it).
+ * function load(f: OpenFile, at: number, seg: Segment, data: ArrayBuffer, n: number): void {
+ *   const got = copyIntoSegment(f, at, seg, 128, new Uint8Array(data, 0, n));
+ *   if (got < n) throw new Error(`${f.path} ended ${n - got} bytes early`);
+ * }
  * ```
  */
 export function copyIntoSegment(
@@ -188,7 +211,12 @@ export function copyIntoSegment(
  *
  * @example
  * ```ts
- * const done = copySegmentToFile(seg, 64, f, 128, 1 << 20);
+ * import type { Segment } from "./segment.ts";
+ * // Saves a segment's data (mapped as `data`, at byte 128) after a file's 128-byte header.
+ * function save(seg: Segment, data: Uint8Array, f: OpenFile): void {
+ *   const done = copySegmentToFile(seg, 128, f, 128, data.length); // in the kernel, if it can
+ *   if (done < data.length) pwriteFile(f, 128 + done, data.subarray(done)); // the rest
+ * }
  * ```
  */
 export function copySegmentToFile(
@@ -218,7 +246,11 @@ export function copySegmentToFile(
  *
  * @example
  * ```ts
- * flushMapping(mapFile(f, false));
+ * import { releaseSegment } from "./segment.ts";
+ * const seg = mapFile(openFile("data.npy", "write"), false); // shared: writes reach the file
+ * // ... writes through a view of seg ...
+ * flushMapping(seg); // they are on disk when this returns
+ * releaseSegment(seg);
  * ```
  */
 export function flushMapping(seg: Segment): void {
@@ -231,7 +263,10 @@ export function flushMapping(seg: Segment): void {
  *
  * @example
  * ```ts
- * syncFile(f);
+ * const f = openFile("log.bin", "create");
+ * pwriteFile(f, 0, new Uint8Array([1, 2, 3]));
+ * syncFile(f); // on disk, not only in the page cache
+ * closeFile(f);
  * ```
  */
 export function syncFile(f: OpenFile): void {
@@ -298,9 +333,15 @@ export interface NewFile extends OpenFile {
  *
  * @example
  * ```ts
- * const f = createFile("out.npy", undefined, true);
- * pwriteFile(f, 0, bytes);
- * commitFile(f, true, true);
+ * const f = createFile("out.bin", undefined, true); // replaces out.bin, keeping its mode
+ * try {
+ *   pwriteFile(f, 0, new Uint8Array([1, 2, 3]));
+ *   syncFile(f);
+ *   commitFile(f, true, true); // out.bin is now the new file, complete
+ * } catch (err) {
+ *   discardFile(f, false); // out.bin untouched, nothing left behind
+ *   throw err;
+ * }
  * closeFile(f);
  * ```
  */
@@ -326,7 +367,10 @@ export function createFile(path: string, mode: number | undefined, replace: bool
  * @throws {ExistsError} `replace` is false and the name is taken
  * @example
  * ```ts
- * commitFile(f, true, false);
+ * const f = createFile("grid.bin", undefined, false);
+ * resizeFile(f, 4096, true);
+ * commitFile(f, false, false); // ExistsError if grid.bin appeared meanwhile
+ * closeFile(f);
  * ```
  */
 export function commitFile(f: NewFile, replace: boolean, durable: boolean): void {
@@ -348,7 +392,8 @@ export function commitFile(f: NewFile, replace: boolean, durable: boolean): void
  *
  * @example
  * ```ts
- * discardFile(f, false);
+ * const f = createFile("half.bin", undefined, true);
+ * discardFile(f, false); // as if it had never been started
  * ```
  */
 export function discardFile(f: NewFile, closed: boolean): void {

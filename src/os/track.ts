@@ -10,8 +10,10 @@
  *
  * @example
  * ```ts
+ * import { openSegment, releaseSegment } from "./segment.ts";
  * import { trackSegment } from "./track.ts";
- * if (!trackSegment(seg, 0n, false)) console.log("deleted meanwhile: reopen");
+ * const [seg] = openSegment("jobs", false);
+ * if (!trackSegment(seg, 0n, false)) releaseSegment(seg); // deleted or replaced meanwhile: reopen
  * ```
  * @module
  */
@@ -32,7 +34,13 @@ const out = new BigInt64Array(OUT_SLOTS);
  * @throws {UnsupportedError} tracking is not available on this platform (macOS for now)
  * @example
  * ```ts
- * trackSegment(seg, 0n, true); // before publishSegment
+ * import { parseDType } from "../format/dtype.ts";
+ * import { encodeHeader } from "../format/header.ts";
+ * import { createSegment, publishSegment } from "./segment.ts";
+ * const head = encodeHeader(parseDType("f8"), [8], false);
+ * const seg = createSegment("results", head.length + 64, 0o600, false, head);
+ * trackSegment(seg, 0n, true); // unpublished: a tracker before anyone can see the name
+ * publishSegment(seg, false);
  * ```
  */
 export function trackSegment(seg: Segment, flagsAddr: bigint, unpublished: boolean): boolean {
