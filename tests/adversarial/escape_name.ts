@@ -12,9 +12,9 @@ writeFileSync(`/dev/shm/${name}`, new Uint8Array([...npyHeader("'|u1'", [4]), 1,
   mode: 0o600,
 });
 try {
-  const ls = main(["ls"]);
-  const info = main(["info", name]);
-  const missing = main(["info", `${name}-missing`]); // the error message names it too
+  const ls = await main(["ls"]);
+  const info = await main(["info", name]);
+  const missing = await main(["info", `${name}-missing`]); // the error message names it too
   console.log(`status ${ls} ${info} ${missing}`);
 } finally {
   unlinkSync(`/dev/shm/${name}`);
