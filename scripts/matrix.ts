@@ -203,9 +203,13 @@ async function checkInstalledLibrary(dir: string): Promise<void> {
 async function bin(dir: string): Promise<void> {
   const name = `npshm-matrix-bin-${Deno.pid}`;
   const npshm = `${dir}/node_modules/.bin/${PACKAGE_NAME}`;
-  const made = await capture([npshm, "create", name, "--shape", "2,3", "--dtype", "int16"], "bin");
-  const listed = await capture([npshm, "ls", "--json"], "bin-ls");
-  const removed = await capture([npshm, "rm", name], "bin-rm");
+  // Its `#!/usr/bin/env node` finds the first node on PATH: one npshm supports.
+  const node = nodeBinary(MIN_NODE);
+  const env = { PATH: `${node.slice(0, node.lastIndexOf("/"))}:${Deno.env.get("PATH") ?? ""}` };
+  const run = (args: string[], log: string) => capture([npshm, ...args], log, { env });
+  const made = await run(["create", name, "--shape", "2,3", "--dtype", "int16"], "bin");
+  const listed = await run(["ls", "--json"], "bin-ls");
+  const removed = await run(["rm", name], "bin-rm");
   const ok = made.code === 0 && listed.code === 0 && listed.out.includes(name) &&
     removed.code === 0;
   report(
