@@ -93,13 +93,6 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
-  npshm_unmap: {
-    parameters: [
-      "u64", // addr
-      "u64", // size
-    ],
-    result: "i32",
-  },
   npshm_close: {
     parameters: [
       "i64", // handle
@@ -237,6 +230,24 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
+  npshm_file_adopt: {
+    parameters: [
+      "i64", // handle
+      "buffer", // path
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  npshm_file_link: {
+    parameters: [
+      "i64", // handle
+      "buffer", // path
+      "i32", // replace
+      "i32", // durable
+      "buffer", // out
+    ],
+    result: "i32",
+  },
   // lifetimes and coordination (native/npshm_sync.c)
   npshm_track: {
     parameters: [
@@ -350,6 +361,7 @@ export const Status = {
   TIMED_OUT: 9,
   NOT_EQUAL: 10,
   UNSUPPORTED: 11,
+  NOT_FILE: 12,
   OTHER: 99,
 } as const;
 
@@ -373,7 +385,7 @@ export const OUT_SLOTS = 4;
  * loadNative().npshm_file_open(cString("a.npy"), FileHow.READ, 0, out);
  * ```
  */
-export const FileHow = { READ: 0, WRITE: 1, CREATE: 2, REPLACE: 3 } as const;
+export const FileHow = { READ: 0, WRITE: 1, CREATE: 2, REPLACE: 3, TEMP: 4 } as const;
 
 const encoder = new TextEncoder();
 

@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x03e30c15;
+export const STAMP = 0x35299fa6;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 186264,
-    sha256: "2336b06c4028ed1e07ae715262eca47ee150b1dc8bcb75e85b8472ac3341aa42",
+    size: 186456,
+    sha256: "26508e7c81126a3200a2d9a335e96f36a463dc98b9b49f2decc5a543271db895",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 161160,
-    sha256: "691a54c3418c741fa68d60b8bb6b2f9a9c17ef86e56605805164b7a10e035a2c",
+    size: 161360,
+    sha256: "c2535a60e0405518cf3e1a15ffba5aa6186a8f684c776d927eee5b2ecef07785",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 171112,
-    sha256: "5c2c39936015c3c196de9448631785f8deaecf4adbb3ded290c2b2562ed47271",
+    size: 174288,
+    sha256: "5b43f52c4885382afa3f092c46e64197c6102b9fec41a7cb7116d1b18c2e26d2",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 28424,
-    sha256: "6835336152cc0e06d78ff616be11eb946deface88e8990a416ad7a553ad16cd4",
+    size: 31712,
+    sha256: "bd7744c0afb742bacb7577af637d35a4b55e3cda55eb0d99df1b815917cdbbe3",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
-    size: 60416,
-    sha256: "057875b2877bf779f24101a7ed9cc07b69ff1fa8c7084e6ff25050f62ec554e3",
+    size: 61440,
+    sha256: "24d0189f35c59e1b96bc52838a1665645d184fd6546cfc9f5e33f5785a597cde",
   },
 };

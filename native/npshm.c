@@ -54,10 +54,6 @@ NPSHM_API int32_t npshm_release(uint64_t addr, uint64_t size, int64_t handle) {
 #include <sys/mman.h>
 #include <unistd.h>
 
-#if defined(__linux__) && defined(O_TMPFILE)
-#define NPSHM_TMPFILE 1
-#endif
-
 /* Callers checked npshm_name_ok, so it always fits. */
 static void shm_name(npshm_path dst, const char *name) {
   snprintf(dst, sizeof(npshm_path), "/%s", name);
@@ -167,32 +163,6 @@ NPSHM_API int32_t npshm_create(const char *name, uint64_t size, uint32_t mode, i
 }
 
 #ifdef NPSHM_TMPFILE
-/* /proc/self/fd/N follows to the unnamed file; without /proc, AT_EMPTY_PATH needs privilege. */
-static int link_fd(int fd, const char *path) {
-  char proc[40];
-  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-  if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) return 0;
-  if (errno != ENOENT) return errno;
-  return linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0 ? 0 : errno;
-}
-#endif
-
-#ifdef NPSHM_TMPFILE
-/*
- * Links fd under a fresh temporary name: NPSHM_TEMP_PREFIX, our pid (so an orphan left by a
- * crash can be told from a live one) and 64 random bits, so nobody can squat the names we
- * will use. link() never replaces: a taken name (EEXIST) just makes us draw again.
- */
-static int link_temp(int fd, npshm_path tmp) {
-  int e = EEXIST;
-  for (int attempt = 0; attempt < 16 && e == EEXIST; attempt++) {
-    snprintf(tmp, sizeof(npshm_path), NPSHM_SHM_DIR "/" NPSHM_TEMP_PREFIX "%ld-%016llx",
-             (long)getpid(), (unsigned long long)npshm_random64());
-    e = link_fd(fd, tmp);
-  }
-  return e;
-}
-
 /*
  * force: link under a temporary name of our own, then rename() it over the target, so the name
  * never goes missing for attachers (unlink + link would leave a gap) and concurrent forcers
@@ -203,8 +173,8 @@ static int link_temp(int fd, npshm_path tmp) {
  * removeStaleSharedArrays for who removes it).
  */
 static int replace_with(int fd, const char *path) {
-  npshm_path tmp;
-  int e = link_temp(fd, tmp);
+  char tmp[PATH_MAX];
+  int e = npshm_link_temp(fd, path, tmp);
   if (e) return e;
   for (int attempt = 0;; attempt++) {
     int old = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -235,7 +205,8 @@ NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force,
   if (st.st_nlink > 0) return NPSHM_OK; /* made by create_named: already has its name */
   npshm_path path;
   npshm_dev_path(path, name);
-  int e = force ? replace_with(npshm_fd_of(handle), path) : link_fd(npshm_fd_of(handle), path);
+  int fd = npshm_fd_of(handle);
+  int e = force ? replace_with(fd, path) : npshm_link_fd(fd, path);
   return e ? npshm_fail(out, e) : NPSHM_OK;
 #else
   (void)force;
@@ -290,24 +261,58 @@ static void *map_existing(int fd, size_t size, int32_t read_only) {
 #endif
 }
 
+/*
+ * Opens segment `name` for an attach. Linux: its file in /dev/shm, where any user can plant a
+ * FIFO or a symlink under a name: such a thing is refused at once, never waited on or followed
+ * (npshm_open_regular). Elsewhere shm_open: shm objects there are not files of a directory.
+ * Returns 0 (fd and st filled) or an errno.
+ */
+static npshm_oserr open_segment(const char *name, int32_t read_only, int *fd, struct stat *st) {
+  npshm_path path;
+#ifdef __linux__
+  npshm_dev_path(path, name);
+  return npshm_open_regular(path, read_only ? O_RDONLY : O_RDWR, 0, 1, fd, st);
+#else
+  shm_name(path, name);
+  *fd = shm_open(path, read_only ? O_RDONLY : O_RDWR, 0);
+  if (*fd < 0) return errno;
+  if (fstat(*fd, st) == 0) return 0;
+  int e = errno;
+  close(*fd);
+  return e;
+#endif
+}
+
+/*
+ * A read-only attach of a sparse segment: reading a hole of a tmpfs allocates a page, so on a
+ * full /dev/shm the first read would raise SIGBUS. Its pages are faulted in now instead, where
+ * the kernel can (Linux 5.14+): then a full /dev/shm is ENOSPC here. Returns errno or 0.
+ */
+static int populate_if_sparse(int fd, const struct stat *st, void *addr) {
+  return npshm_sparse_in_memory(fd, st) ? npshm_populate(addr, (size_t)st->st_size) : 0;
+}
+
 NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) {
   npshm_out_init(out, NPSHM_NO_HANDLE);
   if (out == NULL) return NPSHM_INVALID;
   if (!npshm_name_ok(name)) return npshm_fail(out, EINVAL);
-  npshm_path path;
-  shm_name(path, name);
-  int fd = shm_open(path, read_only ? O_RDONLY : O_RDWR, 0);
-  if (fd < 0) return npshm_fail(out, errno);
+  int fd = -1;
   struct stat st;
-  int e = fstat(fd, &st) == 0 ? 0 : errno;
-  if (!e && !npshm_size_fits((uint64_t)st.st_size)) e = EFBIG;
+  int e = open_segment(name, read_only, &fd, &st);
+  if (e) return npshm_fail(out, e);
+  if (!npshm_size_fits((uint64_t)st.st_size)) e = EFBIG;
   if (!e && !read_only) e = allocate_if_sparse(fd, &st);
   void *addr = NULL;
   if (!e && st.st_size > 0) {
     addr = map_existing(fd, (size_t)st.st_size, read_only);
-    if (addr == MAP_FAILED) e = errno;
+    if (addr == MAP_FAILED) {
+      e = errno;
+      addr = NULL;
+    }
   }
+  if (!e && addr != NULL && read_only) e = populate_if_sparse(fd, &st, addr);
   if (e) {
+    if (addr != NULL) munmap(addr, (size_t)st.st_size);
     close(fd);
     return npshm_fail(out, e);
   }

@@ -30,6 +30,8 @@ enum npshm_status {
   NPSHM_PERMISSION = 4, /* EACCES, EPERM, EROFS */
   NPSHM_INVALID = 5,    /* bad name, size or argument (EINVAL, ENAMETOOLONG) */
   NPSHM_STALE = 6,      /* the name now refers to another segment than ours */
+  NPSHM_NOT_FILE = 12,  /* not a regular file: a FIFO, directory, socket, device, or a symlink
+                           where none is followed (out[3] is -1, not an OS error) */
   NPSHM_OTHER = 99      /* anything else: see out[3] */
 };
 
@@ -130,7 +132,11 @@ enum npshm_file_how {
   NPSHM_FILE_READ = 0,   /* existing file, read-only */
   NPSHM_FILE_WRITE = 1,  /* existing file, read-write */
   NPSHM_FILE_CREATE = 2, /* new file (NPSHM_EXISTS if the path exists), read-write */
-  NPSHM_FILE_REPLACE = 3 /* new or truncated file, read-write */
+  NPSHM_FILE_REPLACE = 3, /* new or truncated file, read-write */
+  NPSHM_FILE_TEMP = 4     /* a new unnamed file in the directory of path, read-write (Linux
+                             O_TMPFILE): nothing is left if the process dies before
+                             npshm_file_link names it. NPSHM_UNSUPPORTED where the system or
+                             its file system cannot (the caller then uses a named file) */
 };
 
 /*
@@ -189,6 +195,22 @@ NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t du
 
 /* Remove a file. */
 NPSHM_API int32_t npshm_file_remove(const char *path, int64_t *out);
+
+/*
+ * If `path` is a regular file (not followed if a symlink), give the file behind `handle` its
+ * permission bits and, where the OS permits, its owner and group: the file that is about to
+ * replace it keeps them. A missing path is NPSHM_OK. Windows: a no-op.
+ */
+NPSHM_API int32_t npshm_file_adopt(int64_t handle, const char *path, int64_t *out);
+
+/*
+ * Give the unnamed file behind `handle` (from NPSHM_FILE_TEMP) the name `path`: with `replace`
+ * atomically over an existing file (linked under a temporary name in its directory, then
+ * renamed over it, as npshm_publish does), else NPSHM_EXISTS if path exists. `durable` also
+ * flushes the directory. NPSHM_UNSUPPORTED where NPSHM_FILE_TEMP is.
+ */
+NPSHM_API int32_t npshm_file_link(int64_t handle, const char *path, int32_t replace,
+                                  int32_t durable, int64_t *out);
 /* ==== end of files ======================================================================= */
 
 /* ====================================================================================

@@ -74,9 +74,16 @@ static inline int npshm_name_ok(const char *name) {
 #ifndef _WIN32
 /* ======================================================================== POSIX */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 typedef int npshm_oserr;
+
+/* Not an errno: the path exists but is no regular file (see npshm_open_regular). */
+#define NPSHM_E_NOT_FILE (-1)
+/* Not an errno: this system (or file system) cannot do it; the caller has another way. */
+#define NPSHM_E_UNSUPPORTED (-2)
 
 static inline int32_t npshm_status_of(npshm_oserr e) {
   switch (e) {
@@ -104,6 +111,10 @@ static inline int32_t npshm_status_of(npshm_oserr e) {
     return NPSHM_INVALID;
   case EWOULDBLOCK:
     return NPSHM_BUSY;
+  case NPSHM_E_NOT_FILE:
+    return NPSHM_NOT_FILE;
+  case NPSHM_E_UNSUPPORTED:
+    return NPSHM_UNSUPPORTED;
   default:
     return NPSHM_OTHER;
   }
@@ -112,6 +123,31 @@ static inline int32_t npshm_status_of(npshm_oserr e) {
 /* The descriptor a handle from the JS side stands for, or -1 if it cannot be one. */
 static inline int npshm_fd_of(int64_t handle) {
   return (handle < 0 || handle > INT32_MAX) ? -1 : (int)handle;
+}
+
+/*
+ * Opens a path that must be a regular file without blocking on, or acting on, anything else
+ * someone planted there: O_NONBLOCK, so a FIFO does not wait for a writer (on a regular file it
+ * changes nothing); O_NOCTTY, so a terminal does not become ours; with `nofollow`, a symlink is
+ * refused. Anything that is not a regular file (also a directory, socket or device) is
+ * NPSHM_E_NOT_FILE, and nothing stays open. `mode`: of a file that O_CREAT makes. Returns 0
+ * (*fd and *st filled) or an errno.
+ */
+static inline npshm_oserr npshm_open_regular(const char *path, int flags, mode_t mode,
+                                             int nofollow, int *fd, struct stat *st) {
+  int f = open(path, flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0), mode);
+  if (f < 0) {
+    int e = errno;
+    /* a symlink not followed, a directory opened for writing, a socket */
+    return (e == ELOOP || e == EISDIR || e == ENXIO) ? NPSHM_E_NOT_FILE : e;
+  }
+  int e = fstat(f, st) != 0 ? errno : S_ISREG(st->st_mode) ? 0 : NPSHM_E_NOT_FILE;
+  if (e) {
+    close(f);
+    return e;
+  }
+  *fd = f;
+  return 0;
 }
 
 /* "/dev/shm/" + name + NUL (Linux path calls), or "/" + name + NUL (shm_open). */
@@ -236,6 +272,100 @@ static inline npshm_oserr npshm_unlink_same(int fd, const char *path) {
   npshm_gate_drop(fd, gated);
   return e;
 }
+#ifdef O_TMPFILE
+#define NPSHM_TMPFILE 1
+#include <limits.h>
+
+/*
+ * Gives the unnamed file behind fd (made with O_TMPFILE) the name path; EEXIST if it is taken.
+ * /proc/self/fd/N follows to the unnamed file; without /proc, AT_EMPTY_PATH needs privilege.
+ */
+static inline npshm_oserr npshm_link_fd(int fd, const char *path) {
+  char proc[40];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) return 0;
+  if (errno != ENOENT) return errno;
+  return linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0 ? 0 : errno;
+}
+
+/*
+ * Links fd under a fresh hidden name in path's directory, "<dir>/.npshm-<pid>-<16 hex>", into
+ * tmp: the pid tells an orphan left by a crash from a live one, and 64 random bits keep anybody
+ * from squatting the names we will use. link() never replaces: a taken name draws again.
+ */
+static inline npshm_oserr npshm_link_temp(int fd, const char *path, char tmp[PATH_MAX]) {
+  const char *slash = strrchr(path, '/');
+  int dir = slash ? (int)(slash - path + 1) : 0;
+  npshm_oserr e = EEXIST;
+  for (int attempt = 0; attempt < 16 && e == EEXIST; attempt++) {
+    int n = snprintf(tmp, PATH_MAX, "%.*s" NPSHM_TEMP_PREFIX "%ld-%016llx", dir, path,
+                     (long)getpid(), (unsigned long long)npshm_random64());
+    if (n < 0 || n >= PATH_MAX) return ENAMETOOLONG;
+    e = npshm_link_fd(fd, tmp);
+  }
+  return e;
+}
+
+/*
+ * The same as npshm_link_fd, replacing whatever path names, atomically: link under a temporary
+ * name of our own (npshm_link_temp), then rename() it over path, so the name never goes missing
+ * (unlink + link would leave a gap) and concurrent replacers just take turns. Only a crash
+ * between the two calls can leave the temporary name behind, a complete file.
+ */
+static inline npshm_oserr npshm_link_replacing(int fd, const char *path) {
+  char tmp[PATH_MAX];
+  npshm_oserr e = npshm_link_temp(fd, path, tmp);
+  if (e) return e;
+  if (rename(tmp, path) == 0) return 0;
+  e = errno;
+  unlink(tmp);
+  return e;
+}
+#endif
+
+#include <sys/mman.h>
+#include <sys/vfs.h>
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14; older headers lack it */
+#endif
+#define NPSHM_TMPFS_MAGIC 0x01021994
+
+/*
+ * Whether the file behind fd has holes and lives in memory (tmpfs: /dev/shm, or a tmpfs mount).
+ * There even reading a hole through a mapping allocates a page, so on a full tmpfs the first
+ * read of a hole raises SIGBUS. (On disk file systems a read of a hole allocates nothing.)
+ */
+static inline int npshm_sparse_in_memory(int fd, const struct stat *st) {
+  if ((uint64_t)st->st_blocks * 512u >= (uint64_t)st->st_size) return 0;
+  struct statfs fs;
+  return fstatfs(fd, &fs) == 0 && fs.f_type == NPSHM_TMPFS_MAGIC;
+}
+
+/*
+ * Faults every page of a fresh mapping in now (MADV_POPULATE_READ, Linux 5.14+), so that a full
+ * tmpfs is ENOSPC here rather than SIGBUS at some later read. Older kernels do not know it
+ * (EINVAL): nothing is done, and reading holes of a full tmpfs can still fault there.
+ */
+static inline npshm_oserr npshm_populate(void *addr, size_t len) {
+  int r;
+  do {
+    r = madvise(addr, len, MADV_POPULATE_READ);
+  } while (r != 0 && errno == EINTR);
+  if (r == 0 || errno == EINVAL) return 0;
+  return (errno == EFAULT || errno == ENOMEM) ? ENOSPC : errno; /* EFAULT: it would SIGBUS */
+}
+#else
+/* Elsewhere shm objects and files do not allocate on reading a hole: nothing to do. */
+static inline int npshm_sparse_in_memory(int fd, const struct stat *st) {
+  (void)fd;
+  (void)st;
+  return 0;
+}
+static inline npshm_oserr npshm_populate(void *addr, size_t len) {
+  (void)addr;
+  (void)len;
+  return 0;
+}
 #endif
 
 #else
@@ -269,6 +399,8 @@ static inline int32_t npshm_status_of(npshm_oserr e) {
   case ERROR_FILENAME_EXCED_RANGE:
   case ERROR_DIRECTORY:
     return NPSHM_INVALID;
+  case ERROR_NOT_SUPPORTED:
+    return NPSHM_UNSUPPORTED;
   default:
     return NPSHM_OTHER;
   }

@@ -428,11 +428,17 @@ NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out)
   return NPSHM_OK;
 }
 
-/* The name's segment opened to take its gate (read-only if we may not write it: no gate). */
+/*
+ * The name's segment opened to take its gate (read-only if we may not write it: no gate);
+ * never a FIFO or anything else planted there. -1 with errno set.
+ */
 static int open_named(const char *path) {
-  int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0 && errno == EACCES) fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  return fd;
+  int fd = -1;
+  struct stat st;
+  int e = npshm_open_regular(path, O_RDWR, 0, 1, &fd, &st);
+  if (e == EACCES) e = npshm_open_regular(path, O_RDONLY, 0, 1, &fd, &st);
+  if (e) errno = e;
+  return e ? -1 : fd;
 }
 
 NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t *out) {

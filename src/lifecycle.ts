@@ -25,7 +25,7 @@ import {
   type SourceIdentity,
   withSource,
 } from "./format/control.ts";
-import { type DType, parseDType } from "./format/dtype.ts";
+import { type DType, parseDType, refuseObjects } from "./format/dtype.ts";
 import { ExistsError, InvalidArgumentError, NotFoundError, NpshmError } from "./format/errors.ts";
 import { encodeHeader, type NpyHeader, readNpyHeader } from "./format/header.ts";
 import { MAX_NAME_BYTES, MAX_NAME_BYTES_DARWIN, randomName, validateName } from "./format/name.ts";
@@ -453,11 +453,7 @@ function planCreate(name: string, options: CreateOptions<DTypeLike>): CreatePlan
   }
   const shape = normalizeShape(options.shape);
   const dtype = parseDType(options.dtype);
-  if (dtype.kind === "O") {
-    throw new InvalidArgumentError(
-      `createSharedArray('${name}'): object dtype holds process-local pointers; it cannot be shared`,
-    );
-  }
+  refuseObjects(dtype, `createSharedArray('${name}')`);
   const order = options.order ?? "C";
   if (order !== "C" && order !== "F") {
     throw new InvalidArgumentError(
@@ -499,11 +495,7 @@ function readHeader(segment: Segment, start: Uint8Array): NpyHeader {
 }
 
 function checkAttachable(name: string, header: NpyHeader, expected: Expectation): void {
-  if (header.dtype.kind === "O") {
-    throw new InvalidArgumentError(
-      `shared array '${name}' has object dtype (pickled Python pointers): it cannot be shared`,
-    );
-  }
+  refuseObjects(header.dtype, label(name));
   checkHeader(header, expected, label(name));
 }
 

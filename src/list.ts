@@ -16,6 +16,7 @@
  */
 import {
   closeSync,
+  constants,
   fstatSync,
   openSync,
   readdirSync,
@@ -29,6 +30,8 @@ import {
   CorruptHeaderError,
   NotFoundError,
   NpshmError,
+  OsError,
+  PermissionDeniedError,
   UnsupportedError,
 } from "./format/errors.ts";
 import { type NpyHeader, readNpyHeader } from "./format/header.ts";
@@ -165,18 +168,21 @@ export function inspectSharedArray(name: string): SharedArrayInfo {
   try {
     return inspect(name, readLocks());
   } catch (err) {
-    if ((err as { code?: string }).code === "ENOENT") {
-      throw new NotFoundError(`no shared array '${name}'`);
-    }
-    throw err;
+    throw isFsError(err) ? fsError(err as FsError, name) : err;
   }
 }
 
+// Anyone can put a FIFO, socket or symlink in /dev/shm: never wait on one (a FIFO's open
+// blocks until a writer comes), never follow one (it could lead to a file its planter cannot
+// read), and never let a terminal become ours. O_NONBLOCK changes nothing for regular files.
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW |
+  constants.O_NOCTTY;
+
 function inspect(name: string, locks: LockEntry[]): SharedArrayInfo {
-  const fd = openSync(`${SHM_DIR}/${name}`, "r");
+  const fd = openSync(`${SHM_DIR}/${name}`, OPEN_FLAGS);
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new CorruptHeaderError(`'${name}' is not a shared memory segment`);
+    if (!st.isFile()) throw notSegment(name);
     const header = readHeaderAt(fd, name, st.size);
     const at = controlOffset(header.dataOffset, header.dataLength);
     const control = at + CONTROL_SIZE <= st.size
@@ -270,8 +276,34 @@ function devName(dev: number): string {
   return `${major.toString(16).padStart(2, "0")}:${minor.toString(16).padStart(2, "0")}`;
 }
 
+type FsError = Error & { code: string; errno?: number };
+
+function notSegment(name: string): CorruptHeaderError {
+  return new CorruptHeaderError(
+    `'${name}' is not a shared memory segment (a FIFO, directory, socket, device or symlink is ` +
+      "there)",
+  );
+}
+
+// A node:fs error of looking at /dev/shm/NAME as the typed error it stands for.
+function fsError(err: FsError, name: string): NpshmError {
+  switch (err.code) {
+    case "ENOENT":
+      return new NotFoundError(`no shared array '${name}'`);
+    case "ELOOP": // a symlink, not followed
+    case "ENXIO": // a socket
+    case "EISDIR":
+      return notSegment(name);
+    case "EACCES":
+    case "EPERM":
+      return new PermissionDeniedError(`cannot inspect shared array '${name}': permission denied`);
+    default:
+      return new OsError(`cannot inspect shared array '${name}': ${err.message}`);
+  }
+}
+
 function isFsError(err: unknown): boolean {
-  return typeof (err as { code?: unknown })?.code === "string" &&
+  return !(err instanceof NpshmError) && typeof (err as { code?: unknown })?.code === "string" &&
     /^E[A-Z]+$/.test((err as { code: string }).code);
 }
 

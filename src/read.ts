@@ -105,7 +105,7 @@ export interface ReadResult {
  *
  * @throws {NotFoundError} no such file
  * @throws {CorruptHeaderError} not a valid `.npy`, or shorter than its header says
- * @throws {NotViewableError} object dtype
+ * @throws {InvalidArgumentError} object dtype
  * @throws {ShapeMismatchError} / {DTypeMismatchError} validation, or an existing array that
  *   differs from the file
  * @throws {ExistsError} the name is taken and `acceptExisting` is `false`, or by another

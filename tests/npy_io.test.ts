@@ -439,7 +439,7 @@ describe("memory-mapped .npy files", () => {
         `shape=(${huge / 8},))\nm[-1] = 3.0\nm[123456789] = 2.0\nm.flush()`,
     );
     if (maxViewBytes < huge) {
-      // Node 20 and Bun make no ArrayBuffer over 4 GiB: a typed error, never a crash.
+      // Bun makes no ArrayBuffer over 4 GiB: a typed error, never a crash.
       assert.throws(() => openNpy(file, { mode: "r+" }), UnsupportedError);
       const made = join(dir, "huge2.npy");
       assert.throws(

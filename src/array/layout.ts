@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { type DType, parseDType } from "../format/dtype.ts";
+import { type DType, parseDType, refuseObjects } from "../format/dtype.ts";
 import { InvalidArgumentError, MisalignedError } from "../format/errors.ts";
 import type { NpyHeader } from "../format/header.ts";
 import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "../format/shape.ts";
@@ -241,9 +241,7 @@ export function placedLayout(
 
 function viewableDType(spec: string | DType, label: string): DType {
   const dtype = parseDType(spec);
-  if (dtype.kind === "O") {
-    throw new InvalidArgumentError(`${label}: no bytes can be viewed as object pointers`);
-  }
+  refuseObjects(dtype, `${label}: a view`);
   return dtype;
 }
 

@@ -17,6 +17,7 @@ import { InvalidArgumentError, NotViewableError, ReadOnlyError } from "../format
 import { formatShape } from "../format/shape.ts";
 import type { Scalar, TypedArray } from "../format/typed.ts";
 import { type ElementCodec, elementCodec } from "./codec.ts";
+import { checkNestedCopy } from "./nested.ts";
 import {
   fieldLayout,
   isContiguous,
@@ -329,7 +330,10 @@ export class NdArray<T extends TypedArray = TypedArray> {
   }
 
   /**
-   * A copy of the elements as nested plain arrays (a 0-d array gives its scalar).
+   * A copy of the elements as nested plain arrays (a 0-d array gives its scalar). Refused
+   * ({@link UnsupportedError}) when the copy would take more than 1 GiB of JavaScript memory
+   * (about 60 million numbers, fewer strings or records): read such arrays through `data`,
+   * `get` or `toNativeArray`, or call `toArray()` on rows and slices.
    *
    * @example
    * ```ts
@@ -339,6 +343,7 @@ export class NdArray<T extends TypedArray = TypedArray> {
    * ```
    */
   toArray(): NestedArray {
+    checkNestedCopy(this.shape, this.dtype, this.#what());
     const codec = this.#codecFor();
     const walk = (axis: number, offset: number): NestedArray => {
       if (axis === this.ndim) return codec.read(offset);

@@ -432,7 +432,7 @@ export class MisalignedError extends NpshmError {
 /**
  * The operation does not exist here: on this platform (tracking, locks, `wait`/`notify` and
  * listing outside Linux), for this segment (`lock()` on an array made by Python, which has no
- * npshm control block), or on this runtime (arrays over 4 GiB on Node 20 and Bun).
+ * npshm control block), or on this runtime (arrays over 4 GiB on Bun; Node before 22 at all).
  *
  * @example
  * ```ts

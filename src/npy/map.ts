@@ -16,7 +16,7 @@
 import { encodeFill, fillPattern } from "../array/fill.ts";
 import { type Layout, layoutOf } from "../array/layout.ts";
 import { NdArray } from "../array/ndarray.ts";
-import { type DType, hasObjects, parseDType } from "../format/dtype.ts";
+import { type DType, parseDType, refuseObjects } from "../format/dtype.ts";
 import { InvalidArgumentError } from "../format/errors.ts";
 import { encodeHeader, type NpyHeader } from "../format/header.ts";
 import { byteLengthOf, formatShape, normalizeShape } from "../format/shape.ts";
@@ -24,13 +24,15 @@ import type { TypedArray } from "../format/typed.ts";
 import { checkHeader, expectationOf, type Validation } from "../format/validate.ts";
 import {
   closeFile,
+  commitFile,
+  createFile,
+  discardFile,
   filePath,
   flushMapping,
   mapFile,
   type OpenFile,
   openFile,
   pwriteFile,
-  removeFile,
   resizeFile,
 } from "../os/file.ts";
 import { Mapping } from "../os/mapping.ts";
@@ -130,7 +132,7 @@ export interface OpenNpyOptions extends Validation {
  *
  * @throws {NotFoundError} / {PermissionDeniedError} opening the file
  * @throws {CorruptHeaderError} not a valid `.npy`, or shorter than its header says
- * @throws {NotViewableError} object dtype
+ * @throws {InvalidArgumentError} object dtype
  * @throws {ShapeMismatchError} / {DTypeMismatchError} validation failed
  * @example
  * ```ts
@@ -194,7 +196,11 @@ export interface CreateNpyOptions {
   order?: "C" | "F";
   /** Value every element starts with; default zeros. */
   fill?: unknown;
-  /** Replace an existing file. Default `false`: {@link ExistsError}. */
+  /**
+   * Replace an existing file, atomically: it stays as it was until the new one is complete
+   * (sized, reserved, filled), so a full disk or a crash leaves it untouched. Default `false`:
+   * {@link ExistsError}.
+   */
   overwrite?: boolean;
   /**
    * Leave the file sparse, as NumPy's `open_memmap` does: no disk space is taken until pages
@@ -204,7 +210,10 @@ export interface CreateNpyOptions {
    * {@link NoSpaceError} here.
    */
   sparse?: boolean;
-  /** Permission bits of the file (POSIX, before the umask). Default `0o644`. */
+  /**
+   * Permission bits of the file (POSIX, before the umask). Default: those of the file it
+   * replaces (and its owner, where the OS permits), else `0o644`.
+   */
   mode?: number;
 }
 
@@ -229,24 +238,31 @@ export function createNpy(path: string | URL, options: CreateNpyOptions): NpyFil
   const fill = options.fill === undefined
     ? undefined
     : encodeFill(dtype, options.fill, `npy file '${file}'`);
-  const f = openFile(file, options.overwrite ? "replace" : "create", options.mode ?? 0o644);
-  let array: NpyFile;
+  const overwrite = options.overwrite ?? false;
+  const f = createFile(file, options.mode, overwrite);
   try {
     resizeFile(f, head.length + dataLength, !options.sparse);
     pwriteFile(f, 0, head);
   } catch (err) {
-    closeFile(f);
-    removeFile(file);
+    discardFile(f, false);
     throw err;
   }
+  let array: NpyFile;
   try {
     const header = { dtype, shape, fortranOrder: fortran, dataOffset: head.length, dataLength };
     array = mapNpy(f, { ...header, version: [1, 0] }, "r+");
   } catch (err) {
-    removeFile(file);
+    discardFile(f, true); // the mapping released the handle
     throw err;
   }
-  if (fill) fillPattern(array.buffer, fill);
+  try {
+    if (fill) fillPattern(array.buffer, fill);
+    commitFile(f, overwrite, false); // only now does an existing file go
+  } catch (err) {
+    array.close();
+    discardFile(f, true);
+    throw err;
+  }
   return array;
 }
 
@@ -256,11 +272,7 @@ function planNpy(file: string, options: CreateNpyOptions) {
   }
   const shape = normalizeShape(options.shape);
   const dtype = parseDType(options.dtype);
-  if (hasObjects(dtype)) {
-    throw new InvalidArgumentError(
-      `createNpy('${file}'): object dtype holds process-local pointers; it cannot be mapped`,
-    );
-  }
+  refuseObjects(dtype, `createNpy('${file}')`);
   const order = options.order ?? "C";
   if (order !== "C" && order !== "F") {
     throw new InvalidArgumentError(`createNpy('${file}'): order must be "C" or "F"`);

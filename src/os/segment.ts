@@ -184,24 +184,6 @@ export function releaseSegment(seg: Segment, unmap = true): void {
 }
 
 /**
- * Unmaps a segment whose handle {@link releaseSegment} already released with `unmap` false
- * (where a runtime cannot detach, the unmap waits until no view can reach the memory).
- *
- * @example
- * ```ts
- * // Where views cannot be detached: the handle goes now, the memory once no view is left.
- * const unmapLater = new FinalizationRegistry<Segment>(unmapSegment);
- * function closeLater(seg: Segment, buffer: ArrayBuffer): void {
- *   releaseSegment(seg, false);
- *   unmapLater.register(buffer, seg);
- * }
- * ```
- */
-export function unmapSegment(seg: Segment): void {
-  if (seg.size > 0) shim().npshm_unmap(seg.addr, BigInt(seg.size));
-}
-
-/**
  * Removes a name. With `seg`, only if the name still refers to that segment. Returns false if
  * there was nothing (of ours) to remove.
  *
