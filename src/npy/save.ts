@@ -10,7 +10,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { gather } from "../array/copy.ts";
+import { gather } from "../array/layout.ts";
 import type { NdArray } from "../array/ndarray.ts";
 import { encodeHeader } from "../format/header.ts";
 import { stridesOf } from "../format/shape.ts";
@@ -110,7 +110,7 @@ function writeArray(f: OpenFile, array: NdArray, onProgress: Progress | undefine
   for (let r = 0; r < rows; r += perChunk) {
     const part = array.slice(r, Math.min(rows, r + perChunk));
     const out = new Uint8Array(part.byteLength);
-    gather(part, out, (dst, src, at) => dst.set(src.subarray(at, at + dst.length)));
+    gather(part, part.buffer, out, (dst, src, at) => dst.set(src.subarray(at, at + dst.length)));
     pwriteFile(f, head.length + r * rowBytes, out);
     onProgress?.(Math.min(total, (r + perChunk) * rowBytes), total);
   }
