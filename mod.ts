@@ -24,8 +24,14 @@ export {
   type DTypeLike,
 } from "./src/lifecycle.ts";
 export { isSharedArray, SharedArray } from "./src/shared_array.ts";
-export { type ArrayMemory, NdArray, type NestedArray } from "./src/array/ndarray.ts";
+export {
+  type ArrayMemory,
+  NdArray,
+  type NestedArray,
+  type ReshapeOptions,
+} from "./src/array/ndarray.ts";
 export { type Layout, type Placement } from "./src/array/layout.ts";
+export type { IndexItem, SliceItem } from "./src/array/indexing.ts";
 export { toNativeArray } from "./src/array/copy.ts";
 export { ALIGN } from "./src/format/header.ts";
 export {
@@ -43,7 +49,10 @@ export type {
   FieldValue,
   RecordValue,
   Scalar,
+  ScalarFor,
   TypedArray,
+  TypedArrayMethods,
+  ValueFor,
 } from "./src/format/typed.ts";
 export type { Validation } from "./src/format/validate.ts";
 export { VERSION } from "./src/format/version.ts";

@@ -12,12 +12,22 @@
  * @module
  */
 import type { DType } from "../format/dtype.ts";
-import { InvalidArgumentError, NotViewableError, ReadOnlyError } from "../format/errors.ts";
-import { formatShape } from "../format/shape.ts";
-import type { Scalar, TypedArray } from "../format/typed.ts";
+import {
+  ClosedError,
+  InvalidArgumentError,
+  NotViewableError,
+  ReadOnlyError,
+} from "../format/errors.ts";
+import { formatShape, stridesOf } from "../format/shape.ts";
+import type { ArrayFor, Scalar, ScalarFor, TypedArray, ValueFor } from "../format/typed.ts";
+import { type ElementAccess, elementAccess } from "./access.ts";
+import { reshapeLayout, squeezeLayout, transposeLayout } from "./axes.ts";
 import { type ElementCodec, elementCodec } from "./codec.ts";
+import { checkedIndex, type IndexItem, indexLayout, parseIndex } from "./indexing.ts";
+import { formatArray } from "./inspect.ts";
 import {
   fieldLayout,
+  gather,
   isContiguous,
   type Layout,
   placedLayout,
@@ -37,6 +47,9 @@ export type NestedArray = Scalar | NestedArray[];
 
 // Brand shared by every copy of this module, so isSharedArray() works across copies.
 const BRAND = Symbol.for("npshm.NdArray");
+// What console.log asks an object for a text of itself: Deno's, and Node's (also Bun's).
+const DENO_INSPECT = Symbol.for("Deno.customInspect");
+const NODE_INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 /**
  * The memory an {@link NdArray} views, as far as the array needs to know it: a mapping of a
@@ -56,17 +69,20 @@ export interface ArrayMemory {
 }
 
 /**
- * A strided N-d view of shared memory. {@link SharedArray} is the NdArray that owns its
- * mapping; `row()` and `slice()` return NdArrays that share it (and die with its `close()`).
+ * A strided N-d view of shared memory, indexed like a NumPy array. {@link SharedArray} is the
+ * NdArray that owns its mapping; `slice()`, `transpose()`, `reshape()`, `row()`, `field()`,
+ * `view()` and the rest return NdArrays over the same bytes (zero-copy, and detached by the
+ * owner's `close()`). `T` is the TypedArray of {@link data} and `S` what {@link get} returns;
+ * both follow the dtype where it is known statically.
  *
  * @example
  * ```ts
- * const frames = attachSharedArray("frames");
- * const first: NdArray = frames.row(0);
- * console.log(first.shape, first.get([0, 0]));
+ * const frames = attachSharedArray("frames", { validateDtype: "uint8" });
+ * const first: NdArray<Uint8Array, number> = frames.slice("0, ::2");
+ * console.log(first.shape, first.get(0, 0));
  * ```
  */
-export class NdArray<T extends TypedArray = TypedArray> {
+export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scalar> {
   /** Element type. */
   readonly dtype: DType;
   /** Extent of each axis. */
@@ -83,6 +99,7 @@ export class NdArray<T extends TypedArray = TypedArray> {
   readonly byteOffset: number;
   /** @internal The memory this view reads and writes. */
   protected readonly mapping: ArrayMemory;
+  #access: ElementAccess | undefined;
   #codec: ElementCodec | undefined;
   #data: T | undefined;
 
@@ -115,9 +132,10 @@ export class NdArray<T extends TypedArray = TypedArray> {
 
   /**
    * The elements as one zero-copy TypedArray, in memory order (C order for C arrays, Fortran
-   * order for Fortran arrays). Complex dtypes interleave re/im. After `close()` TypedArrays taken
-   * from it read length 0, and `data` itself throws {@link ClosedError}.
-   * Throws {@link NotViewableError} for dtypes or layouts no TypedArray can show faithfully.
+   * order for Fortran arrays and transposes). Complex dtypes interleave re/im. After `close()`
+   * TypedArrays taken from it read length 0, and `data` itself throws {@link ClosedError}.
+   * Throws {@link NotViewableError} for dtypes or views no TypedArray can show faithfully
+   * (strided views: use `get`/`set`, `toArray()` or `copy()`).
    */
   get data(): T {
     const buffer = this.mapping.buffer;
@@ -152,12 +170,15 @@ export class NdArray<T extends TypedArray = TypedArray> {
    * Throws {@link InvalidArgumentError} when the sizes do not fit and
    * {@link MisalignedError} when the bytes are not aligned for `dtype`.
    */
-  view(dtype: string | DType, place?: Placement): NdArray {
+  view<D extends string | DType>(
+    dtype: D,
+    place?: Placement,
+  ): NdArray<ArrayFor<D>, ScalarFor<D>> {
     if (!place) {
       return new NdArray(
         this.mapping,
         reinterpretLayout(this, dtype, this.mapping.dataOffset, this.#what()),
-      );
+      ) as NdArray<ArrayFor<D>, ScalarFor<D>>;
     }
     this.#requireContiguous("placed views");
     const layout = placedLayout(
@@ -168,7 +189,7 @@ export class NdArray<T extends TypedArray = TypedArray> {
       this.mapping.dataOffset,
       this.#what(),
     );
-    return new NdArray(this.mapping, layout);
+    return new NdArray(this.mapping, layout) as NdArray<ArrayFor<D>, ScalarFor<D>>;
   }
 
   /** The raw bytes of the elements, zero-copy (contiguous views only). */
@@ -187,54 +208,183 @@ export class NdArray<T extends TypedArray = TypedArray> {
   }
 
   /**
-   * The element at an N-d index (negative indices count from the end, as in NumPy). A 1-d array
-   * also takes a plain number; a 0-d array takes `[]` or nothing.
+   * The element at an index: `get(i, j)` or `get([i, j])`, one integer per axis, negative
+   * ones counting from the end as in NumPy; a 0-d array takes `get()`. Its type follows the
+   * dtype: `number`, `bigint` (64-bit ints, datetimes), `boolean`, {@link Complex}, `string`,
+   * `Uint8Array` (`V`, a copy) or a {@link RecordValue}.
+   *
+   * @throws {InvalidArgumentError} not one integer per axis, or one out of bounds
+   * @throws {ClosedError} the owning array was closed
+   * @example
+   * ```ts
+   * grid.get(1, -1); // row 1, last column
+   * ```
    */
-  get(index: number | readonly number[] = []): Scalar {
-    return this.#codecFor().read(this.#offsetOf(index));
+  get(index: readonly number[]): S;
+  /** `get(i, j, ...)`: one integer per axis. */
+  get(...index: number[]): S;
+  get(...index: unknown[]): S {
+    const access = this.#access ?? this.#makeAccess();
+    if (this.mapping.closed) throw this.#closedError();
+    const list = index.length === 1 && typeof index[0] === "object"
+      ? index[0] as readonly unknown[]
+      : index;
+    return access.read(this.#locate(access, list, list.length)) as S;
   }
 
   /**
-   * Stores `value` at an N-d index. Integers must fit the dtype, 64-bit ints take bigints or
-   * safe integers, complex takes `{re, im}`; anything else is an {@link InvalidArgumentError}.
-   * A read-only array throws {@link ReadOnlyError} and is left unchanged.
+   * Stores a value at an index, the value last: `set(i, j, value)` or `set([i, j], value)`.
+   * Integers must fit the dtype, 64-bit ints take bigints or safe integers, complex takes
+   * `{re, im}`; anything else is an {@link InvalidArgumentError} and nothing is written. A
+   * read-only array throws {@link ReadOnlyError} and is left unchanged.
+   *
+   * @example
+   * ```ts
+   * grid.set(1, 2, 5.5);
+   * grid.set([1, 2], 5.5); // the same
+   * ```
    */
-  set(index: number | readonly number[], value: unknown): void {
-    if (this.readOnly) {
+  set(index: readonly number[], value: ValueFor<S>): void;
+  /** `set(i, j, ..., value)`: one integer per axis, then the value. */
+  set(...indexAndValue: [...number[], ValueFor<S>]): void;
+  set(...args: unknown[]): void {
+    const access = this.#access ?? this.#makeAccess();
+    if (this.mapping.closed) throw this.#closedError();
+    if (this.mapping.readOnly) {
       throw new ReadOnlyError(`${this.mapping.label} was attached read-only; it cannot be written`);
     }
-    this.#codecFor().write(this.#offsetOf(index), value);
+    const last = args.length - 1;
+    const at = last === 1 && typeof args[0] === "object"
+      ? this.#locate(access, args[0] as readonly unknown[], (args[0] as unknown[])?.length)
+      : this.#locate(access, args, last);
+    access.write(at, args[last]);
+  }
+
+  /**
+   * NumPy's basic indexing as a zero-copy view: `a.slice("1:5, ::2, ..., None, -1")` is
+   * `a[1:5, ::2, ..., None, -1]`, with exactly NumPy's shape and strides. Integers (negative
+   * ones too) drop their axis, `start:stop:step` slices (negative steps too) keep it,
+   * `...` stands for the axes not named and `None` (or `newaxis`) adds an axis of length 1; a
+   * full integer index gives a 0-d view. The same as a list of {@link IndexItem}s:
+   * `a.slice([{ start: 1, stop: 5 }, { step: 2 }, "...", null, -1])`.
+   *
+   * @throws {InvalidArgumentError} bad syntax, an index out of bounds, a zero step, too many
+   *   indices
+   * @example
+   * ```ts
+   * const column = grid.slice(":, 2"); // every row, column 2
+   * const flipped = grid.slice("::-1"); // rows in reverse order
+   * ```
+   */
+  slice(index: string | readonly IndexItem[]): NdArray<T, S>;
+  /**
+   * Rows `start` to `end` of the first axis (exclusive; negative counts from the end; clamped
+   * as in `Array.prototype.slice`): a zero-copy view, `slice(\`${start}:${end}\`)`.
+   */
+  slice(start?: number, end?: number): NdArray<T, S>;
+  slice(start: number | string | readonly IndexItem[] = 0, end?: number): NdArray<T, S> {
+    if (typeof start === "number") return this.#rows(start, end);
+    const items = typeof start === "string" ? parseIndex(start) : start;
+    return new NdArray(this.mapping, indexLayout(this, items, this.#what()));
+  }
+
+  /**
+   * The axes permuted, zero-copy: axis `k` of the result is axis `axes[k]` of this array
+   * (negative axes count from the end); with no axes, reversed — NumPy's `a.transpose(...)`.
+   *
+   * @throws {InvalidArgumentError} not a permutation of the axes
+   * @example
+   * ```ts
+   * cube.transpose(2, 0, 1); // or cube.transpose([2, 0, 1])
+   * ```
+   */
+  transpose(axes: readonly number[]): NdArray<T, S>;
+  /** `transpose(2, 0, 1)`: the axes as arguments. */
+  transpose(...axes: number[]): NdArray<T, S>;
+  transpose(...axes: (number | readonly number[])[]): NdArray<T, S> {
+    const list = axes.length === 1 && Array.isArray(axes[0]) ? axes[0] : axes as number[];
+    return new NdArray(this.mapping, transposeLayout(this, list, this.#what()));
+  }
+
+  /** The axes reversed, zero-copy: NumPy's `a.T`. */
+  get T(): NdArray<T, S> {
+    return this.transpose();
+  }
+
+  /**
+   * The same elements in another shape, zero-copy: NumPy's `a.reshape(...)` (C order: the
+   * last index runs fastest; `{ order: "F" }` reads them the other way). One dimension may be
+   * `-1`: it takes what the others leave.
+   *
+   * @throws {InvalidArgumentError} a shape whose size is not this array's
+   * @throws {NotViewableError} NumPy would copy: no strides show these elements in that shape
+   *   (reshape `copy()` instead)
+   * @example
+   * ```ts
+   * flat.reshape(-1, 3); // rows of 3
+   * grid.T.reshape([12], { order: "F" });
+   * ```
+   */
+  reshape(shape: number | readonly number[], options?: ReshapeOptions): NdArray<T, S>;
+  /** `reshape(4, -1)`: the dimensions as arguments. */
+  reshape(...shape: number[]): NdArray<T, S>;
+  reshape(...args: unknown[]): NdArray<T, S> {
+    const [first, options] = args as [unknown, ReshapeOptions | undefined];
+    const byList = Array.isArray(first);
+    const dims = byList ? first : typeof options === "object" ? [first] : args;
+    const order = byList || typeof options === "object" ? options?.order ?? "C" : "C";
+    if (order !== "C" && order !== "F") {
+      throw new InvalidArgumentError(`${this.#what()}: reshape order must be "C" or "F"`);
+    }
+    return new NdArray(
+      this.mapping,
+      reshapeLayout(this, dims as number[], order, this.#what()),
+    );
+  }
+
+  /**
+   * Axes of length 1 removed, zero-copy: all of them, or only those given (NumPy's
+   * `a.squeeze(axis)`).
+   *
+   * @throws {InvalidArgumentError} a given axis is out of range or not of length 1
+   * @example
+   * ```ts
+   * column.squeeze(); // (3, 1) -> (3,)
+   * ```
+   */
+  squeeze(...axes: number[]): NdArray<T, S> {
+    const layout = squeezeLayout(this, axes.length ? axes : undefined, this.#what());
+    return new NdArray(this.mapping, layout);
   }
 
   /** Row `i` (negative counts from the end): a zero-copy view with one axis fewer. */
-  row(i: number): NdArray<T> {
+  row(i: number): NdArray<T, S> {
     if (this.ndim === 0) throw new InvalidArgumentError(`${this.#what()} is 0-d: it has no rows`);
-    const at = normalizeIndex(i, this.shape[0], 0, this.#what());
-    return new NdArray<T>(this.mapping, {
-      dtype: this.dtype,
-      shape: this.shape.slice(1),
-      strides: this.strides.slice(1),
-      byteOffset: this.byteOffset + at * this.strides[0],
-    });
+    return new NdArray(this.mapping, indexLayout(this, [i], this.#what()));
   }
 
   /**
-   * Rows `start` to `end` (exclusive; negative counts from the end; clamped as in
-   * `Array.prototype.slice`): a zero-copy view.
+   * A copy of the elements in a new C-order array of this process, not shared: what a
+   * reshape that cannot be a view needs, or a snapshot. Same dtype and byte order.
+   *
+   * @example
+   * ```ts
+   * const rows = grid.T.copy().reshape(-1); // the transpose's elements, in its order
+   * ```
    */
-  slice(start = 0, end: number = this.shape[0]): NdArray<T> {
-    if (this.ndim === 0) {
-      throw new InvalidArgumentError(`${this.#what()} is 0-d: it cannot be sliced`);
-    }
-    const n = this.shape[0];
-    const from = clampSliceBound(start, n, "start");
-    const to = Math.max(from, clampSliceBound(end, n, "end"));
-    return new NdArray<T>(this.mapping, {
-      dtype: this.dtype,
-      shape: [to - from, ...this.shape.slice(1)],
-      strides: this.strides,
-      byteOffset: this.byteOffset + (to > from ? from * this.strides[0] : 0),
-    });
+  copy(): NdArray<T, S> {
+    const out = new Uint8Array(this.byteLength);
+    const size = this.dtype.itemsize;
+    gather(this, this.mapping.buffer, out, (dst, src, at) => dst.set(src.subarray(at, at + size)));
+    const memory = {
+      buffer: out.buffer,
+      closed: false,
+      readOnly: false,
+      label: `copy of ${this.#what()}`,
+      dataOffset: 0,
+    };
+    const strides = stridesOf(this.shape, this.dtype.itemsize, false);
+    return new NdArray(memory, { dtype: this.dtype, shape: this.shape, strides, byteOffset: 0 });
   }
 
   /** A copy of the elements as nested plain arrays (a 0-d array gives its scalar). */
@@ -254,8 +404,41 @@ export class NdArray<T extends TypedArray = TypedArray> {
     return `${this.#what()} ${this.dtype.name} ${formatShape(this.shape)}`;
   }
 
+  /** What `console.log` shows in Deno: name, dtype, shape and values, as NumPy prints them. */
+  [DENO_INSPECT](): string {
+    return this.#summary();
+  }
+
+  /** What `console.log` shows in Node and Bun (as in Deno). */
+  [NODE_INSPECT](): string {
+    return this.#summary();
+  }
+
+  #summary(): string {
+    const own = this.constructor !== NdArray || this.mapping.label.startsWith("copy of");
+    const title = `${own ? "" : "view of "}${this.#what()}: ${this.dtype.name} ` +
+      formatShape(this.shape);
+    if (this.closed) return `${title} (closed)`;
+    return formatArray(title, this.shape, this.dtype.kind, (index) => this.get(index));
+  }
+
   #what(): string {
     return this.mapping.label;
+  }
+
+  #rows(start: number, end: number = this.shape[0]): NdArray<T, S> {
+    if (this.ndim === 0) {
+      throw new InvalidArgumentError(`${this.#what()} is 0-d: it cannot be sliced`);
+    }
+    const n = this.shape[0];
+    const from = clampSliceBound(start, n, "start");
+    const to = Math.max(from, clampSliceBound(end, n, "end"));
+    return new NdArray(this.mapping, {
+      dtype: this.dtype,
+      shape: [to - from, ...this.shape.slice(1)],
+      strides: this.strides,
+      byteOffset: this.byteOffset + (to > from ? from * this.strides[0] : 0),
+    });
   }
 
   #viewInfo() {
@@ -282,9 +465,15 @@ export class NdArray<T extends TypedArray = TypedArray> {
     if (!this.contiguous) {
       throw new NotViewableError(
         `${this.#what()}: this view is not contiguous in memory, so it has no ${what}; ` +
-          "use get()/set() or toArray()",
+          "use get()/set(), toArray() or copy()",
       );
     }
+  }
+
+  #makeAccess(): ElementAccess {
+    const { buffer, dataOffset } = this.mapping;
+    this.#access = elementAccess(this, buffer, dataOffset, this.#what());
+    return this.#access;
   }
 
   #codecFor(): ElementCodec {
@@ -299,21 +488,46 @@ export class NdArray<T extends TypedArray = TypedArray> {
     return this.#codec;
   }
 
-  #offsetOf(index: number | readonly number[]): number {
-    const idx = typeof index === "number" ? [index] : index;
-    if (!Array.isArray(idx) || idx.length !== this.ndim) {
-      throw new InvalidArgumentError(
-        `${this.#what()} has ${this.ndim} axes; an index needs ${this.ndim} integers, got ` +
-          (Array.isArray(idx) ? idx.length : typeof idx),
-      );
+  /** Where `index[0..count)` is for `access`; every index checked (`count` must be ndim). */
+  #locate(access: ElementAccess, index: readonly unknown[], count: number): number {
+    const shape = this.shape;
+    if (count !== shape.length || !Array.isArray(index)) throw this.#arityError(index, count);
+    const strides = access.strides;
+    let at = access.base;
+    for (let axis = 0; axis < count; axis++) {
+      const i = index[axis] as number;
+      const n = shape[axis];
+      if (!(i >= -n && i < n && Number.isInteger(i))) {
+        checkedIndex(i, n, axis, this.#what()); // throws the error that says why
+      }
+      at += (i < 0 ? i + n : i) * strides[axis];
     }
-    let offset = this.byteOffset;
-    for (let axis = 0; axis < idx.length; axis++) {
-      offset += normalizeIndex(idx[axis], this.shape[axis], axis, this.#what()) *
-        this.strides[axis];
-    }
-    return offset;
+    return at;
   }
+
+  #arityError(index: unknown, count: number): InvalidArgumentError {
+    const got = Array.isArray(index) ? `${count}` : typeof index;
+    return new InvalidArgumentError(
+      `${this.#what()} has ${this.ndim} axes; an index needs ${this.ndim} integers, got ${got}`,
+    );
+  }
+
+  #closedError(): ClosedError {
+    return new ClosedError(`${this.mapping.label} is closed`);
+  }
+}
+
+/**
+ * Options of {@link NdArray.reshape}.
+ *
+ * @example
+ * ```ts
+ * const opts: ReshapeOptions = { order: "F" };
+ * ```
+ */
+export interface ReshapeOptions {
+  /** `"C"` (default): the last index runs fastest; `"F"`: the first one does. */
+  order?: "C" | "F";
 }
 
 /**
@@ -333,19 +547,6 @@ export function isNdArray(value: unknown): value is NdArray {
 // change a view's layout behind it.
 function frozen(list: readonly number[]): readonly number[] {
   return Object.isFrozen(list) ? list : Object.freeze([...list]);
-}
-
-function normalizeIndex(i: number, n: number, axis: number, what: string): number {
-  if (!Number.isInteger(i)) {
-    throw new InvalidArgumentError(`${what}: index ${String(i)} on axis ${axis} is not an integer`);
-  }
-  const at = i < 0 ? i + n : i;
-  if (at < 0 || at >= n) {
-    throw new InvalidArgumentError(
-      `${what}: index ${i} is out of bounds for axis ${axis} of size ${n}`,
-    );
-  }
-  return at;
 }
 
 function clampSliceBound(bound: number, n: number, which: string): number {

@@ -67,7 +67,8 @@ export function numericCodec(
   return dataViewCodec(dtype, buffer, convert);
 }
 
-type Stored = number | bigint | [number, number];
+/** A checked value as it is stored: a number, a bigint, or the parts of a complex. */
+export type Stored = number | bigint | [number, number];
 
 function typedCodec(
   dtype: DType,
@@ -178,7 +179,16 @@ function scalarSetter(dv: DataView, kind: string, size: number, little: boolean)
   }
 }
 
-function converter(dtype: DType, label: string): (value: unknown) => Stored {
+/**
+ * The check `set` and `fill` make of a value for a numeric dtype, giving it as stored; a value
+ * that does not fit throws {@link InvalidArgumentError} naming `label`.
+ *
+ * @example
+ * ```ts
+ * converter(parseDType("int8"), "x")(200); // throws: out of range
+ * ```
+ */
+export function converter(dtype: DType, label: string): (value: unknown) => Stored {
   const bad = (value: unknown, why: string) =>
     new InvalidArgumentError(
       `cannot store ${describe(value)} in ${label} (dtype ${dtype.name}): ${why}`,
