@@ -20,7 +20,7 @@ import {
 } from "../format/errors.ts";
 import { formatShape, stridesOf } from "../format/shape.ts";
 import type { ArrayFor, Scalar, ScalarFor, TypedArray, ValueFor } from "../format/typed.ts";
-import { type ElementAccess, elementAccess } from "./access.ts";
+import { BIGINT, directAccess, FLOAT, INT } from "./access.ts";
 import { reshapeLayout, squeezeLayout, transposeLayout } from "./axes.ts";
 import { type ElementCodec, elementCodec } from "./codec.ts";
 import { checkedIndex, type IndexItem, indexLayout, parseIndex } from "./indexing.ts";
@@ -47,6 +47,10 @@ export type NestedArray = Scalar | NestedArray[];
 
 // Brand shared by every copy of this module, so isSharedArray() works across copies.
 const BRAND = Symbol.for("npshm.NdArray");
+// Whether close() can detach a buffer (ArrayBuffer.prototype.transfer; Node 20 cannot): then
+// every TypedArray over a closed mapping reads length 0, which the fast get/set notice by
+// themselves; elsewhere they ask the mapping.
+const DETACHES = typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === "function";
 // What console.log asks an object for a text of itself: Deno's, and Node's (also Bun's).
 const DENO_INSPECT = Symbol.for("Deno.customInspect");
 const NODE_INSPECT = Symbol.for("nodejs.util.inspect.custom");
@@ -99,12 +103,33 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
   readonly byteOffset: number;
   /** @internal The memory this view reads and writes. */
   protected readonly mapping: ArrayMemory;
-  #access: ElementAccess | undefined;
   #codec: ElementCodec | undefined;
   #data: T | undefined;
+  // The fast get/set (see ./access.ts): the buffer as the dtype's TypedArray, or null when
+  // the elements need the codec; where element [0, ...] is and the strides, in elements; the
+  // extents as a plain array; and the check set makes of a value.
+  #flat: TypedArray | null;
+  #writable: boolean;
+  #base: number;
+  #steps: number[];
+  #dims: number[];
+  // 1-d and 2-d views on the fast path again, as numbers that need no array loads: the
+  // extents (0 when the view is not such a view on the fast path: every index then misses)
+  // and the strides in elements.
+  #len: number;
+  #height: number;
+  #width: number;
+  #s0: number;
+  #s1: number;
+  #kind: number;
+  #min: number | bigint;
+  #max: number | bigint;
 
-  /** @internal Use {@link createSharedArray} / {@link attachSharedArray}. */
-  constructor(mapping: ArrayMemory, layout: Layout) {
+  /**
+   * @internal Use {@link createSharedArray} / {@link attachSharedArray}. `from`: the view
+   * this one is made from (its TypedArray is shared when the dtype is the same).
+   */
+  constructor(mapping: ArrayMemory, layout: Layout, from?: NdArray) {
     this.mapping = mapping;
     this.dtype = layout.dtype;
     this.shape = frozen(layout.shape);
@@ -113,6 +138,23 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     this.ndim = layout.shape.length;
     this.size = layout.shape.reduce((a, b) => a * b, 1);
     this.byteLength = this.size * layout.dtype.itemsize;
+    const direct = mapping.closed
+      ? null
+      : directAccess(layout, mapping.buffer, mapping.dataOffset, from && (from.#flat ?? undefined));
+    this.#flat = direct?.flat ?? null;
+    this.#writable = direct !== null && !mapping.readOnly;
+    this.#base = direct?.base ?? 0;
+    this.#steps = direct?.steps ?? [];
+    this.#dims = [...layout.shape];
+    const fast = direct === null ? -1 : this.ndim;
+    this.#len = fast === 1 ? layout.shape[0] : 0;
+    this.#height = fast === 2 ? layout.shape[0] : 0;
+    this.#width = fast === 2 ? layout.shape[1] : 0;
+    this.#s0 = this.#steps[0] ?? 0;
+    this.#s1 = this.#steps[1] ?? 0;
+    this.#kind = direct?.kind ?? FLOAT;
+    this.#min = direct?.min ?? 0;
+    this.#max = direct?.max ?? 0;
   }
 
   /** @internal */
@@ -160,7 +202,7 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
    * (through a TypedArray when the field is aligned, else a DataView).
    */
   field(name: string): NdArray {
-    return new NdArray(this.mapping, fieldLayout(this, name, this.#what()));
+    return new NdArray(this.mapping, fieldLayout(this, name, this.#what()), this);
   }
 
   /**
@@ -178,6 +220,7 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
       return new NdArray(
         this.mapping,
         reinterpretLayout(this, dtype, this.mapping.dataOffset, this.#what()),
+        this,
       ) as NdArray<ArrayFor<D>, ScalarFor<D>>;
     }
     this.#requireContiguous("placed views");
@@ -189,7 +232,7 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
       this.mapping.dataOffset,
       this.#what(),
     );
-    return new NdArray(this.mapping, layout) as NdArray<ArrayFor<D>, ScalarFor<D>>;
+    return new NdArray(this.mapping, layout, this) as NdArray<ArrayFor<D>, ScalarFor<D>>;
   }
 
   /** The raw bytes of the elements, zero-copy (contiguous views only). */
@@ -224,12 +267,9 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
   /** `get(i, j, ...)`: one integer per axis. */
   get(...index: number[]): S;
   get(...index: unknown[]): S {
-    const access = this.#access ?? this.#makeAccess();
-    if (this.mapping.closed) throw this.#closedError();
-    const list = index.length === 1 && typeof index[0] === "object"
-      ? index[0] as readonly unknown[]
-      : index;
-    return access.read(this.#locate(access, list, list.length)) as S;
+    // Two calls, so that each inlined copy knows its count (and V8 folds the other shapes).
+    if (index.length === 1 && Array.isArray(index[0])) return this.#read(index[0], index[0].length);
+    return this.#read(index, index.length);
   }
 
   /**
@@ -248,16 +288,9 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
   /** `set(i, j, ..., value)`: one integer per axis, then the value. */
   set(...indexAndValue: [...number[], ValueFor<S>]): void;
   set(...args: unknown[]): void {
-    const access = this.#access ?? this.#makeAccess();
-    if (this.mapping.closed) throw this.#closedError();
-    if (this.mapping.readOnly) {
-      throw new ReadOnlyError(`${this.mapping.label} was attached read-only; it cannot be written`);
-    }
     const last = args.length - 1;
-    const at = last === 1 && typeof args[0] === "object"
-      ? this.#locate(access, args[0] as readonly unknown[], (args[0] as unknown[])?.length)
-      : this.#locate(access, args, last);
-    access.write(at, args[last]);
+    if (last === 1 && Array.isArray(args[0])) return this.#write(args[0], args[0].length, args[1]);
+    return this.#write(args, last, args[last]);
   }
 
   /**
@@ -285,7 +318,7 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
   slice(start: number | string | readonly IndexItem[] = 0, end?: number): NdArray<T, S> {
     if (typeof start === "number") return this.#rows(start, end);
     const items = typeof start === "string" ? parseIndex(start) : start;
-    return new NdArray(this.mapping, indexLayout(this, items, this.#what()));
+    return new NdArray(this.mapping, indexLayout(this, items, this.#what()), this);
   }
 
   /**
@@ -303,7 +336,7 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
   transpose(...axes: number[]): NdArray<T, S>;
   transpose(...axes: (number | readonly number[])[]): NdArray<T, S> {
     const list = axes.length === 1 && Array.isArray(axes[0]) ? axes[0] : axes as number[];
-    return new NdArray(this.mapping, transposeLayout(this, list, this.#what()));
+    return new NdArray(this.mapping, transposeLayout(this, list, this.#what()), this);
   }
 
   /** The axes reversed, zero-copy: NumPy's `a.T`. */
@@ -339,6 +372,7 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     return new NdArray(
       this.mapping,
       reshapeLayout(this, dims as number[], order, this.#what()),
+      this,
     );
   }
 
@@ -354,13 +388,13 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
    */
   squeeze(...axes: number[]): NdArray<T, S> {
     const layout = squeezeLayout(this, axes.length ? axes : undefined, this.#what());
-    return new NdArray(this.mapping, layout);
+    return new NdArray(this.mapping, layout, this);
   }
 
   /** Row `i` (negative counts from the end): a zero-copy view with one axis fewer. */
   row(i: number): NdArray<T, S> {
     if (this.ndim === 0) throw new InvalidArgumentError(`${this.#what()} is 0-d: it has no rows`);
-    return new NdArray(this.mapping, indexLayout(this, [i], this.#what()));
+    return new NdArray(this.mapping, indexLayout(this, [i], this.#what()), this);
   }
 
   /**
@@ -438,7 +472,7 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
       shape: [to - from, ...this.shape.slice(1)],
       strides: this.strides,
       byteOffset: this.byteOffset + (to > from ? from * this.strides[0] : 0),
-    });
+    }, this);
   }
 
   #viewInfo() {
@@ -470,12 +504,6 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     }
   }
 
-  #makeAccess(): ElementAccess {
-    const { buffer, dataOffset } = this.mapping;
-    this.#access = elementAccess(this, buffer, dataOffset, this.#what());
-    return this.#access;
-  }
-
   #codecFor(): ElementCodec {
     const buffer = this.mapping.buffer;
     if (!this.#codec) {
@@ -488,32 +516,96 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     return this.#codec;
   }
 
-  /** Where `index[0..count)` is for `access`; every index checked (`count` must be ndim). */
-  #locate(access: ElementAccess, index: readonly unknown[], count: number): number {
-    const shape = this.shape;
-    if (count !== shape.length || !Array.isArray(index)) throw this.#arityError(index, count);
-    const strides = access.strides;
-    let at = access.base;
+  /**
+   * The fast path of get/set: the element index of `list[0..count)` in {@link #flat}, or -1
+   * for anything it does not take (a codec dtype, a wrong count, a bad index, a closed mapping
+   * where buffers cannot be detached), which the slow path then handles or reports. Nothing in
+   * here throws or calls out: V8 then keeps a caller's loop in registers (measured in bench/).
+   */
+  #at(list: readonly unknown[], count: number): number {
+    if (!DETACHES && this.mapping.closed) return -1;
+    if (count === 1) {
+      const n = this.#len;
+      let i = list[0] as number;
+      if (i < 0) i += n;
+      return i >= 0 && i < n && Number.isInteger(i) ? this.#base + i * this.#s0 : -1;
+    }
+    if (count === 2) {
+      const n = this.#height;
+      const m = this.#width;
+      let i = list[0] as number;
+      let j = list[1] as number;
+      if (i < 0) i += n;
+      if (j < 0) j += m;
+      const ok = i >= 0 && i < n && j >= 0 && j < m && Number.isInteger(i) && Number.isInteger(j);
+      return ok ? this.#base + i * this.#s0 + j * this.#s1 : -1;
+    }
+    if (this.#flat === null || count !== this.ndim) return -1;
+    const dims = this.#dims;
+    const steps = this.#steps;
+    let at = this.#base;
     for (let axis = 0; axis < count; axis++) {
-      const i = index[axis] as number;
-      const n = shape[axis];
-      if (!(i >= -n && i < n && Number.isInteger(i))) {
-        checkedIndex(i, n, axis, this.#what()); // throws the error that says why
-      }
-      at += (i < 0 ? i + n : i) * strides[axis];
+      const n = dims[axis];
+      let i = list[axis] as number;
+      if (i < 0) i += n;
+      if (!(i >= 0 && i < n && Number.isInteger(i))) return -1;
+      at += i * steps[axis];
     }
     return at;
   }
 
-  #arityError(index: unknown, count: number): InvalidArgumentError {
-    const got = Array.isArray(index) ? `${count}` : typeof index;
-    return new InvalidArgumentError(
-      `${this.#what()} has ${this.ndim} axes; an index needs ${this.ndim} integers, got ${got}`,
-    );
+  #read(list: readonly unknown[], count: number): S {
+    const at = this.#at(list, count);
+    if (at >= 0) {
+      const value = this.#flat![at];
+      if (value !== undefined) return value as S; // undefined: the buffer was detached
+    }
+    return this.#codecFor().read(this.#offsetOf(list, count)) as S;
   }
 
-  #closedError(): ClosedError {
-    return new ClosedError(`${this.mapping.label} is closed`);
+  #write(list: readonly unknown[], count: number, value: unknown): void {
+    const at = this.#writable ? this.#at(list, count) : -1;
+    if (at >= 0 && this.#fits(value) && at < this.#flat!.length) {
+      (this.#flat as unknown as Record<number, unknown>)[at] = value;
+      return;
+    }
+    const offset = this.#offsetOf(list, count);
+    if (this.mapping.readOnly) {
+      throw new ReadOnlyError(`${this.mapping.label} was attached read-only; it cannot be written`);
+    }
+    this.#codecFor().write(offset, value);
+  }
+
+  /** Whether `set` may store `value` as it is on the fast path. */
+  #fits(value: unknown): boolean {
+    const kind = this.#kind;
+    if (kind === FLOAT) return typeof value === "number";
+    if (kind === INT) {
+      return typeof value === "number" && value >= this.#min && value <= this.#max &&
+        Number.isInteger(value);
+    }
+    return kind === BIGINT && typeof value === "bigint" && value >= this.#min &&
+      value <= this.#max;
+  }
+
+  /** The byte offset of `list[0..count)`, every check made with the error that says why. */
+  #offsetOf(list: readonly unknown[], count: number): number {
+    const buffer = this.mapping.buffer; // ClosedError once closed
+    if (this.byteLength > 0 && buffer.byteLength === 0) {
+      throw new ClosedError(`${this.#what()}: its buffer was detached (transferred)`);
+    }
+    if (!Array.isArray(list) || count !== this.ndim) {
+      throw new InvalidArgumentError(
+        `${this.#what()} has ${this.ndim} axes; an index needs ${this.ndim} integers, got ` +
+          (Array.isArray(list) ? count : typeof list),
+      );
+    }
+    let offset = this.byteOffset;
+    for (let axis = 0; axis < count; axis++) {
+      const n = this.shape[axis];
+      offset += checkedIndex(list[axis] as number, n, axis, this.#what()) * this.strides[axis];
+    }
+    return offset;
   }
 }
 

@@ -39,7 +39,9 @@ const NUMERIC_KINDS = "biufc";
  *
  * @example
  * ```ts
+ * import { parseDType } from "../format/dtype.ts";
  * isNumeric(parseDType(">f8")); // true
+ * isNumeric(parseDType("U4")); // false: strings go to ./extended.ts
  * ```
  */
 export function isNumeric(dtype: DType): boolean {
@@ -53,7 +55,10 @@ export function isNumeric(dtype: DType): boolean {
  *
  * @example
  * ```ts
- * const codec = numericCodec(parseDType("float64"), buffer, true, "shared array 'x'");
+ * import { parseDType } from "../format/dtype.ts";
+ * const buffer = new ArrayBuffer(8);
+ * numericCodec(parseDType(">f8"), buffer, true, "shared array 'x'").write(0, 1);
+ * new Uint8Array(buffer)[0]; // 63 (0x3f): big-endian, the most significant byte first
  * ```
  */
 export function numericCodec(
@@ -67,8 +72,7 @@ export function numericCodec(
   return dataViewCodec(dtype, buffer, convert);
 }
 
-/** A checked value as it is stored: a number, a bigint, or the parts of a complex. */
-export type Stored = number | bigint | [number, number];
+type Stored = number | bigint | [number, number];
 
 function typedCodec(
   dtype: DType,
@@ -179,16 +183,7 @@ function scalarSetter(dv: DataView, kind: string, size: number, little: boolean)
   }
 }
 
-/**
- * The check `set` and `fill` make of a value for a numeric dtype, giving it as stored; a value
- * that does not fit throws {@link InvalidArgumentError} naming `label`.
- *
- * @example
- * ```ts
- * converter(parseDType("int8"), "x")(200); // throws: out of range
- * ```
- */
-export function converter(dtype: DType, label: string): (value: unknown) => Stored {
+function converter(dtype: DType, label: string): (value: unknown) => Stored {
   const bad = (value: unknown, why: string) =>
     new InvalidArgumentError(
       `cannot store ${describe(value)} in ${label} (dtype ${dtype.name}): ${why}`,
