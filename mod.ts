@@ -46,6 +46,8 @@ export type {
   Code,
   Complex,
   DTypeArrays,
+  DTypeCode,
+  DTypeElements,
   FieldValue,
   RecordValue,
   Scalar,

@@ -53,7 +53,9 @@ export interface DirectAccess {
  *
  * @example
  * ```ts
- * directAccess(view, mapping.buffer, mapping.dataOffset)?.steps; // strides in elements
+ * import { parseDType } from "../format/dtype.ts";
+ * const bools = { dtype: parseDType("bool"), shape: [4], strides: [1], byteOffset: 0 };
+ * directAccess(bools, new ArrayBuffer(4), 64); // null: read through the codec
  * ```
  */
 export function directAccess(

@@ -24,7 +24,9 @@ import { isContiguousIn, type Layout } from "./layout.ts";
  * @throws {InvalidArgumentError} not a permutation of the axes
  * @example
  * ```ts
- * transposeLayout(cube, [1, 0, 2], "cube"); // the first two axes swapped
+ * import { parseDType } from "../format/dtype.ts";
+ * const cube = { dtype: parseDType("u1"), shape: [2, 3, 4], strides: [12, 4, 1], byteOffset: 0 };
+ * transposeLayout(cube, [1, 0, 2], "cube").strides; // [4, 12, 1]: the first two axes swapped
  * ```
  */
 export function transposeLayout(
@@ -62,6 +64,8 @@ export function transposeLayout(
  *   copy): the message says how to make the copy
  * @example
  * ```ts
+ * import { parseDType } from "../format/dtype.ts";
+ * const grid = { dtype: parseDType("f8"), shape: [2, 3], strides: [24, 8], byteOffset: 0 };
  * reshapeLayout(grid, [-1], "C", "grid").shape; // [6]
  * ```
  */
@@ -172,7 +176,9 @@ function viewStrides(
  * @throws {InvalidArgumentError} an axis out of range, repeated, or longer than 1
  * @example
  * ```ts
- * squeezeLayout(column, undefined, "x").shape; // [3] for a (3, 1) column
+ * import { parseDType } from "../format/dtype.ts";
+ * const column = { dtype: parseDType("f8"), shape: [3, 1], strides: [8, 8], byteOffset: 0 };
+ * squeezeLayout(column, undefined, "column").shape; // [3]
  * ```
  */
 export function squeezeLayout(

@@ -112,7 +112,9 @@ function badItem(part: string, text: string, why: string): InvalidArgumentError 
  *   ellipses, or an item of the wrong type
  * @example
  * ```ts
- * indexLayout(grid, [0, { step: -1 }], "shared array 'grid'"); // row 0, reversed
+ * import { parseDType } from "../format/dtype.ts";
+ * const grid = { dtype: parseDType("f8"), shape: [4, 6], strides: [48, 8], byteOffset: 0 };
+ * indexLayout(grid, [0, { step: -1 }], "grid"); // row 0 reversed: shape [6], strides [-8]
  * ```
  */
 export function indexLayout(layout: Layout, index: readonly IndexItem[], label: string): Layout {

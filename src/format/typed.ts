@@ -46,15 +46,12 @@ export interface TypedArrayMethods {
   values(): IterableIterator<number | bigint>;
 }
 
-/** A TypedArray kind with the {@link TypedArrayMethods} every kind shares. */
-type Common<A> = A extends unknown ? Omit<A, keyof TypedArrayMethods> & TypedArrayMethods
-  : never;
-
 /**
  * Every TypedArray npshm can hand out: `data` of an array whose dtype is not known statically.
- * A union of the TypedArray kinds (narrow it with `instanceof`), on which the methods they all
- * share ({@link TypedArrayMethods}: `fill`, `reduce`, iteration, ...) type-check; `subarray`,
- * `slice`, `at`, `length` and indexing work as on any TypedArray.
+ * A union of the TypedArray kinds (narrow it with `instanceof`), each with the methods they
+ * all share typed alike ({@link TypedArrayMethods}: `fill`, `reduce`, iteration, ...), so those
+ * type-check on the union; `subarray`, `slice`, `at`, `length` and indexing work as on any
+ * TypedArray.
  *
  * @example
  * ```ts
@@ -63,123 +60,90 @@ type Common<A> = A extends unknown ? Omit<A, keyof TypedArrayMethods> & TypedArr
  * if (t instanceof Int16Array) t[0] += 1;
  * ```
  */
-export type TypedArray = Common<
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
-  | Float32Array
-  | Float64Array
-  | Float16Array
->;
+export type TypedArray =
+  | (Omit<Int8Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Uint8Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Int16Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Uint16Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Int32Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Uint32Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<BigInt64Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<BigUint64Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Float32Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Float64Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Float16Array, keyof TypedArrayMethods> & TypedArrayMethods);
 
 /**
- * What the types know of each dtype code: the TypedArray of `data` and the scalar `get`
- * returns. float16 is a `Float16Array` where the runtime has one and raw bits in a
- * `Uint16Array` elsewhere; complex `data` interleaves real and imaginary parts.
- */
-interface CodeTypes {
-  b1: [Uint8Array, boolean];
-  i1: [Int8Array, number];
-  u1: [Uint8Array, number];
-  i2: [Int16Array, number];
-  u2: [Uint16Array, number];
-  i4: [Int32Array, number];
-  u4: [Uint32Array, number];
-  i8: [BigInt64Array, bigint];
-  u8: [BigUint64Array, bigint];
-  f2: [Float16Array | Uint16Array, number];
-  f4: [Float32Array, number];
-  f8: [Float64Array, number];
-  c8: [Float32Array, Complex];
-  c16: [Float64Array, Complex];
-}
-
-/** NumPy's names and one-letter type codes, and the code each stands for (as in dtype.ts). */
-interface Aliases {
-  bool: "b1";
-  bool_: "b1";
-  "?": "b1";
-  int8: "i1";
-  byte: "i1";
-  b: "i1";
-  uint8: "u1";
-  ubyte: "u1";
-  B: "u1";
-  int16: "i2";
-  short: "i2";
-  h: "i2";
-  uint16: "u2";
-  ushort: "u2";
-  H: "u2";
-  int32: "i4";
-  intc: "i4";
-  i: "i4";
-  uint32: "u4";
-  uintc: "u4";
-  I: "u4";
-  int64: "i8";
-  int: "i8";
-  int_: "i8";
-  long: "i8";
-  longlong: "i8";
-  intp: "i8";
-  l: "i8";
-  q: "i8";
-  p: "i8";
-  n: "i8";
-  uint64: "u8";
-  uint: "u8";
-  ulong: "u8";
-  ulonglong: "u8";
-  uintp: "u8";
-  L: "u8";
-  Q: "u8";
-  P: "u8";
-  N: "u8";
-  float16: "f2";
-  half: "f2";
-  e: "f2";
-  float32: "f4";
-  single: "f4";
-  f: "f4";
-  float64: "f8";
-  double: "f8";
-  float: "f8";
-  d: "f8";
-  complex64: "c8";
-  csingle: "c8";
-  F: "c8";
-  complex128: "c16";
-  cdouble: "c16";
-  complex: "c16";
-  D: "c16";
-}
-
-/** The code a spelling without byte order stands for, e.g. `"double"` → `"f8"`. */
-type Resolved<C> = C extends keyof Aliases ? Aliases[C] : C;
-
-/**
- * The TypedArray per dtype spelling (NumPy names, type codes and descr strings), as `data`
- * returns it. float16 is a `Float16Array` where the runtime has one and raw bits in a
- * `Uint16Array` elsewhere; complex dtypes interleave real and imaginary parts.
+ * The TypedArray per dtype spelling (NumPy names, type codes and descr strings).
+ * float16 is a `Float16Array` where the runtime has one and raw bits in a `Uint16Array`
+ * elsewhere; complex dtypes interleave real and imaginary parts.
  *
  * @example
  * ```ts
  * const m: DTypeArrays["complex64"] = new Float32Array(4); // 2 complex values
  * ```
  */
-export type DTypeArrays = {
-  readonly [K in keyof CodeTypes | keyof Aliases]: CodeTypes[Resolved<K> & keyof CodeTypes][0];
-};
+export interface DTypeArrays {
+  /** `data` of a `bool` array. */
+  bool: Uint8Array;
+  /** `data` of a `int8` array. */
+  int8: Int8Array;
+  /** `data` of a `int16` array. */
+  int16: Int16Array;
+  /** `data` of a `int32` array. */
+  int32: Int32Array;
+  /** `data` of a `int64` array. */
+  int64: BigInt64Array;
+  /** `data` of a `uint8` array. */
+  uint8: Uint8Array;
+  /** `data` of a `uint16` array. */
+  uint16: Uint16Array;
+  /** `data` of a `uint32` array. */
+  uint32: Uint32Array;
+  /** `data` of a `uint64` array. */
+  uint64: BigUint64Array;
+  /** `data` of a `float16` array. */
+  float16: Float16Array | Uint16Array;
+  /** `data` of a `float32` array. */
+  float32: Float32Array;
+  /** `data` of a `float64` array. */
+  float64: Float64Array;
+  /** `data` of a `complex64` array. */
+  complex64: Float32Array;
+  /** `data` of a `complex128` array. */
+  complex128: Float64Array;
+  /** `data` of a `b1` array. */
+  b1: Uint8Array;
+  /** `data` of a `i1` array. */
+  i1: Int8Array;
+  /** `data` of a `i2` array. */
+  i2: Int16Array;
+  /** `data` of a `i4` array. */
+  i4: Int32Array;
+  /** `data` of a `i8` array. */
+  i8: BigInt64Array;
+  /** `data` of a `u1` array. */
+  u1: Uint8Array;
+  /** `data` of a `u2` array. */
+  u2: Uint16Array;
+  /** `data` of a `u4` array. */
+  u4: Uint32Array;
+  /** `data` of a `u8` array. */
+  u8: BigUint64Array;
+  /** `data` of a `f2` array. */
+  f2: Float16Array | Uint16Array;
+  /** `data` of a `f4` array. */
+  f4: Float32Array;
+  /** `data` of a `f8` array. */
+  f8: Float64Array;
+  /** `data` of a `c8` array. */
+  c8: Float32Array;
+  /** `data` of a `c16` array. */
+  c16: Float64Array;
+}
 
 /**
- * A dtype spelling without a byte-order prefix that keeps this machine's (little-endian) order:
- * `Code<"<i4">` is `"i4"`; `">i4"` stays as it is (its `data` has no TypedArray).
+ * A dtype spelling without its byte-order prefix: `Code<"<f8">` is `"f8"`.
  *
  * @example
  * ```ts
@@ -188,15 +152,96 @@ export type DTypeArrays = {
  */
 export type Code<S> = S extends `${"<" | "=" | "|"}${infer C}` ? C : S;
 
-/** A spelling without any byte-order prefix: the element's type does not depend on it. */
-type Unordered<S> = S extends `${"<" | ">" | "=" | "|"}${infer C}` ? C : S;
+/**
+ * The kind of element a dtype spelling names, whatever its byte order: the type code of a
+ * number (`DTypeCode<"double">` and `DTypeCode<">f8">` are `"f8"`), `"M8"`/`"m8"` for
+ * datetime64/timedelta64 in any unit, `"S"`, `"U"` or `"V"` for sized flexible types; `never`
+ * for a spelling it does not know.
+ *
+ * @example
+ * ```ts
+ * const c: DTypeCode<"int"> = "i8";
+ * const t: DTypeCode<"datetime64[ms]"> = "M8";
+ * ```
+ */
+export type DTypeCode<S> = S extends `${"<" | ">" | "=" | "|"}${infer C}` ? DTypeCode<C>
+  : S extends "bool" | "bool_" | "?" | "b1" ? "b1"
+  : S extends "int8" | "byte" | "b" | "i1" ? "i1"
+  : S extends "uint8" | "ubyte" | "B" | "u1" ? "u1"
+  : S extends "int16" | "short" | "h" | "i2" ? "i2"
+  : S extends "uint16" | "ushort" | "H" | "u2" ? "u2"
+  : S extends "int32" | "intc" | "i" | "i4" ? "i4"
+  : S extends "uint32" | "uintc" | "I" | "u4" ? "u4"
+  : S extends "int64" | "int" | "int_" | "long" | "longlong" | "intp" | "l" | "q" | "p" | "n" | "i8"
+    ? "i8"
+  : S extends "uint64" | "uint" | "ulong" | "ulonglong" | "uintp" | "L" | "Q" | "P" | "N" | "u8"
+    ? "u8"
+  : S extends "float16" | "half" | "e" | "f2" ? "f2"
+  : S extends "float32" | "single" | "f" | "f4" ? "f4"
+  : S extends "float64" | "double" | "float" | "d" | "f8" ? "f8"
+  : S extends "complex64" | "csingle" | "F" | "c8" ? "c8"
+  : S extends "complex128" | "cdouble" | "complex" | "D" | "c16" ? "c16"
+  : S extends `${"M8" | "M" | "datetime64"}${"" | `[${string}]`}` ? "M8"
+  : S extends `${"m8" | "m" | "timedelta64"}${"" | `[${string}]`}` ? "m8"
+  : S extends `S${number}` | "bytes" | "bytes_" ? "S"
+  : S extends `U${number}` | "str" | "str_" ? "U"
+  : S extends `V${number}` | "void" ? "V"
+  : never;
 
-/** datetime64 / timedelta64 spellings: int64 counts of their unit. */
-type TimeCode = `${"M8" | "m8" | "M" | "m" | "datetime64" | "timedelta64"}${"" | `[${string}]`}`;
+/**
+ * What the types know of each kind of element ({@link DTypeCode}): the TypedArray `data`
+ * returns in this machine's byte order, and the value `get` returns.
+ *
+ * @example
+ * ```ts
+ * const z: DTypeElements["c8"]["scalar"] = { re: 1, im: 0 };
+ * ```
+ */
+export interface DTypeElements {
+  /** bool: bytes 0 and 1, read as booleans. */
+  b1: { array: Uint8Array; scalar: boolean };
+  /** int8. */
+  i1: { array: Int8Array; scalar: number };
+  /** uint8. */
+  u1: { array: Uint8Array; scalar: number };
+  /** int16. */
+  i2: { array: Int16Array; scalar: number };
+  /** uint16. */
+  u2: { array: Uint16Array; scalar: number };
+  /** int32. */
+  i4: { array: Int32Array; scalar: number };
+  /** uint32. */
+  u4: { array: Uint32Array; scalar: number };
+  /** int64. */
+  i8: { array: BigInt64Array; scalar: bigint };
+  /** uint64. */
+  u8: { array: BigUint64Array; scalar: bigint };
+  /** float16: a Float16Array where the runtime has one, raw bits in a Uint16Array elsewhere. */
+  f2: { array: Float16Array | Uint16Array; scalar: number };
+  /** float32. */
+  f4: { array: Float32Array; scalar: number };
+  /** float64. */
+  f8: { array: Float64Array; scalar: number };
+  /** complex64: `data` interleaves real and imaginary parts. */
+  c8: { array: Float32Array; scalar: Complex };
+  /** complex128: `data` interleaves real and imaginary parts. */
+  c16: { array: Float64Array; scalar: Complex };
+  /** datetime64: int64 counts of its unit. */
+  M8: { array: BigInt64Array; scalar: bigint };
+  /** timedelta64: int64 counts of its unit. */
+  m8: { array: BigInt64Array; scalar: bigint };
+  /** Fixed bytes (`S<n>`), read as latin-1 strings; no TypedArray shows them. */
+  S: { array: TypedArray; scalar: string };
+  /** Fixed unicode (`U<n>`); no TypedArray shows them. */
+  U: { array: TypedArray; scalar: string };
+  /** Raw bytes (`V<n>`), read as copies; no TypedArray shows them. */
+  V: { array: TypedArray; scalar: Uint8Array };
+}
 
 /**
  * The TypedArray `data` returns for dtype spelling `D`; {@link TypedArray} when it is not
- * known statically (a wide `string`, a `DType` object, a big-endian spelling).
+ * known statically (a wide `string`, a `DType` object, a big-endian spelling, whose data no
+ * native TypedArray shows).
  *
  * @example
  * ```ts
@@ -204,12 +249,12 @@ type TimeCode = `${"M8" | "m8" | "M" | "m" | "datetime64" | "timedelta64"}${"" |
  * const t: ArrayFor<"M8[ns]"> = new BigInt64Array(1);
  * ```
  */
-export type ArrayFor<D> = ArrayOfSpelling<D> extends infer A extends TypedArray ? A : TypedArray;
-
-type ArrayOfSpelling<D> = string extends D ? TypedArray
-  : Resolved<Code<D>> extends keyof CodeTypes ? CodeTypes[Resolved<Code<D>>][0]
-  : Code<D> extends TimeCode ? BigInt64Array
-  : TypedArray;
+export type ArrayFor<D> = (
+  string extends D ? TypedArray
+    : D extends `>${string}` ? TypedArray
+    : DTypeCode<D> extends keyof DTypeElements ? DTypeElements[DTypeCode<D>]["array"]
+    : TypedArray
+) extends infer A extends TypedArray ? A : TypedArray;
 
 /**
  * The value `get` returns for dtype spelling `D`: `number` for floats and 8- to 32-bit ints,
@@ -223,17 +268,13 @@ type ArrayOfSpelling<D> = string extends D ? TypedArray
  * const z: ScalarFor<"complex64"> = { re: 1, im: 0 };
  * ```
  */
-export type ScalarFor<D> = ScalarOfSpelling<D> extends infer S extends Scalar ? S : Scalar;
-
-type ScalarOfSpelling<D> = D extends string ? string extends D ? Scalar : ScalarOfCode<Unordered<D>>
-  : D extends { readonly fields: readonly unknown[] } ? RecordValue
-  : Scalar;
-
-type ScalarOfCode<C> = Resolved<C> extends keyof CodeTypes ? CodeTypes[Resolved<C>][1]
-  : C extends TimeCode ? bigint
-  : C extends `${"S" | "U"}${number}` | "bytes" | "bytes_" | "str" | "str_" ? string
-  : C extends `V${number}` | "void" ? Uint8Array
-  : Scalar;
+export type ScalarFor<D> = (
+  D extends string ? string extends D ? Scalar
+    : DTypeCode<D> extends keyof DTypeElements ? DTypeElements[DTypeCode<D>]["scalar"]
+    : Scalar
+    : D extends { readonly fields: readonly unknown[] } ? RecordValue
+    : Scalar
+) extends infer S extends Scalar ? S : Scalar;
 
 /**
  * What `set` accepts for elements whose `get` returns `S`: numbers for numbers; bigints or
