@@ -9,6 +9,8 @@
  *    median ns/op over all its batches of all rounds.
  * 2. Sequential-read throughput of a shared array's `data` against a plain Float64Array
  *    (`throughput.ts`).
+ * 3. Per-element `get`/`set` against a plain Float64Array index in hot loops: 1-d, 2-d and a
+ *    strided view (`element.ts`).
  *
  * Prints a table with the ratios and the targets (within 1.3x of C, at least 2x faster than
  * Python, flat across sizes, reads within 5% of a plain TypedArray) and writes everything,
@@ -26,6 +28,7 @@
  */
 import { createSharedArray, deleteSharedArray } from "../mod.ts";
 import { EXPECTED } from "./attach.ts";
+import { type ElementOutput, printElements, summarizeElements } from "./element.ts";
 import { type Measurement, median } from "./measure.ts";
 
 /** Target: npshm's attach takes at most this many times what the C system calls take. */
@@ -412,14 +415,20 @@ async function measureAll(names: readonly string[], tpName: string) {
     String(THROUGHPUT_REPS),
     tpName,
   ]);
-  return { ...latency, tp };
+  progress("element access");
+  const elements = await runJson<ElementOutput>(Deno.execPath(), [
+    "run",
+    "-A",
+    path("element.ts"),
+  ]);
+  return { ...latency, tp, elements };
 }
 
 type Measured = Awaited<ReturnType<typeof measureAll>>;
 
 /** Prints the table, the throughput and the targets; writes bench/results.json. */
 async function report(measured: Measured, names: readonly string[], loadBefore: number) {
-  const { npshm, c, py, tp } = measured;
+  const { npshm, c, py, tp, elements } = measured;
   // Other work on the machine shows in the figures: the 1-minute load before the run (ours
   // is not in it yet) and after it (ours adds about 1) say how quiet it was.
   const load = { before: loadBefore, after: Deno.loadavg()[0] };
@@ -441,6 +450,9 @@ async function report(measured: Measured, names: readonly string[], loadBefore: 
   printTable(table);
   printThroughput(throughput);
   printTargets(goals);
+  const element = elements && summarizeElements(elements);
+  if (element) printElements(element);
+  else console.log("element access: n/a");
   const results = {
     date: new Date().toISOString(),
     command: "deno task bench",
@@ -453,7 +465,8 @@ async function report(measured: Measured, names: readonly string[], loadBefore: 
     },
     latency: table,
     throughput: throughput ?? null,
-    targets: goals,
+    elementAccess: element ? { ...element, raw: elements } : null,
+    targets: { ...goals, elementAccess: element?.targets ?? null },
     raw: { npshm, c: c ?? null, python: py ?? null },
   };
   // Four significant digits: the noise is larger than that, and the file stays readable.

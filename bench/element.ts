@@ -1,0 +1,329 @@
+/**
+ * Per-element `get`/`set` against a plain `Float64Array` index, in the same process and run:
+ * a 1-d array, a 2-d C array (`get(i, j)` and `get([i, j])`) and a strided view (`a[::-1, ::2]`
+ * of the 2-d one), and the `data` loop of the 2-d array. Every case is one hot loop over 4096
+ * elements in a function of its own (so V8 compiles each for itself), timed with the batches
+ * of `measure.ts`; the cases run in turn, round after round, so drift hits them alike.
+ *
+ * Besides npshm and the plain index, each shape has a "floor": the cheapest JavaScript that
+ * does what an element method must (an object holding the TypedArray, extent and strides;
+ * bounds checks, and a number check for stores; no negative indices, no closed check), to
+ * show what any checked access costs in such a loop. A last pass repeats the npshm cases after the slow paths have run once
+ * (a bool array, an index error, a ClosedError): V8 then compiles their calls into the hot
+ * loops too.
+ *
+ * ```sh
+ * deno run -A bench/element.ts [rounds=5] [batchMs=60]
+ * ```
+ *
+ * Prints one JSON object: `{ "elements", "cases": { "<name>": { "nsPerElement": [...] } },
+ * "polluted": { ... } }`, one entry per round.
+ *
+ * @module
+ */
+import process from "node:process";
+import { createSharedArray, type NdArray } from "../mod.ts";
+import { measure, median } from "./measure.ts";
+
+const ROWS = 64;
+const COLS = 64;
+const N = ROWS * COLS;
+
+/** Error makers the floor cases throw through, as npshm's fast path does. */
+const FAIL = { index: (i: number) => new RangeError(`index ${i} is out of bounds`) };
+
+/** The floor of a checked element access: bounds checks and stride arithmetic, nothing more. */
+class Floor {
+  constructor(
+    readonly flat: Float64Array,
+    readonly rows: number,
+    readonly cols: number,
+    readonly base: number,
+    readonly s0: number,
+    readonly s1: number,
+  ) {}
+  get1(i: number): number {
+    if (!(i >= 0 && i < this.cols)) throw FAIL.index(i);
+    return this.flat[this.base + i * this.s1];
+  }
+  get2(i: number, j: number): number {
+    if (!(i >= 0 && i < this.rows && j >= 0 && j < this.cols)) throw FAIL.index(i);
+    return this.flat[this.base + i * this.s0 + j * this.s1];
+  }
+  set1(i: number, v: unknown): void {
+    if (!(i >= 0 && i < this.cols && typeof v === "number")) throw FAIL.index(i);
+    this.flat[this.base + i * this.s1] = v;
+  }
+  set2(i: number, j: number, v: unknown): void {
+    const ok = i >= 0 && i < this.rows && j >= 0 && j < this.cols && typeof v === "number";
+    if (!ok) throw FAIL.index(i);
+    this.flat[this.base + i * this.s0 + j * this.s1] = v;
+  }
+}
+
+/** The cases, each `() => sum` over all elements it visits. */
+function cases(a: NdArray<Float64Array, number>, b: NdArray<Float64Array, number>) {
+  const plain = new Float64Array(N);
+  plain.set(b.data);
+  const t = b.slice("::-1, ::2"); // 64 x 32, strides (-512, 16)
+  const half = COLS / 2;
+  const flat1 = new Floor(plain, 1, N, 0, 0, 1);
+  const flat2 = new Floor(plain, ROWS, COLS, 0, COLS, 1);
+  const strided = new Floor(plain, ROWS, half, (ROWS - 1) * COLS, -COLS, 2);
+  const data = b.data;
+  return {
+    "1-d plain index": () => {
+      let s = 0;
+      for (let i = 0; i < N; i++) s += plain[i];
+      return s;
+    },
+    "1-d floor": () => {
+      let s = 0;
+      for (let i = 0; i < N; i++) s += flat1.get1(i);
+      return s;
+    },
+    "1-d get(i)": () => {
+      let s = 0;
+      for (let i = 0; i < N; i++) s += a.get(i);
+      return s;
+    },
+    "1-d plain store": () => {
+      for (let i = 0; i < N; i++) plain[i] = i;
+      return plain[N - 1];
+    },
+    "1-d floor set": () => {
+      for (let i = 0; i < N; i++) flat1.set1(i, i);
+      return 1;
+    },
+    "1-d set(i, v)": () => {
+      for (let i = 0; i < N; i++) a.set(i, i);
+      return 1;
+    },
+    "2-d plain index": () => {
+      let s = 0;
+      for (let i = 0; i < ROWS; i++) for (let j = 0; j < COLS; j++) s += plain[i * COLS + j];
+      return s;
+    },
+    "2-d floor": () => {
+      let s = 0;
+      for (let i = 0; i < ROWS; i++) for (let j = 0; j < COLS; j++) s += flat2.get2(i, j);
+      return s;
+    },
+    "2-d get(i, j)": () => {
+      let s = 0;
+      for (let i = 0; i < ROWS; i++) for (let j = 0; j < COLS; j++) s += b.get(i, j);
+      return s;
+    },
+    "2-d get([i, j])": () => {
+      let s = 0;
+      for (let i = 0; i < ROWS; i++) for (let j = 0; j < COLS; j++) s += b.get([i, j]);
+      return s;
+    },
+    "2-d plain store": () => {
+      for (let i = 0; i < ROWS; i++) for (let j = 0; j < COLS; j++) plain[i * COLS + j] = j;
+      return plain[N - 1];
+    },
+    "2-d floor set": () => {
+      for (let i = 0; i < ROWS; i++) for (let j = 0; j < COLS; j++) flat2.set2(i, j, j);
+      return 1;
+    },
+    "2-d set(i, j, v)": () => {
+      for (let i = 0; i < ROWS; i++) for (let j = 0; j < COLS; j++) b.set(i, j, j);
+      return 1;
+    },
+    "strided plain index": () => {
+      let s = 0;
+      for (let i = 0; i < ROWS; i++) {
+        for (let j = 0; j < half; j++) s += plain[(ROWS - 1 - i) * COLS + 2 * j];
+      }
+      return s;
+    },
+    "strided floor": () => {
+      let s = 0;
+      for (let i = 0; i < ROWS; i++) for (let j = 0; j < half; j++) s += strided.get2(i, j);
+      return s;
+    },
+    "strided get(i, j)": () => {
+      let s = 0;
+      for (let i = 0; i < ROWS; i++) for (let j = 0; j < half; j++) s += t.get(i, j);
+      return s;
+    },
+    "strided plain store": () => {
+      for (let i = 0; i < ROWS; i++) {
+        for (let j = 0; j < half; j++) plain[(ROWS - 1 - i) * COLS + 2 * j] = j;
+      }
+      return plain[0];
+    },
+    "strided floor set": () => {
+      for (let i = 0; i < ROWS; i++) for (let j = 0; j < half; j++) strided.set2(i, j, j);
+      return 1;
+    },
+    "strided set(i, j, v)": () => {
+      for (let i = 0; i < ROWS; i++) for (let j = 0; j < half; j++) t.set(i, j, j);
+      return 1;
+    },
+    "data plain loop": () => {
+      let s = 0;
+      for (let i = 0; i < N; i++) s += plain[i];
+      return s;
+    },
+    "data loop": () => {
+      let s = 0;
+      for (let i = 0; i < data.length; i++) s += data[i];
+      return s;
+    },
+  };
+}
+
+/** Elements each case visits per call. */
+function elementsOf(name: string): number {
+  return name.startsWith("strided") ? N / 2 : N;
+}
+
+type Timings = Record<string, { nsPerElement: number[] }>;
+
+function time(all: Record<string, () => number>, rounds: number, batchMs: number): Timings {
+  const out: Timings = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, op] of Object.entries(all)) {
+      const ns = median(measure(op, batchMs, 3).nsPerOp) / elementsOf(name);
+      (out[name] ??= { nsPerElement: [] }).nsPerElement.push(ns);
+    }
+  }
+  return out;
+}
+
+/** Runs each slow path once: afterwards V8 compiles their calls into the hot loops too. */
+function runSlowPaths(): void {
+  using mask = createSharedArray(undefined, { shape: [4], dtype: "bool", unlinkOnClose: true });
+  mask.set(1, true);
+  void mask.get(1);
+  using c = createSharedArray(undefined, { shape: [2, 2], dtype: "float64", unlinkOnClose: true });
+  try {
+    c.get(2, 0);
+  } catch { /* the error is the point */ }
+  c.close();
+  try {
+    c.set(0, 0, 1);
+  } catch { /* ClosedError */ }
+}
+
+/** What `main` prints: ns per element of each case, one entry per round. */
+export interface ElementOutput {
+  /** Elements in the 2-d array (the 1-d one is as long). */
+  elements: number;
+  /** Every case, first pass. */
+  cases: Timings;
+  /** The npshm cases again, after the slow paths have run. */
+  polluted: Timings;
+}
+
+/** Target: a get or set costs at most this many times the plain TypedArray index. */
+export const ELEMENT_LIMIT = 2;
+
+/** The plain-index case each case is compared with, and the floor of its shape. */
+function referenceOf(name: string): { plain: string; floor?: string } {
+  const shape = name.split(" ")[0];
+  if (name.startsWith("data")) return { plain: "data plain loop" };
+  if (/set/.test(name)) return { plain: `${shape} plain store`, floor: `${shape} floor set` };
+  return { plain: `${shape} plain index`, floor: `${shape} floor` };
+}
+
+/** One row of the summary: median ns per element and the ratios to the references. */
+export interface ElementRow {
+  /** The case. */
+  name: string;
+  /** Median over the rounds. */
+  nsPerElement: number;
+  /** The plain TypedArray case of the same shape. */
+  plain: string;
+  /** nsPerElement over the plain case's. */
+  ratio: number;
+  /** The floor case's ratio to the same plain case, where there is one. */
+  floorRatio?: number;
+}
+
+/**
+ * Median ns per element of every npshm case and its ratios, first pass and after the slow
+ * paths ran (against the first pass's plain cases).
+ *
+ * @example
+ * ```ts
+ * summarizeElements(JSON.parse(output)).rows[0].ratio;
+ * ```
+ */
+export function summarizeElements(out: ElementOutput) {
+  const ns = (t: Timings, name: string) => median(t[name].nsPerElement);
+  const row = (t: Timings, name: string): ElementRow => {
+    const { plain, floor } = referenceOf(name);
+    const base = ns(out.cases, plain);
+    const r: ElementRow = { name, nsPerElement: ns(t, name), plain, ratio: ns(t, name) / base };
+    if (floor) r.floorRatio = ns(out.cases, floor) / base;
+    return r;
+  };
+  const ours = (t: Timings) =>
+    Object.keys(t).filter((n) => /get|set|data loop/.test(n) && !/plain|floor/.test(n));
+  const rows = ours(out.cases).map((n) => row(out.cases, n));
+  const accesses = rows.filter((r) => /get\(|set\(/.test(r.name) && !r.name.includes("["));
+  const worst = Math.max(...accesses.map((r) => r.ratio));
+  const data = rows.find((r) => r.name === "data loop")!;
+  return {
+    elements: out.elements,
+    rows,
+    afterSlowPaths: ours(out.polluted).map((n) => row(out.polluted, n)),
+    targets: {
+      access: { limit: ELEMENT_LIMIT, worst, met: worst <= ELEMENT_LIMIT },
+      dataLoop: { tolerance: 0.05, ratio: data.ratio, met: Math.abs(data.ratio - 1) <= 0.05 },
+    },
+  };
+}
+
+/**
+ * Prints the summary as a table.
+ *
+ * @example
+ * ```ts
+ * printElements(summarizeElements(JSON.parse(output)));
+ * ```
+ */
+export function printElements(s: ReturnType<typeof summarizeElements>): void {
+  console.log(
+    `element access, ns per element in hot loops over ${s.elements} float64 elements ` +
+      "(ratio: to a plain Float64Array index or store of the same shape; floor: the cheapest " +
+      "checked access in JS, same ratio):",
+  );
+  const after = new Map(s.afterSlowPaths.map((r) => [r.name, r]));
+  for (const r of s.rows) {
+    const floor = r.floorRatio === undefined ? "" : `  floor ${r.floorRatio.toFixed(2)}x`;
+    const late = after.get(r.name);
+    const then = late ? `  after slow paths ${late.nsPerElement.toFixed(2)} ns` : "";
+    console.log(
+      `  ${r.name.padEnd(22)} ${r.nsPerElement.toFixed(2).padStart(6)} ns  ` +
+        `${r.ratio.toFixed(2).padStart(5)}x${floor}${then}`,
+    );
+  }
+}
+
+function main(args: string[]): void {
+  const rounds = Number(args[0] ?? 5);
+  const batchMs = Number(args[1] ?? 60);
+  using a = createSharedArray(undefined, { shape: [N], dtype: "float64", unlinkOnClose: true });
+  using b = createSharedArray(undefined, {
+    shape: [ROWS, COLS],
+    dtype: "float64",
+    unlinkOnClose: true,
+  });
+  for (let i = 0; i < N; i++) b.data[i] = a.data[i] = i & 1023;
+  const all = cases(a, b);
+  time(all, 1, batchMs); // warm-up round: every case compiled before any is timed
+  const clean = time(all, rounds, batchMs);
+  runSlowPaths();
+  const npshm = Object.fromEntries(
+    Object.entries(all).filter(([name]) => /get|set/.test(name) && !/plain|floor/.test(name)),
+  );
+  const polluted = time(npshm, rounds, batchMs);
+  const out: ElementOutput = { elements: N, cases: clean, polluted };
+  console.log(JSON.stringify(out));
+}
+
+if (import.meta.main) main(process.argv.slice(2));
