@@ -12,7 +12,7 @@ import {
   NotViewableError,
   type SharedArray,
 } from "../mod.ts";
-import { python, sweepLeaks, testFile, uniqueName } from "./_util.ts";
+import { indices, python, sweepLeaks, testFile, uniqueName } from "./_util.ts";
 
 const SCRIPT = testFile("python/views.py");
 
@@ -119,18 +119,6 @@ function plain(value: unknown): unknown {
 
 function at(values: unknown, index: readonly number[]): unknown {
   return index.reduce((v, i) => (v as unknown[])[i], values);
-}
-
-/** Every index of a shape, in C order. */
-function* indices(shape: readonly number[]): Generator<number[]> {
-  if (shape.includes(0)) return;
-  const index = shape.map(() => 0);
-  for (;;) {
-    yield [...index];
-    let axis = shape.length - 1;
-    while (axis >= 0 && ++index[axis] === shape[axis]) index[axis--] = 0;
-    if (axis < 0) return;
-  }
 }
 
 /** The JS view a case describes, or the error making it threw. */

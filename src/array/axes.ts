@@ -46,6 +46,11 @@ export function transposeLayout(
   if (new Set(order).size !== n) {
     throw new InvalidArgumentError(`${label}: repeated axis in transpose ${formatShape(order)}`);
   }
+  return pickAxes(layout, order);
+}
+
+/** The layout with axes `order[0]`, `order[1]`, ... of `layout`, in that order. */
+function pickAxes(layout: Layout, order: readonly number[]): Layout {
   return {
     dtype: layout.dtype,
     shape: order.map((a) => layout.shape[a]),
@@ -204,13 +209,7 @@ export function squeezeLayout(
       }
     }
   }
-  const kept = layout.shape.map((_, i) => i).filter((i) => !drop.has(i));
-  return {
-    dtype: layout.dtype,
-    shape: kept.map((i) => layout.shape[i]),
-    strides: kept.map((i) => layout.strides[i]),
-    byteOffset: layout.byteOffset,
-  };
+  return pickAxes(layout, layout.shape.map((_, i) => i).filter((i) => !drop.has(i)));
 }
 
 function checkedAxis(axis: number, n: number, label: string): number {
