@@ -131,6 +131,16 @@ function cases(a: NdArray<Float64Array, number>, b: NdArray<Float64Array, number
       for (let i = 0; i < ROWS; i++) for (let j = 0; j < COLS; j++) b.set(i, j, j);
       return 1;
     },
+    "2-d plain update": () => {
+      for (let i = 0; i < ROWS; i++) {
+        for (let j = 0; j < COLS; j++) plain[i * COLS + j] = plain[i * COLS + j] + 1;
+      }
+      return plain[0];
+    },
+    "2-d update set(get + 1)": () => {
+      for (let i = 0; i < ROWS; i++) for (let j = 0; j < COLS; j++) b.set(i, j, b.get(i, j) + 1);
+      return 1;
+    },
     "strided plain index": () => {
       let s = 0;
       for (let i = 0; i < ROWS; i++) {
@@ -225,6 +235,7 @@ export const ELEMENT_LIMIT = 2;
 function referenceOf(name: string): { plain: string; floor?: string } {
   const shape = name.split(" ")[0];
   if (name.startsWith("data")) return { plain: "data plain loop" };
+  if (name.includes("update")) return { plain: `${shape} plain update` };
   if (/set/.test(name)) return { plain: `${shape} plain store`, floor: `${shape} floor set` };
   return { plain: `${shape} plain index`, floor: `${shape} floor` };
 }

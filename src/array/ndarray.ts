@@ -267,9 +267,15 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
   /** `get(i, j, ...)`: one integer per axis. */
   get(...index: number[]): S;
   get(...index: unknown[]): S {
-    // Two calls, so that each inlined copy knows its count (and V8 folds the other shapes).
-    if (index.length === 1 && Array.isArray(index[0])) return this.#read(index[0], index[0].length);
-    return this.#read(index, index.length);
+    // The fast path (see #at1): get(i) and get(i, j) of native numbers. Everything else, and
+    // anything it cannot take, goes to #getAny, which also reports what is wrong.
+    const count = index.length;
+    const at = count === 1 ? this.#at1(index) : count === 2 ? this.#at2(index) : -1;
+    if (at >= 0) {
+      const value = this.#flat![at];
+      if (value !== undefined) return value as S; // undefined: the buffer was detached
+    }
+    return this.#getAny(index);
   }
 
   /**
@@ -288,9 +294,18 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
   /** `set(i, j, ..., value)`: one integer per axis, then the value. */
   set(...indexAndValue: [...number[], ValueFor<S>]): void;
   set(...args: unknown[]): void {
-    const last = args.length - 1;
-    if (last === 1 && Array.isArray(args[0])) return this.#write(args[0], args[0].length, args[1]);
-    return this.#write(args, last, args[last]);
+    // As get: set(i, v) and set(i, j, v) of a value stored as it is, else #setAny.
+    const count = args.length - 1;
+    const at = !this.#writable || !this.#fits(args[count])
+      ? -1
+      : count === 1
+      ? this.#at1(args)
+      : count === 2
+      ? this.#at2(args)
+      : -1;
+    if (at >= 0 && at < this.#flat!.length) {
+      (this.#flat as unknown as Record<number, unknown>)[at] = args[count];
+    } else this.#setAny(args);
   }
 
   /**
@@ -517,30 +532,37 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
   }
 
   /**
-   * The fast path of get/set: the element index of `list[0..count)` in {@link #flat}, or -1
-   * for anything it does not take (a codec dtype, a wrong count, a bad index, a closed mapping
-   * where buffers cannot be detached), which the slow path then handles or reports. Nothing in
-   * here throws or calls out: V8 then keeps a caller's loop in registers (measured in bench/).
+   * The fast path of get/set: the element index of `list[0]` (1-d) or `list[0], list[1]` (2-d)
+   * in {@link #flat}, or -1 for anything it does not take (a codec dtype, another number of
+   * axes, a bad index, a closed mapping where buffers cannot be detached). Nothing in here
+   * throws or calls out, and get/set with it stay small: V8 then inlines them whole into a
+   * caller's loop and keeps the loop in registers (measured in bench/element.ts).
    */
-  #at(list: readonly unknown[], count: number): number {
+  #at1(list: readonly unknown[]): number {
     if (!DETACHES && this.mapping.closed) return -1;
-    if (count === 1) {
-      const n = this.#len;
-      let i = list[0] as number;
-      if (i < 0) i += n;
-      return i >= 0 && i < n && Number.isInteger(i) ? this.#base + i * this.#s0 : -1;
+    const n = this.#len;
+    let i = list[0] as number;
+    if (i < 0) i += n;
+    return i >= 0 && i < n && Number.isInteger(i) ? this.#base + i * this.#s0 : -1;
+  }
+
+  #at2(list: readonly unknown[]): number {
+    if (!DETACHES && this.mapping.closed) return -1;
+    const n = this.#height;
+    const m = this.#width;
+    let i = list[0] as number;
+    let j = list[1] as number;
+    if (i < 0) i += n;
+    if (j < 0) j += m;
+    const ok = i >= 0 && i < n && j >= 0 && j < m && Number.isInteger(i) && Number.isInteger(j);
+    return ok ? this.#base + i * this.#s0 + j * this.#s1 : -1;
+  }
+
+  /** {@link #at1} for any number of axes. */
+  #atN(list: readonly unknown[], count: number): number {
+    if (this.#flat === null || count !== this.ndim || (!DETACHES && this.mapping.closed)) {
+      return -1;
     }
-    if (count === 2) {
-      const n = this.#height;
-      const m = this.#width;
-      let i = list[0] as number;
-      let j = list[1] as number;
-      if (i < 0) i += n;
-      if (j < 0) j += m;
-      const ok = i >= 0 && i < n && j >= 0 && j < m && Number.isInteger(i) && Number.isInteger(j);
-      return ok ? this.#base + i * this.#s0 + j * this.#s1 : -1;
-    }
-    if (this.#flat === null || count !== this.ndim) return -1;
     const dims = this.#dims;
     const steps = this.#steps;
     let at = this.#base;
@@ -554,18 +576,29 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     return at;
   }
 
-  #read(list: readonly unknown[], count: number): S {
-    const at = this.#at(list, count);
+  /** get of any other form: `get([i, j])`, other numbers of axes, codec dtypes; errors. */
+  #getAny(index: readonly unknown[]): S {
+    const list = index.length === 1 && Array.isArray(index[0]) ? index[0] as unknown[] : index;
+    const at = this.#atN(list, list.length);
     if (at >= 0) {
       const value = this.#flat![at];
-      if (value !== undefined) return value as S; // undefined: the buffer was detached
+      if (value !== undefined) return value as S;
     }
-    return this.#codecFor().read(this.#offsetOf(list, count)) as S;
+    return this.#codecFor().read(this.#offsetOf(list, list.length)) as S;
   }
 
-  #write(list: readonly unknown[], count: number, value: unknown): void {
-    const at = this.#writable ? this.#at(list, count) : -1;
-    if (at >= 0 && this.#fits(value) && at < this.#flat!.length) {
+  /**
+   * set of any other form, or a value the fast path does not store as it is: the codec checks
+   * it (and converts, e.g. 5n into an int8).
+   */
+  #setAny(args: readonly unknown[]): void {
+    const last = args.length - 1;
+    const byList = last === 1 && Array.isArray(args[0]);
+    const list = byList ? args[0] as unknown[] : args;
+    const count = byList ? list.length : last;
+    const value = args[last];
+    const at = this.#writable && this.#fits(value) ? this.#atN(list, count) : -1;
+    if (at >= 0 && at < this.#flat!.length) {
       (this.#flat as unknown as Record<number, unknown>)[at] = value;
       return;
     }
@@ -579,10 +612,9 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
   /** Whether `set` may store `value` as it is on the fast path. */
   #fits(value: unknown): boolean {
     const kind = this.#kind;
-    if (kind === FLOAT) return typeof value === "number";
-    if (kind === INT) {
-      return typeof value === "number" && value >= this.#min && value <= this.#max &&
-        Number.isInteger(value);
+    if (typeof value === "number") {
+      return kind === FLOAT ||
+        (kind === INT && value >= this.#min && value <= this.#max && Number.isInteger(value));
     }
     return kind === BIGINT && typeof value === "bigint" && value >= this.#min &&
       value <= this.#max;
