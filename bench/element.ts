@@ -8,16 +8,18 @@
  * Besides npshm and the plain index, each shape has a "floor": the cheapest JavaScript that
  * does what an element method must (an object holding the TypedArray, extent and strides;
  * bounds checks, and a number check for stores; no negative indices, no closed check), to
- * show what any checked access costs in such a loop. A last pass repeats the npshm cases after the slow paths have run once
- * (a bool array, an index error, a ClosedError): V8 then compiles their calls into the hot
- * loops too.
+ * show what any checked access costs in such a loop. Later passes repeat the npshm cases:
+ * after the program used arrays of other dtypes and closed one (which makes V8 recompile);
+ * with `get([i, j])` running in the same process; after an index error and a ClosedError
+ * were caught. (The last two make V8 compile a call of the slow path into every hot loop.)
  *
  * ```sh
  * deno run -A bench/element.ts [rounds=5] [batchMs=60]
  * ```
  *
- * Prints one JSON object: `{ "elements", "cases": { "<name>": { "nsPerElement": [...] } },
- * "polluted": { ... } }`, one entry per round.
+ * Prints one JSON object ({@link ElementOutput}): `{ "elements", "cases": { "<name>":
+ * { "nsPerElement": [...] } }, "afterOthers", "afterArrayForm", "afterErrors" }`, one entry per
+ * round.
  *
  * @module
  */
@@ -203,11 +205,22 @@ function time(all: Record<string, () => number>, rounds: number, batchMs: number
   return out;
 }
 
-/** Runs each slow path once: afterwards V8 compiles their calls into the hot loops too. */
-function runSlowPaths(): void {
+/**
+ * What a program does besides: arrays of dtypes that need the codec, and close(), which
+ * detaches a buffer (V8 then recompiles every loop over a TypedArray).
+ */
+function useOthers(): void {
   using mask = createSharedArray(undefined, { shape: [4], dtype: "bool", unlinkOnClose: true });
   mask.set(1, true);
   void mask.get(1);
+  using z = createSharedArray(undefined, { shape: [2], dtype: "complex64", unlinkOnClose: true });
+  z.set(0, { re: 1, im: 2 });
+  void z.get(0);
+  createSharedArray(undefined, { shape: [2], dtype: "float64", unlinkOnClose: true }).close();
+}
+
+/** A caught index error and a ClosedError: the fast paths' own slow paths run once. */
+function throwOnce(): void {
   using c = createSharedArray(undefined, { shape: [2, 2], dtype: "float64", unlinkOnClose: true });
   try {
     c.get(2, 0);
@@ -218,14 +231,18 @@ function runSlowPaths(): void {
   } catch { /* ClosedError */ }
 }
 
-/** What `main` prints: ns per element of each case, one entry per round. */
+/** What `main` prints: ns per element of each case, one entry per round, pass by pass. */
 export interface ElementOutput {
   /** Elements in the 2-d array (the 1-d one is as long). */
   elements: number;
-  /** Every case, first pass. */
+  /** The plain, floor and positional get/set cases: nothing else has run. */
   cases: Timings;
-  /** The npshm cases again, after the slow paths have run. */
-  polluted: Timings;
+  /** The get/set cases again, after other dtypes and a close() (see useOthers). */
+  afterOthers: Timings;
+  /** Again, with `get([i, j])` running in the same process. */
+  afterArrayForm: Timings;
+  /** Again, after an index error and a ClosedError were caught (see throwOnce). */
+  afterErrors: Timings;
 }
 
 /** Target: a get or set costs at most this many times the plain TypedArray index. */
@@ -240,11 +257,11 @@ function referenceOf(name: string): { plain: string; floor?: string } {
   return { plain: `${shape} plain index`, floor: `${shape} floor` };
 }
 
-/** One row of the summary: median ns per element and the ratios to the references. */
+/** One row of the summary: median ns per element, pass by pass, and the ratios. */
 export interface ElementRow {
   /** The case. */
   name: string;
-  /** Median over the rounds. */
+  /** Median over the rounds of the first pass it ran in. */
   nsPerElement: number;
   /** The plain TypedArray case of the same shape. */
   plain: string;
@@ -252,11 +269,17 @@ export interface ElementRow {
   ratio: number;
   /** The floor case's ratio to the same plain case, where there is one. */
   floorRatio?: number;
+  /** Medians of the later passes, where the case ran in them. */
+  afterOthers?: number;
+  /** See {@link ElementOutput.afterArrayForm}. */
+  afterArrayForm?: number;
+  /** See {@link ElementOutput.afterErrors}. */
+  afterErrors?: number;
 }
 
 /**
- * Median ns per element of every npshm case and its ratios, first pass and after the slow
- * paths ran (against the first pass's plain cases).
+ * Median ns per element of every npshm case, its ratios to the plain and floor cases of its
+ * shape, and the later passes; the targets.
  *
  * @example
  * ```ts
@@ -264,24 +287,30 @@ export interface ElementRow {
  * ```
  */
 export function summarizeElements(out: ElementOutput) {
-  const ns = (t: Timings, name: string) => median(t[name].nsPerElement);
-  const row = (t: Timings, name: string): ElementRow => {
+  const ns = (t: Timings, name: string) => t[name] ? median(t[name].nsPerElement) : undefined;
+  const names = [...new Set([...Object.keys(out.cases), ...Object.keys(out.afterArrayForm)])]
+    .filter((n) => /get|set|data loop/.test(n) && !/plain|floor/.test(n));
+  const rows = names.map((name): ElementRow => {
     const { plain, floor } = referenceOf(name);
-    const base = ns(out.cases, plain);
-    const r: ElementRow = { name, nsPerElement: ns(t, name), plain, ratio: ns(t, name) / base };
-    if (floor) r.floorRatio = ns(out.cases, floor) / base;
-    return r;
-  };
-  const ours = (t: Timings) =>
-    Object.keys(t).filter((n) => /get|set|data loop/.test(n) && !/plain|floor/.test(n));
-  const rows = ours(out.cases).map((n) => row(out.cases, n));
-  const accesses = rows.filter((r) => /get\(|set\(/.test(r.name) && !r.name.includes("["));
-  const worst = Math.max(...accesses.map((r) => r.ratio));
+    const base = ns(out.cases, plain)!;
+    const first = ns(out.cases, name) ?? ns(out.afterArrayForm, name)!;
+    return {
+      name,
+      nsPerElement: first,
+      plain,
+      ratio: first / base,
+      floorRatio: floor ? ns(out.cases, floor)! / base : undefined,
+      afterOthers: ns(out.afterOthers, name),
+      afterArrayForm: ns(out.afterArrayForm, name),
+      afterErrors: ns(out.afterErrors, name),
+    };
+  });
+  const positional = rows.filter((r) => /get\(|set\(/.test(r.name) && !r.name.includes("["));
+  const worst = Math.max(...positional.map((r) => r.ratio));
   const data = rows.find((r) => r.name === "data loop")!;
   return {
     elements: out.elements,
     rows,
-    afterSlowPaths: ours(out.polluted).map((n) => row(out.polluted, n)),
     targets: {
       access: { limit: ELEMENT_LIMIT, worst, met: worst <= ELEMENT_LIMIT },
       dataLoop: { tolerance: 0.05, ratio: data.ratio, met: Math.abs(data.ratio - 1) <= 0.05 },
@@ -299,18 +328,22 @@ export function summarizeElements(out: ElementOutput) {
  */
 export function printElements(s: ReturnType<typeof summarizeElements>): void {
   console.log(
-    `element access, ns per element in hot loops over ${s.elements} float64 elements ` +
-      "(ratio: to a plain Float64Array index or store of the same shape; floor: the cheapest " +
-      "checked access in JS, same ratio):",
+    `element access, ns per element in hot loops over ${s.elements} float64 elements; ratio ` +
+      "to a plain Float64Array index (or store) of the same shape, and the floor's (the " +
+      "cheapest checked access in JS); later passes: after other dtypes and a close(), with " +
+      "get([i, j]) in the process, after an error was caught:",
   );
-  const after = new Map(s.afterSlowPaths.map((r) => [r.name, r]));
+  const cell = (x: number | undefined, width = 9) =>
+    (x === undefined ? "" : x.toFixed(2)).padStart(width);
+  console.log(
+    `  ${"case".padEnd(24)} ${"ns".padStart(9)} ${"ratio".padStart(6)} ${"floor".padStart(6)} ` +
+      `${"others".padStart(9)} ${"[i, j]".padStart(9)} ${"errors".padStart(9)}`,
+  );
   for (const r of s.rows) {
-    const floor = r.floorRatio === undefined ? "" : `  floor ${r.floorRatio.toFixed(2)}x`;
-    const late = after.get(r.name);
-    const then = late ? `  after slow paths ${late.nsPerElement.toFixed(2)} ns` : "";
     console.log(
-      `  ${r.name.padEnd(22)} ${r.nsPerElement.toFixed(2).padStart(6)} ns  ` +
-        `${r.ratio.toFixed(2).padStart(5)}x${floor}${then}`,
+      `  ${r.name.padEnd(24)} ${cell(r.nsPerElement)} ${cell(r.ratio, 5)}x ` +
+        `${r.floorRatio === undefined ? "      " : `${cell(r.floorRatio, 5)}x`} ` +
+        `${cell(r.afterOthers)} ${cell(r.afterArrayForm)} ${cell(r.afterErrors)}`,
     );
   }
 }
@@ -325,15 +358,29 @@ function main(args: string[]): void {
     unlinkOnClose: true,
   });
   for (let i = 0; i < N; i++) b.data[i] = a.data[i] = i & 1023;
-  const all = cases(a, b);
-  time(all, 1, batchMs); // warm-up round: every case compiled before any is timed
-  const clean = time(all, rounds, batchMs);
-  runSlowPaths();
-  const npshm = Object.fromEntries(
-    Object.entries(all).filter(([name]) => /get|set/.test(name) && !/plain|floor/.test(name)),
-  );
-  const polluted = time(npshm, rounds, batchMs);
-  const out: ElementOutput = { elements: N, cases: clean, polluted };
+  const all = Object.entries(cases(a, b));
+  const pick = (keep: (name: string) => boolean) =>
+    Object.fromEntries(all.filter(([name]) => keep(name)));
+  const refs = pick((n) => /plain|floor|data/.test(n));
+  const positional = pick((n) => /get|set/.test(n) && !/plain|floor|\[/.test(n));
+  const arrayForm = pick((n) => n.includes("["));
+  const first = { ...refs, ...positional };
+  time(first, 1, batchMs); // warm-up round: every case compiled before any is timed
+  const clean = time(first, rounds, batchMs);
+  useOthers();
+  const afterOthers = time(positional, rounds, batchMs);
+  const both = { ...positional, ...arrayForm };
+  time(arrayForm, 1, batchMs);
+  const afterArrayForm = time(both, rounds, batchMs);
+  throwOnce();
+  const afterErrors = time(both, rounds, batchMs);
+  const out: ElementOutput = {
+    elements: N,
+    cases: clean,
+    afterOthers,
+    afterArrayForm,
+    afterErrors,
+  };
   console.log(JSON.stringify(out));
 }
 

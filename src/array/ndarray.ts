@@ -155,6 +155,14 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     this.#kind = direct?.kind ?? FLOAT;
     this.#min = direct?.min ?? 0;
     this.#max = direct?.max ?? 0;
+    if (direct === null) {
+      // Elements that need the codec get get/set of their own, straight to it: the shared
+      // ones then never take their slow path for them, and V8 compiles no call of it into
+      // the loops of arrays that do not need it (measured: 2 ns an access, 7 ns with one).
+      const own = { configurable: true, writable: true };
+      Object.defineProperty(this, "get", { ...own, value: (...i: unknown[]) => this.#getAny(i) });
+      Object.defineProperty(this, "set", { ...own, value: (...a: unknown[]) => this.#setAny(a) });
+    }
   }
 
   /** @internal */
@@ -267,10 +275,14 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
   /** `get(i, j, ...)`: one integer per axis. */
   get(...index: number[]): S;
   get(...index: unknown[]): S {
-    // The fast path (see #at1): get(i) and get(i, j) of native numbers. Everything else, and
-    // anything it cannot take, goes to #getAny, which also reports what is wrong.
+    // The fast path (see #at1): native numbers by positional index. get([i, j]) and anything
+    // it cannot take go to #getAny, which also reports what is wrong.
     const count = index.length;
-    const at = count === 1 ? this.#at1(index) : count === 2 ? this.#at2(index) : -1;
+    const at = count === 1
+      ? this.#at1(index)
+      : count === 2
+      ? this.#at2(index)
+      : this.#atN(index, count);
     if (at >= 0) {
       const value = this.#flat![at];
       if (value !== undefined) return value as S; // undefined: the buffer was detached
@@ -302,7 +314,7 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
       ? this.#at1(args)
       : count === 2
       ? this.#at2(args)
-      : -1;
+      : this.#atN(args, count);
     if (at >= 0 && at < this.#flat!.length) {
       (this.#flat as unknown as Record<number, unknown>)[at] = args[count];
     } else this.#setAny(args);
@@ -542,8 +554,11 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     if (!DETACHES && this.mapping.closed) return -1;
     const n = this.#len;
     let i = list[0] as number;
+    // Number.isInteger first: nothing but a number reaches the comparisons (an array there
+    // would be converted to a string, and V8 would compile them generic for every caller).
+    if (!Number.isInteger(i)) return -1;
     if (i < 0) i += n;
-    return i >= 0 && i < n && Number.isInteger(i) ? this.#base + i * this.#s0 : -1;
+    return i >= 0 && i < n ? this.#base + i * this.#s0 : -1;
   }
 
   #at2(list: readonly unknown[]): number {
@@ -552,10 +567,10 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     const m = this.#width;
     let i = list[0] as number;
     let j = list[1] as number;
+    if (!Number.isInteger(i) || !Number.isInteger(j)) return -1;
     if (i < 0) i += n;
     if (j < 0) j += m;
-    const ok = i >= 0 && i < n && j >= 0 && j < m && Number.isInteger(i) && Number.isInteger(j);
-    return ok ? this.#base + i * this.#s0 + j * this.#s1 : -1;
+    return i >= 0 && i < n && j >= 0 && j < m ? this.#base + i * this.#s0 + j * this.#s1 : -1;
   }
 
   /** {@link #at1} for any number of axes. */
@@ -569,8 +584,9 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     for (let axis = 0; axis < count; axis++) {
       const n = dims[axis];
       let i = list[axis] as number;
+      if (!Number.isInteger(i)) return -1;
       if (i < 0) i += n;
-      if (!(i >= 0 && i < n && Number.isInteger(i))) return -1;
+      if (!(i >= 0 && i < n)) return -1;
       at += i * steps[axis];
     }
     return at;
