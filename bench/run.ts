@@ -19,6 +19,7 @@
  * ```sh
  * deno task bench        # builds the native library first
  * deno run -A bench/run.ts
+ * deno task bench --element   # only 3., into the results.json there is
  * ```
  *
  * `CC` picks the C compiler (default `cc`), `PYTHON` the interpreter (default `python3`).
@@ -415,13 +416,12 @@ async function measureAll(names: readonly string[], tpName: string) {
     String(THROUGHPUT_REPS),
     tpName,
   ]);
+  return { ...latency, tp, elements: await measureElements() };
+}
+
+function measureElements(): Promise<ElementOutput | undefined> {
   progress("element access");
-  const elements = await runJson<ElementOutput>(Deno.execPath(), [
-    "run",
-    "-A",
-    path("element.ts"),
-  ]);
-  return { ...latency, tp, elements };
+  return runJson<ElementOutput>(Deno.execPath(), ["run", "-A", path("element.ts")]);
 }
 
 type Measured = Awaited<ReturnType<typeof measureAll>>;
@@ -469,6 +469,10 @@ async function report(measured: Measured, names: readonly string[], loadBefore: 
     targets: { ...goals, elementAccess: element?.targets ?? null },
     raw: { npshm, c: c ?? null, python: py ?? null },
   };
+  await writeResults(results);
+}
+
+async function writeResults(results: unknown): Promise<void> {
   // Four significant digits: the noise is larger than that, and the file stays readable.
   const rounded = (_: string, v: unknown) =>
     typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v;
@@ -476,7 +480,30 @@ async function report(measured: Measured, names: readonly string[], loadBefore: 
   console.log(`wrote ${RESULTS}`);
 }
 
+/**
+ * `--element`: only the element-access benchmark, written into the `elementAccess` section
+ * (and its target) of the existing results.json, with its own date and machine load.
+ */
+async function elementOnly(): Promise<void> {
+  const before = Deno.loadavg()[0];
+  const raw = await measureElements();
+  if (!raw) throw new Error("the element-access harness failed; see above");
+  const summary = summarizeElements(raw);
+  printElements(summary);
+  const results = JSON.parse(await Deno.readTextFile(RESULTS));
+  results.elementAccess = {
+    date: new Date().toISOString(),
+    command: "deno task bench --element",
+    loadAverage1m: { before, after: Deno.loadavg()[0] },
+    ...summary,
+    raw,
+  };
+  results.targets = { ...results.targets, elementAccess: summary.targets };
+  await writeResults(results);
+}
+
 async function main(): Promise<void> {
+  if (Deno.args.includes("--element")) return await elementOnly();
   const tag = `npshm-bench-${Deno.pid}`;
   const names = SIZES.map(({ bytes }) => `${tag}-${bytes}`);
   const tpName = `${tag}-throughput`;

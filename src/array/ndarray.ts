@@ -155,10 +155,12 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     this.#kind = direct?.kind ?? FLOAT;
     this.#min = direct?.min ?? 0;
     this.#max = direct?.max ?? 0;
-    if (direct === null) {
+    if (direct === null || !DETACHES) {
       // Elements that need the codec get get/set of their own, straight to it: the shared
       // ones then never take their slow path for them, and V8 compiles no call of it into
       // the loops of arrays that do not need it (measured: 2 ns an access, 7 ns with one).
+      // So do all arrays where close() cannot detach (Node 20): the slow path asks the
+      // mapping whether it was closed, which the fast path leaves to the detached buffer.
       const own = { configurable: true, writable: true };
       Object.defineProperty(this, "get", { ...own, value: (...i: unknown[]) => this.#getAny(i) });
       Object.defineProperty(this, "set", { ...own, value: (...a: unknown[]) => this.#setAny(a) });
@@ -278,11 +280,7 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     // The fast path (see #at1): native numbers by positional index. get([i, j]) and anything
     // it cannot take go to #getAny, which also reports what is wrong.
     const count = index.length;
-    const at = count === 1
-      ? this.#at1(index)
-      : count === 2
-      ? this.#at2(index)
-      : this.#atN(index, count);
+    const at = count === 1 || count === 2 ? this.#at(index, count) : this.#atN(index, count);
     if (at >= 0) {
       const value = this.#flat![at];
       if (value !== undefined) return value as S; // undefined: the buffer was detached
@@ -310,10 +308,8 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     const count = args.length - 1;
     const at = !this.#writable || !this.#fits(args[count])
       ? -1
-      : count === 1
-      ? this.#at1(args)
-      : count === 2
-      ? this.#at2(args)
+      : count === 1 || count === 2
+      ? this.#at(args, count)
       : this.#atN(args, count);
     if (at >= 0 && at < this.#flat!.length) {
       (this.#flat as unknown as Record<number, unknown>)[at] = args[count];
@@ -544,36 +540,33 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
   }
 
   /**
-   * The fast path of get/set: the element index of `list[0]` (1-d) or `list[0], list[1]` (2-d)
-   * in {@link #flat}, or -1 for anything it does not take (a codec dtype, another number of
-   * axes, a bad index, a closed mapping where buffers cannot be detached). Nothing in here
-   * throws or calls out, and get/set with it stay small: V8 then inlines them whole into a
-   * caller's loop and keeps the loop in registers (measured in bench/element.ts).
+   * The fast path of get/set: the element index of `list[0]` (1-d, `count` 1) or `list[0],
+   * list[1]` (2-d) in {@link #flat}, or -1 for anything it does not take (a codec dtype,
+   * another number of axes, a bad index). Nothing in here throws or calls out, and it is one
+   * small method: V8 inlines its bytecode whole wherever get/set is inlined (it does not fold
+   * the count first), and stops inlining once a loop has brought in about 900 bytes.
    */
-  #at1(list: readonly unknown[]): number {
-    if (!DETACHES && this.mapping.closed) return -1;
-    const n = this.#len;
+  #at(list: readonly unknown[], count: number): number {
     let i = list[0] as number;
-    // Number.isInteger first: nothing but a number reaches the comparisons (an array there
-    // would be converted to a string, and V8 would compile them generic for every caller).
-    if (!Number.isInteger(i)) return -1;
+    // Only whole numbers reach the comparisons: an array there would be converted to a string
+    // (and V8 would compile them generic for every caller).
+    if (typeof i !== "number" || i % 1 !== 0) return -1;
+    let n = this.#len;
+    let at = this.#base;
+    if (count === 2) {
+      let j = list[1] as number;
+      const m = this.#width;
+      if (typeof j !== "number" || j % 1 !== 0) return -1;
+      if (j < 0) j += m;
+      if (!(j >= 0 && j < m)) return -1;
+      at += j * this.#s1;
+      n = this.#height;
+    }
     if (i < 0) i += n;
-    return i >= 0 && i < n ? this.#base + i * this.#s0 : -1;
+    return i >= 0 && i < n ? at + i * this.#s0 : -1;
   }
 
-  #at2(list: readonly unknown[]): number {
-    if (!DETACHES && this.mapping.closed) return -1;
-    const n = this.#height;
-    const m = this.#width;
-    let i = list[0] as number;
-    let j = list[1] as number;
-    if (!Number.isInteger(i) || !Number.isInteger(j)) return -1;
-    if (i < 0) i += n;
-    if (j < 0) j += m;
-    return i >= 0 && i < n && j >= 0 && j < m ? this.#base + i * this.#s0 + j * this.#s1 : -1;
-  }
-
-  /** {@link #at1} for any number of axes. */
+  /** {@link #at} for any number of axes. */
   #atN(list: readonly unknown[], count: number): number {
     if (this.#flat === null || count !== this.ndim || (!DETACHES && this.mapping.closed)) {
       return -1;
