@@ -277,7 +277,7 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
   /** `get(i, j, ...)`: one integer per axis. */
   get(...index: number[]): S;
   get(...index: unknown[]): S {
-    // The fast path (see #at1): native numbers by positional index. get([i, j]) and anything
+    // The fast path (see #at): native numbers by positional index. get([i, j]) and anything
     // it cannot take go to #getAny, which also reports what is wrong.
     const count = index.length;
     const at = count === 1 || count === 2 ? this.#at(index, count) : this.#atN(index, count);
