@@ -39,9 +39,7 @@ const NUMERIC_KINDS = "biufc";
  *
  * @example
  * ```ts
- * import { parseDType } from "../format/dtype.ts";
  * isNumeric(parseDType(">f8")); // true
- * isNumeric(parseDType("U4")); // false: strings go to ./extended.ts
  * ```
  */
 export function isNumeric(dtype: DType): boolean {
@@ -55,10 +53,7 @@ export function isNumeric(dtype: DType): boolean {
  *
  * @example
  * ```ts
- * import { parseDType } from "../format/dtype.ts";
- * const buffer = new ArrayBuffer(8);
- * numericCodec(parseDType(">f8"), buffer, true, "shared array 'x'").write(0, 1);
- * new Uint8Array(buffer)[0]; // 63 (0x3f): big-endian, the most significant byte first
+ * const codec = numericCodec(parseDType("float64"), buffer, true, "shared array 'x'");
  * ```
  */
 export function numericCodec(
