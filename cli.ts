@@ -9,6 +9,9 @@
  *                                [--mode 644] [--force]
  * deno run -A cli.ts load FILE.npy NAME [--force]   # a .npy file into shared memory
  * deno run -A cli.ts save NAME FILE.npy             # a shared array to a .npy file
+ * deno run -A cli.ts fetch [--target all|linux-arm64,...] [--cache DIR] [--base-url URL]
+ *                                                   # pre-fill the native library cache
+ * deno run -A cli.ts doctor [--json]                # which library loads, /dev/shm, flags
  * deno run -A cli.ts create --help                  # a command's options; `help` all commands
  * deno run -A cli.ts --version
  * ```
@@ -27,11 +30,11 @@
  * @example
  * ```ts
  * import { main } from "./cli.ts";
- * const status = main(["ls", "--json"]);
+ * const status = await main(["ls", "--json"]);
  * ```
  * @module
  */
-import { realpathSync } from "node:fs";
+import { realpathSync, statfsSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -40,9 +43,15 @@ import {
   createSharedArray,
   deleteSharedArray,
   type DType,
+  fetchNativeLibrary,
   inspectSharedArray,
   InvalidArgumentError,
   listSharedArrays,
+  maxNameBytes,
+  nativeLibrary,
+  type NativeLibraryInfo,
+  nativeSettings,
+  nativeTargets,
   NpshmError,
   parseDType,
   readSharedArray,
@@ -69,7 +78,7 @@ interface Command {
   readonly synopsis: string;
   readonly about: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
-  run(values: Values, positionals: string[]): number;
+  run(values: Values, positionals: string[]): number | Promise<number>;
 }
 
 const JSON_OPTION: OptionSpec = { about: "print the result as JSON" };
@@ -299,6 +308,140 @@ function save(values: Values, positionals: string[]): number {
   return 0;
 }
 
+/** `--target` names besides Node's: macos-* and windows-*. */
+const TARGET_ALIASES: Readonly<Record<string, string>> = {
+  "macos-x64": "darwin-x64",
+  "macos-arm64": "darwin-arm64",
+  "windows-x64": "win32-x64",
+};
+
+function fetchTargets(text: string): string[] {
+  if (text === "all") return nativeTargets();
+  const targets = text.split(",").map((t) => TARGET_ALIASES[t] ?? t);
+  const unknown = targets.filter((t) => !nativeTargets().includes(t));
+  if (unknown.length) {
+    throw new UsageError(`unknown target ${unknown}: all, or ${nativeTargets().join(", ")}`);
+  }
+  return targets;
+}
+
+async function fetchCommand(values: Values, positionals: string[]): Promise<number> {
+  if (positionals.length) throw new UsageError("fetch takes no positional arguments");
+  const targets = fetchTargets(
+    optional(values.target, String) ?? `${process.platform}-${process.arch}`,
+  );
+  const options = {
+    cacheDir: optional(values.cache, String),
+    baseUrl: optional(values["base-url"], String),
+  };
+  const fetched: Record<string, string> = {};
+  for (const target of targets) fetched[target] = await fetchNativeLibrary(target, options);
+  if (values.json) json(fetched);
+  else out(table(Object.entries(fetched)));
+  return 0;
+}
+
+const WHY: Readonly<Record<string, string>> = {
+  "NPSHM_LIB": "NPSHM_LIB is set",
+  "npm package": "the npm package brings it",
+  "local build": "a local build next to the sources (deno task build)",
+  "cache": "the cache (its sha256 is the pinned one)",
+};
+
+/** /dev/shm's size and free bytes, or why they are unknown. */
+function shmSpace(): { size: number; free: number } | string {
+  try {
+    const s = statfsSync("/dev/shm");
+    return { size: s.blocks * s.bsize, free: s.bavail * s.bsize };
+  } catch (err) {
+    return `no /dev/shm here (${(err as Error).message})`;
+  }
+}
+
+function staleArrays(): string[] | string {
+  try {
+    return listSharedArrays().filter((a) => a.stale).map((a) => a.name);
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** The Deno flags a user of npshm needs: to load the library, and to fetch it once. */
+function denoFlags(cacheDir: string, baseUrl: string, envVars: readonly string[]) {
+  const load = ["--allow-ffi", `--allow-env=${envVars.join(",")}`, `--allow-read=${cacheDir}`];
+  const host = /^https?:/.test(baseUrl) ? new URL(baseUrl).host : "";
+  return { load, firstRun: [`--allow-net=${host}`, `--allow-write=${cacheDir}`] };
+}
+
+function doctor(values: Values, positionals: string[]): number {
+  if (positionals.length) throw new UsageError("doctor takes no positional arguments");
+  let library: NativeLibraryInfo | string;
+  try {
+    library = nativeLibrary();
+  } catch (err) {
+    if (!(err instanceof NpshmError)) throw err;
+    library = err.message;
+  }
+  const settings = nativeSettings();
+  const report = {
+    version: VERSION,
+    target: `${process.platform}-${process.arch}`,
+    library,
+    why: typeof library === "string" ? undefined : WHY[library.source],
+    ...settings,
+    shm: shmSpace(),
+    maxNameBytes: maxNameBytes(),
+    stale: staleArrays(),
+    deno: denoFlags(settings.cacheDir, settings.baseUrl, settings.envVars),
+  };
+  if (values.json) json(report);
+  else out(doctorText(report));
+  return typeof library === "string" ? 1 : 0;
+}
+
+function doctorText(r: {
+  version: string;
+  target: string;
+  library: NativeLibraryInfo | string;
+  why?: string;
+  cacheDir: string;
+  baseUrl: string;
+  shm: { size: number; free: number } | string;
+  maxNameBytes: number;
+  stale: string[] | string;
+  deno: { load: string[]; firstRun: string[] };
+}): string {
+  const lib = r.library;
+  const lines = typeof lib === "string" ? [["library", `NONE: ${lib}`]] : [
+    ["library", lib.path],
+    ["  because", r.why ?? ""],
+    ["  sha256", `${lib.sha256}${lib.sha256 === lib.releaseSha256 ? " (the release build)" : ""}`],
+    ["  stamp", `0x${lib.stamp.toString(16).padStart(8, "0")}`],
+  ];
+  const shm = typeof r.shm === "string"
+    ? r.shm
+    : `${bytes(r.shm.size)}, ${bytes(r.shm.free)} free` +
+      (r.shm.size < 2 ** 30
+        ? " (small: Docker's default is 64 MiB; docker run --shm-size=2g enlarges it)"
+        : "");
+  const stale = typeof r.stale === "string"
+    ? r.stale
+    : r.stale.length
+    ? `${r.stale.join(", ")} (npshm rm --all-stale removes them)`
+    : "none";
+  return table([
+    ["npshm", `${r.version} on ${r.target}`],
+    ...lines,
+    ["cache", r.cacheDir],
+    ["release URL", r.baseUrl],
+    ["/dev/shm", shm],
+    ["name limit", `${r.maxNameBytes} bytes`],
+    ["stale arrays", stale],
+    ["deno flags", r.deno.load.join(" ")],
+    ["  first run", `also ${r.deno.firstRun.join(" ")}`],
+  ]);
+}
+
 const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ["ls", {
     synopsis: "ls [--json]",
@@ -316,7 +459,9 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
     synopsis: "rm NAME... | --all-stale [--json]",
     about: "remove names (users keep their memory)",
     options: {
-      "all-stale": { about: "remove instead every tracked array whose trackers all died" },
+      "all-stale": {
+        about: "remove instead arrays whose trackers all died, and orphaned temporaries",
+      },
       json: { about: "print {removed, failed} as JSON" },
     },
     run: rm,
@@ -349,6 +494,23 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
     about: "write a shared array to a .npy file",
     options: { json: JSON_OPTION },
     run: save,
+  }],
+  ["fetch", {
+    synopsis: "fetch [--target all|OS-ARCH,...] [--cache DIR] [--base-url URL] [--json]",
+    about: "download and verify the native library into the cache",
+    options: {
+      target: { value: "T", about: "all, or e.g. linux-x64,linux-arm64 (default: this one)" },
+      cache: { value: "DIR", about: "the cache directory (default: NPSHM_CACHE or the usual)" },
+      "base-url": { value: "URL", about: "where releases are served (default: NPSHM_BASE_URL)" },
+      json: { about: "print {target: path} as JSON" },
+    },
+    run: fetchCommand,
+  }],
+  ["doctor", {
+    synopsis: "doctor [--json]",
+    about: "which native library loads and why, /dev/shm, stale arrays, Deno flags",
+    options: { json: JSON_OPTION },
+    run: doctor,
   }],
 ]);
 
@@ -416,7 +578,7 @@ function negativeValuesInline(command: Command, args: string[]): string[] {
   return joined;
 }
 
-function runCommand(command: Command, args: string[]): number {
+function runCommand(command: Command, args: string[]): number | Promise<number> {
   const { values, positionals } = parseCommandLine(command, args);
   if (values.help) {
     out(commandHelp(command));
@@ -442,14 +604,14 @@ function help(topics: string[]): number {
  *
  * @example
  * ```ts
- * main(["rm", "--all-stale"]); // 0
+ * await main(["rm", "--all-stale"]); // 0
  * ```
  */
-export function main(args: string[]): number {
+export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   const command = COMMANDS.get(name);
   try {
-    if (command) return runCommand(command, rest);
+    if (command) return await runCommand(command, rest);
     if (name === "help" || name === "--help" || name === "-h") return help(rest);
     if (name === "--version") {
       if (rest.length > 0) throw new UsageError("--version takes no arguments");
@@ -487,4 +649,4 @@ function isEntry(): boolean {
   }
 }
 
-if (isEntry()) process.exitCode = main(process.argv.slice(2));
+if (isEntry()) process.exitCode = await main(process.argv.slice(2));

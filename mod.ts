@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { attachSharedArray, createSharedArray } from "./mod.ts";
+ * import { attachSharedArray, createSharedArray } from "@npshm/npshm";
  * // process 1
  * using a = createSharedArray("frames", { shape: [10, 3], dtype: "int32", force: true, fill: 0 });
  * // process 2
@@ -22,6 +22,7 @@ export {
   type DeleteOptions,
   deleteSharedArray,
   type DTypeLike,
+  maxNameBytes,
 } from "./src/lifecycle.ts";
 export { isSharedArray, SharedArray } from "./src/shared_array.ts";
 export {
@@ -80,3 +81,13 @@ export {
   type OpenNpyOptions,
 } from "./src/npy/map.ts";
 export type { Progress } from "./src/npy/file_header.ts";
+export {
+  fetchNativeLibrary,
+  type FetchNativeOptions,
+  type LibrarySource,
+  nativeLibrary,
+  type NativeLibraryInfo,
+  type NativeSettings,
+  nativeSettings,
+  nativeTargets,
+} from "./src/os/library.ts";

@@ -283,6 +283,7 @@ export interface ElementRow {
  *
  * @example
  * ```ts
+ * const output = await Deno.readTextFile("element.json"); // what `main` printed
  * summarizeElements(JSON.parse(output)).rows[0].ratio;
  * ```
  */
@@ -323,6 +324,7 @@ export function summarizeElements(out: ElementOutput) {
  *
  * @example
  * ```ts
+ * const output = await Deno.readTextFile("element.json"); // what `main` printed
  * printElements(summarizeElements(JSON.parse(output)));
  * ```
  */

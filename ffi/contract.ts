@@ -114,6 +114,14 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
+  npshm_fstat: {
+    parameters: [
+      "i64", // handle
+      "buffer", // info (int64_t[6])
+      "buffer", // out
+    ],
+    result: "i32",
+  },
   npshm_read: {
     parameters: [
       "u64", // addr
@@ -242,7 +250,7 @@ export const SYMBOLS = {
   },
   npshm_untrack: {
     parameters: [
-      "i64", // handle
+      "i64", // tracker (out[1] of npshm_track)
       "buffer", // name
       "buffer", // out
     ],
@@ -251,6 +259,7 @@ export const SYMBOLS = {
   npshm_unlink_untracked: {
     parameters: [
       "buffer", // name
+      "i64", // handle
       "buffer", // out
     ],
     result: "i32",
@@ -316,7 +325,7 @@ type Call<D> = D extends { parameters: infer P extends readonly NativeType[]; re
  * ```ts
  * import { loadNative } from "./load.ts";
  * const n: Native = loadNative();
- * n.npshm_abi_version(); // ABI_VERSION
+ * n.npshm_abi_version(); // STAMP of ./pinned.ts
  * ```
  */
 export type Native = { readonly [K in keyof typeof SYMBOLS]: Call<(typeof SYMBOLS)[K]> } & {
@@ -343,9 +352,6 @@ export const Status = {
   UNSUPPORTED: 11,
   OTHER: 99,
 } as const;
-
-/** ABI version this TypeScript expects from the shim (`NPSHM_ABI_VERSION`). */
-export const ABI_VERSION = 1;
 
 /**
  * Slots of the `out` array the shim fills: handle, mapped address, mapped size, OS error.

@@ -1,53 +1,172 @@
 /**
- * Finds and opens the native shim for the running runtime (Deno, Bun or Node), once, on first
- * use. The backend is chosen at run time: `Deno.dlopen` on Deno, `bun:ffi` on Bun, koffi on
- * Node. None of them is touched before it is needed, so this module loads on all three.
+ * Finds, fetches if need be, and opens the native shim for the running runtime (Deno, Bun or
+ * Node), once. The backend is chosen at run time: `Deno.dlopen` on Deno, `bun:ffi` on Bun,
+ * koffi on Node. None of them is touched before it is needed, so this module loads on all
+ * three.
  *
- * Where it looks, first hit wins:
- * 1. the `NPSHM_LIB` environment variable (a path to the library);
- * 2. the prebuilt library shipped in the npm package (`native/<os>-<arch>/<file>` at the
- *    package root);
- * 3. the library built next to the sources by `deno task build`
- *    (`native/build/<os>-<arch>/<file>`).
+ * Where the library comes from, first match wins:
+ * 1. `NPSHM_LIB` (a path to the library);
+ * 2. the library in the npm package (`native/<os>-<arch>/<file>` at the package root);
+ * 3. a local build next to the sources, by `deno task build` (`native/build/<os>-<arch>/`;
+ *    for `file:` imports: development);
+ * 4. the cache ({@link cacheDir}), if its sha256 is the pinned one;
+ * 5. a download of the pinned release build into the cache ({@link downloadLibrary}).
+ *
+ * Loading is synchronous: the download, the one asynchronous step, is done ahead by
+ * {@link prepareNative} (awaited at the top level of `src/os/native.ts`, so importing npshm
+ * fetches what the first call will load). Every library is checked for the build stamp of the
+ * sources this TypeScript was pinned with: a stale one is refused.
  *
  * @example
  * ```ts
  * import { loadNative } from "./load.ts";
- * const native = loadNative(); // throws NativeLoadError saying how to build it
+ * const native = loadNative(); // throws NativeLoadError saying what to do
  * ```
  * @module
  */
 import { existsSync } from "node:fs";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { openBunNative } from "./bun.ts";
-import { ABI_VERSION, type Native } from "./contract.ts";
+import { cacheDir, cachedLibrary, releaseBuild } from "./cache.ts";
+import type { Native } from "./contract.ts";
 import { openDenoNative } from "./deno.ts";
+import {
+  detectRuntime,
+  isPermissionError,
+  libraryFile,
+  NativeLoadError,
+  platformTarget,
+  readEnv,
+  type Runtime,
+} from "./environment.ts";
+import { downloadLibrary } from "./fetch.ts";
 import { openNodeNative } from "./node.ts";
+import { PINNED_VERSION, RELEASE, STAMP } from "./pinned.ts";
+
+export { detectRuntime, libraryFile, NativeLoadError, platformTarget, type Runtime };
+
+/** Where a library came from: the steps of the search, in order. */
+export type LibrarySource = "NPSHM_LIB" | "npm package" | "local build" | "cache";
+
+/** A library the search found. */
+export interface LibraryChoice {
+  /** Its path. */
+  readonly path: string;
+  /** Which step found it. */
+  readonly source: LibrarySource;
+  /** Found without permission to look: try to open it, and go on if it is not there. */
+  readonly probe?: boolean;
+}
 
 /**
- * The native library could not be loaded: missing, unloadable, or of another ABI. Its message
- * says where it looked and what to do; `cause` is the runtime's own error, if any. (`src/os/`
- * turns it into the public `NativeLibraryError`: this layer knows nothing of `src/`.)
+ * The npm package's library and the local build, for `target`, as paths (only for `file:`
+ * modules: a module imported over http has neither).
  *
  * @example
  * ```ts
- * try {
- *   loadNative();
- * } catch (err) {
- *   if (err instanceof NativeLoadError) console.error(err.message);
- * }
+ * libraryCandidates(); // [".../node_modules/npshm/native/linux-x64/libnpshm.so", ...]
  * ```
  */
-export class NativeLoadError extends Error {
-  /** Makes the error; `cause` is what the runtime threw. */
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "NativeLoadError";
+export function libraryCandidates(target: string = platformTarget()): LibraryChoice[] {
+  const file = libraryFile(target);
+  if (!import.meta.url.startsWith("file:")) return [];
+  // This module is ffi/load.ts in the sources and esm/ffi/load.js in the npm package.
+  return [
+    { rel: `../../native/${target}/${file}`, source: "npm package" as const },
+    { rel: `../native/build/${target}/${file}`, source: "local build" as const },
+  ].map(({ rel, source }) => ({ path: fileURLToPath(new URL(rel, import.meta.url)), source }));
+}
+
+interface DenoPermissions {
+  permissions: {
+    querySync(d: { name: "read" | "ffi"; path?: string }): { state: string };
+    requestSync(d: { name: "ffi" }): { state: string };
+  };
+}
+
+const denoPermissions = () => (globalThis as unknown as { Deno?: DenoPermissions }).Deno;
+
+/**
+ * On Deno, makes sure FFI is allowed without a path (asking, as Deno does, if it may prompt):
+ * Deno's pointer functions, which npshm needs to view shared memory, refuse a path-scoped
+ * `--allow-ffi=...`, and a missing flag must be named before anything else goes wrong.
+ */
+function requireDenoFfi(choice: LibraryChoice): void {
+  const deno = denoPermissions();
+  if (!deno) return;
+  let { state } = deno.permissions.querySync({ name: "ffi" });
+  if (state === "prompt") state = deno.permissions.requestSync({ name: "ffi" }).state;
+  if (state === "granted") return;
+  throw new NativeLoadError(
+    `npshm loads its native library ${choice.path} (${choice.source}) and views shared ` +
+      "memory through Deno's FFI, and Deno refused it: run with --allow-ffi (without a path: " +
+      "Deno's pointer functions refuse a path-scoped --allow-ffi=...)",
+  );
+}
+
+/**
+ * Whether a file is there: `true`, `false`, or on Deno without read permission for it
+ * `"probe"` (ffi permission: opening it tells) or `"unknown"` (no permission to tell).
+ */
+function presence(path: string): boolean | "probe" | "unknown" {
+  const deno = denoPermissions();
+  // On Deno, never make a permission prompt appear just to look.
+  if (deno && deno.permissions.querySync({ name: "read", path }).state !== "granted") {
+    return deno.permissions.querySync({ name: "ffi", path }).state === "granted"
+      ? "probe"
+      : "unknown";
+  }
+  return existsSync(path);
+}
+
+/** Local places that could not be looked at, for the final error to mention. */
+let unseen: string[] = [];
+
+/** The libraries worth trying for `target`, in order; the cache's only if intact. */
+function* choices(target: string): Generator<LibraryChoice> {
+  const override = readEnv("NPSHM_LIB");
+  if (override) {
+    yield { path: override, source: "NPSHM_LIB" };
+    return;
+  }
+  unseen = [];
+  for (const candidate of libraryCandidates(target)) {
+    const there = presence(candidate.path);
+    if (there === true) yield candidate;
+    else if (there === "probe") yield { ...candidate, probe: true };
+    else if (there === "unknown") unseen.push(candidate.path);
+  }
+  if (!RELEASE[target]) return;
+  const cached = cachedLibrary(target);
+  if (cached) yield { path: cached, source: "cache" };
+}
+
+/** What {@link prepareNative} could not download, for {@link loadNative} to report. */
+let downloadError: NativeLoadError | undefined;
+
+/**
+ * Makes sure {@link loadNative} will find a library: if no step up to the cache has one for
+ * this platform, downloads the release build into the cache. Never throws: a failure is
+ * reported by the first {@link loadNative}.
+ *
+ * @example
+ * ```ts
+ * await prepareNative(); // at the top level of the module that uses loadNative
+ * ```
+ */
+export async function prepareNative(): Promise<void> {
+  const target = platformTarget();
+  try {
+    if (!choices(target).next().done) return;
+    await downloadLibrary(target);
+  } catch (err) {
+    downloadError = err instanceof NativeLoadError
+      ? err
+      : new NativeLoadError(String(err), { cause: err });
   }
 }
 
-let loaded: Native | undefined;
+let loaded: { native: Native; choice: LibraryChoice } | undefined;
 
 /**
  * The native shim, loaded on first call.
@@ -58,108 +177,29 @@ let loaded: Native | undefined;
  * ```
  */
 export function loadNative(): Native {
-  loaded ??= open(libraryPath());
-  return loaded;
-}
-
-/** The JavaScript runtime this code runs on. */
-export type Runtime = "deno" | "bun" | "node";
-
-/**
- * Which runtime this is (Bun and Deno both also look like Node to most checks).
- *
- * @example
- * ```ts
- * detectRuntime(); // "node"
- * ```
- */
-export function detectRuntime(): Runtime {
-  const g = globalThis as { Deno?: unknown; Bun?: unknown };
-  if (typeof g.Deno !== "undefined") return "deno";
-  if (typeof g.Bun !== "undefined") return "bun";
-  return "node";
+  loaded ??= open(platformTarget());
+  return loaded.native;
 }
 
 /**
- * The `<os>-<arch>` name of the running platform, as used for library folders (Node's
- * `process.platform` and `process.arch` names: `linux-x64`, `linux-arm64`, `win32-x64`, ...).
+ * Which library {@link loadNative} loaded, loading it if need be.
  *
  * @example
  * ```ts
- * platformTarget(); // "linux-x64"
+ * loadedLibrary().source; // "local build"
  * ```
  */
-export function platformTarget(): string {
-  return `${process.platform}-${process.arch}`;
+export function loadedLibrary(): LibraryChoice {
+  loadNative();
+  return loaded!.choice;
 }
 
-/**
- * The file name of the shim on the platform `target`.
- *
- * @example
- * ```ts
- * libraryFile("win32-x64"); // "npshm.dll"
- * ```
- */
-export function libraryFile(target: string): string {
-  if (target.startsWith("win32")) return "npshm.dll";
-  return target.startsWith("darwin") ? "libnpshm.dylib" : "libnpshm.so";
-}
-
-/**
- * Where the shim is looked for, in order, unless `NPSHM_LIB` is set: the npm package's
- * prebuilt library, then the one `deno task build` makes next to the sources.
- *
- * @example
- * ```ts
- * libraryCandidates(); // [".../node_modules/npshm/native/linux-x64/libnpshm.so", ...]
- * ```
- */
-export function libraryCandidates(target: string = platformTarget()): string[] {
-  const file = libraryFile(target);
-  // This module is ffi/load.ts in the sources and esm/ffi/load.js in the npm package.
-  return [`../../native/${target}/${file}`, `../native/build/${target}/${file}`].map((rel) => {
-    const url = new URL(rel, import.meta.url);
-    return url.protocol === "file:" ? fileURLToPath(url) : url.href;
-  });
-}
-
-function libraryPath(): string {
-  const override = readEnv("NPSHM_LIB");
-  if (override) return override;
-  const candidates = libraryCandidates();
-  return candidates.find(exists) ?? candidates[candidates.length - 1];
-}
-
-interface DenoEnv {
-  env: { get(key: string): string | undefined };
-}
-
-interface DenoPermissions {
-  permissions: { querySync(d: { name: "read"; path: string }): { state: string } };
-}
-
-function exists(path: string): boolean {
-  try {
-    // On Deno, never make a permission prompt appear just to look: without read access the
-    // default location is tried.
-    const deno = (globalThis as unknown as { Deno?: DenoPermissions }).Deno;
-    if (deno && deno.permissions.querySync({ name: "read", path }).state !== "granted") {
-      return false;
-    }
-    return existsSync(path);
-  } catch {
-    return false; // no read permission (Deno): try the default location
+function open(target: string): { native: Native; choice: LibraryChoice } {
+  for (const choice of choices(target)) {
+    const native = openChoice(choice, target);
+    if (native) return { native, choice };
   }
-}
-
-function readEnv(key: string): string | undefined {
-  try {
-    const deno = (globalThis as unknown as { Deno?: DenoEnv }).Deno;
-    return deno ? deno.env.get(key) : process.env[key];
-  } catch {
-    return undefined; // no --allow-env: the default locations still work
-  }
+  throw missingError(target);
 }
 
 function openBackend(runtime: Runtime, path: string): Native {
@@ -168,30 +208,88 @@ function openBackend(runtime: Runtime, path: string): Native {
   return openNodeNative(path);
 }
 
-function open(path: string): Native {
+const MISSING_FILE = /No such file|cannot open shared object|image not found|could not be found/i;
+
+/** Opens a library and checks its stamp; `undefined` for a probed file that is not there. */
+function openChoice(choice: LibraryChoice, target: string): Native | undefined {
   const runtime = detectRuntime();
+  requireDenoFfi(choice);
   let native: Native;
   try {
-    native = openBackend(runtime, path);
+    native = openBackend(runtime, choice.path);
   } catch (err) {
-    const koffiMissing = runtime === "node" && /Cannot find (module|package) 'koffi'/
-      .test(String((err as Error).message));
-    const hint = koffiMissing
-      ? "install koffi (`npm install koffi`), which npshm uses to call native code on Node"
-      : "reinstall the npm package for this platform, build it with `deno task build` (needs " +
-        "a C compiler) or set NPSHM_LIB to its path";
-    throw new NativeLoadError(
-      `cannot load the npshm native library for ${platformTarget()} on ${runtime} at ${path} ` +
-        `(${(err as Error).message}); ${hint}`,
-      { cause: err },
-    );
+    if (choice.probe && MISSING_FILE.test(String((err as Error).message))) return undefined;
+    throw openError(choice, target, runtime, err);
   }
-  const abi = native.npshm_abi_version();
-  if (abi !== ABI_VERSION) {
+  const stamp = native.npshm_abi_version();
+  if (stamp !== STAMP) {
     throw new NativeLoadError(
-      `the npshm native library at ${path} has ABI ${abi}, this code needs ${ABI_VERSION}; ` +
-        "rebuild it with `deno task build`",
+      `the npshm native library at ${choice.path} (${choice.source}) is stale: it is stamped ` +
+        `${hex(stamp)}, npshm ${PINNED_VERSION} needs ${hex(STAMP)} (a hash of the shim's C ` +
+        "sources and the version: 0 is a build by hand, 1 one from before stamps); " +
+        HINTS[choice.source],
     );
   }
   return native;
+}
+
+const hex = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, "0")}`;
+
+/** What to do about a library that cannot be used, by where it came from. */
+const HINTS: Record<LibrarySource, string> = {
+  "NPSHM_LIB": "NPSHM_LIB names it: point it at a library `deno task build` made from this " +
+    "version's sources for this platform, or unset it",
+  "npm package": "reinstall the npm package, or set NPSHM_LIB to a library for this platform",
+  "local build": "rebuild it with `deno task build` (or delete native/build/ to use the " +
+    "released library)",
+  "cache": "delete it: it is fetched again on the next run",
+};
+
+function openError(
+  choice: LibraryChoice,
+  target: string,
+  runtime: Runtime,
+  err: unknown,
+): NativeLoadError {
+  const message = String((err as Error).message);
+  if (isPermissionError(err)) {
+    return new NativeLoadError(
+      `npshm loads its native library ${choice.path} (${choice.source}) with Deno.dlopen, and ` +
+        "Deno refused it: run with --allow-ffi",
+      { cause: err },
+    );
+  }
+  const koffiMissing = runtime === "node" && /Cannot find (module|package) 'koffi'/.test(message);
+  const hint = koffiMissing
+    ? "install koffi (`npm install koffi`), which npshm uses to call native code on Node"
+    : HINTS[choice.source];
+  return new NativeLoadError(
+    `cannot load the npshm native library for ${target} on ${runtime} at ${choice.path}, ` +
+      `the ${choice.source} (${message}); ${hint}`,
+    { cause: err },
+  );
+}
+
+/** Nothing found: why, and how to get a library without network. */
+function missingError(target: string): NativeLoadError {
+  if (downloadError && isPermissionError(downloadError.cause)) return downloadError;
+  const why = downloadError ? `${downloadError.message}. ` : "";
+  const where = RELEASE[target]
+    ? cacheHelp(target)
+    : `npshm ${PINNED_VERSION} has no prebuilt library for ${target}: build one with ` +
+      "`deno task build` from its sources and set NPSHM_LIB to its path";
+  const looked = unseen.length
+    ? ` (not looked at, for lack of --allow-read or --allow-ffi: ${unseen.join(", ")})`
+    : "";
+  return new NativeLoadError(
+    `no npshm native library for ${target}${looked}. ${why}${where}`,
+    { cause: downloadError },
+  );
+}
+
+function cacheHelp(target: string): string {
+  const dir = cacheDir();
+  return `Nothing usable is cached in ${dir}. To run without network, pre-fetch it where ` +
+    `there is: \`npshm fetch\` (with NPSHM_CACHE=${dir}, or copy ` +
+    `${releaseBuild(target).file} there), or set NPSHM_LIB to a copy of the library`;
 }

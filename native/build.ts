@@ -1,7 +1,10 @@
 /**
  * Builds the npshm native shim: `native/npshm*.c` into `native/build/<target>/libnpshm.so`
  * (`npshm.dll` on win32, `libnpshm.dylib` on darwin), and its C test program
- * `native/build/<target>/test_shim[.exe]`. Skips what is already newer than its sources.
+ * `native/build/<target>/test_shim[.exe]`, both stamped with the sources' build stamp
+ * (`native/pins.ts`), which it also pins in `ffi/pinned.ts`. Skips an output whose inputs (the
+ * compiler, its arguments, the stamp and every source's bytes) are those it was last built
+ * from.
  *
  * ```sh
  * deno run --allow-read --allow-write --allow-run --allow-env native/build.ts \
@@ -17,6 +20,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { packageVersion, readPins, sha256Hex, shimSources, shimStamp, writePins } from "./pins.ts";
 
 const HERE = import.meta.dirname ?? ".";
 const STRICT = ["-std=c11", "-Wall", "-Wextra", "-Werror"];
@@ -77,19 +81,22 @@ function targetOf(name: string): Target {
   return { ...cross, os, lib, exe };
 }
 
-async function mtime(path: string): Promise<number> {
-  try {
-    return (await Deno.stat(path)).mtime?.getTime() ?? 0;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return 0;
-    throw e;
-  }
+/** What an output is made from: the command line and every source's bytes, hashed. */
+async function inputsKey(command: string[], sources: string[]): Promise<string> {
+  const parts = [command.join("\0")];
+  for (const s of sources) parts.push(s, await Deno.readTextFile(s));
+  return await sha256Hex(new TextEncoder().encode(parts.join("\0")));
 }
 
-async function upToDate(out: string, sources: string[]): Promise<boolean> {
-  const built = await mtime(out);
-  const newest = Math.max(...await Promise.all(sources.map(mtime)));
-  return built > newest;
+/** Whether `out` exists and was built from `key` (recorded beside it in `<out>.inputs`). */
+async function upToDate(out: string, key: string): Promise<boolean> {
+  try {
+    await Deno.stat(out);
+    return (await Deno.readTextFile(`${out}.inputs`)) === key;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
 }
 
 /** Runs a program with inherited output; a missing program names the package to install. */
@@ -107,9 +114,28 @@ async function run(cmd: string[], pkg: string): Promise<void> {
 }
 
 async function compile(t: Target, out: string, args: string[], sources: string[]) {
-  if (await upToDate(out, sources)) return;
   const libs = t.os === "linux" ? ["-lrt"] : t.os === "win32" ? ["-static-libgcc"] : [];
-  await run([t.cc, ...args, "-o", out, ...sources.filter((s) => s.endsWith(".c")), ...libs], t.pkg);
+  const command = [t.cc, ...args, "-o", out, ...sources.filter((s) => s.endsWith(".c")), ...libs];
+  const key = await inputsKey(command, sources);
+  if (await upToDate(out, key)) return;
+  await Deno.remove(`${out}.inputs`).catch(() => {});
+  await run(command, t.pkg);
+  await Deno.writeTextFile(`${out}.inputs`, key);
+}
+
+/**
+ * The stamp of the current sources, written to `ffi/pinned.ts` if it is not the pinned one
+ * (the sha256 of the release builds stay as they are: `deno task release` re-pins those).
+ */
+async function pinStamp(): Promise<number> {
+  const [stamp, version, pins] = await Promise.all([shimStamp(), packageVersion(), readPins()]);
+  if (await writePins({ ...pins, stamp, version })) {
+    console.error(
+      `native build: pinned the new stamp ${stamp.toString(16)} in ffi/pinned.ts; ` +
+        "run `deno task release` to pin the release builds too",
+    );
+  }
+  return stamp;
 }
 
 /**
@@ -118,8 +144,8 @@ async function compile(t: Target, out: string, args: string[], sources: string[]
  *
  * @example
  * ```ts
- * import { buildNative } from "./native/build.ts";
- * const lib = await buildNative(); // ".../native/build/linux-x64/libnpshm.so"
+ * import { buildNative } from "./build.ts";
+ * const lib = await buildNative(); // e.g. ".../native/build/linux-x64/libnpshm.so"
  * ```
  */
 export async function buildNative(target: string = hostTarget()): Promise<string> {
@@ -127,30 +153,15 @@ export async function buildNative(target: string = hostTarget()): Promise<string
   const dir = `${HERE}/build/${target}`;
   await Deno.mkdir(dir, { recursive: true });
   const sources = await shimSources();
+  const stamp = `-DNPSHM_ABI_VERSION=${await pinStamp()}`;
   const test = `${HERE}/test_shim.c`;
   const lib = `${dir}/${t.lib}`;
   const pic = t.os === "win32" ? [] : ["-fPIC"];
-  const libArgs = ["-O2", "-shared", ...pic, ...STRICT, "-fvisibility=hidden"];
+  const libArgs = ["-O2", "-shared", ...pic, ...STRICT, stamp, "-fvisibility=hidden"];
   await compile(t, lib, libArgs, sources);
-  await compile(t, `${dir}/${t.exe}`, ["-O2", ...STRICT, "-DNPSHM_TESTING"], [test, ...sources]);
+  const testArgs = ["-O2", ...STRICT, stamp, "-DNPSHM_TESTING"];
+  await compile(t, `${dir}/${t.exe}`, testArgs, [test, ...sources]);
   return lib;
-}
-
-/**
- * The shim's sources: every `npshm*.c` and `*.h` in this folder (one C file per system job
- * family), sorted so builds are reproducible.
- *
- * @example
- * ```ts
- * await shimSources(); // [".../npshm.c", ".../npshm.h"]
- * ```
- */
-export async function shimSources(): Promise<string[]> {
-  const names: string[] = [];
-  for await (const e of Deno.readDir(HERE)) {
-    if (e.isFile && (/^npshm.*\.c$/.test(e.name) || e.name.endsWith(".h"))) names.push(e.name);
-  }
-  return names.sort().map((n) => `${HERE}/${n}`);
 }
 
 /**

@@ -179,23 +179,49 @@ static int link_fd(int fd, const char *path) {
 
 #ifdef NPSHM_TMPFILE
 /*
+ * Links fd under a fresh temporary name: NPSHM_TEMP_PREFIX, our pid (so an orphan left by a
+ * crash can be told from a live one) and 64 random bits, so nobody can squat the names we
+ * will use. link() never replaces: a taken name (EEXIST) just makes us draw again.
+ */
+static int link_temp(int fd, npshm_path tmp) {
+  int e = EEXIST;
+  for (int attempt = 0; attempt < 16 && e == EEXIST; attempt++) {
+    snprintf(tmp, sizeof(npshm_path), NPSHM_SHM_DIR "/" NPSHM_TEMP_PREFIX "%ld-%016llx",
+             (long)getpid(), (unsigned long long)npshm_random64());
+    e = link_fd(fd, tmp);
+  }
+  return e;
+}
+
+/*
  * force: link under a temporary name of our own, then rename() it over the target, so the name
  * never goes missing for attachers (unlink + link would leave a gap) and concurrent forcers
- * just take turns. Only a crash between the two calls can leave the temporary name behind; it
- * starts with ".npshm-" and holds a complete array.
+ * just take turns. The rename happens under the gate of the segment it replaces, the lock every
+ * unlink-if-same takes (npshm_sync.c): so an unlinkOnClose or last tracker of the old segment,
+ * which checked that the name is still theirs, never removes ours. Only a crash between link
+ * and rename leaves the temporary name behind (dot-named, hidden from listings; see
+ * removeStaleSharedArrays for who removes it).
  */
 static int replace_with(int fd, const char *path) {
   npshm_path tmp;
-  snprintf(tmp, sizeof tmp, NPSHM_SHM_DIR "/.npshm-%ld-%d", (long)getpid(), fd);
-  int e = link_fd(fd, tmp);
-  if (e == EEXIST) { /* left by a crashed process that had our pid and descriptor number */
-    unlink(tmp);
-    e = link_fd(fd, tmp);
-  }
+  int e = link_temp(fd, tmp);
   if (e) return e;
-  if (rename(tmp, path) == 0) return 0;
-  e = errno;
-  unlink(tmp);
+  for (int attempt = 0;; attempt++) {
+    int old = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    int gated = old >= 0 && npshm_gate_take(old);
+    if (gated && npshm_same_file(old, path) != 0 && attempt < 100) {
+      npshm_gate_drop(old, gated); /* replaced or removed meanwhile: gate the new holder */
+      close(old);
+      continue;
+    }
+    e = rename(tmp, path) == 0 ? 0 : errno;
+    if (old >= 0) {
+      npshm_gate_drop(old, gated);
+      close(old);
+    }
+    break;
+  }
+  if (e) unlink(tmp);
   return e;
 }
 #endif
@@ -301,29 +327,67 @@ NPSHM_API int32_t npshm_close(int64_t handle) {
   return close(npshm_fd_of(handle)) == 0 ? NPSHM_OK : npshm_status_of(errno);
 }
 
-/* Returns errno or 0; ESTALE when the name now holds another file than handle's. */
-static int same_segment(const char *name, int64_t handle) {
 #ifdef __linux__
-  npshm_path path;
-  npshm_dev_path(path, name);
-  return npshm_same_file(npshm_fd_of(handle), path);
-#else
-  (void)name; /* no path to stat: shm names live outside the file system here */
-  return npshm_fd_of(handle) < 0 ? EBADF : 0;
-#endif
+/* Unlink-if-same under the gate (npshm_internal.h); handle < 0: whatever the name holds now. */
+static int32_t unlink_gated(const char *path, int64_t handle, int64_t *out) {
+  int own = npshm_fd_of(handle);
+  for (int attempt = 0; attempt < 100; attempt++) {
+    int fd = own >= 0 ? npshm_writable(own)
+                      : open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    npshm_oserr e;
+    if (fd >= 0) {
+      e = npshm_unlink_same(fd, path);
+      if (fd != own) close(fd);
+    } else if (errno == ENOENT && own < 0) {
+      e = ENOENT;
+    } else {
+      /* Not ours to write (mode 0400, another user's, not a file): no gate to take. */
+      e = own >= 0 ? npshm_same_file(own, path) : 0;
+      if (!e && unlink(path) != 0) e = errno;
+    }
+    if (e == ESTALE && own < 0) continue; /* replaced between our open and our check */
+    if (e == ESTALE) return NPSHM_STALE;
+    return e ? npshm_fail(out, e) : NPSHM_OK;
+  }
+  return npshm_fail(out, EAGAIN);
 }
 
 NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
   if (out) out[3] = 0;
   if (!npshm_name_ok(name)) return npshm_fail(out, EINVAL);
-  if (handle >= 0) {
-    int e = same_segment(name, handle);
-    if (e == ESTALE) return NPSHM_STALE;
-    if (e) return npshm_fail(out, e);
-  }
+  if (handle >= 0 && npshm_fd_of(handle) < 0) return npshm_fail(out, EBADF);
+  npshm_path path;
+  npshm_dev_path(path, name);
+  return unlink_gated(path, handle, out);
+}
+#else
+/* No path to stat: shm names live outside the file system here. */
+NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
+  if (out) out[3] = 0;
+  if (!npshm_name_ok(name)) return npshm_fail(out, EINVAL);
+  if (handle >= 0 && npshm_fd_of(handle) < 0) return npshm_fail(out, EBADF);
   npshm_path path;
   shm_name(path, name);
   return shm_unlink(path) == 0 ? NPSHM_OK : npshm_fail(out, errno);
+}
+#endif
+
+NPSHM_API int32_t npshm_fstat(int64_t handle, int64_t *info, int64_t *out) {
+  if (out) out[3] = 0;
+  struct stat st;
+  if (info == NULL || npshm_fd_of(handle) < 0) return npshm_fail(out, EINVAL);
+  if (fstat(npshm_fd_of(handle), &st) != 0) return npshm_fail(out, errno);
+  info[0] = (int64_t)st.st_dev;
+  info[1] = (int64_t)st.st_ino;
+  info[2] = (int64_t)st.st_size;
+#ifdef __APPLE__
+  info[3] = (int64_t)st.st_mtimespec.tv_sec * 1000000000 + st.st_mtimespec.tv_nsec;
+#else
+  info[3] = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+#endif
+  info[4] = (int64_t)st.st_uid;
+  info[5] = (int64_t)(st.st_mode & 07777);
+  return NPSHM_OK;
 }
 
 /* strerror_r is XSI (int) or GNU (char *) depending on libc and macros: accept both. */
@@ -441,6 +505,27 @@ NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
   (void)handle;
   if (out) out[3] = 0;
   return npshm_name_ok(name) ? NPSHM_OK : npshm_fail(out, ERROR_INVALID_NAME);
+}
+
+/* Files only (a mapping handle has no file information): no owner, no mode bits. */
+NPSHM_API int32_t npshm_fstat(int64_t handle, int64_t *info, int64_t *out) {
+  if (out) out[3] = 0;
+  BY_HANDLE_FILE_INFORMATION fi;
+  if (info == NULL || npshm_handle_of(handle) == NULL) {
+    return npshm_fail(out, ERROR_INVALID_PARAMETER);
+  }
+  if (!GetFileInformationByHandle(npshm_handle_of(handle), &fi)) {
+    return npshm_fail(out, GetLastError());
+  }
+  uint64_t written = ((uint64_t)fi.ftLastWriteTime.dwHighDateTime << 32) |
+                     fi.ftLastWriteTime.dwLowDateTime; /* 100 ns since 1601 */
+  info[0] = (int64_t)fi.dwVolumeSerialNumber;
+  info[1] = (int64_t)(((uint64_t)fi.nFileIndexHigh << 32) | fi.nFileIndexLow);
+  info[2] = (int64_t)(((uint64_t)fi.nFileSizeHigh << 32) | fi.nFileSizeLow);
+  info[3] = (int64_t)(written - 116444736000000000ull) * 100;
+  info[4] = -1;
+  info[5] = 0;
+  return NPSHM_OK;
 }
 
 /* UTF-8 text, as the JS side decodes it, rather than the ANSI code page. */

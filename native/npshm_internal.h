@@ -134,6 +134,108 @@ static inline npshm_oserr npshm_same_file(int fd, const char *path) {
   if (stat(path, &named) != 0) return errno;
   return (mine.st_dev == named.st_dev && mine.st_ino == named.st_ino) ? 0 : ESTALE;
 }
+
+/* ---- names: the gate, tracker slots and temporary names (design: npshm_sync.c) ---------- */
+#include <fcntl.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Byte of a segment whose exclusive OFD lock is its gate; tracker slots lie above it. */
+#define NPSHM_GATE_AT ((off_t)1 << 62)
+#define NPSHM_SLOTS_AT (NPSHM_GATE_AT + 1)
+/* A tracker's slot: NPSHM_SLOTS_AT + (pid << 24) + 24 random bits (the pid is for listings). */
+#define NPSHM_SLOT_PID_SHIFT 24
+/* How long a gate waits for another writer (who holds it for microseconds) before going on. */
+#define NPSHM_GATE_PATIENCE_S 5
+/* Force-replace links the new segment here first: "/dev/shm/.npshm-<pid>-<16 hex>". */
+#define NPSHM_TEMP_PREFIX ".npshm-"
+
+/* An OFD lock call on [start, start + len) (len 0: every byte from start on). `found`, if
+ * given, receives the type of lock F_OFD_GETLK reports. Returns 0 or errno. */
+static inline npshm_oserr npshm_ofd(int fd, int cmd, short type, off_t start, off_t len,
+                                    short *found) {
+  struct flock fl;
+  memset(&fl, 0, sizeof fl);
+  fl.l_type = type;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = start;
+  fl.l_len = len;
+  int r;
+  do {
+    r = fcntl(fd, cmd, &fl);
+  } while (r != 0 && errno == EINTR);
+  if (found) *found = fl.l_type;
+  return r == 0 ? 0 : errno;
+}
+
+/*
+ * Takes the gate of the segment behind fd, waiting while another writer holds it. Returns 1
+ * if taken, 0 if the caller goes on without it: fd is not writable, or the gate is held by a
+ * read lock (which only a process without write access has reason to take: it must not be
+ * able to stop us), or a writer kept it for NPSHM_GATE_PATIENCE_S. Async-signal-safe.
+ */
+static inline int npshm_gate_take(int fd) {
+  struct timespec start, now, pause = {0, 20 * 1000};
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    npshm_oserr e = npshm_ofd(fd, F_OFD_SETLK, F_WRLCK, NPSHM_GATE_AT, 1, NULL);
+    if (e == 0) return 1;
+    if (e != EAGAIN && e != EACCES) return 0;
+    short found = F_UNLCK;
+    if (npshm_ofd(fd, F_OFD_GETLK, F_WRLCK, NPSHM_GATE_AT, 1, &found) != 0) return 0;
+    if (found == F_RDLCK) return 0;
+    if (found == F_UNLCK) continue; /* let go meanwhile */
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec - start.tv_sec >= NPSHM_GATE_PATIENCE_S) return 0;
+    nanosleep(&pause, NULL);
+    if (pause.tv_nsec < 4 * 1000 * 1000) pause.tv_nsec *= 2;
+  }
+}
+
+static inline void npshm_gate_drop(int fd, int taken) {
+  if (taken) npshm_ofd(fd, F_OFD_SETLK, F_UNLCK, NPSHM_GATE_AT, 1, NULL);
+}
+
+/* 64 random bits (getrandom; the clock and pid if it fails, as in early boot). */
+static inline uint64_t npshm_random64(void) {
+  uint64_t r = 0;
+  if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    r ^= (uint64_t)t.tv_nsec * 0x9E3779B97F4A7C15ull ^ (uint64_t)t.tv_sec << 32 ^
+         (uint64_t)getpid();
+  }
+  return r;
+}
+
+/*
+ * fd itself if it is open for writing, else a new read-write descriptor of the same file
+ * (through /proc/self/fd, so it is checked against the file's permissions): the caller closes
+ * it if it differs from fd. -1 with errno (EACCES: this process may not write the file).
+ */
+static inline int npshm_writable(int fd) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return -1;
+  if ((flags & O_ACCMODE) != O_RDONLY) return fd;
+  char proc[40];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  return open(proc, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+}
+
+/*
+ * Unlinks path if it still names the file behind fd, under that file's gate, so that no
+ * publisher can put a successor there between the check and the unlink. fd must be
+ * writable to take the gate (else the check and unlink run ungated). Returns 0 or errno
+ * (ESTALE: the name holds another file).
+ */
+static inline npshm_oserr npshm_unlink_same(int fd, const char *path) {
+  int gated = npshm_gate_take(fd);
+  npshm_oserr e = npshm_same_file(fd, path);
+  if (!e && unlink(path) != 0) e = errno;
+  npshm_gate_drop(fd, gated);
+  return e;
+}
 #endif
 
 #else

@@ -508,29 +508,33 @@ static void test_track(void) {
   const char *name = test_path("track", path, sizeof path);
   seg a;
   check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "track: made a segment");
-  check(npshm_track(a.h, name, 0, 0, out) == NPSHM_OK && out[0] == 1,
+  check(npshm_track(a.h, name, 0, 0, out) == NPSHM_OK && out[0] == 1 && out[1] > 0,
         "track: first tracker, handed to the reaper");
+  int64_t ta = out[1];
   int64_t b = open_fd(name);
   check(npshm_track(b, name, 0, 0, out) == NPSHM_OK, "track: second tracker");
-  check(npshm_unlink_untracked(name, out) == NPSHM_BUSY, "unlink_untracked: busy while tracked");
-  check(npshm_untrack(a.h, name, out) == NPSHM_OK && out[0] == 0, "untrack: not the last one");
+  int64_t tb = out[1];
+  check(npshm_unlink_untracked(name, -1, out) == NPSHM_BUSY, "unlink_untracked: busy while tracked");
+  check(npshm_untrack(ta, name, out) == NPSHM_OK && out[0] == 0, "untrack: not the last one");
   release(a);
   check(access(path, F_OK) == 0, "untrack: the name stays while a tracker is left");
-  check(npshm_untrack(b, name, out) == NPSHM_OK && out[0] == 1, "untrack: last one unlinks");
+  check(npshm_untrack(tb, name, out) == NPSHM_OK && out[0] == 1, "untrack: last one unlinks");
   npshm_close(b);
   check(access(path, F_OK) != 0, "untrack: the name is gone");
 
   check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "stale: made again");
+  check(npshm_track(a.h, name, 0, 0, out) == NPSHM_OK, "stale: tracked");
+  ta = out[1];
   int64_t c = open_fd(name);
   npshm_unlink(name, -1, out);
   check(npshm_track(c, name, 0, 0, out) == NPSHM_STALE, "track: a name unlinked meanwhile is STALE");
   seg d;
   check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &d) == NPSHM_OK, "stale: a successor");
-  check(npshm_untrack(a.h, name, out) == NPSHM_OK && out[0] == 0,
+  check(npshm_untrack(ta, name, out) == NPSHM_OK && out[0] == 0,
         "untrack never unlinks a successor under the same name");
   check(access(path, F_OK) == 0, "the successor survives");
-  check(npshm_unlink_untracked(name, out) == NPSHM_OK, "unlink_untracked: removes an untracked one");
-  check(npshm_unlink_untracked(name, out) == NPSHM_NOT_FOUND, "unlink_untracked: then not found");
+  check(npshm_unlink_untracked(name, -1, out) == NPSHM_OK, "unlink_untracked: removes an untracked one");
+  check(npshm_unlink_untracked(name, -1, out) == NPSHM_NOT_FOUND, "unlink_untracked: then not found");
   release(a);
   release(d);
   npshm_close(c);

@@ -1,8 +1,10 @@
 /**
  * Builds the npm package of npshm into `npm/` (what dnt would do, with what the npm registry
  * has): compiles the TypeScript sources with `typescript` to ESM `.js` + `.d.ts` that Node 20
- * runs (`using` downleveled), writes `package.json`, copies README/LICENSE, puts the prebuilt
- * native libraries for linux-x64, linux-arm64 and win32-x64 in `native/<target>/`, and packs
+ * runs (`using` downleveled), writes `package.json`, copies README/LICENSE, puts the release
+ * builds of the native library (`scripts/release.ts`: linux-x64, linux-arm64, darwin-x64,
+ * darwin-arm64, win32-x64; checked against the sha256 pinned in `ffi/pinned.ts`) in
+ * `native/<target>/`, and packs
  * it with `npm pack`. The test suite is compiled alongside into `npm/test/` (not packed), with
  * its imports pointing at the installed package, for `scripts/matrix.ts` to run against the
  * tarball as a consumer installs it.
@@ -17,7 +19,10 @@
  *
  * @module
  */
-import { buildNative, testNative } from "../native/build.ts";
+import { libraryFile } from "../ffi/environment.ts";
+import { testNative } from "../native/build.ts";
+import { readPins, shimStamp } from "../native/pins.ts";
+import { release, RELEASE_TARGETS } from "./release.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const TOOLS = `${ROOT}/scripts/tools`;
@@ -30,8 +35,11 @@ export const PACKAGE_NAME = "npshm";
 /** The modules at the top of the sources: the library, and the `npshm` command. */
 export const ENTRIES = ["mod", "cli"] as const;
 
-/** The targets whose native library ships inside the package. */
+/** The targets whose C test program runs here (natively, under qemu-aarch64, under wine). */
 export const TARGETS = ["linux-x64", "linux-arm64", "win32-x64"] as const;
+
+/** The targets whose native library ships inside the package: every release build. */
+export const PACKAGED_TARGETS: readonly string[] = Object.keys(RELEASE_TARGETS);
 
 /** What {@link buildNpm} made. */
 export interface NpmBuild {
@@ -219,6 +227,26 @@ async function copyIfPresent(from: string, to: string): Promise<boolean> {
   }
 }
 
+/**
+ * Builds every release target and copies them into the package, failing unless they are the
+ * pinned bytes: the package carries exactly what the loader would download.
+ */
+async function packageLibraries(): Promise<void> {
+  const built = `${STAGE}/release`;
+  const builds = await release([...PACKAGED_TARGETS], built, await shimStamp());
+  const pins = await readPins();
+  for (const [target, b] of Object.entries(builds)) {
+    if (pins.builds[target]?.sha256 !== b.sha256) {
+      throw new Error(
+        `the ${target} build is not the one pinned in ffi/pinned.ts: run \`deno task release\``,
+      );
+    }
+    const dir = `${OUT}/native/${target}`;
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.copyFile(`${built}/${b.file}`, `${dir}/${libraryFile(target)}`);
+  }
+}
+
 async function writePackage(version: string): Promise<void> {
   const out = `${STAGE}/out`;
   await copyTree(
@@ -248,12 +276,7 @@ ${await Deno.readTextFile(cli)}`,
     : licenseText
     ? "SEE LICENSE IN LICENSE"
     : "UNLICENSED";
-  for (const target of TARGETS) {
-    const lib = await buildNative(target);
-    const dir = `${OUT}/native/${target}`;
-    await Deno.mkdir(dir, { recursive: true });
-    await Deno.copyFile(lib, `${dir}/${lib.slice(lib.lastIndexOf("/") + 1)}`);
-  }
+  await packageLibraries();
   const pkg = {
     name: PACKAGE_NAME,
     version,

@@ -107,6 +107,7 @@ export function checkImports(graph: Graph, policy: Policy = POLICY): Problem[] {
  *
  * @example
  * ```ts
+ * import { execFileSync } from "node:child_process";
  * const out = execFileSync("deno", ["info", "--json", "mod.ts"], { encoding: "utf8" });
  * graphFromDenoInfo(JSON.parse(out), "file:///repo/");
  * // { "mod.ts": ["node:fs", "src/a.ts"], "src/a.ts": [] }

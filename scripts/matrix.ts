@@ -180,7 +180,7 @@ async function consumerProject(
     `${dir}/cli.js`,
     `import process from "node:process";\n` +
       `import { main } from "./node_modules/${PACKAGE_NAME}/esm/cli.js";\n` +
-      "process.exitCode = main(process.argv.slice(2));\n",
+      "process.exitCode = await main(process.argv.slice(2));\n",
   );
 }
 

@@ -22,9 +22,11 @@ import {
   decodeControl,
   encodeControl,
   FLAGS_FIELD,
+  type SourceIdentity,
+  withSource,
 } from "./format/control.ts";
 import { type DType, parseDType } from "./format/dtype.ts";
-import { ExistsError, InvalidArgumentError, NotFoundError } from "./format/errors.ts";
+import { ExistsError, InvalidArgumentError, NotFoundError, NpshmError } from "./format/errors.ts";
 import { encodeHeader, type NpyHeader, readNpyHeader } from "./format/header.ts";
 import { MAX_NAME_BYTES, MAX_NAME_BYTES_DARWIN, randomName, validateName } from "./format/name.ts";
 import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "./format/shape.ts";
@@ -41,10 +43,18 @@ import {
   unlinkSegment,
   writeSegment,
 } from "./os/segment.ts";
-import { trackSegment } from "./os/track.ts";
+import { trackSegment, unlinkUntracked } from "./os/track.ts";
 import { SharedArray } from "./shared_array.ts";
 
-/** A dtype as users write it: a NumPy name (`"float64"`), a descr (`"<f8"`) or a parsed DType. */
+/**
+ * A dtype as users write it: a NumPy name (`"float64"`), a descr (`"<f8"`) or a parsed DType.
+ *
+ * @example
+ * ```ts
+ * import { parseDType } from "@npshm/npshm";
+ * const spellings: DTypeLike[] = ["float64", "<f8", "f8", "double", parseDType("float64")];
+ * ```
+ */
 export type DTypeLike = string | DType;
 
 /**
@@ -183,6 +193,8 @@ export interface MakeSpec {
   readonly track: boolean;
   /** Remove the name when the array is closed. */
   readonly unlinkOnClose: boolean;
+  /** The `.npy` file the data comes from, recorded in the control block. */
+  readonly source?: SourceIdentity;
 }
 
 /**
@@ -193,7 +205,21 @@ export interface MakeSpec {
  *
  * @example
  * ```ts
- * makeSharedArray("x", spec, (buffer) => new Uint8Array(buffer).fill(1));
+ * import { parseDType } from "./format/dtype.ts";
+ * import { encodeHeader } from "./format/header.ts";
+ * const dtype = parseDType("u1");
+ * const spec: MakeSpec = {
+ *   head: encodeHeader(dtype, [16], false),
+ *   dataLength: 16,
+ *   layout: { dtype, shape: [16], strides: [1], byteOffset: 0 },
+ *   mode: 0o600,
+ *   force: false,
+ *   raiseOnError: true,
+ *   track: false,
+ *   unlinkOnClose: false,
+ * };
+ * using ones = makeSharedArray("ones", spec, (buffer) => new Uint8Array(buffer).fill(1));
+ * ones?.get(0); // 1: filled before anyone could attach "ones"
  * ```
  */
 export function makeSharedArray(
@@ -213,9 +239,10 @@ export function makeSharedArray(
   const mapping = new Mapping(segment, head.length, dataLength, false, label(name), false);
   try {
     fill(mapping.buffer, segment);
-    writeSegment(segment, control, encodeControl(Date.now()));
+    const block = encodeControl(Date.now());
+    writeSegment(segment, control, spec.source ? withSource(block, spec.source) : block);
     if (spec.track) trackSegment(segment, flagsAddress(segment, control), true);
-    publishSegment(segment, spec.force);
+    publish(segment, spec.force);
   } catch (err) {
     mapping.close(); // unpublished: closing drops the segment entirely
     if (err instanceof ExistsError && !spec.raiseOnError) return null;
@@ -223,6 +250,16 @@ export function makeSharedArray(
   }
   mapping.unlinkOnClose = spec.unlinkOnClose;
   return new SharedArray(name, mapping, spec.layout, control);
+}
+
+// Names the segment; a name left by trackers that all died (stale) is reclaimed first, once.
+function publish(segment: Segment, force: boolean): void {
+  try {
+    publishSegment(segment, force);
+  } catch (err) {
+    if (!(err instanceof ExistsError) || !reclaimStale(segment.name)) throw err;
+    publishSegment(segment, force);
+  }
 }
 
 /**
@@ -300,6 +337,11 @@ function openAttachable(
       check(header);
       if (!track) return { segment, header, control: () => findControl(segment, header) };
       const control = findControl(segment, header);
+      if (control !== undefined && everTracked(segment, control) && reclaim(name, segment)) {
+        throw new NotFoundError(
+          `cannot attach shared array '${name}': its trackers all died, so it was removed`,
+        );
+      }
       const flags = control === undefined || readOnly ? 0n : flagsAddress(segment, control);
       if (trackSegment(segment, flags, false)) return { segment, header, control };
     } catch (err) {
@@ -316,6 +358,52 @@ function findControl(segment: Segment, header: NpyHeader): number | undefined {
   const at = controlOffset(header.dataOffset, header.dataLength);
   if (segment.size < at + CONTROL_SIZE) return undefined;
   return decodeControl(readSegment(segment, at, CONTROL_SIZE)) ? at : undefined;
+}
+
+// Removes the name if its segment is stale (see reclaimStale); false if it may not.
+function reclaim(name: string, segment: Segment): boolean {
+  try {
+    return unlinkUntracked(name, segment);
+  } catch (err) {
+    if (err instanceof NpshmError && !(err instanceof NotFoundError)) return false;
+    throw err;
+  }
+}
+
+function everTracked(segment: Segment, control: number): boolean {
+  return decodeControl(readSegment(segment, control, CONTROL_SIZE))?.everTracked ?? false;
+}
+
+/**
+ * Removes `name` if it is stale: its control block says some process tracked it and no
+ * process tracks it now (its trackers died, reapers included, as a `kill -9` of a whole
+ * process group or cgroup does). Race-free: checked and removed under the segment's gate, so a
+ * name someone tracks, or starts tracking meanwhile, is never removed; nor a successor that
+ * took the name since. Returns whether it removed it.
+ *
+ * @example
+ * ```ts
+ * if (reclaimStale("frames")) console.log("removed what crashed trackers left");
+ * ```
+ */
+export function reclaimStale(name: string): boolean {
+  let opened: [Segment, Uint8Array];
+  try {
+    opened = openSegment(name, true);
+  } catch (err) {
+    if (err instanceof NpshmError) return false; // gone, or not ours to open
+    throw err;
+  }
+  const [segment, start] = opened;
+  try {
+    const control = findControl(segment, readHeader(segment, start));
+    return control !== undefined && everTracked(segment, control) && reclaim(name, segment);
+  } catch (err) {
+    if (err instanceof NpshmError) return false; // not an array, or removed meanwhile
+    throw err;
+  } finally {
+    releaseSegment(segment);
+  }
 }
 
 function flagsAddress(segment: Segment, control: number): bigint {
@@ -428,7 +516,7 @@ function label(name: string): string {
  *
  * @example
  * ```ts
- * validateName("frames", maxNameBytes());
+ * maxNameBytes(); // 255 on Linux and Windows, 30 on macOS
  * ```
  */
 export function maxNameBytes(): number {

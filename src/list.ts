@@ -14,7 +14,15 @@
  * ```
  * @module
  */
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  unlinkSync,
+} from "node:fs";
 import process from "node:process";
 import { CONTROL_SIZE, controlOffset, decodeControl, OWNER_FIELD } from "./format/control.ts";
 import {
@@ -25,11 +33,20 @@ import {
 } from "./format/errors.ts";
 import { type NpyHeader, readNpyHeader } from "./format/header.ts";
 import { validateName } from "./format/name.ts";
-import { unlinkUntracked } from "./os/track.ts";
+import { reclaimStale } from "./lifecycle.ts";
+import { trackerOfLock } from "./os/track.ts";
 
 const SHM_DIR = "/dev/shm";
 
-/** One shared array as {@link listSharedArrays} sees it. */
+/**
+ * One shared array as {@link listSharedArrays} sees it.
+ *
+ * @example
+ * ```ts
+ * const orphaned: SharedArrayInfo[] = listSharedArrays().filter((a) => a.lock === "abandoned");
+ * for (const a of orphaned) console.log(`${a.name}: pid ${a.lockOwner} died holding its lock`);
+ * ```
+ */
 export interface SharedArrayInfo {
   /** The name to attach it by. */
   readonly name: string;
@@ -75,6 +92,7 @@ export function listSharedArrays(): SharedArrayInfo[] {
   const locks = readLocks();
   const found: SharedArrayInfo[] = [];
   for (const name of readdirSync(SHM_DIR).sort()) {
+    if (TEMP_NAME.test(name)) continue; // a force-replace under way (or an orphan of one)
     try {
       found.push(inspect(name, locks));
     } catch (err) {
@@ -86,8 +104,11 @@ export function listSharedArrays(): SharedArrayInfo[] {
 
 /**
  * Removes every stale shared array: one that some process tracked (`track: true`) and that no
- * live process tracks any more, left behind because its trackers all died. An array that is
- * tracked again meanwhile is kept. Returns the names removed. (`npshm rm --all-stale`.)
+ * live process tracks any more, left behind because its trackers all died (reapers included,
+ * as when a whole process group or cgroup is killed). An array that is tracked again
+ * meanwhile, or replaced, is kept. Also removes the temporary names (`.npshm-<pid>-<hex>`,
+ * hidden from listings) that a force-replace left when its process died between its two steps.
+ * Returns the names removed. (`npshm rm --all-stale`.)
  *
  * @throws {UnsupportedError} not on Linux
  * @example
@@ -97,15 +118,35 @@ export function listSharedArrays(): SharedArrayInfo[] {
  * ```
  */
 export function removeStaleSharedArrays(): string[] {
-  const removed: string[] = [];
-  for (const { name } of listSharedArrays().filter((a) => a.stale)) {
+  const removed = listSharedArrays().filter((a) => a.stale && reclaimStale(a.name));
+  return [...removed.map((a) => a.name), ...removeOrphanTemps()];
+}
+
+// The temporary name of a force-replace: ".npshm-<pid>-<16 hex>" (native/npshm.c).
+const TEMP_NAME = /^\.npshm-(\d+)-[0-9a-f]{16}$/;
+
+// Temporary names whose process died between link and rename (a crash mid force-replace):
+// removed if ours to remove (/dev/shm is sticky). A live process's are kept.
+function removeOrphanTemps(): string[] {
+  return readdirSync(SHM_DIR).filter((name) => {
+    const m = TEMP_NAME.exec(name);
+    if (!m || isAlive(Number(m[1]))) return false;
     try {
-      if (unlinkUntracked(name)) removed.push(name); // else: tracked again meanwhile
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err; // else: removed by someone else
+      unlinkSync(`${SHM_DIR}/${name}`);
+      return true;
+    } catch {
+      return false; // another user's, or gone meanwhile
     }
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code !== "ESRCH";
   }
-  return removed;
 }
 
 /**
@@ -115,7 +156,7 @@ export function removeStaleSharedArrays(): string[] {
  * @throws {CorruptHeaderError} it is not a NumPy-format segment
  * @example
  * ```ts
- * inspectSharedArray("frames").trackers; // [4242, 4250]
+ * inspectSharedArray("frames").trackers; // the pids tracking it, e.g. [4242, 4250]
  * ```
  */
 export function inspectSharedArray(name: string): SharedArrayInfo {
@@ -142,9 +183,11 @@ function inspect(name: string, locks: LockEntry[]): SharedArrayInfo {
       ? decodeControl(readBytes(fd, at, CONTROL_SIZE))
       : undefined;
     const mine = locks.filter((l) => l.inode === st.ino && l.dev === devName(st.dev));
-    const trackers = mine.filter((l) => l.kind === "FLOCK").map((l) => l.pid);
+    const trackers = mine.flatMap((l) =>
+      l.kind === "OFDLCK" && l.write ? trackerOfLock(l.start) ?? [] : []
+    );
     const lockHeld = control !== undefined &&
-      mine.some((l) => l.kind === "OFDLCK" && l.start === at + OWNER_FIELD);
+      mine.some((l) => l.kind === "OFDLCK" && l.start === BigInt(at + OWNER_FIELD));
     const owner = control?.ownerPid ?? 0;
     const everTracked = control?.everTracked ?? false;
     return {
@@ -189,13 +232,13 @@ function readBytes(fd: number, position: number, length: number): Uint8Array {
 
 interface LockEntry {
   kind: string;
-  pid: number;
+  write: boolean;
   dev: string;
   inode: number;
-  start: number;
+  start: bigint;
 }
 
-// Lines like "3: FLOCK  ADVISORY  READ  4242 00:1a:5678 0 EOF"; "->" lines are waiters.
+// Lines like "3: OFDLCK ADVISORY WRITE -1 00:1a:5678 128 131"; "->" lines are waiters.
 function readLocks(): LockEntry[] {
   let text: string;
   try {
@@ -211,10 +254,10 @@ function readLocks(): LockEntry[] {
     if (id.length !== 3) continue;
     entries.push({
       kind: f[1],
-      pid: Number(f[4]),
+      write: f[3] === "WRITE",
       dev: `${id[0]}:${id[1]}`.toLowerCase(),
       inode: Number(id[2]),
-      start: Number(f[6]),
+      start: /^\d+$/.test(f[6]) ? BigInt(f[6]) : -1n,
     });
   }
   return entries;

@@ -6,10 +6,11 @@
  *
  * @example
  * ```ts
+ * import { openMutex } from "./mutex.ts";
  * using mutex = openMutex("jobs.lock");
  * {
- *   using guard = mutex.lock();
- *   appendJob();
+ *   using guard = mutex.lock(); // one process at a time appends
+ *   await Deno.writeTextFile("jobs.txt", "job 42\n", { append: true });
  * }
  * ```
  * @module
@@ -19,7 +20,15 @@ import { attachSharedArray, createSharedArray } from "./lifecycle.ts";
 import type { SharedArray } from "./shared_array.ts";
 import type { LockGuard } from "./sync/lock.ts";
 
-/** Options of {@link openMutex}. */
+/**
+ * Options of {@link openMutex}.
+ *
+ * @example
+ * ```ts
+ * // Kept until deleted, and lockable by the owner's group (locking needs write permission).
+ * const opts: MutexOptions = { track: false, mode: 0o660 };
+ * ```
+ */
 export interface MutexOptions {
   /**
    * Remove the mutex's name when the last process that has it open closes it or dies.

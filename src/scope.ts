@@ -1,15 +1,22 @@
 /**
  * {@link SharedArrayScope}: owns the arrays made in it and removes them all when it ends, even
  * on an exception — `using scope = new SharedArrayScope()` (or `await using`), like Python's
- * `SharedMemoryManager`. A scope still open when the process exits normally is closed by an
- * exit hook; for crashes and `kill -9`, create with `track: true` as well.
+ * `SharedMemoryManager`. A scope still open when the process exits is closed by an exit hook:
+ * at the end of the program, on `process.exit()` (and `Deno.exit()`), on an uncaught exception
+ * and on an unhandled rejection, on Deno, Node and Bun alike (the exit status is kept). On Deno
+ * an `error` / `unhandledrejection` listener that calls `preventDefault()` keeps the process
+ * and its scopes alive only if it was added before the first scope was made. Signals and
+ * `kill -9` run no hook: create with `track: true` as well.
  *
  * @example
  * ```ts
+ * import { SharedArrayScope } from "./scope.ts";
  * {
  *   using scope = new SharedArrayScope();
  *   const grid = scope.create(undefined, { shape: [100, 100], dtype: "f8" });
- *   runWorkers(grid.name); // workers attach by name
+ *   // worker.ts attaches it by the name it is given: attachSharedArray(Deno.args[0])
+ *   const args = ["run", "--allow-ffi", "worker.ts", grid.name];
+ *   new Deno.Command(Deno.execPath(), { args }).outputSync();
  * } // grid is closed and its name removed here, whatever happened in the block
  * ```
  * @module
@@ -30,9 +37,17 @@ import type { SharedArray } from "./shared_array.ts";
 const open = new Set<SharedArrayScope>();
 let hooked = false;
 
-/** Options of {@link SharedArrayScope}. */
+/**
+ * Options of {@link SharedArrayScope}.
+ *
+ * @example
+ * ```ts
+ * // Closed by its `using` block only: a process.exit() inside the block leaves its arrays.
+ * using scope = new SharedArrayScope({ exitHook: false });
+ * ```
+ */
 export interface ScopeOptions {
-  /** Close the scope when the process exits normally, if still open. Default `true`. */
+  /** Close the scope when the process exits (see the module doc), if still open. Default `true`. */
   exitHook?: boolean;
 }
 
@@ -75,7 +90,9 @@ export class SharedArrayScope implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
+   * using scope = new SharedArrayScope();
    * const tmp = scope.create(undefined, { shape: [10], dtype: "int32" });
+   * tmp.name; // "npshm-..." (fresh): removed when the scope closes
    * ```
    */
   create<D extends DTypeLike>(
@@ -93,7 +110,8 @@ export class SharedArrayScope implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * const frames = scope.attach("frames", { readOnly: true });
+   * using scope = new SharedArrayScope();
+   * const frames = scope.attach("frames", { readOnly: true }); // closed, not deleted, with scope
    * ```
    */
   attach<D extends DTypeLike = string>(
@@ -112,7 +130,13 @@ export class SharedArrayScope implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * scope.close();
+   * const scope = new SharedArrayScope();
+   * try {
+   *   const grid = scope.create(undefined, { shape: [8, 8], dtype: "float32" });
+   *   grid.set([0, 0], 1);
+   * } finally {
+   *   scope.close(); // what `using scope = ...` does at the end of its block
+   * }
    * ```
    */
   close(): void {
@@ -154,13 +178,24 @@ export class SharedArrayScope implements Disposable, AsyncDisposable {
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  process.on("exit", () => {
-    for (const scope of [...open]) {
-      try {
-        scope.close();
-      } catch {
-        // exiting: nobody is left to tell, and the other scopes must still be closed
-      }
+  process.on("exit", closeAll);
+  // Deno runs no "exit" listener on Deno.exit(), an uncaught exception or an unhandled
+  // rejection: its own events say so. An error event some listener prevented (registered
+  // before this one) keeps the process, and so its scopes, alive.
+  const deno = globalThis as unknown as Partial<EventTarget> & { Deno?: unknown };
+  if (deno.Deno === undefined || typeof deno.addEventListener !== "function") return;
+  deno.addEventListener("unload", closeAll);
+  for (const type of ["error", "unhandledrejection"]) {
+    deno.addEventListener(type, (event) => event.defaultPrevented || closeAll());
+  }
+}
+
+function closeAll(): void {
+  for (const scope of [...open]) {
+    try {
+      scope.close();
+    } catch {
+      // exiting: nobody is left to tell, and the other scopes must still be closed
     }
-  });
+  }
 }

@@ -4,6 +4,7 @@
  *
  * @example
  * ```ts
+ * import { createSharedArray } from "@npshm/npshm";
  * using frames = createSharedArray("frames", { shape: [2, 3], dtype: "int32" });
  * isSharedArray(frames); // true
  * isSharedArray(frames.data); // true
@@ -28,6 +29,7 @@ import { type LockGuard, SegmentLock } from "./sync/lock.ts";
  *
  * @example
  * ```ts
+ * import { createSharedArray } from "@npshm/npshm";
  * using a = createSharedArray("counts", { shape: [4], dtype: "uint32", fill: 0 });
  * a.data[2] += 1;
  * console.log(a.name, a.shape, a.get(2)); // "counts" [4] 1
@@ -68,9 +70,12 @@ export class SharedArray<T extends TypedArray = TypedArray, S extends Scalar = S
    * @throws {LockError} this array already holds or is waiting for its lock
    * @example
    * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using balances = createSharedArray("balances", { shape: [2], dtype: "int32", fill: 100 });
    * {
-   *   using guard = counter.lock();
-   *   counter.data[0] += 1;
+   *   using guard = balances.lock(); // another process's lock() waits until this block ends
+   *   balances.data[0] -= 10;
+   *   balances.data[1] += 10;
    * }
    * ```
    */
@@ -83,8 +88,18 @@ export class SharedArray<T extends TypedArray = TypedArray, S extends Scalar = S
    *
    * @example
    * ```ts
-   * const guard = arr.tryLock();
-   * if (guard) try { arr.data[0]++; } finally { guard.unlock(); }
+   * import { createSharedArray } from "@npshm/npshm";
+   * using cache = createSharedArray("cache", { shape: [16], dtype: "float64" });
+   * const guard = cache.tryLock();
+   * if (guard) {
+   *   try {
+   *     cache.data.fill(0);
+   *   } finally {
+   *     guard.unlock();
+   *   }
+   * } else {
+   *   console.log("busy: another process is refreshing the cache");
+   * }
    * ```
    */
   tryLock(): LockGuard | null {
@@ -97,8 +112,10 @@ export class SharedArray<T extends TypedArray = TypedArray, S extends Scalar = S
    *
    * @example
    * ```ts
-   * using guard = await arr.lockAsync();
-   * arr.data[0] += 1;
+   * import { createSharedArray } from "@npshm/npshm";
+   * using hits = createSharedArray("hits", { shape: [1], dtype: "uint32" });
+   * using guard = await hits.lockAsync(); // timers and I/O go on while it waits
+   * hits.data[0] += 1;
    * ```
    */
   lockAsync(): Promise<LockGuard> {
@@ -111,16 +128,27 @@ export class SharedArray<T extends TypedArray = TypedArray, S extends Scalar = S
    * @throws {LockError} this array does not hold it
    * @example
    * ```ts
-   * arr.lock();
-   * arr.data[0] = 1;
-   * arr.unlock();
+   * import { createSharedArray } from "@npshm/npshm";
+   * using flags = createSharedArray("flags", { shape: [8], dtype: "uint8" });
+   * flags.lock();
+   * flags.data[0] = 1;
+   * flags.unlock(); // a second unlock() would be a LockError: it is no longer held
    * ```
    */
   unlock(): void {
     this.#segmentLock().unlock();
   }
 
-  /** Offset of the npshm control block in the segment, `undefined` for Python-made arrays. */
+  /**
+   * Offset of the npshm control block in the segment, `undefined` for Python-made arrays.
+   *
+   * @example
+   * ```ts
+   * import { attachSharedArray } from "@npshm/npshm";
+   * using a = attachSharedArray("from_python");
+   * a.controlOffset; // undefined: made by NumPy, so a.lock() throws UnsupportedError
+   * ```
+   */
   get controlOffset(): number | undefined {
     if (typeof this.#control === "function") {
       void this.#mapping.buffer; // ClosedError after close(): the lookup reads mapped memory
@@ -137,6 +165,15 @@ export class SharedArray<T extends TypedArray = TypedArray, S extends Scalar = S
   /**
    * Detaches every view of this array, then unmaps it (and removes the name if the array was
    * made with `unlinkOnClose`). Idempotent. Other processes are not affected.
+   *
+   * @example
+   * ```ts
+   * import { attachSharedArray, createSharedArray } from "@npshm/npshm";
+   * const a = createSharedArray("kept", { shape: [3], dtype: "int8", fill: 1 });
+   * a.close(); // unmapped here, but the name stays
+   * using b = attachSharedArray("kept");
+   * b.toArray(); // [1, 1, 1]
+   * ```
    */
   close(): void {
     this.#lock?.dispose(); // a held lock is released, not left for the next one as "died"
@@ -156,6 +193,7 @@ export class SharedArray<T extends TypedArray = TypedArray, S extends Scalar = S
  *
  * @example
  * ```ts
+ * import { createSharedArray } from "@npshm/npshm";
  * const a = createSharedArray("flag", { shape: [], dtype: "bool" });
  * isSharedArray(a.data); // true
  * a.close();

@@ -106,10 +106,10 @@ function stripTypes(path: string): string[] {
   return byDefault ? [] : ["--experimental-strip-types"];
 }
 
-/** Runs a fixture to completion; returns {status, stdout, stderr}. */
-export function runFixture(script: string, args: string[] = [], input?: string) {
+/** Runs a fixture to completion (killed after `timeout` ms); returns {status, stdout, stderr}. */
+export function runFixture(script: string, args: string[] = [], input?: string, timeout = 120_000) {
   const [cmd, argv] = runtimeCommand(script, args);
-  const r = spawnSync(cmd, argv, { input, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(cmd, argv, { input, encoding: "utf8", timeout });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -127,6 +127,17 @@ export function startFixture(script: string, args: string[] = []) {
     (resolve) => child.on("close", (status, signal) => resolve({ status, signal, stdout, stderr })),
   );
   return { child, done };
+}
+
+/** Runs a command as user nobody (with `setpriv`; needs root): prefix its argv with this. */
+export const AS_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"];
+
+/** A python3 that user nobody can run (pyenv's shims under /root are not), if we are root. */
+export function nobodysPython(): string | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  return ["/usr/bin/python3", "/usr/local/bin/python3"].find((py) =>
+    spawnSync(AS_NOBODY[0], [...AS_NOBODY.slice(1), py, "-c", "pass"]).status === 0
+  );
 }
 
 /** Every N-d index of `shape` in C order. */

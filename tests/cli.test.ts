@@ -30,7 +30,7 @@ describe("npshm CLI", () => {
     assert.match(r.stdout, /^NAME\s+SHAPE\s+DTYPE\s+SIZE\s+CREATED\s+TRACKERS\s+LOCK$/m);
     assert.match(
       r.stdout,
-      new RegExp(`^${name}\\s+\\(3, 4\\)\\s+<f4\\s+256 B\\s+\\S+ \\S+\\s+0\\s+free$`, "m"),
+      new RegExp(`^${name}\\s+\\(3, 4\\)\\s+<f4\\s+320 B\\s+\\S+ \\S+\\s+0\\s+free$`, "m"),
     );
     r = cli("ls", "--json");
     const listed = JSON.parse(r.stdout).find((x: { name: string }) => x.name === name);
@@ -229,14 +229,17 @@ describe("npshm CLI", () => {
     await new Promise((r) => setTimeout(r, 300)); // the reaper removes the original name
     python(`import os; os.rename("/dev/shm/${stale}-keep", "/dev/shm/${stale}")`);
     const liveHolder = await startHolder("create", live);
-    assert.equal(cli("create", plain, "--shape", "1", "--dtype", "u1").status, 0);
-    const r = cli("rm", "--all-stale", "--json");
-    assert.equal(r.status, 0, r.stderr);
-    const { removed } = JSON.parse(r.stdout);
-    assert.ok(removed.includes(stale), `stale one removed: ${removed}`);
-    assert.ok(!removed.includes(live) && shmExists(live), "a live tracker keeps it");
-    assert.ok(!removed.includes(plain) && shmExists(plain), "never tracked: not stale");
-    await kill9(liveHolder);
+    try {
+      assert.equal(cli("create", plain, "--shape", "1", "--dtype", "u1").status, 0);
+      const r = cli("rm", "--all-stale", "--json");
+      assert.equal(r.status, 0, r.stderr);
+      const { removed } = JSON.parse(r.stdout);
+      assert.ok(removed.includes(stale), `stale one removed: ${removed}`);
+      assert.ok(!removed.includes(live) && shmExists(live), "a live tracker keeps it");
+      assert.ok(!removed.includes(plain) && shmExists(plain), "never tracked: not stale");
+    } finally {
+      await kill9(liveHolder); // a failed assertion must not leave it holding the test run open
+    }
     assert.equal(cli("rm", plain).status, 0);
   });
 

@@ -12,7 +12,15 @@ import {
   listSharedArrays,
   NotFoundError,
 } from "../mod.ts";
-import { python, shmPath, sweepLeaks, testFile, uniqueName } from "./_util.ts";
+import {
+  AS_NOBODY,
+  nobodysPython,
+  python,
+  shmPath,
+  sweepLeaks,
+  testFile,
+  uniqueName,
+} from "./_util.ts";
 import { kill9, startHolder } from "./_sync_util.ts";
 
 after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
@@ -79,16 +87,6 @@ import os; os.rename("/dev/shm/${name}.npy", "/dev/shm/${name}")
     assert.equal(p.get(4), 4);
   });
 });
-
-const AS_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"];
-
-// A python3 that user nobody can run (pyenv's shims under /root are not), if any.
-function nobodysPython(): string | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  return ["/usr/bin/python3", "/usr/local/bin/python3"].find((py) =>
-    spawnSync(AS_NOBODY[0], [...AS_NOBODY.slice(1), py, "-c", "pass"]).status === 0
-  );
-}
 
 describe("permissions", () => {
   const py = nobodysPython();

@@ -25,7 +25,10 @@ export type { ElementCodec } from "./numeric.ts";
  *
  * @example
  * ```ts
- * const codec = elementCodec(parseDType("float64"), buffer, true, "shared array 'x'");
+ * import { parseDType } from "../format/dtype.ts";
+ * const codec = elementCodec(parseDType("M8[s]"), new ArrayBuffer(8), true, "shared array 't'");
+ * codec.write(0, 1_700_000_000n);
+ * codec.read(0); // 1700000000n: a datetime64 is a bigint count of its unit
  * ```
  */
 export function elementCodec(

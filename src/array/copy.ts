@@ -4,8 +4,12 @@
  *
  * @example
  * ```ts
+ * import { createSharedArray } from "@npshm/npshm";
  * import { toNativeArray } from "./copy.ts";
- * const values = toNativeArray(bigEndianArray) as Float64Array;
+ * using m = createSharedArray("m", { shape: [2, 3], dtype: "int16", order: "F" });
+ * m.set([0, 1], 5);
+ * m.data; // Int16Array [0, 0, 5, 0, 0, 0]: memory order, Fortran here
+ * toNativeArray(m); // Int16Array [0, 5, 0, 0, 0, 0]: always C order
  * ```
  * @module
  */
@@ -24,8 +28,9 @@ import type { NdArray } from "./ndarray.ts";
  * @throws {NotViewableError} strings, records and other dtypes no TypedArray holds
  * @example
  * ```ts
- * using a = openNpy("big_endian.npy"); // dtype >f8
- * const values = toNativeArray(a) as Float64Array;
+ * import { openNpy } from "@npshm/npshm";
+ * using a = openNpy("big_endian.npy"); // dtype >f8: a.data throws NotViewableError
+ * const values = toNativeArray(a) as Float64Array; // the same numbers, native order
  * ```
  */
 export function toNativeArray(array: NdArray): TypedArray {

@@ -20,7 +20,9 @@ import { elementCodec } from "./codec.ts";
  *
  * @example
  * ```ts
+ * import { parseDType } from "../format/dtype.ts";
  * encodeFill(parseDType("<i2"), 1, "shared array 'x'"); // Uint8Array [1, 0]
+ * encodeFill(parseDType("<i2"), 0, "shared array 'x'"); // undefined: nothing to write
  * ```
  */
 export function encodeFill(dtype: DType, value: unknown, label: string): Uint8Array | undefined {
@@ -34,7 +36,9 @@ export function encodeFill(dtype: DType, value: unknown, label: string): Uint8Ar
  *
  * @example
  * ```ts
+ * const buffer = new ArrayBuffer(6);
  * fillPattern(buffer, new Uint8Array([1, 0]));
+ * new Int16Array(buffer); // Int16Array [1, 1, 1]
  * ```
  */
 export function fillPattern(buffer: ArrayBuffer, item: Uint8Array): void {

@@ -22,7 +22,17 @@ import { InvalidArgumentError, MisalignedError } from "../format/errors.ts";
 import type { NpyHeader } from "../format/header.ts";
 import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "../format/shape.ts";
 
-/** The layout of one view: where its elements sit in the mapping's buffer. */
+/**
+ * The layout of one view: where its elements sit in the mapping's buffer.
+ *
+ * @example
+ * ```ts
+ * import { createSharedArray } from "@npshm/npshm";
+ * using grid = createSharedArray("grid", { shape: [3, 4], dtype: "float32", order: "F" });
+ * const layout: Layout = grid; // every NdArray is one
+ * console.log(layout.strides, layout.byteOffset); // [4, 12] 0
+ * ```
+ */
 export interface Layout {
   /** Element type. */
   readonly dtype: DType;
@@ -40,8 +50,10 @@ export interface Layout {
  *
  * @example
  * ```ts
- * import { decodeHeader } from "../format/header.ts";
- * layoutOf(decodeHeader(bytes)).strides; // [32, 8] for a C-order float64 (3, 4)
+ * import { parseDType } from "../format/dtype.ts";
+ * import { decodeHeader, encodeHeader } from "../format/header.ts";
+ * const header = decodeHeader(encodeHeader(parseDType("<f8"), [3, 4], false));
+ * layoutOf(header).strides; // [32, 8]
  * ```
  */
 export function layoutOf(header: NpyHeader): Layout {
@@ -116,7 +128,11 @@ export interface Placement {
  *
  * @example
  * ```ts
- * fieldLayout(records.layout, "pos", "shared array 'genome'"); // { dtype: <i4, ... }
+ * import { dtypeFromDescr } from "../format/dtype.ts";
+ * const dtype = dtypeFromDescr([["chr", "|S4"], ["pos", "<i4"]]);
+ * const records: Layout = { dtype, shape: [10], strides: [8], byteOffset: 0 };
+ * const pos = fieldLayout(records, "pos", "shared array 'genome'");
+ * console.log(pos.dtype.name, pos.strides, pos.byteOffset); // int32 [8] 4
  * ```
  */
 export function fieldLayout(layout: Layout, name: string, label: string): Layout {
@@ -150,7 +166,10 @@ export function fieldLayout(layout: Layout, name: string, label: string): Layout
  * @throws {MisalignedError} the bytes do not start aligned for `dtype`
  * @example
  * ```ts
- * reinterpretLayout(int32Layout, parseDType("int16"), 64, "x").shape; // last axis doubled
+ * import { parseDType } from "../format/dtype.ts";
+ * const u1 = parseDType("u1");
+ * const rows: Layout = { dtype: u1, shape: [2, 16], strides: [16, 1], byteOffset: 0 };
+ * reinterpretLayout(rows, "float64", 64, "x").shape; // [2, 2]: the last axis shrinks
  * ```
  */
 export function reinterpretLayout(
@@ -193,7 +212,10 @@ export function reinterpretLayout(
  * @throws {MisalignedError} the offset is not aligned for `dtype`
  * @example
  * ```ts
- * placedLayout(bytesLayout, 4096, parseDType("f8"), { byteOffset: 64, shape: [8] }, 0, "x");
+ * import { parseDType } from "../format/dtype.ts";
+ * const whole: Layout = { dtype: parseDType("u1"), shape: [4096], strides: [1], byteOffset: 0 };
+ * const placed = placedLayout(whole, 4096, "f8", { byteOffset: 64, shape: [8] }, 0, "x");
+ * console.log(placed.shape, placed.strides, placed.byteOffset); // [8] [8] 64
  * ```
  */
 export function placedLayout(
@@ -262,7 +284,13 @@ function checkAligned(layout: Layout, base: number, label: string): void {
  *
  * @example
  * ```ts
- * gather(view, view.buffer, out, (dst, src, at) => dst.set(src.subarray(at, at + 8)));
+ * import type { NdArray } from "./ndarray.ts";
+ * // The bytes of any view (strided, Fortran order...) as one C-order run, as a .npy holds them.
+ * function cOrderBytes(a: NdArray): Uint8Array {
+ *   const out = new Uint8Array(a.byteLength);
+ *   gather(a, a.buffer, out, (dst, src, at) => dst.set(src.subarray(at, at + dst.length)));
+ *   return out;
+ * }
  * ```
  */
 export function gather(

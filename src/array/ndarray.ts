@@ -4,7 +4,8 @@
  *
  * @example
  * ```ts
- * const a = createSharedArray("grid", { shape: [3, 4], dtype: "float64" });
+ * import { createSharedArray } from "@npshm/npshm";
+ * using a = createSharedArray("grid", { shape: [3, 4], dtype: "float64" });
  * a.set([1, 2], 5);
  * a.row(1).get(2); // 5
  * a.data[1 * 4 + 2]; // 5, same memory
@@ -58,6 +59,18 @@ const NODE_INSPECT = Symbol.for("nodejs.util.inspect.custom");
 /**
  * The memory an {@link NdArray} views, as far as the array needs to know it: a mapping of a
  * segment or a file (`src/os/mapping.ts` implements it). Arrays never unmap anything.
+ *
+ * @example
+ * ```ts
+ * // A plain ArrayBuffer can stand in for a mapping, e.g. in a test:
+ * const memory: ArrayMemory = {
+ *   buffer: new ArrayBuffer(64),
+ *   closed: false,
+ *   readOnly: false,
+ *   label: "scratch buffer",
+ *   dataOffset: 0,
+ * };
+ * ```
  */
 export interface ArrayMemory {
   /** The data bytes; throws `ClosedError` once the memory was closed. */
@@ -81,9 +94,11 @@ export interface ArrayMemory {
  *
  * @example
  * ```ts
- * const frames = attachSharedArray("frames", { validateDtype: "uint8" });
- * const first: NdArray<Uint8Array, number> = frames.slice("0, ::2");
- * console.log(first.shape, first.get(0, 0));
+ * import { createSharedArray } from "@npshm/npshm";
+ * using frames = createSharedArray("frames", { shape: [10, 480, 640], dtype: "uint8" });
+ * const latest: NdArray<Uint8Array, number> = frames.slice(-3); // the last 3 frames
+ * console.log(latest.shape, latest.byteOffset); // [3, 480, 640] 2150400
+ * frames.slice("-1, ::2, ::2").get(0, 0); // every other pixel of the last frame, zero-copy
  * ```
  */
 export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scalar> {
@@ -188,6 +203,14 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
    * TypedArrays taken from it read length 0, and `data` itself throws {@link ClosedError}.
    * Throws {@link NotViewableError} for dtypes or views no TypedArray can show faithfully
    * (strided views: use `get`/`set`, `toArray()` or `copy()`).
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using a = createSharedArray("samples", { shape: [2, 3], dtype: "float32" });
+   * a.data.set([1, 2, 3, 4, 5, 6]); // a.data: a Float32Array over the shared memory
+   * a.get(1, 0); // 4: C order
+   * ```
    */
   get data(): T {
     const buffer = this.mapping.buffer;
@@ -201,6 +224,14 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
   /**
    * The whole data buffer of the array this view belongs to (the root array's data bytes,
    * which `byteOffset` and `strides` index), zero-copy.
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using a = createSharedArray("table", { shape: [3, 4], dtype: "float64" });
+   * const row = a.row(2);
+   * console.log(row.buffer === a.buffer, row.byteOffset); // true 64
+   * ```
    */
   get buffer(): ArrayBuffer {
     return this.mapping.buffer;
@@ -210,6 +241,14 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
    * Field `name` (or title) of a structured array: a zero-copy view of that field over every
    * record, with the field's sub-array axes appended. Its `get`/`set` read the field in place
    * (through a TypedArray when the field is aligned, else a DataView).
+   *
+   * @example
+   * ```ts
+   * import { openNpy } from "@npshm/npshm";
+   * using genome = openNpy("genome.npy"); // records of chr (S4), pos (<i4), pct (<f8), ...
+   * const pos = genome.field("pos"); // an int32 array, one per record, zero-copy
+   * console.log(pos.get(1), pos.contiguous); // 200 false: other fields sit in between
+   * ```
    */
   field(name: string): NdArray {
     return new NdArray(this.mapping, fieldLayout(this, name, this.#what()), this);
@@ -221,6 +260,15 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
    * `byteOffset` inside this contiguous array: how one segment holds several arrays.
    * Throws {@link InvalidArgumentError} when the sizes do not fit and
    * {@link MisalignedError} when the bytes are not aligned for `dtype`.
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using packet = createSharedArray("packet", { shape: [64], dtype: "uint8" });
+   * packet.view("int32").shape; // [16], as NumPy's packet.view(np.int32)
+   * const head = packet.view("uint16", { shape: [4] }); // bytes 0-7 as four uint16
+   * const body = packet.view("float64", { byteOffset: 8 }); // bytes 8-63 as seven float64
+   * ```
    */
   view<D extends string | DType>(
     dtype: D,
@@ -245,7 +293,17 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     return new NdArray(this.mapping, layout, this) as NdArray<ArrayFor<D>, ScalarFor<D>>;
   }
 
-  /** The raw bytes of the elements, zero-copy (contiguous views only). */
+  /**
+   * The raw bytes of the elements, zero-copy (contiguous views only).
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using a = createSharedArray("words", { shape: [2], dtype: "<u2" });
+   * a.set(0, 0x0102);
+   * a.bytes; // Uint8Array [2, 1, 0, 0]: little-endian
+   * ```
+   */
   get bytes(): Uint8Array {
     const buffer = this.mapping.buffer;
     this.#requireContiguous("bytes");
@@ -270,7 +328,10 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
    * @throws {ClosedError} the owning array was closed
    * @example
    * ```ts
-   * grid.get(1, -1); // row 1, last column
+   * import { createSharedArray } from "@npshm/npshm";
+   * using a = createSharedArray("ids", { shape: [2, 3], dtype: "int64", fill: 7n });
+   * a.get(1, -1); // 7n: the last element of row 1; 64-bit integers read as bigints
+   * a.get([1, -1]); // the same
    * ```
    */
   get(index: readonly number[]): S;
@@ -296,8 +357,11 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
    *
    * @example
    * ```ts
-   * grid.set(1, 2, 5.5);
-   * grid.set([1, 2], 5.5); // the same
+   * import { createSharedArray } from "@npshm/npshm";
+   * using z = createSharedArray("spectrum", { shape: [2], dtype: "complex64" });
+   * z.set(0, { re: 1, im: -1 });
+   * z.set([1], 2); // a number is a real value
+   * z.data; // Float32Array [1, -1, 2, 0]: re and im interleaved
    * ```
    */
   set(index: readonly number[], value: ValueFor<S>): void;
@@ -328,14 +392,25 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
    *   indices
    * @example
    * ```ts
-   * const column = grid.slice(":, 2"); // every row, column 2
-   * const flipped = grid.slice("::-1"); // rows in reverse order
+   * import { createSharedArray } from "@npshm/npshm";
+   * using grid = createSharedArray("grid", { shape: [4, 6], dtype: "float64" });
+   * grid.slice(":, 2").shape; // [4]: every row, column 2
+   * grid.slice("::-1, ::2").strides; // [-48, 16]: rows reversed, every other column
+   * grid.slice([{ step: -1 }, { step: 2 }]).strides; // the same, as items
    * ```
    */
   slice(index: string | readonly IndexItem[]): NdArray<T, S>;
   /**
    * Rows `start` to `end` of the first axis (exclusive; negative counts from the end; clamped
    * as in `Array.prototype.slice`): a zero-copy view, `slice(\`${start}:${end}\`)`.
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using batch = createSharedArray("batch", { shape: [100, 8], dtype: "float32" });
+   * const mine = batch.slice(25, 50); // this worker's rows: 25 to 49
+   * mine.shape; // [25, 8]
+   * ```
    */
   slice(start?: number, end?: number): NdArray<T, S>;
   slice(start: number | string | readonly IndexItem[] = 0, end?: number): NdArray<T, S> {
@@ -351,7 +426,10 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
    * @throws {InvalidArgumentError} not a permutation of the axes
    * @example
    * ```ts
-   * cube.transpose(2, 0, 1); // or cube.transpose([2, 0, 1])
+   * import { createSharedArray } from "@npshm/npshm";
+   * using cube = createSharedArray("cube", { shape: [2, 3, 4], dtype: "uint8" });
+   * cube.transpose(2, 0, 1).shape; // [4, 2, 3]; cube.transpose([2, 0, 1]) is the same
+   * cube.T.strides; // [1, 4, 12]
    * ```
    */
   transpose(axes: readonly number[]): NdArray<T, S>;
@@ -377,8 +455,10 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
    *   (reshape `copy()` instead)
    * @example
    * ```ts
-   * flat.reshape(-1, 3); // rows of 3
-   * grid.T.reshape([12], { order: "F" });
+   * import { createSharedArray } from "@npshm/npshm";
+   * using flat = createSharedArray("flat", { shape: [12], dtype: "int32" });
+   * flat.reshape(-1, 3).shape; // [4, 3]: rows of 3
+   * flat.reshape(3, 4).T.reshape([12], { order: "F" }).strides; // [4]: a view, no copy
    * ```
    */
   reshape(shape: number | readonly number[], options?: ReshapeOptions): NdArray<T, S>;
@@ -406,7 +486,9 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
    * @throws {InvalidArgumentError} a given axis is out of range or not of length 1
    * @example
    * ```ts
-   * column.squeeze(); // (3, 1) -> (3,)
+   * import { createSharedArray } from "@npshm/npshm";
+   * using grid = createSharedArray("grid", { shape: [3, 4], dtype: "float64" });
+   * grid.slice(":, 1:2").squeeze().shape; // [3]: from (3, 1)
    * ```
    */
   squeeze(...axes: number[]): NdArray<T, S> {
@@ -414,7 +496,17 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     return new NdArray(this.mapping, layout, this);
   }
 
-  /** Row `i` (negative counts from the end): a zero-copy view with one axis fewer. */
+  /**
+   * Row `i` (negative counts from the end): a zero-copy view with one axis fewer.
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using image = createSharedArray("image", { shape: [480, 640], dtype: "uint8" });
+   * image.row(-1).data.fill(255); // the last row
+   * image.get(479, 0); // 255
+   * ```
+   */
   row(i: number): NdArray<T, S> {
     if (this.ndim === 0) throw new InvalidArgumentError(`${this.#what()} is 0-d: it has no rows`);
     return new NdArray(this.mapping, indexLayout(this, [i], this.#what()), this);
@@ -426,7 +518,9 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
    *
    * @example
    * ```ts
-   * const rows = grid.T.copy().reshape(-1); // the transpose's elements, in its order
+   * import { createSharedArray } from "@npshm/npshm";
+   * using grid = createSharedArray("grid", { shape: [3, 4], dtype: "float64" });
+   * const columns = grid.T.copy().reshape(-1); // the transpose's elements, in its C order
    * ```
    */
   copy(): NdArray<T, S> {
@@ -444,7 +538,16 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     return new NdArray(memory, { dtype: this.dtype, shape: this.shape, strides, byteOffset: 0 });
   }
 
-  /** A copy of the elements as nested plain arrays (a 0-d array gives its scalar). */
+  /**
+   * A copy of the elements as nested plain arrays (a 0-d array gives its scalar).
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using a = createSharedArray("ones", { shape: [2, 2], dtype: "int32", fill: 1 });
+   * a.toArray(); // [[1, 1], [1, 1]]
+   * ```
+   */
   toArray(): NestedArray {
     const codec = this.#codecFor();
     const walk = (axis: number, offset: number): NestedArray => {
@@ -456,7 +559,16 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     return walk(0, this.byteOffset);
   }
 
-  /** A short description: dtype and shape. */
+  /**
+   * A short description: dtype and shape.
+   *
+   * @example
+   * ```ts
+   * import { createSharedArray } from "@npshm/npshm";
+   * using a = createSharedArray("pairs", { shape: [2, 2], dtype: "int32" });
+   * `${a}`; // "shared array 'pairs' int32 (2, 2)"
+   * ```
+   */
   toString(): string {
     return `${this.#what()} ${this.dtype.name} ${formatShape(this.shape)}`;
   }
@@ -668,7 +780,10 @@ export interface ReshapeOptions {
  *
  * @example
  * ```ts
- * isNdArray(createSharedArray("x", { shape: [1], dtype: "u1" })); // true
+ * import { createSharedArray } from "@npshm/npshm";
+ * using a = createSharedArray("x", { shape: [1], dtype: "u1" });
+ * isNdArray(a); // true
+ * isNdArray(a.data); // false: a TypedArray (isSharedArray says whether it is shared memory)
  * ```
  */
 export function isNdArray(value: unknown): value is NdArray {

@@ -39,7 +39,9 @@ const NUMERIC_KINDS = "biufc";
  *
  * @example
  * ```ts
+ * import { parseDType } from "../format/dtype.ts";
  * isNumeric(parseDType(">f8")); // true
+ * isNumeric(parseDType("U4")); // false: strings go to ./extended.ts
  * ```
  */
 export function isNumeric(dtype: DType): boolean {
@@ -53,7 +55,10 @@ export function isNumeric(dtype: DType): boolean {
  *
  * @example
  * ```ts
- * const codec = numericCodec(parseDType("float64"), buffer, true, "shared array 'x'");
+ * import { parseDType } from "../format/dtype.ts";
+ * const buffer = new ArrayBuffer(8);
+ * numericCodec(parseDType(">f8"), buffer, true, "shared array 'x'").write(0, 1);
+ * new Uint8Array(buffer)[0]; // 63 (0x3f): big-endian, the most significant byte first
  * ```
  */
 export function numericCodec(

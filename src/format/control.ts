@@ -1,5 +1,5 @@
 /**
- * The control block: 64 bytes of npshm's own after an array's data, where the lock's owner
+ * The control block: 128 bytes of npshm's own after an array's data, where the lock's owner
  * word, the "ever tracked" flag and the creation time live. NumPy ignores bytes after the data
  * (a segment stays a valid `.npy` stream); segments made by Python have no control block and
  * keep working for everything except `lock()` (an {@link UnsupportedError}: their bytes have
@@ -8,17 +8,19 @@
  * Where: at the data's end rounded up to 64 ({@link controlOffset}); attach looks there and
  * accepts the block only if the segment is long enough and the magic matches.
  *
- * Layout, little-endian (version 1):
+ * Layout, little-endian (version 2):
  *
  * | bytes | field |
  * |---|---|
  * | 0-7 | magic `NPSHM-CB` |
- * | 8-9 | version (u16, 1) |
- * | 10-11 | size of the block (u16, 64) |
- * | 12-15 | flags (u32; bit 0: some process tracked it, set atomically by the shim) |
+ * | 8-9 | version (u16, 2) |
+ * | 10-11 | size of the block (u16, 128) |
+ * | 12-15 | flags (u32; bit 0: some process tracked it, set atomically by the shim; bit 1: bytes 64-95 hold the source file's identity) |
  * | 16-23 | creation time, ms since the Unix epoch (f64) |
  * | 24-27 | lock owner (u32 pid while held; 0 after a clean unlock); its file bytes are the lock |
  * | 28-63 | reserved, zero |
+ * | 64-95 | source file (`readSharedArray`): size, mtime in ns, inode, device (u64 each) |
+ * | 96-127 | reserved, zero |
  *
  * A newer version keeps these fields where they are; a block with another version is still
  * listed, but lock() refuses it rather than guess.
@@ -27,16 +29,16 @@
  * ```ts
  * import { controlOffset, decodeControl, encodeControl } from "./control.ts";
  * const at = controlOffset(128, 10); // 192
- * decodeControl(encodeControl(0))?.version; // 1
+ * decodeControl(encodeControl(0))?.version; // 2
  * ```
  * @module
  */
 import { ALIGN } from "./header.ts";
 
 /** Bytes of a control block. */
-export const CONTROL_SIZE = 64;
+export const CONTROL_SIZE = 128;
 /** The version this code writes and locks. */
-export const CONTROL_VERSION = 1;
+export const CONTROL_VERSION = 2;
 /** Offset of the flags word in the block. */
 export const FLAGS_FIELD = 12;
 /** Offset of the lock owner word in the block. */
@@ -46,7 +48,7 @@ const MAGIC = new TextEncoder().encode("NPSHM-CB");
 
 /** A decoded control block. */
 export interface ControlBlock {
-  /** Layout version (1). */
+  /** Layout version (2). */
   readonly version: number;
   /** Some process tracked the segment at some point (`track: true`). */
   readonly everTracked: boolean;
@@ -70,11 +72,11 @@ export function controlOffset(dataOffset: number, dataLength: number): number {
 }
 
 /**
- * A fresh control block: version 1, no flags, created at `createdAt` (ms since the epoch).
+ * A fresh control block: this version, no flags, created at `createdAt` (ms since the epoch).
  *
  * @example
  * ```ts
- * encodeControl(Date.now()).length; // 64
+ * encodeControl(Date.now()).length; // 128
  * ```
  */
 export function encodeControl(createdAt: number): Uint8Array {
@@ -105,4 +107,76 @@ export function decodeControl(bytes: Uint8Array): ControlBlock | undefined {
     createdAt: new Date(view.getFloat64(16, true)),
     ownerPid: view.getUint32(OWNER_FIELD, true),
   };
+}
+
+/** Offset of the source file's identity in the block (flags bit 1 says it is there). */
+export const SOURCE_FIELD = 64;
+const SOURCE_FLAG = 2;
+
+/**
+ * What identifies the `.npy` file a shared array was loaded from, as it was then: if any of it
+ * differs now, the file was replaced or written since.
+ */
+export interface SourceIdentity {
+  /** Bytes of the file. */
+  readonly size: bigint;
+  /** Last modification, ns since the Unix epoch. */
+  readonly mtimeNs: bigint;
+  /** Inode (Windows: file index). */
+  readonly ino: bigint;
+  /** Device (Windows: volume serial number). */
+  readonly dev: bigint;
+}
+
+/**
+ * `block` (from {@link encodeControl}) with `source` recorded in it.
+ *
+ * @example
+ * ```ts
+ * const block = withSource(encodeControl(Date.now()), { size: 128n, mtimeNs: 1n, ino: 7n, dev: 2n });
+ * sourceOf(block)?.ino; // 7n
+ * ```
+ */
+export function withSource(block: Uint8Array, source: SourceIdentity): Uint8Array {
+  const view = new DataView(block.buffer, block.byteOffset, CONTROL_SIZE);
+  view.setUint32(FLAGS_FIELD, view.getUint32(FLAGS_FIELD, true) | SOURCE_FLAG, true);
+  [source.size, source.mtimeNs, source.ino, source.dev].forEach((v, i) =>
+    view.setBigUint64(SOURCE_FIELD + 8 * i, BigInt.asUintN(64, v), true)
+  );
+  return block;
+}
+
+/**
+ * The source file identity recorded in a control block, or `undefined` if it has none (not
+ * loaded from a file, or an older or foreign block).
+ *
+ * @example
+ * ```ts
+ * sourceOf(encodeControl(0)); // undefined
+ * ```
+ */
+export function sourceOf(block: Uint8Array): SourceIdentity | undefined {
+  const control = decodeControl(block);
+  if (!control || control.version < 2) return undefined;
+  const view = new DataView(block.buffer, block.byteOffset, CONTROL_SIZE);
+  if ((view.getUint32(FLAGS_FIELD, true) & SOURCE_FLAG) === 0) return undefined;
+  const [size, mtimeNs, ino, dev] = [0, 1, 2, 3].map((i) =>
+    view.getBigUint64(SOURCE_FIELD + 8 * i, true)
+  );
+  return { size, mtimeNs, ino, dev };
+}
+
+/**
+ * Whether two identities are of the same file in the same state.
+ *
+ * @example
+ * ```ts
+ * const id = { size: 1n, mtimeNs: 2n, ino: 3n, dev: 4n };
+ * sameSource(id, { ...id, mtimeNs: 5n }); // false: written since
+ * ```
+ */
+export function sameSource(a: SourceIdentity, b: SourceIdentity): boolean {
+  const u = (v: bigint) => BigInt.asUintN(64, v);
+  return u(a.size) === u(b.size) && u(a.mtimeNs) === u(b.mtimeNs) && u(a.ino) === u(b.ino) &&
+    u(a.dev) === u(b.dev);
 }

@@ -67,7 +67,7 @@ function nameProblem(name: string, maxBytes: number): string | undefined {
  *
  * @example
  * ```ts
- * randomName(); // "npshm-3f9c0a7b1e2d4c6f8a0b1c2d"
+ * randomName(); // e.g. "npshm-3f9c0a7b1e2d4c6f8a0b1c2d", different every time
  * ```
  */
 export function randomName(): string {

@@ -4,10 +4,16 @@
  *
  * @example
  * ```ts
- * import { decodeHeader } from "./header.ts";
+ * import { parseDType } from "./dtype.ts";
+ * import { decodeHeader, encodeHeader } from "./header.ts";
  * import { checkHeader, expectationOf } from "./validate.ts";
  * const expected = expectationOf({ validateShape: [3, 4], validateDtype: "float64" });
- * checkHeader(decodeHeader(bytes), expected, "shared array 'grid'"); // or ShapeMismatchError
+ * const header = decodeHeader(encodeHeader(parseDType("<f8"), [4, 3], false));
+ * try {
+ *   checkHeader(header, expected, "shared array 'grid'");
+ * } catch (err) {
+ *   console.log((err as Error).message); // shared array 'grid' has shape (4, 3), expected (3, 4)
+ * }
  * ```
  * @module
  */
@@ -65,7 +71,10 @@ export function expectationOf(validation: Validation<string | DType>): Expectati
  * @throws {ShapeMismatchError} / {DTypeMismatchError}
  * @example
  * ```ts
- * checkHeader(header, expectationOf({ validateShape: [3] }), "file 'a.npy'");
+ * import { parseDType } from "./dtype.ts";
+ * import { decodeHeader, encodeHeader } from "./header.ts";
+ * const header = decodeHeader(encodeHeader(parseDType("<i4"), [3], false));
+ * checkHeader(header, expectationOf({ validateShape: 3, validateDtype: "int32" }), "file 'a.npy'");
  * ```
  */
 export function checkHeader(header: NpyHeader, expected: Expectation, what: string): void {

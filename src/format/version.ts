@@ -10,5 +10,12 @@
  * @module
  */
 
-/** The version of this copy of npshm. */
+/**
+ * The version of this copy of npshm.
+ *
+ * @example
+ * ```ts
+ * if (VERSION.startsWith("0.")) console.warn(`npshm ${VERSION}: the API may still change`);
+ * ```
+ */
 export const VERSION = "0.1.0";

@@ -4,10 +4,15 @@
  *
  * @example
  * ```ts
- * import { openFile } from "../os/file.ts";
- * import { readFileHeader } from "./file_header.ts";
+ * import { closeFile, openFile, preadFile } from "../os/file.ts";
+ * import { inChunks, readFileHeader } from "./file_header.ts";
  * const f = openFile("a.npy", "read");
- * const header = readFileHeader(f); // shape, dtype, fortranOrder, dataOffset
+ * const header = readFileHeader(f); // checked: the data it promises is in the file
+ * const data = new Uint8Array(header.dataLength);
+ * inChunks(data.length, (at, n) => {
+ *   preadFile(f, header.dataOffset + at, data.subarray(at, at + n));
+ * }, (done, total) => console.log(`${done} of ${total} bytes`));
+ * closeFile(f);
  * ```
  * @module
  */
@@ -38,7 +43,14 @@ export const CHUNK_BYTES = 64 * 1024 * 1024;
  * @throws {NotViewableError} object dtype (pickled Python objects)
  * @example
  * ```ts
- * const h = readFileHeader(openFile("a.npy", "read"));
+ * import { closeFile, openFile } from "../os/file.ts";
+ * const f = openFile("a.npy", "read");
+ * try {
+ *   const { shape, dtype, fortranOrder } = readFileHeader(f);
+ *   console.log(shape, dtype.descr, fortranOrder);
+ * } finally {
+ *   closeFile(f);
+ * }
  * ```
  */
 export function readFileHeader(f: OpenFile): NpyHeader {
@@ -65,7 +77,9 @@ function readExactly(f: OpenFile, offset: number, length: number): Uint8Array {
  *
  * @example
  * ```ts
- * inChunks(n, (at, len) => copy(at, len), onProgress);
+ * const steps: number[] = [];
+ * inChunks(150 * 2 ** 20, (at, n) => steps.push(n / 2 ** 20), undefined);
+ * steps; // [64, 64, 22]: MiB per call, CHUNK_BYTES at most
  * ```
  */
 export function inChunks(

@@ -36,7 +36,15 @@ import {
 import { Mapping } from "../os/mapping.ts";
 import { readFileHeader } from "./file_header.ts";
 
-/** How {@link openNpy} maps a file, as NumPy's `mmap_mode`. */
+/**
+ * How {@link openNpy} maps a file, as NumPy's `mmap_mode`.
+ *
+ * @example
+ * ```ts
+ * const mode: NpyMode = "c"; // copy-on-write: try changes without touching the file
+ * using draft = openNpy("data.npy", { mode });
+ * ```
+ */
 export type NpyMode = "r" | "r+" | "c";
 
 /**
@@ -72,6 +80,12 @@ export class NpyFile<T extends TypedArray = TypedArray, S extends Scalar = Scala
    * like numpy's `memmap.flush()`. Nothing to do for `"r"` and `"c"` (private) mappings.
    *
    * @throws {ClosedError} the file was closed
+   * @example
+   * ```ts
+   * using out = createNpy("out.npy", { shape: [1000], dtype: "float64", overwrite: true });
+   * out.set(0, 1.5);
+   * out.flush(); // on disk now, not only in the page cache
+   * ```
    */
   flush(): void {
     void this.#mapping.buffer; // ClosedError after close(): the segment is unmapped

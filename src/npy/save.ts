@@ -4,8 +4,10 @@
  *
  * @example
  * ```ts
+ * import { openNpy } from "@npshm/npshm";
  * import { saveSharedArray } from "./save.ts";
- * saveSharedArray(results, "results.npy", { onProgress: (d, t) => console.log(d / t) });
+ * using genome = openNpy("genome.npy");
+ * saveSharedArray(genome.field("pos"), "positions.npy"); // a strided view, saved in C order
  * ```
  * @module
  */
@@ -60,8 +62,11 @@ export interface SaveOptions {
  *   directory; {ClosedError} the array was closed
  * @example
  * ```ts
- * using a = attachSharedArray("results");
- * saveSharedArray(a, "results.npy");
+ * import { attachSharedArray } from "@npshm/npshm";
+ * using results = attachSharedArray("results");
+ * saveSharedArray(results, "results.npy", {
+ *   onProgress: (done, total) => console.log(`${Math.round((100 * done) / total)}%`),
+ * });
  * // python: numpy.load("results.npy")
  * ```
  */

@@ -69,7 +69,8 @@ export function filePath(path: string | URL): string {
  * @throws {NotFoundError} / {ExistsError} / {PermissionDeniedError} / {InvalidArgumentError}
  * @example
  * ```ts
- * const f = openFile("out.npy", "create", 0o644);
+ * const f = openFile("out.npy", "create", 0o644); // ExistsError if it exists ("replace" truncates)
+ * closeFile(f);
  * ```
  */
 export function openFile(path: string, how: OpenHow, mode = 0o644): OpenFile {
@@ -83,7 +84,12 @@ export function openFile(path: string, how: OpenHow, mode = 0o644): OpenFile {
  *
  * @example
  * ```ts
- * closeFile(f);
+ * const f = openFile("data.npy", "read");
+ * try {
+ *   console.log(f.size);
+ * } finally {
+ *   closeFile(f);
+ * }
  * ```
  */
 export function closeFile(f: OpenFile): void {
@@ -96,7 +102,9 @@ export function closeFile(f: OpenFile): void {
  *
  * @example
  * ```ts
- * resizeFile(f, 1 << 30, true);
+ * const f = openFile("scratch.bin", "replace");
+ * resizeFile(f, 1 << 20, true); // 1 MiB reserved now: a full disk fails here, not on a write
+ * closeFile(f);
  * ```
  */
 export function resizeFile(f: OpenFile, size: number, reserve: boolean): void {
@@ -111,7 +119,10 @@ export function resizeFile(f: OpenFile, size: number, reserve: boolean): void {
  *
  * @example
  * ```ts
- * const seg = mapFile(f, false);
+ * import { readSegment, releaseSegment } from "./segment.ts";
+ * const seg = mapFile(openFile("data.npy", "read"), true); // private; it owns the handle now
+ * new TextDecoder().decode(readSegment(seg, 1, 5)); // "NUMPY"
+ * releaseSegment(seg); // unmaps, and closes the file
  * ```
  */
 export function mapFile(f: OpenFile, privateCopy: boolean): Segment {
@@ -125,7 +136,9 @@ export function mapFile(f: OpenFile, privateCopy: boolean): Segment {
  *
  * @example
  * ```ts
- * const n = preadFile(f, 0, new Uint8Array(128));
+ * const f = openFile("data.npy", "read");
+ * const n = preadFile(f, 0, new Uint8Array(128)); // 128, or fewer if the file is shorter
+ * closeFile(f);
  * ```
  */
 export function preadFile(f: OpenFile, offset: number, dst: Uint8Array): number {
@@ -141,7 +154,11 @@ export function preadFile(f: OpenFile, offset: number, dst: Uint8Array): number 
  * @throws {NoSpaceError} the disk is full
  * @example
  * ```ts
- * pwriteFile(f, 0, header);
+ * import { parseDType } from "../format/dtype.ts";
+ * import { encodeHeader } from "../format/header.ts";
+ * const f = openFile("empty.npy", "replace");
+ * pwriteFile(f, 0, encodeHeader(parseDType("<f8"), [0], false)); // a .npy of no elements
+ * closeFile(f);
  * ```
  */
 export function pwriteFile(f: OpenFile, offset: number, src: Uint8Array): void {
@@ -157,7 +174,13 @@ export function pwriteFile(f: OpenFile, offset: number, src: Uint8Array): void {
  *
  * @example
  * ```ts
- * copyIntoSegment(f, 128, seg, 64, new Uint8Array(buffer, 0, n));
+ * import type { Segment } from "./segment.ts";
+ * // Loads n bytes of a file's data (from byte `at`) into a segment whose data starts at 128;
+ * // `data` is the segment's mapped data (src/os/mapping.ts makes it).
+ * function load(f: OpenFile, at: number, seg: Segment, data: ArrayBuffer, n: number): void {
+ *   const got = copyIntoSegment(f, at, seg, 128, new Uint8Array(data, 0, n));
+ *   if (got < n) throw new Error(`${f.path} ended ${n - got} bytes early`);
+ * }
  * ```
  */
 export function copyIntoSegment(
@@ -191,7 +214,12 @@ export function copyIntoSegment(
  *
  * @example
  * ```ts
- * const done = copySegmentToFile(seg, 64, f, 128, 1 << 20);
+ * import type { Segment } from "./segment.ts";
+ * // Saves a segment's data (mapped as `data`, at byte 128) after a file's 128-byte header.
+ * function save(seg: Segment, data: Uint8Array, f: OpenFile): void {
+ *   const done = copySegmentToFile(seg, 128, f, 128, data.length); // in the kernel, if it can
+ *   if (done < data.length) pwriteFile(f, 128 + done, data.subarray(done)); // the rest
+ * }
  * ```
  */
 export function copySegmentToFile(
@@ -221,7 +249,11 @@ export function copySegmentToFile(
  *
  * @example
  * ```ts
- * flushMapping(mapFile(f, false));
+ * import { releaseSegment } from "./segment.ts";
+ * const seg = mapFile(openFile("data.npy", "write"), false); // shared: writes reach the file
+ * // ... writes through a view of seg ...
+ * flushMapping(seg); // they are on disk when this returns
+ * releaseSegment(seg);
  * ```
  */
 export function flushMapping(seg: Segment): void {
@@ -234,7 +266,10 @@ export function flushMapping(seg: Segment): void {
  *
  * @example
  * ```ts
- * syncFile(f);
+ * const f = openFile("log.bin", "replace");
+ * pwriteFile(f, 0, new Uint8Array([1, 2, 3]));
+ * syncFile(f); // on disk, not only in the page cache
+ * closeFile(f);
  * ```
  */
 export function syncFile(f: OpenFile): void {

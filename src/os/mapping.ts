@@ -10,9 +10,13 @@
  * @example
  * ```ts
  * import { Mapping } from "./mapping.ts";
- * const m = new Mapping(segment, 64, 800, false, "shared array 'x'", false);
- * new Float64Array(m.buffer)[0] = 1;
- * m.close(); // views now have length 0, memory unmapped
+ * import { openSegment } from "./segment.ts";
+ * const [segment] = openSegment("samples", false); // float64 (100,), made by npshm
+ * const m = new Mapping(segment, 128, 800, false, "shared array 'samples'", false);
+ * const view = new Float64Array(m.buffer);
+ * view[0] = 1;
+ * m.close();
+ * view.length; // 0: detached before the memory was unmapped
  * ```
  * @module
  */
@@ -36,7 +40,10 @@ type Tagged = ArrayBufferLike & { [MAPPING]?: Mapping };
  *
  * @example
  * ```ts
- * mappingOf(array.data.buffer)?.segment.name; // "frames"
+ * import { createSharedArray } from "@npshm/npshm";
+ * using frames = createSharedArray("frames", { shape: [4], dtype: "uint8" });
+ * mappingOf(frames.data.buffer)?.segment.name; // "frames"
+ * mappingOf(new ArrayBuffer(8)); // undefined: not npshm memory
  * ```
  */
 export function mappingOf(buffer: ArrayBufferLike): Mapping | undefined {
@@ -68,8 +75,11 @@ type Detachable = ArrayBuffer & { transfer?: (length: number) => ArrayBuffer; de
  *
  * @example
  * ```ts
- * const m = new Mapping(segment, 64, 8, true, "shared array 'x'", false);
- * m.closed; // false
+ * import { openSegment } from "./segment.ts";
+ * const [segment] = openSegment("flags", true); // int32 (2,), mapped copy-on-write
+ * const m = new Mapping(segment, 128, 8, true, "shared array 'flags'", false);
+ * m.copyOnWrite; // true: writes through m.buffer stay in this process
+ * m.close();
  * ```
  */
 export class Mapping {

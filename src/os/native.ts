@@ -13,7 +13,7 @@
  * @module
  */
 import { type Native, Status } from "../../ffi/contract.ts";
-import { loadNative, NativeLoadError } from "../../ffi/load.ts";
+import { loadNative, NativeLoadError, prepareNative } from "../../ffi/load.ts";
 import {
   ExistsError,
   InvalidArgumentError,
@@ -24,6 +24,10 @@ import {
   OsError,
   PermissionDeniedError,
 } from "../format/errors.ts";
+
+// Fetch the library now if it is neither installed nor cached, so that the first call, which
+// loads it, stays synchronous. A failure is kept for that first call to report.
+await prepareNative();
 
 let native: Native | undefined;
 
@@ -42,12 +46,36 @@ export function shim(): Native {
 }
 
 function open(): Native {
+  return nativeErrors(loadNative);
+}
+
+/**
+ * Runs `fn`, turning the loader's errors into the public {@link NativeLibraryError}.
+ *
+ * @example
+ * ```ts
+ * import { loadedLibrary } from "../../ffi/load.ts";
+ * const { path } = nativeErrors(loadedLibrary);
+ * ```
+ */
+export function nativeErrors<T>(fn: () => T): T {
   try {
-    return loadNative();
+    return fn();
   } catch (err) {
-    if (err instanceof NativeLoadError) throw new NativeLibraryError(err.message, { cause: err });
-    throw err;
+    throw publicError(err);
   }
+}
+
+/**
+ * The loader's error as the public {@link NativeLibraryError}; any other error as it is.
+ *
+ * @example
+ * ```ts
+ * publicError(new Error("x")); // the same Error
+ * ```
+ */
+export function publicError(err: unknown): unknown {
+  return err instanceof NativeLoadError ? new NativeLibraryError(err.message, { cause: err }) : err;
 }
 
 /** What to tell the user after "cannot <what>: " for each expected failure. */
@@ -79,7 +107,10 @@ const HINTS: Record<"segment" | "file", Hints> = {
  *
  * @example
  * ```ts
- * throw failure(Status.NOT_FOUND, "open file 'x.npy'", out, "file"); // NotFoundError
+ * import { OUT_SLOTS, Status } from "../../ffi/contract.ts";
+ * const out = new BigInt64Array(OUT_SLOTS); // as the failed call filled it (out[3]: errno)
+ * const err = failure(Status.NOT_FOUND, "open file 'x.npy'", out, "file");
+ * err.message; // "cannot open file 'x.npy': no such file or directory" (a NotFoundError)
  * ```
  */
 export function failure(

@@ -5,8 +5,8 @@
  * @example
  * ```ts
  * import { openSegment, releaseSegment } from "./segment.ts";
- * const seg = openSegment("frames", false);
- * console.log(seg.size);
+ * const [seg] = openSegment("frames", false);
+ * console.log(seg.size); // header, data and control block
  * releaseSegment(seg);
  * ```
  * @module
@@ -24,8 +24,8 @@ export interface Segment {
   readonly addr: bigint;
   /** Bytes mapped. */
   readonly size: number;
-  /** Whether this process tracks it (`track: true`): release then untracks (./track.ts). */
-  tracked?: boolean;
+  /** The tracker handle while this process tracks it (`track: true`): release untracks it. */
+  tracker?: bigint;
 }
 
 // One scratch out-array: every shim call is synchronous, so calls cannot interleave.
@@ -51,8 +51,12 @@ function encodedName(name: string): Uint8Array {
  *
  * @example
  * ```ts
- * const seg = createSegment("frames", 4096, 0o600, false, header);
- * publishSegment(seg, false);
+ * import { parseDType } from "../format/dtype.ts";
+ * import { encodeHeader } from "../format/header.ts";
+ * const head = encodeHeader(parseDType("u1"), [4096], false);
+ * const seg = createSegment("frames", head.length + 4096, 0o600, false, head);
+ * // ...fill it; then publishSegment(seg, false) names it, or:
+ * releaseSegment(seg); // never named: nothing is left behind
  * ```
  */
 export function createSegment(
@@ -84,7 +88,15 @@ export function createSegment(
  *
  * @example
  * ```ts
- * publishSegment(seg, true);
+ * // Names a finished segment, replacing any array of that name; on failure, drops it.
+ * function publish(seg: Segment): void {
+ *   try {
+ *     publishSegment(seg, true);
+ *   } catch (err) {
+ *     releaseSegment(seg); // no view of it was made yet
+ *     throw err;
+ *   }
+ * }
  * ```
  */
 export function publishSegment(seg: Segment, force: boolean): void {
@@ -99,6 +111,8 @@ export function publishSegment(seg: Segment, force: boolean): void {
  * @example
  * ```ts
  * const [seg, start] = openSegment("frames", true);
+ * console.log(start[0]); // 147: 0x93, the first byte of the NPY magic
+ * releaseSegment(seg);
  * ```
  */
 export function openSegment(name: string, readOnly: boolean): [Segment, Uint8Array] {
@@ -119,7 +133,12 @@ const head = new Uint8Array(HEAD);
  *
  * @example
  * ```ts
- * const magic = readSegment(seg, 0, 6);
+ * import { CONTROL_SIZE, controlOffset, decodeControl } from "../format/control.ts";
+ * // When an npshm array was created, read from its control block after the data.
+ * function createdAt(seg: Segment, dataOffset: number, dataLength: number): Date | undefined {
+ *   const block = readSegment(seg, controlOffset(dataOffset, dataLength), CONTROL_SIZE);
+ *   return decodeControl(block)?.createdAt;
+ * }
  * ```
  */
 export function readSegment(seg: Segment, offset: number, length: number): Uint8Array {
@@ -133,7 +152,10 @@ export function readSegment(seg: Segment, offset: number, length: number): Uint8
  *
  * @example
  * ```ts
- * const data = new Float64Array(viewSegment(seg, 64, seg.size - 64));
+ * // The data of a float64 (100,) array: Mapping makes it, and detaches it before the unmap.
+ * function samples(seg: Segment): Float64Array {
+ *   return new Float64Array(viewSegment(seg, 128, 800));
+ * }
  * ```
  */
 export function viewSegment(seg: Segment, offset: number, length: number): ArrayBuffer {
@@ -146,13 +168,16 @@ export function viewSegment(seg: Segment, offset: number, length: number): Array
  *
  * @example
  * ```ts
- * releaseSegment(seg);
+ * const [seg] = openSegment("frames", true);
+ * // ...read its header with readSegment...
+ * releaseSegment(seg); // no view of it was made, so nothing can reach the unmapped memory
  * ```
  */
 export function releaseSegment(seg: Segment, unmap = true): void {
-  if (seg.tracked) {
-    seg.tracked = false; // last tracker out unlinks the name (it still holds the descriptor)
-    shim().npshm_untrack(seg.handle, cString(seg.name), out);
+  if (seg.tracker !== undefined) {
+    const tracker = seg.tracker;
+    seg.tracker = undefined;
+    shim().npshm_untrack(tracker, cString(seg.name), out); // the last tracker out unlinks
   }
   if (unmap && seg.size > 0) shim().npshm_release(seg.addr, BigInt(seg.size), seg.handle);
   else shim().npshm_close(seg.handle);
@@ -164,9 +189,12 @@ export function releaseSegment(seg: Segment, unmap = true): void {
  *
  * @example
  * ```ts
- * releaseSegment(seg, false);
- * // later, once the views are garbage:
- * unmapSegment(seg);
+ * // Where views cannot be detached: the handle goes now, the memory once no view is left.
+ * const unmapLater = new FinalizationRegistry<Segment>(unmapSegment);
+ * function closeLater(seg: Segment, buffer: ArrayBuffer): void {
+ *   releaseSegment(seg, false);
+ *   unmapLater.register(buffer, seg);
+ * }
  * ```
  */
 export function unmapSegment(seg: Segment): void {
@@ -194,9 +222,46 @@ export function unlinkSegment(name: string, seg?: Segment): boolean {
  *
  * @example
  * ```ts
- * writeSegment(seg, 192, encodeControl(Date.now()));
+ * import { controlOffset, encodeControl } from "../format/control.ts";
+ * // A new array's control block: after its data, at the next multiple of 64.
+ * function stamp(seg: Segment, dataOffset: number, dataLength: number): void {
+ *   writeSegment(seg, controlOffset(dataOffset, dataLength), encodeControl(Date.now()));
+ * }
  * ```
  */
 export function writeSegment(seg: Segment, offset: number, bytes: Uint8Array): void {
   if (bytes.length > 0) shim().npshm_write(seg.addr + BigInt(offset), bytes, BigInt(bytes.length));
+}
+
+/** What {@link statHandle} tells about the file or segment behind a handle. */
+export interface HandleStat {
+  /** Device (Windows: volume serial number). */
+  readonly dev: bigint;
+  /** Inode (Windows: file index). */
+  readonly ino: bigint;
+  /** Size in bytes. */
+  readonly size: bigint;
+  /** Last modification, ns since the Unix epoch. */
+  readonly mtimeNs: bigint;
+  /** Owner's uid; -1 where there is none (Windows). */
+  readonly uid: number;
+}
+
+const info = new BigInt64Array(6);
+
+/**
+ * Identity and owner of the file or segment behind an OS handle (fstat); `what` names it in
+ * errors.
+ *
+ * @example
+ * ```ts
+ * const [seg] = openSegment("frames", true);
+ * console.log(statHandle(seg.handle, "shared array 'frames'").uid); // its owner
+ * releaseSegment(seg);
+ * ```
+ */
+export function statHandle(handle: bigint, what: string): HandleStat {
+  const status = shim().npshm_fstat(handle, info, out);
+  if (status !== Status.OK) throw failure(status, `stat ${what}`, out);
+  return { dev: info[0], ino: info[1], size: info[2], mtimeNs: info[3], uid: Number(info[4]) };
 }

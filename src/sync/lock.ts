@@ -16,6 +16,7 @@
  *
  * @example
  * ```ts
+ * import { attachSharedArray } from "@npshm/npshm";
  * using counter = attachSharedArray("counter", { validateDtype: "int32" });
  * {
  *   using guard = counter.lock();
@@ -37,8 +38,15 @@ import { failure, shim } from "../os/native.ts";
  *
  * @example
  * ```ts
- * using guard = arr.lock();
- * console.log(guard.previousOwnerDied); // false, usually
+ * import { createSharedArray } from "@npshm/npshm";
+ * using stock = createSharedArray("stock", { shape: [1], dtype: "int32", fill: 10 });
+ * const guard = stock.lock();
+ * try {
+ *   stock.data[0] -= 1;
+ * } finally {
+ *   guard.unlock();
+ * }
+ * guard.unlock(); // does nothing: it was released already
  * ```
  */
 export interface LockGuard extends Disposable {
@@ -57,8 +65,13 @@ const out = new BigInt64Array(OUT_SLOTS);
  *
  * @example
  * ```ts
- * const lock = new SegmentLock(mapping, controlOffset, "shared array 'x'");
- * lock.lock().unlock();
+ * import type { Mapping } from "../os/mapping.ts";
+ * // `control`: where the array's control block starts, after its data.
+ * function increment(mapping: Mapping, control: number): void {
+ *   const lock = new SegmentLock(mapping, control);
+ *   using guard = lock.lock();
+ *   new Int32Array(mapping.buffer)[0] += 1;
+ * }
  * ```
  */
 export class SegmentLock {

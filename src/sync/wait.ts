@@ -14,12 +14,18 @@
  *
  * @example
  * ```ts
- * // worker: block until the parent says go
- * const flag = arr.data as Int32Array;
- * while (Atomics.load(flag, 0) === 0) wait(flag, 0, 0);
- * // parent
- * Atomics.store(flag, 0, 1);
- * notify(flag, 0);
+ * import { attachSharedArray } from "@npshm/npshm";
+ * import { notify, wait } from "./wait.ts";
+ * using go = attachSharedArray("go", { validateShape: [1], validateDtype: "int32" });
+ * // In each worker process: block until the parent says go.
+ * function awaitGo(flag: Int32Array): void {
+ *   while (Atomics.load(flag, 0) === 0) wait(flag, 0, 0);
+ * }
+ * // In the parent process:
+ * function sayGo(flag: Int32Array): void {
+ *   Atomics.store(flag, 0, 1);
+ *   notify(flag, 0);
+ * }
  * ```
  * @module
  */
@@ -33,10 +39,29 @@ import {
 import { mappingOf } from "../os/mapping.ts";
 import { failure, shim } from "../os/native.ts";
 
-/** What a wait ended with, as `Atomics.wait` says it. */
+/**
+ * What a wait ended with, as `Atomics.wait` says it.
+ *
+ * @example
+ * ```ts
+ * import { createSharedArray } from "@npshm/npshm";
+ * using state = createSharedArray("state", { shape: [1], dtype: "int32" });
+ * const result: WaitResult = wait(state.data, 0, 0, 100);
+ * if (result === "timed-out") console.log("nobody notified within 100 ms");
+ * ```
+ */
 export type WaitResult = "ok" | "not-equal" | "timed-out";
 
-/** An int32 view of npshm shared memory. */
+/**
+ * An int32 view of npshm shared memory.
+ *
+ * @example
+ * ```ts
+ * import { createSharedArray } from "@npshm/npshm";
+ * using words = createSharedArray("words", { shape: [4], dtype: "uint32" });
+ * const view: WaitableView = words.data; // not a SharedArrayBuffer's: Atomics.wait refuses it
+ * ```
+ */
 export type WaitableView = Int32Array | Uint32Array;
 
 const out = new BigInt64Array(OUT_SLOTS);
@@ -51,7 +76,10 @@ const out = new BigInt64Array(OUT_SLOTS);
  * @throws {ReadOnlyError} the array was attached read-only (its pages are private)
  * @example
  * ```ts
- * wait(arr.data as Int32Array, 0, 0, 1000); // "timed-out" unless someone notifies in 1 s
+ * import { createSharedArray } from "@npshm/npshm";
+ * using ready = createSharedArray("ready", { shape: [1], dtype: "int32" });
+ * wait(ready.data, 0, 0, 1000); // "timed-out", unless another process notifies within 1 s
+ * wait(ready.data, 0, 1); // "not-equal" at once: ready[0] is 0, not 1
  * ```
  */
 export function wait(
@@ -70,7 +98,13 @@ export function wait(
  *
  * @example
  * ```ts
- * const done = await waitAsync(counter, 0, remaining, 5000);
+ * import { attachSharedArray } from "@npshm/npshm";
+ * using pending = attachSharedArray("pending", { validateDtype: "int32" }); // jobs left
+ * const left = pending.data;
+ * // Sleep, without blocking the event loop, until the workers have counted down to 0.
+ * for (let n = Atomics.load(left, 0); n !== 0; n = Atomics.load(left, 0)) {
+ *   await waitAsync(left, 0, n, 5000);
+ * }
  * ```
  */
 export async function waitAsync(
@@ -95,8 +129,10 @@ export async function waitAsync(
  *
  * @example
  * ```ts
- * Atomics.add(counter, 0, 1);
- * notify(counter, 0); // everyone waiting on counter[0] looks again
+ * import { attachSharedArray } from "@npshm/npshm";
+ * using pending = attachSharedArray("pending", { validateDtype: "int32" });
+ * Atomics.sub(pending.data, 0, 1); // one job done
+ * notify(pending.data, 0); // wakes every process waiting on pending[0]: they look again
  * ```
  */
 export function notify(view: WaitableView, index: number, count = Infinity): number {
