@@ -30,7 +30,7 @@ import { ExistsError, InvalidArgumentError, NotFoundError, NpshmError } from "./
 import { encodeHeader, type NpyHeader, readNpyHeader } from "./format/header.ts";
 import { MAX_NAME_BYTES, MAX_NAME_BYTES_DARWIN, randomName, validateName } from "./format/name.ts";
 import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "./format/shape.ts";
-import type { ArrayFor } from "./format/typed.ts";
+import type { ArrayFor, ScalarFor } from "./format/typed.ts";
 import { checkHeader, type Expectation, expectationOf } from "./format/validate.ts";
 import { Mapping } from "./os/mapping.ts";
 import {
@@ -152,16 +152,16 @@ export interface DeleteOptions {
 export function createSharedArray<D extends DTypeLike>(
   name: string | undefined,
   options: CreateOptions<D> & { raiseOnError?: true },
-): SharedArray<ArrayFor<D>>;
+): SharedArray<ArrayFor<D>, ScalarFor<D>>;
 /** With `raiseOnError: false`: `null` instead of {@link ExistsError}. */
 export function createSharedArray<D extends DTypeLike>(
   name: string | undefined,
   options: CreateOptions<D>,
-): SharedArray<ArrayFor<D>> | null;
+): SharedArray<ArrayFor<D>, ScalarFor<D>> | null;
 export function createSharedArray<D extends DTypeLike>(
   name: string | undefined,
   options: CreateOptions<D>,
-): SharedArray<ArrayFor<D>> | null {
+): SharedArray<ArrayFor<D>, ScalarFor<D>> | null {
   name ??= randomName();
   validateName(name, maxNameBytes());
   const plan = planCreate(name, options);
@@ -172,7 +172,7 @@ export function createSharedArray<D extends DTypeLike>(
     track: options.track ?? false,
     unlinkOnClose: options.unlinkOnClose ?? false,
   }, (buffer) => plan.fill && fillPattern(buffer, plan.fill));
-  return made as SharedArray<ArrayFor<D>> | null;
+  return made as SharedArray<ArrayFor<D>, ScalarFor<D>> | null;
 }
 
 /** What {@link makeSharedArray} needs to make an array. */
@@ -279,16 +279,16 @@ function publish(segment: Segment, force: boolean): void {
 export function attachSharedArray<D extends DTypeLike = string>(
   name: string,
   options?: AttachOptions<D> & { raiseOnError?: true },
-): SharedArray<ArrayFor<D>>;
+): SharedArray<ArrayFor<D>, ScalarFor<D>>;
 /** With `raiseOnError: false`: `null` instead of {@link NotFoundError}. */
 export function attachSharedArray<D extends DTypeLike = string>(
   name: string,
   options?: AttachOptions<D>,
-): SharedArray<ArrayFor<D>> | null;
+): SharedArray<ArrayFor<D>, ScalarFor<D>> | null;
 export function attachSharedArray<D extends DTypeLike = string>(
   name: string,
   options: AttachOptions<D> = {},
-): SharedArray<ArrayFor<D>> | null {
+): SharedArray<ArrayFor<D>, ScalarFor<D>> | null {
   validateName(name, maxNameBytes());
   const expected = expectationOf(options);
   const readOnly = options.readOnly ?? false;

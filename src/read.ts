@@ -22,6 +22,8 @@ import {
 } from "./format/errors.ts";
 import { encodeHeader, type NpyHeader } from "./format/header.ts";
 import { validateName } from "./format/name.ts";
+import type { DType } from "./format/dtype.ts";
+import type { ArrayFor, ScalarFor } from "./format/typed.ts";
 import { checkHeader, expectationOf, type Validation } from "./format/validate.ts";
 import { attachSharedArray, makeSharedArray, maxNameBytes } from "./lifecycle.ts";
 import { inChunks, type Progress, readFileHeader } from "./npy/file_header.ts";
@@ -42,7 +44,7 @@ import type { SharedArray } from "./shared_array.ts";
  * };
  * ```
  */
-export interface ReadOptions extends Validation {
+export interface ReadOptions<D extends string | DType = string | DType> extends Validation<D> {
   /** Writes are refused (`set` throws; the mapping is private). Default `false`. */
   readOnly?: boolean;
   /**
@@ -80,9 +82,9 @@ export interface ReadOptions extends Validation {
  * console.log(r.attached ? "attached" : "loaded");
  * ```
  */
-export interface ReadResult {
+export interface ReadResult<A extends SharedArray = SharedArray> {
   /** The shared array. */
-  readonly array: SharedArray;
+  readonly array: A;
   /** `true`: an existing shared array was attached; `false`: it was created from the file. */
   readonly attached: boolean;
   /** Closes the array. */
@@ -119,17 +121,17 @@ export interface ReadResult {
  * r.attached; // true: the first call created it
  * ```
  */
-export function readSharedArray(
+export function readSharedArray<D extends string | DType = string>(
   file: string | URL,
   name: string,
-  options: ReadOptions & { returnStatus: true },
-): ReadResult;
+  options: ReadOptions<D> & { returnStatus: true },
+): ReadResult<SharedArray<ArrayFor<D>, ScalarFor<D>>>;
 /** Without `returnStatus`: just the array. */
-export function readSharedArray(
+export function readSharedArray<D extends string | DType = string>(
   file: string | URL,
   name: string,
-  options?: ReadOptions & { returnStatus?: false },
-): SharedArray;
+  options?: ReadOptions<D> & { returnStatus?: false },
+): SharedArray<ArrayFor<D>, ScalarFor<D>>;
 export function readSharedArray(
   file: string | URL,
   name: string,

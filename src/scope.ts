@@ -23,7 +23,7 @@
  */
 import process from "node:process";
 import { ClosedError } from "./format/errors.ts";
-import type { ArrayFor } from "./format/typed.ts";
+import type { ArrayFor, ScalarFor } from "./format/typed.ts";
 import {
   type AttachOptions,
   attachSharedArray,
@@ -98,7 +98,7 @@ export class SharedArrayScope implements Disposable, AsyncDisposable {
   create<D extends DTypeLike>(
     name: string | undefined,
     options: CreateOptions<D>,
-  ): SharedArray<ArrayFor<D>> {
+  ): SharedArray<ArrayFor<D>, ScalarFor<D>> {
     this.#open();
     const array = createSharedArray(name, { ...options, raiseOnError: true, unlinkOnClose: true });
     this.#arrays.push(array);
@@ -117,7 +117,7 @@ export class SharedArrayScope implements Disposable, AsyncDisposable {
   attach<D extends DTypeLike = string>(
     name: string,
     options: AttachOptions<D> = {},
-  ): SharedArray<ArrayFor<D>> {
+  ): SharedArray<ArrayFor<D>, ScalarFor<D>> {
     this.#open();
     const array = attachSharedArray(name, { ...options, raiseOnError: true });
     this.#arrays.push(array);

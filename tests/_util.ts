@@ -176,3 +176,15 @@ export function runInSmallTmpfs(
     timeout,
   });
 }
+
+/** Every N-d index of `shape` in C order. */
+export function* indices(shape: readonly number[]): Generator<number[]> {
+  if (shape.some((n) => n === 0)) return;
+  const idx = shape.map(() => 0);
+  for (;;) {
+    yield [...idx];
+    let axis = shape.length - 1;
+    while (axis >= 0 && ++idx[axis] === shape[axis]) idx[axis--] = 0;
+    if (axis < 0) return;
+  }
+}

@@ -20,7 +20,7 @@ import { type DType, parseDType, refuseObjects } from "../format/dtype.ts";
 import { InvalidArgumentError } from "../format/errors.ts";
 import { encodeHeader, type NpyHeader } from "../format/header.ts";
 import { byteLengthOf, formatShape, normalizeShape } from "../format/shape.ts";
-import type { TypedArray } from "../format/typed.ts";
+import type { ArrayFor, Scalar, ScalarFor, TypedArray } from "../format/typed.ts";
 import { checkHeader, expectationOf, type Validation } from "../format/validate.ts";
 import {
   closeFile,
@@ -60,7 +60,8 @@ export type NpyMode = "r" | "r+" | "c";
  * a.set([0], 42);
  * ```
  */
-export class NpyFile<T extends TypedArray = TypedArray> extends NdArray<T> {
+export class NpyFile<T extends TypedArray = TypedArray, S extends Scalar = Scalar>
+  extends NdArray<T, S> {
   /** The file's path. */
   readonly path: string;
   /** `r` read-only, `r+` writes reach the file, `c` writes stay in this process. */
@@ -112,7 +113,7 @@ export class NpyFile<T extends TypedArray = TypedArray> extends NdArray<T> {
  * const opts: OpenNpyOptions = { mode: "r+", validateDtype: "f8" };
  * ```
  */
-export interface OpenNpyOptions extends Validation {
+export interface OpenNpyOptions<D extends string | DType = string | DType> extends Validation<D> {
   /**
    * `"r"` (default): read-only (`set` throws; stray writes through `data` stay private);
    * `"r+"`: read-write, writes reach the file; `"c"`: copy-on-write, writes stay in this
@@ -140,7 +141,10 @@ export interface OpenNpyOptions extends Validation {
  * console.log(a.shape, a.dtype.name, a.get([0, 0]));
  * ```
  */
-export function openNpy(path: string | URL, options: OpenNpyOptions = {}): NpyFile {
+export function openNpy<D extends string | DType = string>(
+  path: string | URL,
+  options: OpenNpyOptions<D> = {},
+): NpyFile<ArrayFor<D>, ScalarFor<D>> {
   const mode = options.mode ?? "r";
   if (mode !== "r" && mode !== "r+" && mode !== "c") {
     throw new InvalidArgumentError(`openNpy: mode must be "r", "r+" or "c", got ${String(mode)}`);
@@ -154,7 +158,7 @@ export function openNpy(path: string | URL, options: OpenNpyOptions = {}): NpyFi
     closeFile(f);
     throw err;
   }
-  return mapNpy(f, header, mode);
+  return mapNpy(f, header, mode) as NpyFile<ArrayFor<D>, ScalarFor<D>>;
 }
 
 /** Maps an open file whose header is known; the mapping owns the file's handle from here. */
@@ -187,11 +191,11 @@ function mapNpy(f: OpenFile, header: NpyHeader, mode: NpyMode): NpyFile {
  * const opts: CreateNpyOptions = { shape: [1 << 20], dtype: "<f8", sparse: true };
  * ```
  */
-export interface CreateNpyOptions {
+export interface CreateNpyOptions<D extends string | DType = string | DType> {
   /** Extent of each axis; a number for 1-d, `[]` for 0-d. */
   shape: number | readonly number[];
   /** Element type (any dtype but object). */
-  dtype: string | DType;
+  dtype: D;
   /** `"C"` (default) or `"F"`. */
   order?: "C" | "F";
   /** Value every element starts with; default zeros. */
@@ -230,7 +234,10 @@ export interface CreateNpyOptions {
  * grid.set([1, 2], 3.5); // numpy.load("grid.npy")[1, 2] == 3.5
  * ```
  */
-export function createNpy(path: string | URL, options: CreateNpyOptions): NpyFile {
+export function createNpy<D extends string | DType>(
+  path: string | URL,
+  options: CreateNpyOptions<D>,
+): NpyFile<ArrayFor<D>, ScalarFor<D>> {
   const file = filePath(path);
   const { shape, dtype, fortran } = planNpy(file, options);
   const head = encodeHeader(dtype, shape, fortran);
@@ -263,10 +270,10 @@ export function createNpy(path: string | URL, options: CreateNpyOptions): NpyFil
     discardFile(f, true);
     throw err;
   }
-  return array;
+  return array as NpyFile<ArrayFor<D>, ScalarFor<D>>;
 }
 
-function planNpy(file: string, options: CreateNpyOptions) {
+function planNpy(file: string, options: CreateNpyOptions<string | DType>) {
   if (options === null || typeof options !== "object") {
     throw new InvalidArgumentError(`createNpy('${file}'): options { shape, dtype } are required`);
   }

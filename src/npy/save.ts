@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import { gather } from "../array/copy.ts";
+import { gather } from "../array/layout.ts";
 import type { NdArray } from "../array/ndarray.ts";
 import { encodeHeader } from "../format/header.ts";
 import { stridesOf } from "../format/shape.ts";
@@ -111,7 +111,7 @@ function writeArray(f: OpenFile, array: NdArray, onProgress: Progress | undefine
   for (let r = 0; r < rows; r += perChunk) {
     const part = array.slice(r, Math.min(rows, r + perChunk));
     const out = new Uint8Array(part.byteLength);
-    gather(part, out, (dst, src, at) => dst.set(src.subarray(at, at + dst.length)));
+    gather(part, part.buffer, out, (dst, src, at) => dst.set(src.subarray(at, at + dst.length)));
     pwriteFile(f, head.length + r * rowBytes, out);
     onProgress?.(Math.min(total, (r + perChunk) * rowBytes), total);
   }
