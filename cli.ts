@@ -104,9 +104,25 @@ function shapeText(shape: readonly number[]): string {
   return `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`;
 }
 
+/**
+ * `text` safe for a terminal: names come from anyone who can write to /dev/shm, and a name with
+ * escape sequences would act on the terminal that lists it. Control and formatting characters
+ * (also line breaks and bidi overrides) are shown as Python does: `\x1b`, `\u202e`.
+ */
+function shown(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => {
+    const code = c.codePointAt(0)!;
+    if (code <= 0xff) return `\\x${code.toString(16).padStart(2, "0")}`;
+    return code <= 0xffff
+      ? `\\u${code.toString(16).padStart(4, "0")}`
+      : `\\U${code.toString(16).padStart(8, "0")}`;
+  });
+}
+
 function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd())
+  const cells = rows.map((r) => r.map(shown));
+  const widths = cells[0].map((_, c) => Math.max(...cells.map((r) => r[c].length)));
+  return cells.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd())
     .join("\n");
 }
 
@@ -178,8 +194,8 @@ function rm(values: Values, names: string[]): number {
   }
   if (values.json) json({ removed, failed });
   else {
-    for (const name of removed) out(`removed ${name}`);
-    for (const f of failed) process.stderr.write(`npshm: rm: ${f.error}\n`);
+    for (const name of removed) out(`removed ${shown(name)}`);
+    for (const f of failed) process.stderr.write(`npshm: rm: ${shown(f.error)}\n`);
   }
   return failed.length ? 1 : 0;
 }
@@ -202,7 +218,7 @@ function create(values: Values, positionals: string[]): number {
   };
   using a = createSharedArray(positionals[0], options);
   if (values.json) json(inspectSharedArray(a.name));
-  else out(`created ${a.name} ${shapeText(a.shape)} ${a.dtype.descr}`);
+  else out(shown(`created ${a.name} ${shapeText(a.shape)} ${a.dtype.descr}`));
   return 0;
 }
 
@@ -294,7 +310,7 @@ function load(values: Values, positionals: string[]): number {
     onProgress: progressBar(`load ${file}`),
   });
   if (values.json) json(inspectSharedArray(a.name));
-  else out(`loaded ${file} into ${a.name} ${shapeText(a.shape)} ${a.dtype.descr}`);
+  else out(shown(`loaded ${file} into ${a.name} ${shapeText(a.shape)} ${a.dtype.descr}`));
   return 0;
 }
 
@@ -304,7 +320,7 @@ function save(values: Values, positionals: string[]): number {
   using a = attachSharedArray(name, { readOnly: true });
   saveSharedArray(a, file, { onProgress: progressBar(`save ${file}`) });
   if (values.json) json({ saved: name, file, bytes: a.byteLength });
-  else out(`saved ${name} to ${file}`);
+  else out(shown(`saved ${name} to ${file}`));
   return 0;
 }
 
@@ -459,7 +475,9 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
     synopsis: "rm NAME... | --all-stale [--json]",
     about: "remove names (users keep their memory)",
     options: {
-      "all-stale": { about: "remove instead every tracked array whose trackers all died" },
+      "all-stale": {
+        about: "remove instead arrays whose trackers all died, and orphaned temporaries",
+      },
       json: { about: "print {removed, failed} as JSON" },
     },
     run: rm,
@@ -628,7 +646,7 @@ export async function main(args: string[]): Promise<number> {
       return 2;
     }
     if (err instanceof NpshmError) {
-      process.stderr.write(`npshm: ${name}: ${err.message}\n`);
+      process.stderr.write(`npshm: ${name}: ${shown(err.message)}\n`);
       return 1;
     }
     throw err;

@@ -25,8 +25,14 @@ export {
   maxNameBytes,
 } from "./src/lifecycle.ts";
 export { isSharedArray, SharedArray } from "./src/shared_array.ts";
-export { type ArrayMemory, NdArray, type NestedArray } from "./src/array/ndarray.ts";
+export {
+  type ArrayMemory,
+  NdArray,
+  type NestedArray,
+  type ReshapeOptions,
+} from "./src/array/ndarray.ts";
 export { type Layout, type Placement } from "./src/array/layout.ts";
+export type { IndexItem, SliceItem } from "./src/array/indexing.ts";
 export { toNativeArray } from "./src/array/copy.ts";
 export { ALIGN } from "./src/format/header.ts";
 export {
@@ -41,10 +47,15 @@ export type {
   Code,
   Complex,
   DTypeArrays,
+  DTypeCode,
+  DTypeElements,
   FieldValue,
   RecordValue,
   Scalar,
+  ScalarFor,
   TypedArray,
+  TypedArrayMethods,
+  ValueFor,
 } from "./src/format/typed.ts";
 export type { Validation } from "./src/format/validate.ts";
 export { VERSION } from "./src/format/version.ts";

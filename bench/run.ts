@@ -13,6 +13,8 @@
  *    processes contending, against a robust process-shared pthread mutex, and a wait/notify
  *    ping-pong against a C futex one (`lock.c`), on Deno and, through the npm package, on
  *    Node 22/24/26 and Bun (`--deno-only` skips those, and the npm build they need).
+ * 4. Per-element `get`/`set` against a plain Float64Array index in hot loops: 1-d, 2-d and a
+ *    strided view (`element.ts`).
  *
  * Prints a table with the ratios and the targets (within 1.3x of C, at least 2x faster than
  * Python, flat across sizes, reads within 5% of a plain TypedArray) and writes everything,
@@ -21,6 +23,7 @@
  * ```sh
  * deno task bench        # builds the native library first
  * deno run -A bench/run.ts [--deno-only]
+ * deno task bench --element   # only 4., into the results.json there is
  * ```
  *
  * `CC` picks the C compiler (default `cc`), `PYTHON` the interpreter (default `python3`).
@@ -30,6 +33,7 @@
  */
 import { createSharedArray, deleteSharedArray } from "../mod.ts";
 import { EXPECTED } from "./attach.ts";
+import { type ElementOutput, printElements, summarizeElements } from "./element.ts";
 import { type Harness, measureLocks, npmHarnesses, printLocks } from "./lock_run.ts";
 import { type Measurement, median } from "./measure.ts";
 
@@ -423,14 +427,19 @@ async function measureAll(names: readonly string[], tpName: string, denoOnly: bo
   ];
   const lockC = await buildC("lock", ["-pthread"]);
   const locks = await measureLocks({ runJson, progress }, lockC, harnesses);
-  return { ...latency, tp, locks };
+  return { ...latency, tp, locks, elements: await measureElements() };
+}
+
+function measureElements(): Promise<ElementOutput | undefined> {
+  progress("element access");
+  return runJson<ElementOutput>(Deno.execPath(), ["run", "-A", path("element.ts")]);
 }
 
 type Measured = Awaited<ReturnType<typeof measureAll>>;
 
 /** Prints the table, the throughput and the targets; writes bench/results.json. */
 async function report(measured: Measured, names: readonly string[], loadBefore: number) {
-  const { npshm, c, py, tp, locks } = measured;
+  const { npshm, c, py, tp, locks, elements } = measured;
   // Other work on the machine shows in the figures: the 1-minute load before the run (ours
   // is not in it yet) and after it (ours adds about 1) say how quiet it was.
   const load = { before: loadBefore, after: Deno.loadavg()[0] };
@@ -453,6 +462,9 @@ async function report(measured: Measured, names: readonly string[], loadBefore: 
   printThroughput(throughput);
   printTargets(goals);
   printLocks(locks);
+  const element = elements && summarizeElements(elements);
+  if (element) printElements(element);
+  else console.log("element access: n/a");
   const results = {
     date: new Date().toISOString(),
     command: "deno task bench",
@@ -465,10 +477,15 @@ async function report(measured: Measured, names: readonly string[], loadBefore: 
     },
     latency: table,
     throughput: throughput ?? null,
-    targets: goals,
     locks,
+    elementAccess: element ? { ...element, raw: elements } : null,
+    targets: { ...goals, elementAccess: element?.targets ?? null },
     raw: { npshm, c: c ?? null, python: py ?? null },
   };
+  await writeResults(results);
+}
+
+async function writeResults(results: unknown): Promise<void> {
   // Four significant digits: the noise is larger than that, and the file stays readable.
   const rounded = (_: string, v: unknown) =>
     typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v;
@@ -476,7 +493,30 @@ async function report(measured: Measured, names: readonly string[], loadBefore: 
   console.log(`wrote ${RESULTS}`);
 }
 
+/**
+ * `--element`: only the element-access benchmark, written into the `elementAccess` section
+ * (and its target) of the existing results.json, with its own date and machine load.
+ */
+async function elementOnly(): Promise<void> {
+  const before = Deno.loadavg()[0];
+  const raw = await measureElements();
+  if (!raw) throw new Error("the element-access harness failed; see above");
+  const summary = summarizeElements(raw);
+  printElements(summary);
+  const results = JSON.parse(await Deno.readTextFile(RESULTS));
+  results.elementAccess = {
+    date: new Date().toISOString(),
+    command: "deno task bench --element",
+    loadAverage1m: { before, after: Deno.loadavg()[0] },
+    ...summary,
+    raw,
+  };
+  results.targets = { ...results.targets, elementAccess: summary.targets };
+  await writeResults(results);
+}
+
 async function main(): Promise<void> {
+  if (Deno.args.includes("--element")) return await elementOnly();
   const tag = `npshm-bench-${Deno.pid}`;
   const names = SIZES.map(({ bytes }) => `${tag}-${bytes}`);
   const tpName = `${tag}-throughput`;

@@ -11,7 +11,7 @@ import { availableParallelism } from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createSharedArray, deleteSharedArray, saveSharedArray } from "../mod.ts";
+import { createSharedArray, saveSharedArray } from "../mod.ts";
 import { fillRows, softmaxRows } from "./job.ts";
 
 const { values } = parseArgs({
@@ -45,10 +45,12 @@ softmaxRows(expected, cols);
 report("one process, no workers", seconds(start));
 
 // 1. Shared memory. Nothing is copied: the workers' only cost beyond the work is starting up.
+// `track: true`: the name goes when this process closes the array or dies, even by Ctrl-C or
+// kill -9 (npshm's reaper removes it then), so an interrupted demo leaves nothing behind.
 let sharedSecs: number;
 let sharedOk: boolean;
-try {
-  using matrix = createSharedArray(NAME, { shape: [rows, cols], dtype: "float64" });
+{
+  using matrix = createSharedArray(NAME, { shape: [rows, cols], dtype: "float64", track: true });
   fillRows(matrix.data, cols); // matrix.data: a Float64Array over the shared memory
   start = performance.now();
   await Promise.all(blocks.map(([from, to]) => runWorker(["shared", NAME, `${from}`, `${to}`])));
@@ -56,11 +58,8 @@ try {
   sharedOk = equal(matrix.data, expected);
   report(`workers on shared memory '${NAME}'`, sharedSecs, sharedOk);
   if (values.save) save(matrix, values.save);
-} finally {
-  // Free the name even if a worker failed. `using` unmaps the memory at the end of the block;
-  // the memory itself is freed once the last process that has it mapped lets go.
-  deleteSharedArray(NAME);
-}
+} // `using` closes it here, even if a worker failed: the name goes, the memory goes with the
+// last process that has it mapped
 
 // 2. Copying: the same matrix in private memory, rows sent over stdin, results read back.
 const input = new Float64Array(rows * cols);
@@ -102,7 +101,7 @@ async function runWorker(args: string[], send?: Uint8Array, receive?: Uint8Array
   }
 }
 
-/** Writes the result to `file` (atomically: temp file, fsync, rename), showing progress. */
+/** Writes the result to `file` (complete or absent, even if interrupted), showing progress. */
 function save(matrix: Parameters<typeof saveSharedArray>[0], file: string): void {
   start = performance.now();
   saveSharedArray(matrix, file, {

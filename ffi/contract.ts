@@ -95,13 +95,6 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
-  npshm_unmap: {
-    parameters: [
-      "u64", // addr
-      "u64", // size
-    ],
-    result: "i32",
-  },
   npshm_close: {
     parameters: [
       "i64", // handle
@@ -112,6 +105,14 @@ export const SYMBOLS = {
     parameters: [
       "buffer", // name
       "i64", // handle
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  npshm_fstat: {
+    parameters: [
+      "i64", // handle
+      "buffer", // info (int64_t[6])
       "buffer", // out
     ],
     result: "i32",
@@ -231,6 +232,24 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
+  npshm_file_adopt: {
+    parameters: [
+      "i64", // handle
+      "buffer", // path
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  npshm_file_link: {
+    parameters: [
+      "i64", // handle
+      "buffer", // path
+      "i32", // replace
+      "i32", // durable
+      "buffer", // out
+    ],
+    result: "i32",
+  },
   // lifetimes and coordination (native/npshm_sync.c)
   npshm_track: {
     parameters: [
@@ -244,7 +263,7 @@ export const SYMBOLS = {
   },
   npshm_untrack: {
     parameters: [
-      "i64", // handle
+      "i64", // tracker (out[1] of npshm_track)
       "buffer", // name
       "buffer", // out
     ],
@@ -253,6 +272,7 @@ export const SYMBOLS = {
   npshm_unlink_untracked: {
     parameters: [
       "buffer", // name
+      "i64", // handle
       "buffer", // out
     ],
     result: "i32",
@@ -368,7 +388,8 @@ export const Status = {
   TIMED_OUT: 9,
   NOT_EQUAL: 10,
   UNSUPPORTED: 11,
-  CANCELLED: 12,
+  NOT_FILE: 12,
+  CANCELLED: 13,
   OTHER: 99,
 } as const;
 
@@ -392,7 +413,7 @@ export const OUT_SLOTS = 4;
  * loadNative().npshm_file_open(cString("a.npy"), FileHow.READ, 0, out);
  * ```
  */
-export const FileHow = { READ: 0, WRITE: 1, CREATE: 2, REPLACE: 3 } as const;
+export const FileHow = { READ: 0, WRITE: 1, CREATE: 2, REPLACE: 3, TEMP: 4 } as const;
 
 const encoder = new TextEncoder();
 

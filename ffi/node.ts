@@ -12,9 +12,7 @@
  * ```
  * @module
  */
-import { constants } from "node:buffer";
 import { createRequire } from "node:module";
-import process from "node:process";
 import { type Native, type NativeType, type SymbolDefinition, SYMBOLS } from "./contract.ts";
 
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -84,18 +82,6 @@ export function openNodeNative(path: string): Native {
         )
       : fn;
   }
-  functions.view = (addr: bigint, len: number) => {
-    // Node 20 aborts the process (inside koffi) on an external buffer above its 4 GiB limit.
-    if (len > MAX_VIEW_BYTES) {
-      throw new RangeError(
-        `Node ${process.versions.node} makes ArrayBuffers of at most ${MAX_VIEW_BYTES} bytes ` +
-          "(Node 22 and later: no such limit)",
-      );
-    }
-    return koffi.view(addr, len);
-  };
+  functions.view = (addr: bigint, len: number) => koffi.view(addr, len);
   return functions as Native;
 }
-
-/** The largest ArrayBuffer this Node makes: 4 GiB on Node 20, 2**53 - 1 from Node 22. */
-export const MAX_VIEW_BYTES: number = constants.MAX_LENGTH;

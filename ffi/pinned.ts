@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x64a02cf6;
+export const STAMP = 0x3e58513a;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 186472,
-    sha256: "03191f17d1ffe24ed87726914166c9a729b87c84e667558adc061737fa31ea56",
+    size: 186728,
+    sha256: "50e0b99932e29a5fef2d3c7b376dc9aadcfde1fd2dc7ee9502b38f559f0a1330",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 161376,
-    sha256: "68fcdac8928b0b4456c26d628df2033e60d506211e651f4f7316c7ea0ca63fda",
+    size: 161616,
+    sha256: "bbe99cb901001ee30e92db99f2fd175929cde82e750b3cf8a0295ad6c981152d",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 170512,
-    sha256: "a53eba4df0c636cf7e402c6a7eb4dc640f6dbde7a3a49e2f8b54bdfdc13d318c",
+    size: 176848,
+    sha256: "0f02f027b1e6b6a7d1fd672bddfe19d7531b7037b55579d8a088dded10ed9193",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 27448,
-    sha256: "5a9ab94a2eeeccbc54f3c144c1f5c49137109964b35fa69223dd3c3cb43cf082",
+    size: 34392,
+    sha256: "b8f26a0af08520afe61417bf17aba7802cb4695aa5ca01a4708c82da9a623242",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
-    size: 59904,
-    sha256: "10386e63e7a2730fa219d2cce9ec55a96e17db79cff7784d9c6b46125e9c3c95",
+    size: 61440,
+    sha256: "2f5acb0ac901cf157fc4f1f4f0b630c1cb9bc4d5b82fd0b9f4bfc638541a3558",
   },
 };

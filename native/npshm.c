@@ -54,10 +54,6 @@ NPSHM_API int32_t npshm_release(uint64_t addr, uint64_t size, int64_t handle) {
 #include <sys/mman.h>
 #include <unistd.h>
 
-#if defined(__linux__) && defined(O_TMPFILE)
-#define NPSHM_TMPFILE 1
-#endif
-
 /* Callers checked npshm_name_ok, so it always fits. */
 static void shm_name(npshm_path dst, const char *name) {
   snprintf(dst, sizeof(npshm_path), "/%s", name);
@@ -167,35 +163,35 @@ NPSHM_API int32_t npshm_create(const char *name, uint64_t size, uint32_t mode, i
 }
 
 #ifdef NPSHM_TMPFILE
-/* /proc/self/fd/N follows to the unnamed file; without /proc, AT_EMPTY_PATH needs privilege. */
-static int link_fd(int fd, const char *path) {
-  char proc[40];
-  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-  if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) return 0;
-  if (errno != ENOENT) return errno;
-  return linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0 ? 0 : errno;
-}
-#endif
-
-#ifdef NPSHM_TMPFILE
 /*
  * force: link under a temporary name of our own, then rename() it over the target, so the name
  * never goes missing for attachers (unlink + link would leave a gap) and concurrent forcers
- * just take turns. Only a crash between the two calls can leave the temporary name behind; it
- * starts with ".npshm-" and holds a complete array.
+ * just take turns. The rename happens under the gate of the segment it replaces, the lock every
+ * unlink-if-same takes (npshm_sync.c): so an unlinkOnClose or last tracker of the old segment,
+ * which checked that the name is still theirs, never removes ours. Only a crash between link
+ * and rename leaves the temporary name behind (dot-named, hidden from listings; see
+ * removeStaleSharedArrays for who removes it).
  */
 static int replace_with(int fd, const char *path) {
-  npshm_path tmp;
-  snprintf(tmp, sizeof tmp, NPSHM_SHM_DIR "/.npshm-%ld-%d", (long)getpid(), fd);
-  int e = link_fd(fd, tmp);
-  if (e == EEXIST) { /* left by a crashed process that had our pid and descriptor number */
-    unlink(tmp);
-    e = link_fd(fd, tmp);
-  }
+  char tmp[PATH_MAX];
+  int e = npshm_link_temp(fd, path, tmp);
   if (e) return e;
-  if (rename(tmp, path) == 0) return 0;
-  e = errno;
-  unlink(tmp);
+  for (int attempt = 0;; attempt++) {
+    int old = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    int gated = old >= 0 && npshm_gate_take(old);
+    if (gated && npshm_same_file(old, path) != 0 && attempt < 100) {
+      npshm_gate_drop(old, gated); /* replaced or removed meanwhile: gate the new holder */
+      close(old);
+      continue;
+    }
+    e = rename(tmp, path) == 0 ? 0 : errno;
+    if (old >= 0) {
+      npshm_gate_drop(old, gated);
+      close(old);
+    }
+    break;
+  }
+  if (e) unlink(tmp);
   return e;
 }
 #endif
@@ -209,7 +205,8 @@ NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force,
   if (st.st_nlink > 0) return NPSHM_OK; /* made by create_named: already has its name */
   npshm_path path;
   npshm_dev_path(path, name);
-  int e = force ? replace_with(npshm_fd_of(handle), path) : link_fd(npshm_fd_of(handle), path);
+  int fd = npshm_fd_of(handle);
+  int e = force ? replace_with(fd, path) : npshm_link_fd(fd, path);
   return e ? npshm_fail(out, e) : NPSHM_OK;
 #else
   (void)force;
@@ -264,24 +261,58 @@ static void *map_existing(int fd, size_t size, int32_t read_only) {
 #endif
 }
 
+/*
+ * Opens segment `name` for an attach. Linux: its file in /dev/shm, where any user can plant a
+ * FIFO or a symlink under a name: such a thing is refused at once, never waited on or followed
+ * (npshm_open_regular). Elsewhere shm_open: shm objects there are not files of a directory.
+ * Returns 0 (fd and st filled) or an errno.
+ */
+static npshm_oserr open_segment(const char *name, int32_t read_only, int *fd, struct stat *st) {
+  npshm_path path;
+#ifdef __linux__
+  npshm_dev_path(path, name);
+  return npshm_open_regular(path, read_only ? O_RDONLY : O_RDWR, 0, 1, fd, st);
+#else
+  shm_name(path, name);
+  *fd = shm_open(path, read_only ? O_RDONLY : O_RDWR, 0);
+  if (*fd < 0) return errno;
+  if (fstat(*fd, st) == 0) return 0;
+  int e = errno;
+  close(*fd);
+  return e;
+#endif
+}
+
+/*
+ * A read-only attach of a sparse segment: reading a hole of a tmpfs allocates a page, so on a
+ * full /dev/shm the first read would raise SIGBUS. Its pages are faulted in now instead, where
+ * the kernel can (Linux 5.14+): then a full /dev/shm is ENOSPC here. Returns errno or 0.
+ */
+static int populate_if_sparse(int fd, const struct stat *st, void *addr) {
+  return npshm_sparse_in_memory(fd, st) ? npshm_populate(addr, (size_t)st->st_size) : 0;
+}
+
 NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) {
   npshm_out_init(out, NPSHM_NO_HANDLE);
   if (out == NULL) return NPSHM_INVALID;
   if (!npshm_name_ok(name)) return npshm_fail(out, EINVAL);
-  npshm_path path;
-  shm_name(path, name);
-  int fd = shm_open(path, read_only ? O_RDONLY : O_RDWR, 0);
-  if (fd < 0) return npshm_fail(out, errno);
+  int fd = -1;
   struct stat st;
-  int e = fstat(fd, &st) == 0 ? 0 : errno;
-  if (!e && !npshm_size_fits((uint64_t)st.st_size)) e = EFBIG;
+  int e = open_segment(name, read_only, &fd, &st);
+  if (e) return npshm_fail(out, e);
+  if (!npshm_size_fits((uint64_t)st.st_size)) e = EFBIG;
   if (!e && !read_only) e = allocate_if_sparse(fd, &st);
   void *addr = NULL;
   if (!e && st.st_size > 0) {
     addr = map_existing(fd, (size_t)st.st_size, read_only);
-    if (addr == MAP_FAILED) e = errno;
+    if (addr == MAP_FAILED) {
+      e = errno;
+      addr = NULL;
+    }
   }
+  if (!e && addr != NULL && read_only) e = populate_if_sparse(fd, &st, addr);
   if (e) {
+    if (addr != NULL) munmap(addr, (size_t)st.st_size);
     close(fd);
     return npshm_fail(out, e);
   }
@@ -301,29 +332,67 @@ NPSHM_API int32_t npshm_close(int64_t handle) {
   return close(npshm_fd_of(handle)) == 0 ? NPSHM_OK : npshm_status_of(errno);
 }
 
-/* Returns errno or 0; ESTALE when the name now holds another file than handle's. */
-static int same_segment(const char *name, int64_t handle) {
 #ifdef __linux__
-  npshm_path path;
-  npshm_dev_path(path, name);
-  return npshm_same_file(npshm_fd_of(handle), path);
-#else
-  (void)name; /* no path to stat: shm names live outside the file system here */
-  return npshm_fd_of(handle) < 0 ? EBADF : 0;
-#endif
+/* Unlink-if-same under the gate (npshm_internal.h); handle < 0: whatever the name holds now. */
+static int32_t unlink_gated(const char *path, int64_t handle, int64_t *out) {
+  int own = npshm_fd_of(handle);
+  for (int attempt = 0; attempt < 100; attempt++) {
+    int fd = own >= 0 ? npshm_writable(own)
+                      : open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    npshm_oserr e;
+    if (fd >= 0) {
+      e = npshm_unlink_same(fd, path);
+      if (fd != own) close(fd);
+    } else if (errno == ENOENT && own < 0) {
+      e = ENOENT;
+    } else {
+      /* Not ours to write (mode 0400, another user's, not a file): no gate to take. */
+      e = own >= 0 ? npshm_same_file(own, path) : 0;
+      if (!e && unlink(path) != 0) e = errno;
+    }
+    if (e == ESTALE && own < 0) continue; /* replaced between our open and our check */
+    if (e == ESTALE) return NPSHM_STALE;
+    return e ? npshm_fail(out, e) : NPSHM_OK;
+  }
+  return npshm_fail(out, EAGAIN);
 }
 
 NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
   if (out) out[3] = 0;
   if (!npshm_name_ok(name)) return npshm_fail(out, EINVAL);
-  if (handle >= 0) {
-    int e = same_segment(name, handle);
-    if (e == ESTALE) return NPSHM_STALE;
-    if (e) return npshm_fail(out, e);
-  }
+  if (handle >= 0 && npshm_fd_of(handle) < 0) return npshm_fail(out, EBADF);
+  npshm_path path;
+  npshm_dev_path(path, name);
+  return unlink_gated(path, handle, out);
+}
+#else
+/* No path to stat: shm names live outside the file system here. */
+NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
+  if (out) out[3] = 0;
+  if (!npshm_name_ok(name)) return npshm_fail(out, EINVAL);
+  if (handle >= 0 && npshm_fd_of(handle) < 0) return npshm_fail(out, EBADF);
   npshm_path path;
   shm_name(path, name);
   return shm_unlink(path) == 0 ? NPSHM_OK : npshm_fail(out, errno);
+}
+#endif
+
+NPSHM_API int32_t npshm_fstat(int64_t handle, int64_t *info, int64_t *out) {
+  if (out) out[3] = 0;
+  struct stat st;
+  if (info == NULL || npshm_fd_of(handle) < 0) return npshm_fail(out, EINVAL);
+  if (fstat(npshm_fd_of(handle), &st) != 0) return npshm_fail(out, errno);
+  info[0] = (int64_t)st.st_dev;
+  info[1] = (int64_t)st.st_ino;
+  info[2] = (int64_t)st.st_size;
+#ifdef __APPLE__
+  info[3] = (int64_t)st.st_mtimespec.tv_sec * 1000000000 + st.st_mtimespec.tv_nsec;
+#else
+  info[3] = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+#endif
+  info[4] = (int64_t)st.st_uid;
+  info[5] = (int64_t)(st.st_mode & 07777);
+  return NPSHM_OK;
 }
 
 /* strerror_r is XSI (int) or GNU (char *) depending on libc and macros: accept both. */
@@ -441,6 +510,27 @@ NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
   (void)handle;
   if (out) out[3] = 0;
   return npshm_name_ok(name) ? NPSHM_OK : npshm_fail(out, ERROR_INVALID_NAME);
+}
+
+/* Files only (a mapping handle has no file information): no owner, no mode bits. */
+NPSHM_API int32_t npshm_fstat(int64_t handle, int64_t *info, int64_t *out) {
+  if (out) out[3] = 0;
+  BY_HANDLE_FILE_INFORMATION fi;
+  if (info == NULL || npshm_handle_of(handle) == NULL) {
+    return npshm_fail(out, ERROR_INVALID_PARAMETER);
+  }
+  if (!GetFileInformationByHandle(npshm_handle_of(handle), &fi)) {
+    return npshm_fail(out, GetLastError());
+  }
+  uint64_t written = ((uint64_t)fi.ftLastWriteTime.dwHighDateTime << 32) |
+                     fi.ftLastWriteTime.dwLowDateTime; /* 100 ns since 1601 */
+  info[0] = (int64_t)fi.dwVolumeSerialNumber;
+  info[1] = (int64_t)(((uint64_t)fi.nFileIndexHigh << 32) | fi.nFileIndexLow);
+  info[2] = (int64_t)(((uint64_t)fi.nFileSizeHigh << 32) | fi.nFileSizeLow);
+  info[3] = (int64_t)(written - 116444736000000000ull) * 100;
+  info[4] = -1;
+  info[5] = 0;
+  return NPSHM_OK;
 }
 
 /* UTF-8 text, as the JS side decodes it, rather than the ANSI code page. */

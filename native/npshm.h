@@ -30,6 +30,8 @@ enum npshm_status {
   NPSHM_PERMISSION = 4, /* EACCES, EPERM, EROFS */
   NPSHM_INVALID = 5,    /* bad name, size or argument (EINVAL, ENAMETOOLONG) */
   NPSHM_STALE = 6,      /* the name now refers to another segment than ours */
+  NPSHM_NOT_FILE = 12,  /* not a regular file: a FIFO, directory, socket, device, or a symlink
+                           where none is followed (out[3] is -1, not an OS error) */
   NPSHM_OTHER = 99      /* anything else: see out[3] */
 };
 
@@ -61,8 +63,9 @@ NPSHM_API int32_t npshm_create(const char *name, uint64_t size, uint32_t mode, i
 
 /*
  * Give the segment made by npshm_create its name, atomically: Linux linkat() of the
- * O_TMPFILE; with `force`, linkat() to a temporary name and rename() over the existing one,
- * so the name is never missing. Elsewhere a no-op, the name was given at create.
+ * O_TMPFILE; with `force`, linkat() to an unguessable temporary name (".npshm-<pid>-<16 hex>")
+ * and rename() over the existing one under its gate (npshm_sync.c), so the name is never
+ * missing. Elsewhere a no-op, the name was given at create.
  * NPSHM_EXISTS if the name is taken (without force).
  */
 NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force, int64_t *out);
@@ -98,10 +101,19 @@ NPSHM_API int32_t npshm_close(int64_t handle);
 /*
  * Remove the name. If handle >= 0, only when the name still refers to that handle's
  * segment (else NPSHM_STALE; checked on Linux only, where the name is a file to stat);
- * NPSHM_NOT_FOUND if no such name. Windows: a no-op returning NPSHM_OK, the mapping
- * disappears with its last handle.
+ * NPSHM_NOT_FOUND if no such name. Linux: the check and the unlink run under the segment's
+ * gate (npshm_sync.c), so a successor published meanwhile is never the one removed. Windows:
+ * a no-op returning NPSHM_OK, the mapping disappears with its last handle.
  */
 NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out);
+
+/*
+ * What identifies the file or segment behind `handle` and who owns it: info[0] device,
+ * info[1] inode (Windows: volume serial, file index), info[2] size in bytes, info[3] last
+ * modification in ns since the Unix epoch, info[4] owner uid (-1 on Windows), info[5]
+ * permission bits. Windows: files only.
+ */
+NPSHM_API int32_t npshm_fstat(int64_t handle, int64_t *info, int64_t *out);
 
 /* Copy len bytes from a mapped address into dst (to read a header without a view). */
 NPSHM_API void npshm_read(uint64_t addr, uint8_t *dst, uint64_t len);
@@ -120,7 +132,11 @@ enum npshm_file_how {
   NPSHM_FILE_READ = 0,   /* existing file, read-only */
   NPSHM_FILE_WRITE = 1,  /* existing file, read-write */
   NPSHM_FILE_CREATE = 2, /* new file (NPSHM_EXISTS if the path exists), read-write */
-  NPSHM_FILE_REPLACE = 3 /* new or truncated file, read-write */
+  NPSHM_FILE_REPLACE = 3, /* new or truncated file, read-write */
+  NPSHM_FILE_TEMP = 4     /* a new unnamed file in the directory of path, read-write (Linux
+                             O_TMPFILE): nothing is left if the process dies before
+                             npshm_file_link names it. NPSHM_UNSUPPORTED where the system or
+                             its file system cannot (the caller then uses a named file) */
 };
 
 /*
@@ -179,6 +195,22 @@ NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t du
 
 /* Remove a file. */
 NPSHM_API int32_t npshm_file_remove(const char *path, int64_t *out);
+
+/*
+ * If `path` is a regular file (not followed if a symlink), give the file behind `handle` its
+ * permission bits and, where the OS permits, its owner and group: the file that is about to
+ * replace it keeps them. A missing path is NPSHM_OK. Windows: a no-op.
+ */
+NPSHM_API int32_t npshm_file_adopt(int64_t handle, const char *path, int64_t *out);
+
+/*
+ * Give the unnamed file behind `handle` (from NPSHM_FILE_TEMP) the name `path`: with `replace`
+ * atomically over an existing file (linked under a temporary name in its directory, then
+ * renamed over it, as npshm_publish does), else NPSHM_EXISTS if path exists. `durable` also
+ * flushes the directory. NPSHM_UNSUPPORTED where NPSHM_FILE_TEMP is.
+ */
+NPSHM_API int32_t npshm_file_link(int64_t handle, const char *path, int32_t replace,
+                                  int32_t durable, int64_t *out);
 /* ==== end of files ======================================================================= */
 
 /* ====================================================================================
@@ -191,34 +223,37 @@ enum npshm_sync_status {
   NPSHM_TIMED_OUT = 9,   /* wait: the timeout passed */
   NPSHM_NOT_EQUAL = 10,  /* wait: the word did not hold the expected value */
   NPSHM_UNSUPPORTED = 11, /* not available on this platform (see npshm_sync.c for the design) */
-  NPSHM_CANCELLED = 12    /* a lock wait or wait ended by its cancel word */
+  NPSHM_CANCELLED = 13    /* a lock wait or wait ended by its cancel word */
 };
 
 /*
- * Become a tracker of the segment behind `handle`: take a shared flock on it, check that
- * `name` still refers to this very segment (unless `unpublished`: a created segment before
- * npshm_publish) and hand a duplicate of the descriptor to this process's reaper, which
- * unlinks the name if this process dies as the last tracker. NPSHM_STALE: the name was
- * unlinked or replaced meanwhile (the lock is dropped again; reopen and retry). `flags_addr`,
- * if not 0, is the address of the control block's flags word: bit 0 ("ever tracked") is set.
- * out[0] = 1 if the reaper took it (0: tracked for close() only). Windows: NPSHM_OK, a
- * mapping already lives exactly as long as its last handle.
+ * Become a tracker of the segment behind `handle` (design: npshm_sync.c): open a read-write
+ * description of it of our own (NPSHM_PERMISSION if this process may not write it: only
+ * writers can track), take a tracker slot on it under its gate, check that `name` still refers
+ * to this very segment (unless `unpublished`: a created segment before npshm_publish) and hand
+ * the description to this process's reaper, which leaves for us if this process dies.
+ * NPSHM_STALE: the name was unlinked or replaced meanwhile (nothing is kept; reopen and retry).
+ * `flags_addr`, if not 0, is the address of the control block's flags word: bit 0 ("ever
+ * tracked") is set. out[0] = 1 if the reaper took it (0: tracked for close() only), out[1] =
+ * the tracker handle for npshm_untrack. Windows: NPSHM_OK, a mapping already lives exactly as
+ * long as its last handle.
  */
 NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublished,
                               uint64_t flags_addr, int64_t *out);
 
 /*
- * Stop tracking: try to turn the shared flock into an exclusive one; if that works this is
- * the last tracker and the name is unlinked (only if it still refers to this segment).
- * out[0] = 1 if it unlinked the name. The lock ends with the handle (npshm_close).
+ * Stop tracking and close `tracker` (out[1] of npshm_track): give up the slot and, if no other
+ * tracker holds one, unlink the name (only if it still refers to this segment), all under the
+ * gate. out[0] = 1 if it unlinked the name.
  */
-NPSHM_API int32_t npshm_untrack(int64_t handle, const char *name, int64_t *out);
+NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out);
 
 /*
- * Unlink `name` only if no process tracks it (an exclusive flock can be taken): the
- * `--all-stale` clean-up. NPSHM_BUSY if a tracker holds it.
+ * Unlink `name` only if no process tracks it (no tracker slot is held), under its gate: the
+ * clean-up of stale names. If handle >= 0, only if the name still refers to that handle's
+ * segment (else NPSHM_STALE). NPSHM_BUSY if a tracker holds it.
  */
-NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t *out);
+NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t *out);
 
 /*
  * The segment's mutex (design: npshm_sync.c; the protocol, step by step: README.md, "The lock

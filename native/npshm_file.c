@@ -40,7 +40,44 @@ static int offset_ok(uint64_t offset, uint64_t len) {
   return offset <= (uint64_t)INT64_MAX && len <= (uint64_t)INT64_MAX - offset;
 }
 
-/* Only regular files are arrays: a directory, FIFO or device has no size to map. */
+/*
+ * An unnamed file (O_TMPFILE) in the directory of path, for npshm_file_link to name once it is
+ * complete: a crash before leaves nothing behind. NPSHM_E_UNSUPPORTED where the kernel or the
+ * file system has no O_TMPFILE (EOPNOTSUPP; EISDIR or EINVAL from kernels older than 3.11).
+ */
+static npshm_oserr open_unnamed(const char *path, mode_t mode, int *fd, struct stat *st) {
+#ifdef NPSHM_TMPFILE
+  char dir[PATH_MAX];
+  const char *slash = strrchr(path, '/');
+  int n = slash == NULL ? snprintf(dir, sizeof dir, ".")
+                        : snprintf(dir, sizeof dir, "%.*s", (int)(slash - path + 1), path);
+  if (n < 0 || (size_t)n >= sizeof dir) return ENAMETOOLONG;
+  int f = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+  if (f < 0) {
+    int e = errno;
+    return (e == EOPNOTSUPP || e == EISDIR || e == EINVAL) ? NPSHM_E_UNSUPPORTED : e;
+  }
+  if (fstat(f, st) != 0) {
+    int e = errno;
+    close(f);
+    return e;
+  }
+  *fd = f;
+  return 0;
+#else
+  (void)path;
+  (void)mode;
+  (void)fd;
+  (void)st;
+  return NPSHM_E_UNSUPPORTED;
+#endif
+}
+
+/*
+ * Only regular files are arrays: a directory, FIFO, socket or device has no size to map, and a
+ * FIFO would block the open itself (npshm_open_regular). Symlinks are followed: the caller
+ * chose the path, as with numpy.load.
+ */
 static npshm_oserr open_file(const char *path, int32_t how, uint32_t mode, int64_t *handle,
                              int64_t *size) {
   static const int flags[] = {
@@ -48,17 +85,15 @@ static npshm_oserr open_file(const char *path, int32_t how, uint32_t mode, int64
       [NPSHM_FILE_WRITE] = O_RDWR,
       [NPSHM_FILE_CREATE] = O_RDWR | O_CREAT | O_EXCL,
       [NPSHM_FILE_REPLACE] = O_RDWR | O_CREAT | O_TRUNC,
+      [NPSHM_FILE_TEMP] = O_RDWR, /* see open_unnamed */
   };
   if (path == NULL || path[0] == '\0') return EINVAL;
-  int fd = open(path, flags[how] | O_CLOEXEC, (mode_t)(mode & 07777));
-  if (fd < 0) return errno;
+  int fd = -1;
   struct stat st;
-  int e = fstat(fd, &st) == 0 ? 0 : errno;
-  if (!e && !S_ISREG(st.st_mode)) e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-  if (e) {
-    close(fd);
-    return e;
-  }
+  npshm_oserr e = how == NPSHM_FILE_TEMP
+                      ? open_unnamed(path, (mode_t)(mode & 07777), &fd, &st)
+                      : npshm_open_regular(path, flags[how], (mode_t)(mode & 07777), 0, &fd, &st);
+  if (e) return e;
   *handle = fd;
   *size = (int64_t)st.st_size;
   return 0;
@@ -86,11 +121,29 @@ static npshm_oserr set_size(int64_t handle, uint64_t size, int32_t reserve) {
   return reserve ? reserve_blocks(fd, size) : 0;
 }
 
-/* Private: writes stay in this process and never reach (or fault on) the file. */
+/*
+ * A sparse file in memory (tmpfs, e.g. a path in /dev/shm: Python's segments are sparse) faults
+ * on a full tmpfs even where a hole is only read. So a shared mapping of one gets its blocks
+ * reserved first (as a read-write attach does), a private one its pages faulted in once mapped
+ * (npshm_populate): a full tmpfs is ENOSPC here, not SIGBUS later. Sparse files on disk are left
+ * alone: reading a hole allocates nothing there (a write into a hole through a shared mapping
+ * can still fault on a full disk, as with numpy's memmap).
+ */
 static npshm_oserr map_view(int64_t handle, uint64_t size, int32_t private_copy, void **addr) {
+  int fd = npshm_fd_of(handle);
+  struct stat st;
+  int sparse = fstat(fd, &st) == 0 && npshm_sparse_in_memory(fd, &st);
+  npshm_oserr e = sparse && !private_copy ? reserve_blocks(fd, size) : 0;
+  if (e) return e;
+  /* Private: writes stay in this process and never reach (or fault on) the file. */
   int flags = private_copy ? MAP_PRIVATE : MAP_SHARED;
-  void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, flags, npshm_fd_of(handle), 0);
+  void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, flags, fd, 0);
   if (p == MAP_FAILED) return errno;
+  e = sparse && private_copy ? npshm_populate(p, (size_t)size) : 0;
+  if (e) {
+    munmap(p, (size_t)size);
+    return e;
+  }
   *addr = p;
   return 0;
 }
@@ -141,6 +194,33 @@ static npshm_oserr rename_file(const char *from, const char *to, int32_t durable
 static npshm_oserr remove_file(const char *path) {
   if (path == NULL || path[0] == '\0') return EINVAL;
   return unlink(path) == 0 ? 0 : errno;
+}
+
+/* Owner first: a chown may clear the set-id bits that the chmod then puts back. */
+static npshm_oserr adopt_file(int64_t handle, const char *path) {
+  struct stat st;
+  if (lstat(path, &st) != 0) return errno == ENOENT ? 0 : errno;
+  if (!S_ISREG(st.st_mode)) return 0;
+  int fd = npshm_fd_of(handle);
+  /* EPERM: another user's file (or a group we are not in): the new one stays ours */
+  if (fchown(fd, st.st_uid, st.st_gid) != 0 && errno != EPERM) return errno;
+  return fchmod(fd, st.st_mode & 07777) == 0 ? 0 : errno;
+}
+
+static npshm_oserr link_file(int64_t handle, const char *path, int32_t replace,
+                             int32_t durable) {
+#ifdef NPSHM_TMPFILE
+  int fd = npshm_fd_of(handle);
+  npshm_oserr e = replace ? npshm_link_replacing(fd, path) : npshm_link_fd(fd, path);
+  if (!e && durable) sync_parent(path);
+  return e;
+#else
+  (void)handle;
+  (void)path;
+  (void)replace;
+  (void)durable;
+  return NPSHM_E_UNSUPPORTED;
+#endif
 }
 
 #ifdef __linux__
@@ -244,6 +324,7 @@ static WCHAR *wide_path(const char *path) {
 static npshm_oserr open_file(const char *path, int32_t how, uint32_t mode, int64_t *handle,
                              int64_t *size) {
   (void)mode; /* files get the directory's default security descriptor */
+  if (how == NPSHM_FILE_TEMP) return ERROR_NOT_SUPPORTED; /* no unnamed files: a named one */
   WCHAR *w = wide_path(path);
   if (w == NULL) return ERROR_INVALID_NAME;
   DWORD access = how == NPSHM_FILE_READ ? GENERIC_READ : GENERIC_READ | GENERIC_WRITE;
@@ -330,6 +411,22 @@ static npshm_oserr remove_file(const char *path) {
   return e;
 }
 
+/* A replacing file gets the directory's default security descriptor, as a new one does. */
+static npshm_oserr adopt_file(int64_t handle, const char *path) {
+  (void)handle;
+  (void)path;
+  return 0;
+}
+
+static npshm_oserr link_file(int64_t handle, const char *path, int32_t replace,
+                             int32_t durable) {
+  (void)handle;
+  (void)path;
+  (void)replace;
+  (void)durable;
+  return ERROR_NOT_SUPPORTED;
+}
+
 /* A mapping handle takes no file I/O: read straight into the mapped bytes. */
 NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, uint64_t dst_off,
                                   uint8_t *dst_buf, uint64_t len, int64_t *out) {
@@ -343,7 +440,7 @@ NPSHM_API int32_t npshm_file_copy(int64_t src, uint64_t src_off, int64_t dst, ui
 
 NPSHM_API int32_t npshm_file_open(const char *path, int32_t how, uint32_t mode, int64_t *out) {
   npshm_out_init(out, NPSHM_NO_HANDLE);
-  if (out == NULL || how < NPSHM_FILE_READ || how > NPSHM_FILE_REPLACE) {
+  if (out == NULL || how < NPSHM_FILE_READ || how > NPSHM_FILE_TEMP) {
     return npshm_fail(out, BAD_ARGUMENT);
   }
   npshm_oserr e = open_file(path, how, mode, &out[0], &out[2]);
@@ -435,5 +532,22 @@ NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t du
 NPSHM_API int32_t npshm_file_remove(const char *path, int64_t *out) {
   if (out) out[3] = 0;
   npshm_oserr e = remove_file(path);
+  return e ? npshm_fail(out, e) : NPSHM_OK;
+}
+
+NPSHM_API int32_t npshm_file_adopt(int64_t handle, const char *path, int64_t *out) {
+  if (out) out[3] = 0;
+  if (!handle_ok(handle)) return npshm_fail(out, BAD_HANDLE);
+  if (path == NULL || path[0] == '\0') return npshm_fail(out, BAD_ARGUMENT);
+  npshm_oserr e = adopt_file(handle, path);
+  return e ? npshm_fail(out, e) : NPSHM_OK;
+}
+
+NPSHM_API int32_t npshm_file_link(int64_t handle, const char *path, int32_t replace,
+                                  int32_t durable, int64_t *out) {
+  if (out) out[3] = 0;
+  if (!handle_ok(handle)) return npshm_fail(out, BAD_HANDLE);
+  if (path == NULL || path[0] == '\0') return npshm_fail(out, BAD_ARGUMENT);
+  npshm_oserr e = link_file(handle, path, replace, durable);
   return e ? npshm_fail(out, e) : NPSHM_OK;
 }

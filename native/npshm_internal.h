@@ -74,9 +74,16 @@ static inline int npshm_name_ok(const char *name) {
 #ifndef _WIN32
 /* ======================================================================== POSIX */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 typedef int npshm_oserr;
+
+/* Not an errno: the path exists but is no regular file (see npshm_open_regular). */
+#define NPSHM_E_NOT_FILE (-1)
+/* Not an errno: this system (or file system) cannot do it; the caller has another way. */
+#define NPSHM_E_UNSUPPORTED (-2)
 
 static inline int32_t npshm_status_of(npshm_oserr e) {
   switch (e) {
@@ -104,6 +111,10 @@ static inline int32_t npshm_status_of(npshm_oserr e) {
     return NPSHM_INVALID;
   case EWOULDBLOCK:
     return NPSHM_BUSY;
+  case NPSHM_E_NOT_FILE:
+    return NPSHM_NOT_FILE;
+  case NPSHM_E_UNSUPPORTED:
+    return NPSHM_UNSUPPORTED;
   default:
     return NPSHM_OTHER;
   }
@@ -112,6 +123,31 @@ static inline int32_t npshm_status_of(npshm_oserr e) {
 /* The descriptor a handle from the JS side stands for, or -1 if it cannot be one. */
 static inline int npshm_fd_of(int64_t handle) {
   return (handle < 0 || handle > INT32_MAX) ? -1 : (int)handle;
+}
+
+/*
+ * Opens a path that must be a regular file without blocking on, or acting on, anything else
+ * someone planted there: O_NONBLOCK, so a FIFO does not wait for a writer (on a regular file it
+ * changes nothing); O_NOCTTY, so a terminal does not become ours; with `nofollow`, a symlink is
+ * refused. Anything that is not a regular file (also a directory, socket or device) is
+ * NPSHM_E_NOT_FILE, and nothing stays open. `mode`: of a file that O_CREAT makes. Returns 0
+ * (*fd and *st filled) or an errno.
+ */
+static inline npshm_oserr npshm_open_regular(const char *path, int flags, mode_t mode,
+                                             int nofollow, int *fd, struct stat *st) {
+  int f = open(path, flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0), mode);
+  if (f < 0) {
+    int e = errno;
+    /* a symlink not followed, a directory opened for writing, a socket */
+    return (e == ELOOP || e == EISDIR || e == ENXIO) ? NPSHM_E_NOT_FILE : e;
+  }
+  int e = fstat(f, st) != 0 ? errno : S_ISREG(st->st_mode) ? 0 : NPSHM_E_NOT_FILE;
+  if (e) {
+    close(f);
+    return e;
+  }
+  *fd = f;
+  return 0;
 }
 
 /* "/dev/shm/" + name + NUL (Linux path calls), or "/" + name + NUL (shm_open). */
@@ -133,6 +169,202 @@ static inline npshm_oserr npshm_same_file(int fd, const char *path) {
   if (fstat(fd, &mine) != 0) return errno;
   if (stat(path, &named) != 0) return errno;
   return (mine.st_dev == named.st_dev && mine.st_ino == named.st_ino) ? 0 : ESTALE;
+}
+
+/* ---- names: the gate, tracker slots and temporary names (design: npshm_sync.c) ---------- */
+#include <fcntl.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Byte of a segment whose exclusive OFD lock is its gate; tracker slots lie above it. */
+#define NPSHM_GATE_AT ((off_t)1 << 62)
+#define NPSHM_SLOTS_AT (NPSHM_GATE_AT + 1)
+/* A tracker's slot: NPSHM_SLOTS_AT + (pid << 24) + 24 random bits (the pid is for listings). */
+#define NPSHM_SLOT_PID_SHIFT 24
+/* How long a gate waits for another writer (who holds it for microseconds) before going on. */
+#define NPSHM_GATE_PATIENCE_S 5
+/* Force-replace links the new segment here first: "/dev/shm/.npshm-<pid>-<16 hex>". */
+#define NPSHM_TEMP_PREFIX ".npshm-"
+
+/* An OFD lock call on [start, start + len) (len 0: every byte from start on). `found`, if
+ * given, receives the type of lock F_OFD_GETLK reports. Returns 0 or errno. */
+static inline npshm_oserr npshm_ofd(int fd, int cmd, short type, off_t start, off_t len,
+                                    short *found) {
+  struct flock fl;
+  memset(&fl, 0, sizeof fl);
+  fl.l_type = type;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = start;
+  fl.l_len = len;
+  int r;
+  do {
+    r = fcntl(fd, cmd, &fl);
+  } while (r != 0 && errno == EINTR);
+  if (found) *found = fl.l_type;
+  return r == 0 ? 0 : errno;
+}
+
+/*
+ * Takes the gate of the segment behind fd, waiting while another writer holds it. Returns 1
+ * if taken, 0 if the caller goes on without it: fd is not writable, or the gate is held by a
+ * read lock (which only a process without write access has reason to take: it must not be
+ * able to stop us), or a writer kept it for NPSHM_GATE_PATIENCE_S. Async-signal-safe.
+ */
+static inline int npshm_gate_take(int fd) {
+  struct timespec start, now, pause = {0, 20 * 1000};
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    npshm_oserr e = npshm_ofd(fd, F_OFD_SETLK, F_WRLCK, NPSHM_GATE_AT, 1, NULL);
+    if (e == 0) return 1;
+    if (e != EAGAIN && e != EACCES) return 0;
+    short found = F_UNLCK;
+    if (npshm_ofd(fd, F_OFD_GETLK, F_WRLCK, NPSHM_GATE_AT, 1, &found) != 0) return 0;
+    if (found == F_RDLCK) return 0;
+    if (found == F_UNLCK) continue; /* let go meanwhile */
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec - start.tv_sec >= NPSHM_GATE_PATIENCE_S) return 0;
+    nanosleep(&pause, NULL);
+    if (pause.tv_nsec < 4 * 1000 * 1000) pause.tv_nsec *= 2;
+  }
+}
+
+static inline void npshm_gate_drop(int fd, int taken) {
+  if (taken) npshm_ofd(fd, F_OFD_SETLK, F_UNLCK, NPSHM_GATE_AT, 1, NULL);
+}
+
+/* 64 random bits (getrandom; the clock and pid if it fails, as in early boot). */
+static inline uint64_t npshm_random64(void) {
+  uint64_t r = 0;
+  if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    r ^= (uint64_t)t.tv_nsec * 0x9E3779B97F4A7C15ull ^ (uint64_t)t.tv_sec << 32 ^
+         (uint64_t)getpid();
+  }
+  return r;
+}
+
+/*
+ * fd itself if it is open for writing, else a new read-write descriptor of the same file
+ * (through /proc/self/fd, so it is checked against the file's permissions): the caller closes
+ * it if it differs from fd. -1 with errno (EACCES: this process may not write the file).
+ */
+static inline int npshm_writable(int fd) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return -1;
+  if ((flags & O_ACCMODE) != O_RDONLY) return fd;
+  char proc[40];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  return open(proc, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+}
+
+/*
+ * Unlinks path if it still names the file behind fd, under that file's gate, so that no
+ * publisher can put a successor there between the check and the unlink. fd must be
+ * writable to take the gate (else the check and unlink run ungated). Returns 0 or errno
+ * (ESTALE: the name holds another file).
+ */
+static inline npshm_oserr npshm_unlink_same(int fd, const char *path) {
+  int gated = npshm_gate_take(fd);
+  npshm_oserr e = npshm_same_file(fd, path);
+  if (!e && unlink(path) != 0) e = errno;
+  npshm_gate_drop(fd, gated);
+  return e;
+}
+#ifdef O_TMPFILE
+#define NPSHM_TMPFILE 1
+#include <limits.h>
+
+/*
+ * Gives the unnamed file behind fd (made with O_TMPFILE) the name path; EEXIST if it is taken.
+ * /proc/self/fd/N follows to the unnamed file; without /proc, AT_EMPTY_PATH needs privilege.
+ */
+static inline npshm_oserr npshm_link_fd(int fd, const char *path) {
+  char proc[40];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) return 0;
+  if (errno != ENOENT) return errno;
+  return linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0 ? 0 : errno;
+}
+
+/*
+ * Links fd under a fresh hidden name in path's directory, "<dir>/.npshm-<pid>-<16 hex>", into
+ * tmp: the pid tells an orphan left by a crash from a live one, and 64 random bits keep anybody
+ * from squatting the names we will use. link() never replaces: a taken name draws again.
+ */
+static inline npshm_oserr npshm_link_temp(int fd, const char *path, char tmp[PATH_MAX]) {
+  const char *slash = strrchr(path, '/');
+  int dir = slash ? (int)(slash - path + 1) : 0;
+  npshm_oserr e = EEXIST;
+  for (int attempt = 0; attempt < 16 && e == EEXIST; attempt++) {
+    int n = snprintf(tmp, PATH_MAX, "%.*s" NPSHM_TEMP_PREFIX "%ld-%016llx", dir, path,
+                     (long)getpid(), (unsigned long long)npshm_random64());
+    if (n < 0 || n >= PATH_MAX) return ENAMETOOLONG;
+    e = npshm_link_fd(fd, tmp);
+  }
+  return e;
+}
+
+/*
+ * The same as npshm_link_fd, replacing whatever path names, atomically: link under a temporary
+ * name of our own (npshm_link_temp), then rename() it over path, so the name never goes missing
+ * (unlink + link would leave a gap) and concurrent replacers just take turns. Only a crash
+ * between the two calls can leave the temporary name behind, a complete file.
+ */
+static inline npshm_oserr npshm_link_replacing(int fd, const char *path) {
+  char tmp[PATH_MAX];
+  npshm_oserr e = npshm_link_temp(fd, path, tmp);
+  if (e) return e;
+  if (rename(tmp, path) == 0) return 0;
+  e = errno;
+  unlink(tmp);
+  return e;
+}
+#endif
+
+#include <sys/mman.h>
+#include <sys/vfs.h>
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14; older headers lack it */
+#endif
+#define NPSHM_TMPFS_MAGIC 0x01021994
+
+/*
+ * Whether the file behind fd has holes and lives in memory (tmpfs: /dev/shm, or a tmpfs mount).
+ * There even reading a hole through a mapping allocates a page, so on a full tmpfs the first
+ * read of a hole raises SIGBUS. (On disk file systems a read of a hole allocates nothing.)
+ */
+static inline int npshm_sparse_in_memory(int fd, const struct stat *st) {
+  if ((uint64_t)st->st_blocks * 512u >= (uint64_t)st->st_size) return 0;
+  struct statfs fs;
+  return fstatfs(fd, &fs) == 0 && fs.f_type == NPSHM_TMPFS_MAGIC;
+}
+
+/*
+ * Faults every page of a fresh mapping in now (MADV_POPULATE_READ, Linux 5.14+), so that a full
+ * tmpfs is ENOSPC here rather than SIGBUS at some later read. Older kernels do not know it
+ * (EINVAL): nothing is done, and reading holes of a full tmpfs can still fault there.
+ */
+static inline npshm_oserr npshm_populate(void *addr, size_t len) {
+  int r;
+  do {
+    r = madvise(addr, len, MADV_POPULATE_READ);
+  } while (r != 0 && errno == EINTR);
+  if (r == 0 || errno == EINVAL) return 0;
+  return (errno == EFAULT || errno == ENOMEM) ? ENOSPC : errno; /* EFAULT: it would SIGBUS */
+}
+#else
+/* Elsewhere shm objects and files do not allocate on reading a hole: nothing to do. */
+static inline int npshm_sparse_in_memory(int fd, const struct stat *st) {
+  (void)fd;
+  (void)st;
+  return 0;
+}
+static inline npshm_oserr npshm_populate(void *addr, size_t len) {
+  (void)addr;
+  (void)len;
+  return 0;
 }
 #endif
 
@@ -167,6 +399,8 @@ static inline int32_t npshm_status_of(npshm_oserr e) {
   case ERROR_FILENAME_EXCED_RANGE:
   case ERROR_DIRECTORY:
     return NPSHM_INVALID;
+  case ERROR_NOT_SUPPORTED:
+    return NPSHM_UNSUPPORTED;
   default:
     return NPSHM_OTHER;
   }

@@ -3,32 +3,64 @@
  * contract of each function. Linux has all of it; the other platforms' designs are written
  * down here and compile as NPSHM_UNSUPPORTED stubs (Windows: track is a no-op, see below).
  *
- * ---- Tracking (track: true) --------------------------------------------------------------
- * Every tracker holds a shared flock(2) on its descriptor of the segment. Leaving, it tries
- * LOCK_EX|LOCK_NB: success means no other tracker is left, so it unlinks the name (if the name
- * still refers to this inode: a successor made under the same name is never touched). Linux
- * converts flock locks non-atomically, so a failed upgrade drops our shared lock: harmless,
- * we are leaving, and of two trackers leaving together the second to convert sees the first
- * gone and unlinks. A newcomer that opened the name just before the last tracker unlinked it
- * takes its shared lock after that tracker let go, then finds the name gone or pointing
- * elsewhere: NPSHM_STALE, and the caller reopens (or reports "not found").
+ * ---- Names: the gate, tracking, and what other users can do -----------------------------
+ * Every lock here is an OFD (open-file-description) fcntl lock on the segment's own inode, at
+ * offsets far past its end (npshm_internal.h): the kernel drops it when the last descriptor of
+ * its description closes, so a death (even kill -9) never leaves one behind, and, unlike
+ * flock(2), an exclusive (write) lock needs a descriptor open for writing. A process that can
+ * only read a segment (mode 0644, or a group reader) can take read locks and nothing else:
+ * these rules make its read locks useless against us.
+ *
+ * The gate (byte NPSHM_GATE_AT) serialises everything that changes which segment a name
+ * refers to: an unlink-if-same (unlinkOnClose, delete, the last tracker's leave, rm
+ * --all-stale) and a force-replace take the gate of the segment under the name, check, act,
+ * and let go; a plain publish needs none (link() fails if the name is taken). So a successor
+ * can only appear once the old segment's gate-holder is done: it is never the one unlinked.
+ * Who can race at all: /dev/shm is sticky (1777), so only a name's owner (or root) can unlink
+ * or rename over it, and the gate is taken by writers, i.e. that owner's processes. A gate
+ * found read-locked was taken by a reader: we go on without it (the unguarded check-then-act
+ * of before, which only races our own processes) rather than let a reader stop us; a writer
+ * that keeps it past NPSHM_GATE_PATIENCE_S is also passed. Python's SharedMemory.unlink()
+ * and rm(1) take no gate: one of those running at the same moment as our own unlink-if-same of
+ * that name can still make it remove a successor that appeared in between.
+ *
+ * Tracking (track: true). Each tracker owns a read-write description of the segment (reopened
+ * through /proc/self/fd, so a process without write permission cannot be a tracker: it
+ * cannot keep a name alive) and holds a write lock on one slot byte of its own, above the
+ * gate: NPSHM_SLOTS_AT + (pid << 24) + 24 random bits (the pid is for `npshm ls`). Joining
+ * (under the gate): take a slot, check the name still refers to this inode, else NPSHM_STALE
+ * and the caller reopens. Leaving (under the gate): drop our slot; F_OFD_GETLK for a read
+ * lock over all slots reports only write locks, i.e. other trackers, never a reader's lock;
+ * if there is none, unlink the name if it still refers to this inode. Both run under the gate,
+ * so a newcomer cannot take a slot between a leaver's check and its unlink; two leavers in
+ * turn: the second sees the first's slot gone and unlinks. A reader's read locks can only
+ * deny a slot we try to take: we draw again, and if 16 draws all fail (it read-locked every
+ * free byte) track fails with EAGAIN, typed, never a hang and never a name kept alive.
  *
  * kill -9: a process cannot clean up after its own death, so the first track() of a process
  * starts a reaper: a tiny double-forked process (so it is nobody's zombie) that only makes
- * system calls. Each tracked descriptor is passed to it over a SOCK_SEQPACKET socketpair with
- * SCM_RIGHTS. flock locks belong to the open file description, so the reaper's copy keeps the
- * shared lock alive exactly as long as it holds it. When the socket reaches end-of-file (our
- * process is gone, however it died, or exited without closing) the reaper does the "leaving"
- * step above for every descriptor it still holds, then exits. untrack() tells it to drop the
- * descriptor. The reaper closes every other descriptor and unmaps every shared mapping it
- * inherited, so it pins no memory and no pipe of ours. If the reaper cannot start, tracking
- * still works for close(); only death of the last tracker then leaves the name (out[0] = 0).
+ * system calls. Each tracker descriptor is passed to it over a SOCK_SEQPACKET socketpair with
+ * SCM_RIGHTS: the same open file description, so the slot stays held exactly as long as one of
+ * the two holds it. When the socket reaches end-of-file (our process is gone, however it died,
+ * or exited without closing) the reaper does the "leaving" step for every descriptor it still
+ * holds, then exits. untrack() leaves, tells it to drop the descriptor, and closes ours. The
+ * reaper closes every other descriptor and unmaps every shared mapping it inherited, so it pins
+ * no memory and no pipe of ours. If the reaper cannot start, tracking still works for close();
+ * only death of the last tracker then leaves the name (out[0] = 0).
  *
- * macOS (design): shm descriptors refuse flock(2). The tracker would flock a sidecar file
- * $TMPDIR/npshm-<uid>/<name>.track instead (same protocol, same reaper, which also removes
- * the sidecar); the inode check becomes "the name opens to the same segment" by comparing
- * fstat's st_ino of a fresh shm_open. Windows: the kernel frees a mapping with its last handle,
- * so track is implied and delete only drops the name (npshm_unlink is a no-op there).
+ * Tracker and reaper killed together (a cgroup stop, kill -9 of the process group): the kernel
+ * drops their slots, the name stays. "Stale" is exact: the control block says some process
+ * tracked it, and no slot is held now. The next create of the name, a tracked attach of it, and
+ * rm --all-stale reclaim it, by npshm_unlink_untracked: under the gate, unlink only if no slot
+ * is held, so a name someone tracks right now (or joins meanwhile) is never removed.
+ *
+ * macOS (design): shm descriptors refuse flock(2), and OFD locks are Linux's. The gate and
+ * slots would move to (per-process) fcntl locks on a sidecar file
+ * $TMPDIR/npshm-<uid>/<name>.track (a directory only the user can write, so no one else can
+ * squat it), same protocol, same reaper, which also removes the sidecar; the inode
+ * check becomes "the name opens to the same segment" by comparing fstat's st_ino of a fresh
+ * shm_open. Windows: the kernel frees a mapping with its last handle, so track is implied and
+ * delete only drops the name (npshm_unlink is a no-op there).
  *
  * ---- The mutex (the protocol, for other languages too: README.md, "The lock protocol") -----
  * A word in the control block, the lock word, and the holder's pid in the 4 bytes after it.
@@ -119,7 +151,6 @@ NPSHM_API void npshm_cancel_free(uint64_t cancel) { free((void *)(uintptr_t)canc
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -137,18 +168,32 @@ static int sync_path_of(npshm_path dst, const char *name) {
   return 1;
 }
 
-static int flock_retry(int fd, int op) {
-  int r;
-  do {
-    r = flock(fd, op);
-  } while (r != 0 && errno == EINTR);
-  return r == 0 ? 0 : errno;
+/* 1 if another open file description holds a tracker slot (a write lock: readers cannot). */
+static int other_trackers(int fd) {
+  short found = F_UNLCK;
+  if (npshm_ofd(fd, F_OFD_GETLK, F_RDLCK, NPSHM_SLOTS_AT, 0, &found) != 0) return 1;
+  return found == F_WRLCK;
 }
 
-/* The "leaving" step: unlink if we are the last tracker. Returns 1 if it unlinked. */
+/* Takes a free slot of our own: 0, or EAGAIN if readers' read locks covered every one tried. */
+static int take_slot(int fd) {
+  off_t mine = NPSHM_SLOTS_AT + ((off_t)getpid() << NPSHM_SLOT_PID_SHIFT);
+  int e = EAGAIN;
+  for (int attempt = 0; attempt < 16 && (e == EAGAIN || e == EACCES); attempt++) {
+    off_t at = mine + (off_t)(npshm_random64() & ((1u << NPSHM_SLOT_PID_SHIFT) - 1));
+    e = npshm_ofd(fd, F_OFD_SETLK, F_WRLCK, at, 1, NULL);
+  }
+  return e == EACCES ? EAGAIN : e;
+}
+
+/* The "leaving" step: under the gate, give up our slot and, if no other tracker holds one,
+ * unlink the name if it still names our segment. Returns 1 if it unlinked. */
 static int leave(int fd, const char *path) {
-  if (flock_retry(fd, LOCK_EX | LOCK_NB) != 0) return 0;
-  return npshm_same_file(fd, path) == 0 && unlink(path) == 0;
+  int gated = npshm_gate_take(fd);
+  npshm_ofd(fd, F_OFD_SETLK, F_UNLCK, NPSHM_SLOTS_AT, 0, NULL);
+  int unlinked = !other_trackers(fd) && npshm_same_file(fd, path) == 0 && unlink(path) == 0;
+  npshm_gate_drop(fd, gated);
+  return unlinked;
 }
 
 /* ------------------------------------------------------------------------ the reaper */
@@ -383,44 +428,89 @@ static void reaper_drop(int fd) {
 
 /* ------------------------------------------------------------------------ tracking */
 
+/* A tracker's own read-write open file description of the segment behind fd; -1 with errno. */
+static int tracker_fd(int fd) {
+  char proc[40];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  int t = open(proc, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+  if (t < 0 && errno == ENOENT && (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR) {
+    t = fcntl(fd, F_DUPFD_CLOEXEC, 0); /* no /proc: share the handle's description */
+  }
+  return t;
+}
+
+/* Joins the trackers under the gate, so no leaver or unlinker runs between our slot and our
+ * check of the name. Returns 0, ESTALE, or errno. */
+static int join(int t, const char *path, int unpublished) {
+  int gated = npshm_gate_take(t);
+  int e = take_slot(t);
+  if (!e && !unpublished && npshm_same_file(t, path) != 0) e = ESTALE;
+  if (e) npshm_ofd(t, F_OFD_SETLK, F_UNLCK, NPSHM_SLOTS_AT, 0, NULL);
+  npshm_gate_drop(t, gated);
+  return e;
+}
+
 NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublished,
                               uint64_t flags_addr, int64_t *out) {
   npshm_out_init(out, 0);
   npshm_path path;
   int fd = npshm_fd_of(handle);
   if (fd < 0 || !sync_path_of(path, name)) return npshm_fail(out, EINVAL);
-  int e = flock_retry(fd, LOCK_SH);
-  if (e) return npshm_fail(out, e);
-  if (!unpublished && npshm_same_file(fd, path) != 0) {
-    flock(fd, LOCK_UN);
-    return NPSHM_STALE;
+  int t = tracker_fd(fd);
+  if (t < 0) return npshm_fail(out, errno);
+  int e = join(t, path, unpublished);
+  if (e) {
+    close(t);
+    return e == ESTALE ? NPSHM_STALE : npshm_fail(out, e);
   }
   if (flags_addr) __atomic_fetch_or((uint32_t *)(uintptr_t)flags_addr, 1u, __ATOMIC_SEQ_CST);
-  if (out) out[0] = reaper_take(fd, path);
+  if (out) {
+    out[0] = reaper_take(t, path);
+    out[1] = t;
+  }
   return NPSHM_OK;
 }
 
-NPSHM_API int32_t npshm_untrack(int64_t handle, const char *name, int64_t *out) {
+NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out) {
   npshm_out_init(out, 0);
   npshm_path path;
-  int fd = npshm_fd_of(handle);
+  int fd = npshm_fd_of(tracker);
   if (fd < 0 || !sync_path_of(path, name)) return npshm_fail(out, EINVAL);
   int unlinked = leave(fd, path);
   reaper_drop(fd);
+  close(fd);
   if (out) out[0] = unlinked;
   return NPSHM_OK;
 }
 
-NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t *out) {
+/*
+ * The name's segment opened to take its gate (read-only if we may not write it: no gate);
+ * never a FIFO or anything else planted there. -1 with errno set.
+ */
+static int open_named(const char *path) {
+  int fd = -1;
+  struct stat st;
+  int e = npshm_open_regular(path, O_RDWR, 0, 1, &fd, &st);
+  if (e == EACCES) e = npshm_open_regular(path, O_RDONLY, 0, 1, &fd, &st);
+  if (e) errno = e;
+  return e ? -1 : fd;
+}
+
+NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t *out) {
   npshm_out_init(out, 0);
   npshm_path path;
-  if (!sync_path_of(path, name)) return npshm_fail(out, EINVAL);
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  int own = npshm_fd_of(handle);
+  if ((handle >= 0 && own < 0) || !sync_path_of(path, name)) return npshm_fail(out, EINVAL);
+  int fd = own >= 0 ? npshm_writable(own) : open_named(path);
+  if (fd < 0 && own >= 0 && errno == EACCES) fd = own;
   if (fd < 0) return npshm_fail(out, errno);
-  int e = flock_retry(fd, LOCK_EX | LOCK_NB);
-  if (!e && npshm_same_file(fd, path) != 0) e = ENOENT;
+  int gated = npshm_gate_take(fd); /* not writable: no gate, and the unlink is likely refused */
+  int e = other_trackers(fd) ? EWOULDBLOCK : npshm_same_file(fd, path);
+  if (e == ESTALE) e = own >= 0 ? ESTALE : ENOENT;
   if (!e && unlink(path) != 0) e = errno;
-  close(fd);
+  npshm_gate_drop(fd, gated);
+  if (fd != own) close(fd);
+  if (e == ESTALE) return NPSHM_STALE;
   return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
@@ -743,8 +833,8 @@ NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublis
   return NPSHM_OK;
 }
 
-NPSHM_API int32_t npshm_untrack(int64_t handle, const char *name, int64_t *out) {
-  (void)handle, (void)name;
+NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out) {
+  (void)tracker, (void)name;
   npshm_out_init(out, 0);
   return NPSHM_OK;
 }
@@ -755,14 +845,14 @@ NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublis
   return unsupported(out);
 }
 
-NPSHM_API int32_t npshm_untrack(int64_t handle, const char *name, int64_t *out) {
-  (void)handle, (void)name;
+NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out) {
+  (void)tracker, (void)name;
   return unsupported(out);
 }
 #endif
 
-NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t *out) {
-  (void)name;
+NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t *out) {
+  (void)name, (void)handle;
   return unsupported(out);
 }
 

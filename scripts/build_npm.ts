@@ -1,6 +1,6 @@
 /**
  * Builds the npm package of npshm into `npm/` (what dnt would do, with what the npm registry
- * has): compiles the TypeScript sources with `typescript` to ESM `.js` + `.d.ts` that Node 20
+ * has): compiles the TypeScript sources with `typescript` to ESM `.js` + `.d.ts` that Node 22
  * runs (`using` downleveled), writes `package.json`, copies README/LICENSE, puts the release
  * builds of the native library (`scripts/release.ts`: linux-x64, linux-arm64, darwin-x64,
  * darwin-arm64, win32-x64; checked against the sha256 pinned in `ffi/pinned.ts`) in
@@ -114,7 +114,7 @@ async function compile(): Promise<void> {
     ...ENTRIES.map((e) => `${ROOT}/${e}.ts`),
     `${STAGE}/deno_globals.d.ts`,
   ];
-  for (const dir of ["tests", "tests/fixtures"]) {
+  for (const dir of ["tests", "tests/fixtures", "tests/adversarial"]) {
     for await (const e of Deno.readDir(`${ROOT}/${dir}`)) {
       if (e.isFile && e.name.endsWith(".ts")) {
         files.push(`${ROOT}/${dir}/${e.name}`);
@@ -123,7 +123,7 @@ async function compile(): Promise<void> {
   }
   const tsconfig = {
     compilerOptions: {
-      target: "ES2022", // Node 20; `using` is downleveled
+      target: "ES2022", // Node 22; `using` is downleveled
       module: "ES2022",
       moduleResolution: "Bundler",
       lib: ["ES2024", "ESNext.Disposable", "ESNext.Float16"],
@@ -199,7 +199,9 @@ async function writeTests(): Promise<string> {
   const testDir = `${OUT}/test`;
   const compiled = `${STAGE}/out/tests`;
   await copyTree(compiled, `${testDir}/tests`, (n) => n.endsWith(".js"));
-  for (const [dir, depth] of [["tests", 1], ["tests/fixtures", 2]] as const) {
+  for (
+    const [dir, depth] of [["tests", 1], ["tests/fixtures", 2], ["tests/adversarial", 2]] as const
+  ) {
     for await (const e of Deno.readDir(`${testDir}/${dir}`)) {
       if (!e.isFile || !e.name.endsWith(".js")) continue;
       const path = `${testDir}/${dir}/${e.name}`;
@@ -302,7 +304,7 @@ ${await Deno.readTextFile(cli)}`,
     },
     bin: { npshm: "./esm/cli.js" },
     files,
-    engines: { node: ">=20", bun: ">=1.1", deno: ">=2" },
+    engines: { node: ">=22", bun: ">=1.1", deno: ">=2" },
     // koffi is how Node calls the native library; Bun and Deno have their own FFI.
     dependencies: { koffi: `^${koffi}` },
   };

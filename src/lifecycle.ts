@@ -23,13 +23,15 @@ import {
   decodeControl,
   encodeControl,
   FLAGS_FIELD,
+  type SourceIdentity,
+  withSource,
 } from "./format/control.ts";
-import { type DType, parseDType } from "./format/dtype.ts";
-import { ExistsError, InvalidArgumentError, NotFoundError } from "./format/errors.ts";
+import { type DType, parseDType, refuseObjects } from "./format/dtype.ts";
+import { ExistsError, InvalidArgumentError, NotFoundError, NpshmError } from "./format/errors.ts";
 import { encodeHeader, type NpyHeader, readNpyHeader } from "./format/header.ts";
 import { MAX_NAME_BYTES, MAX_NAME_BYTES_DARWIN, randomName, validateName } from "./format/name.ts";
 import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "./format/shape.ts";
-import type { ArrayFor } from "./format/typed.ts";
+import type { ArrayFor, ScalarFor } from "./format/typed.ts";
 import { checkHeader, type Expectation, expectationOf } from "./format/validate.ts";
 import { Mapping } from "./os/mapping.ts";
 import {
@@ -42,7 +44,7 @@ import {
   unlinkSegment,
   writeSegment,
 } from "./os/segment.ts";
-import { trackSegment } from "./os/track.ts";
+import { trackSegment, unlinkUntracked } from "./os/track.ts";
 import { SharedArray } from "./shared_array.ts";
 
 /**
@@ -151,16 +153,16 @@ export interface DeleteOptions {
 export function createSharedArray<D extends DTypeLike>(
   name: string | undefined,
   options: CreateOptions<D> & { raiseOnError?: true },
-): SharedArray<ArrayFor<D>>;
+): SharedArray<ArrayFor<D>, ScalarFor<D>>;
 /** With `raiseOnError: false`: `null` instead of {@link ExistsError}. */
 export function createSharedArray<D extends DTypeLike>(
   name: string | undefined,
   options: CreateOptions<D>,
-): SharedArray<ArrayFor<D>> | null;
+): SharedArray<ArrayFor<D>, ScalarFor<D>> | null;
 export function createSharedArray<D extends DTypeLike>(
   name: string | undefined,
   options: CreateOptions<D>,
-): SharedArray<ArrayFor<D>> | null {
+): SharedArray<ArrayFor<D>, ScalarFor<D>> | null {
   name ??= randomName();
   validateName(name, maxNameBytes());
   const plan = planCreate(name, options);
@@ -171,7 +173,7 @@ export function createSharedArray<D extends DTypeLike>(
     track: options.track ?? false,
     unlinkOnClose: options.unlinkOnClose ?? false,
   }, (buffer) => plan.fill && fillPattern(buffer, plan.fill));
-  return made as SharedArray<ArrayFor<D>> | null;
+  return made as SharedArray<ArrayFor<D>, ScalarFor<D>> | null;
 }
 
 /** What {@link makeSharedArray} needs to make an array. */
@@ -192,6 +194,8 @@ export interface MakeSpec {
   readonly track: boolean;
   /** Remove the name when the array is closed. */
   readonly unlinkOnClose: boolean;
+  /** The `.npy` file the data comes from, recorded in the control block. */
+  readonly source?: SourceIdentity;
 }
 
 /**
@@ -236,9 +240,10 @@ export function makeSharedArray(
   const mapping = new Mapping(segment, head.length, dataLength, false, label(name), false);
   try {
     fill(mapping.buffer, segment);
-    writeSegment(segment, control, encodeControl(Date.now()));
+    const block = encodeControl(Date.now());
+    writeSegment(segment, control, spec.source ? withSource(block, spec.source) : block);
     if (spec.track) trackSegment(segment, flagsAddress(segment, control), true);
-    publishSegment(segment, spec.force);
+    publish(segment, spec.force);
   } catch (err) {
     mapping.close(); // unpublished: closing drops the segment entirely
     if (err instanceof ExistsError && !spec.raiseOnError) return null;
@@ -246,6 +251,16 @@ export function makeSharedArray(
   }
   mapping.unlinkOnClose = spec.unlinkOnClose;
   return new SharedArray(name, mapping, spec.layout, control);
+}
+
+// Names the segment; a name left by trackers that all died (stale) is reclaimed first, once.
+function publish(segment: Segment, force: boolean): void {
+  try {
+    publishSegment(segment, force);
+  } catch (err) {
+    if (!(err instanceof ExistsError) || !reclaimStale(segment.name)) throw err;
+    publishSegment(segment, force);
+  }
 }
 
 /**
@@ -265,16 +280,16 @@ export function makeSharedArray(
 export function attachSharedArray<D extends DTypeLike = string>(
   name: string,
   options?: AttachOptions<D> & { raiseOnError?: true },
-): SharedArray<ArrayFor<D>>;
+): SharedArray<ArrayFor<D>, ScalarFor<D>>;
 /** With `raiseOnError: false`: `null` instead of {@link NotFoundError}. */
 export function attachSharedArray<D extends DTypeLike = string>(
   name: string,
   options?: AttachOptions<D>,
-): SharedArray<ArrayFor<D>> | null;
+): SharedArray<ArrayFor<D>, ScalarFor<D>> | null;
 export function attachSharedArray<D extends DTypeLike = string>(
   name: string,
   options: AttachOptions<D> = {},
-): SharedArray<ArrayFor<D>> | null {
+): SharedArray<ArrayFor<D>, ScalarFor<D>> | null {
   validateName(name, maxNameBytes());
   const expected = expectationOf(options);
   const readOnly = options.readOnly ?? false;
@@ -323,6 +338,11 @@ function openAttachable(
       check(header);
       if (!track) return { segment, header, control: () => findControl(segment, header) };
       const control = findControl(segment, header);
+      if (control !== undefined && everTracked(segment, control) && reclaim(name, segment)) {
+        throw new NotFoundError(
+          `cannot attach shared array '${name}': its trackers all died, so it was removed`,
+        );
+      }
       const flags = control === undefined || readOnly ? 0n : flagsAddress(segment, control);
       if (trackSegment(segment, flags, false)) return { segment, header, control };
     } catch (err) {
@@ -341,6 +361,52 @@ function findControl(segment: Segment, header: NpyHeader): number | undefined {
   const room = Math.min(CONTROL_SIZE, segment.size - at);
   if (room < CONTROL_MIN_SIZE) return undefined;
   return decodeControl(readSegment(segment, at, room)) ? at : undefined;
+}
+
+// Removes the name if its segment is stale (see reclaimStale); false if it may not.
+function reclaim(name: string, segment: Segment): boolean {
+  try {
+    return unlinkUntracked(name, segment);
+  } catch (err) {
+    if (err instanceof NpshmError && !(err instanceof NotFoundError)) return false;
+    throw err;
+  }
+}
+
+function everTracked(segment: Segment, control: number): boolean {
+  return decodeControl(readSegment(segment, control, CONTROL_SIZE))?.everTracked ?? false;
+}
+
+/**
+ * Removes `name` if it is stale: its control block says some process tracked it and no
+ * process tracks it now (its trackers died, reapers included, as a `kill -9` of a whole
+ * process group or cgroup does). Race-free: checked and removed under the segment's gate, so a
+ * name someone tracks, or starts tracking meanwhile, is never removed; nor a successor that
+ * took the name since. Returns whether it removed it.
+ *
+ * @example
+ * ```ts
+ * if (reclaimStale("frames")) console.log("removed what crashed trackers left");
+ * ```
+ */
+export function reclaimStale(name: string): boolean {
+  let opened: [Segment, Uint8Array];
+  try {
+    opened = openSegment(name, true);
+  } catch (err) {
+    if (err instanceof NpshmError) return false; // gone, or not ours to open
+    throw err;
+  }
+  const [segment, start] = opened;
+  try {
+    const control = findControl(segment, readHeader(segment, start));
+    return control !== undefined && everTracked(segment, control) && reclaim(name, segment);
+  } catch (err) {
+    if (err instanceof NpshmError) return false; // not an array, or removed meanwhile
+    throw err;
+  } finally {
+    releaseSegment(segment);
+  }
 }
 
 function flagsAddress(segment: Segment, control: number): bigint {
@@ -390,11 +456,7 @@ function planCreate(name: string, options: CreateOptions<DTypeLike>): CreatePlan
   }
   const shape = normalizeShape(options.shape);
   const dtype = parseDType(options.dtype);
-  if (dtype.kind === "O") {
-    throw new InvalidArgumentError(
-      `createSharedArray('${name}'): object dtype holds process-local pointers; it cannot be shared`,
-    );
-  }
+  refuseObjects(dtype, `createSharedArray('${name}')`);
   const order = options.order ?? "C";
   if (order !== "C" && order !== "F") {
     throw new InvalidArgumentError(
@@ -436,11 +498,7 @@ function readHeader(segment: Segment, start: Uint8Array): NpyHeader {
 }
 
 function checkAttachable(name: string, header: NpyHeader, expected: Expectation): void {
-  if (header.dtype.kind === "O") {
-    throw new InvalidArgumentError(
-      `shared array '${name}' has object dtype (pickled Python pointers): it cannot be shared`,
-    );
-  }
+  refuseObjects(header.dtype, label(name));
   checkHeader(header, expected, label(name));
 }
 

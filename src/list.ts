@@ -14,7 +14,16 @@
  * ```
  * @module
  */
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  unlinkSync,
+} from "node:fs";
 import process from "node:process";
 import {
   CONTROL_SIZE,
@@ -29,11 +38,14 @@ import {
   CorruptHeaderError,
   NotFoundError,
   NpshmError,
+  OsError,
+  PermissionDeniedError,
   UnsupportedError,
 } from "./format/errors.ts";
 import { type NpyHeader, readNpyHeader } from "./format/header.ts";
 import { validateName } from "./format/name.ts";
-import { unlinkUntracked } from "./os/track.ts";
+import { reclaimStale } from "./lifecycle.ts";
+import { trackerOfLock } from "./os/track.ts";
 
 const SHM_DIR = "/dev/shm";
 
@@ -91,6 +103,7 @@ export function listSharedArrays(): SharedArrayInfo[] {
   const locks = readLocks();
   const found: SharedArrayInfo[] = [];
   for (const name of readdirSync(SHM_DIR).sort()) {
+    if (TEMP_NAME.test(name)) continue; // a force-replace under way (or an orphan of one)
     try {
       found.push(inspect(name, locks));
     } catch (err) {
@@ -102,8 +115,11 @@ export function listSharedArrays(): SharedArrayInfo[] {
 
 /**
  * Removes every stale shared array: one that some process tracked (`track: true`) and that no
- * live process tracks any more, left behind because its trackers all died. An array that is
- * tracked again meanwhile is kept. Returns the names removed. (`npshm rm --all-stale`.)
+ * live process tracks any more, left behind because its trackers all died (reapers included,
+ * as when a whole process group or cgroup is killed). An array that is tracked again
+ * meanwhile, or replaced, is kept. Also removes the temporary names (`.npshm-<pid>-<hex>`,
+ * hidden from listings) that a force-replace left when its process died between its two steps.
+ * Returns the names removed. (`npshm rm --all-stale`.)
  *
  * @throws {UnsupportedError} not on Linux
  * @example
@@ -113,15 +129,35 @@ export function listSharedArrays(): SharedArrayInfo[] {
  * ```
  */
 export function removeStaleSharedArrays(): string[] {
-  const removed: string[] = [];
-  for (const { name } of listSharedArrays().filter((a) => a.stale)) {
+  const removed = listSharedArrays().filter((a) => a.stale && reclaimStale(a.name));
+  return [...removed.map((a) => a.name), ...removeOrphanTemps()];
+}
+
+// The temporary name of a force-replace: ".npshm-<pid>-<16 hex>" (native/npshm.c).
+const TEMP_NAME = /^\.npshm-(\d+)-[0-9a-f]{16}$/;
+
+// Temporary names whose process died between link and rename (a crash mid force-replace):
+// removed if ours to remove (/dev/shm is sticky). A live process's are kept.
+function removeOrphanTemps(): string[] {
+  return readdirSync(SHM_DIR).filter((name) => {
+    const m = TEMP_NAME.exec(name);
+    if (!m || isAlive(Number(m[1]))) return false;
     try {
-      if (unlinkUntracked(name)) removed.push(name); // else: tracked again meanwhile
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err; // else: removed by someone else
+      unlinkSync(`${SHM_DIR}/${name}`);
+      return true;
+    } catch {
+      return false; // another user's, or gone meanwhile
     }
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code !== "ESRCH";
   }
-  return removed;
 }
 
 /**
@@ -140,23 +176,28 @@ export function inspectSharedArray(name: string): SharedArrayInfo {
   try {
     return inspect(name, readLocks());
   } catch (err) {
-    if ((err as { code?: string }).code === "ENOENT") {
-      throw new NotFoundError(`no shared array '${name}'`);
-    }
-    throw err;
+    throw isFsError(err) ? fsError(err as FsError, name) : err;
   }
 }
 
+// Anyone can put a FIFO, socket or symlink in /dev/shm: never wait on one (a FIFO's open
+// blocks until a writer comes), never follow one (it could lead to a file its planter cannot
+// read), and never let a terminal become ours. O_NONBLOCK changes nothing for regular files.
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW |
+  constants.O_NOCTTY;
+
 function inspect(name: string, locks: LockEntry[]): SharedArrayInfo {
-  const fd = openSync(`${SHM_DIR}/${name}`, "r");
+  const fd = openSync(`${SHM_DIR}/${name}`, OPEN_FLAGS);
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new CorruptHeaderError(`'${name}' is not a shared memory segment`);
+    if (!st.isFile()) throw notSegment(name);
     const header = readHeaderAt(fd, name, st.size);
     const at = controlOffset(header.dataOffset, header.dataLength);
     const control = at < st.size ? decodeControl(readBytes(fd, at, CONTROL_SIZE)) : undefined;
     const mine = locks.filter((l) => l.inode === st.ino && l.dev === devName(st.dev));
-    const trackers = mine.filter((l) => l.kind === "FLOCK").map((l) => l.pid);
+    const trackers = mine.flatMap((l) =>
+      l.kind === "OFDLCK" && l.write ? trackerOfLock(l.start) ?? [] : []
+    );
     const owner = control?.ownerPid ?? 0;
     const everTracked = control?.everTracked ?? false;
     return {
@@ -219,13 +260,12 @@ function readBytes(fd: number, position: number, length: number): Uint8Array {
 interface LockEntry {
   kind: string;
   write: boolean;
-  pid: number;
   dev: string;
   inode: number;
   start: bigint;
 }
 
-// Lines like "3: FLOCK  ADVISORY  READ  4242 00:1a:5678 0 EOF"; "->" lines are waiters.
+// Lines like "3: OFDLCK ADVISORY WRITE -1 00:1a:5678 128 131"; "->" lines are waiters.
 function readLocks(): LockEntry[] {
   let text: string;
   try {
@@ -242,7 +282,6 @@ function readLocks(): LockEntry[] {
     entries.push({
       kind: f[1],
       write: f[3] === "WRITE",
-      pid: Number(f[4]),
       dev: `${id[0]}:${id[1]}`.toLowerCase(),
       inode: Number(id[2]),
       start: /^\d+$/.test(f[6]) ? BigInt(f[6]) : -1n,
@@ -258,8 +297,34 @@ function devName(dev: number): string {
   return `${major.toString(16).padStart(2, "0")}:${minor.toString(16).padStart(2, "0")}`;
 }
 
+type FsError = Error & { code: string; errno?: number };
+
+function notSegment(name: string): CorruptHeaderError {
+  return new CorruptHeaderError(
+    `'${name}' is not a shared memory segment (a FIFO, directory, socket, device or symlink is ` +
+      "there)",
+  );
+}
+
+// A node:fs error of looking at /dev/shm/NAME as the typed error it stands for.
+function fsError(err: FsError, name: string): NpshmError {
+  switch (err.code) {
+    case "ENOENT":
+      return new NotFoundError(`no shared array '${name}'`);
+    case "ELOOP": // a symlink, not followed
+    case "ENXIO": // a socket
+    case "EISDIR":
+      return notSegment(name);
+    case "EACCES":
+    case "EPERM":
+      return new PermissionDeniedError(`cannot inspect shared array '${name}': permission denied`);
+    default:
+      return new OsError(`cannot inspect shared array '${name}': ${err.message}`);
+  }
+}
+
 function isFsError(err: unknown): boolean {
-  return typeof (err as { code?: unknown })?.code === "string" &&
+  return !(err instanceof NpshmError) && typeof (err as { code?: unknown })?.code === "string" &&
     /^E[A-Z]+$/.test((err as { code: string }).code);
 }
 

@@ -10,14 +10,26 @@
  * ```
  * @module
  */
+import process from "node:process";
 import { layoutOf } from "./array/layout.ts";
-import { CorruptHeaderError, ExistsError, ShapeMismatchError } from "./format/errors.ts";
+import { CONTROL_SIZE, sameSource, type SourceIdentity, sourceOf } from "./format/control.ts";
+import {
+  CorruptHeaderError,
+  ExistsError,
+  InvalidArgumentError,
+  ShapeMismatchError,
+  StaleError,
+} from "./format/errors.ts";
 import { encodeHeader, type NpyHeader } from "./format/header.ts";
 import { validateName } from "./format/name.ts";
+import type { DType } from "./format/dtype.ts";
+import type { ArrayFor, ScalarFor } from "./format/typed.ts";
 import { checkHeader, expectationOf, type Validation } from "./format/validate.ts";
 import { attachSharedArray, makeSharedArray, maxNameBytes } from "./lifecycle.ts";
 import { inChunks, type Progress, readFileHeader } from "./npy/file_header.ts";
 import { closeFile, copyIntoSegment, filePath, type OpenFile, openFile } from "./os/file.ts";
+import { mappingOf } from "./os/mapping.ts";
+import { readSegment, statHandle } from "./os/segment.ts";
 import type { SharedArray } from "./shared_array.ts";
 
 /**
@@ -32,7 +44,7 @@ import type { SharedArray } from "./shared_array.ts";
  * };
  * ```
  */
-export interface ReadOptions extends Validation {
+export interface ReadOptions<D extends string | DType = string | DType> extends Validation<D> {
   /** Writes are refused (`set` throws; the mapping is private). Default `false`. */
   readOnly?: boolean;
   /**
@@ -48,6 +60,16 @@ export interface ReadOptions extends Validation {
   unlinkOnClose?: boolean;
   /** Return `{ array, attached }` instead of the array. Default `false`. */
   returnStatus?: boolean;
+  /**
+   * What `acceptExisting` does when the existing array was loaded from this file but the file
+   * changed since (its size, modification time, inode or device differ from those recorded):
+   * `"changed"` (the default) loads the file again into a new array that takes the name over
+   * atomically, as `force` does (processes that have the old array keep it; `attached` is
+   * `false`); `"error"` throws {@link StaleError}; `"never"` attaches the old array as it is.
+   * An array that records no source file (made by `createSharedArray`, or by Python) is
+   * attached if it matches the file's header, whatever this says.
+   */
+  reload?: "changed" | "error" | "never";
 }
 
 /**
@@ -60,9 +82,9 @@ export interface ReadOptions extends Validation {
  * console.log(r.attached ? "attached" : "loaded");
  * ```
  */
-export interface ReadResult {
+export interface ReadResult<A extends SharedArray = SharedArray> {
   /** The shared array. */
-  readonly array: SharedArray;
+  readonly array: A;
   /** `true`: an existing shared array was attached; `false`: it was created from the file. */
   readonly attached: boolean;
   /** Closes the array. */
@@ -76,16 +98,21 @@ export interface ReadResult {
  * (a read error, a file that shrinks, an `onProgress` that throws) leaves nothing under it.
  *
  * With `acceptExisting` (the default) an existing shared array of that name is attached
- * instead — after checking that its shape, dtype and order are the file's; a mismatch is a
- * {@link ShapeMismatchError} / {@link DTypeMismatchError}, never a silent attach. Racing
- * loaders of one name end up sharing one array.
+ * instead — after checking that it belongs to this user (another user's array under the name
+ * is an {@link ExistsError}, never taken for the file's data), that its shape, dtype and order
+ * are the file's (a mismatch is a {@link ShapeMismatchError} / {@link DTypeMismatchError},
+ * never a silent attach), and that the file has not changed since the array was loaded from it
+ * (the array records the file's size, modification time, inode and device; see `reload`).
+ * Racing loaders of one name end up sharing one array.
  *
  * @throws {NotFoundError} no such file
  * @throws {CorruptHeaderError} not a valid `.npy`, or shorter than its header says
- * @throws {NotViewableError} object dtype
+ * @throws {InvalidArgumentError} object dtype
  * @throws {ShapeMismatchError} / {DTypeMismatchError} validation, or an existing array that
  *   differs from the file
- * @throws {ExistsError} the name is taken and `acceptExisting` is `false`
+ * @throws {ExistsError} the name is taken and `acceptExisting` is `false`, or by another
+ *   user's array
+ * @throws {StaleError} the array was loaded from an older state of the file (`reload: "error"`)
  * @throws {NoSpaceError} not enough shared memory
  * @example
  * ```ts
@@ -94,23 +121,30 @@ export interface ReadResult {
  * r.attached; // true: the first call created it
  * ```
  */
-export function readSharedArray(
+export function readSharedArray<D extends string | DType = string>(
   file: string | URL,
   name: string,
-  options: ReadOptions & { returnStatus: true },
-): ReadResult;
+  options: ReadOptions<D> & { returnStatus: true },
+): ReadResult<SharedArray<ArrayFor<D>, ScalarFor<D>>>;
 /** Without `returnStatus`: just the array. */
-export function readSharedArray(
+export function readSharedArray<D extends string | DType = string>(
   file: string | URL,
   name: string,
-  options?: ReadOptions & { returnStatus?: false },
-): SharedArray;
+  options?: ReadOptions<D> & { returnStatus?: false },
+): SharedArray<ArrayFor<D>, ScalarFor<D>>;
 export function readSharedArray(
   file: string | URL,
   name: string,
   options: ReadOptions = {},
 ): SharedArray | ReadResult {
   validateName(name, maxNameBytes());
+  if (!RELOADS.includes(options.reload)) {
+    throw new InvalidArgumentError(
+      `readSharedArray: reload must be "changed", "error" or "never", got ${
+        String(options.reload)
+      }`,
+    );
+  }
   const f = openFile(filePath(file), "read");
   let result: { array: SharedArray; attached: boolean };
   try {
@@ -126,11 +160,13 @@ export function readSharedArray(
 
 function load(f: OpenFile, header: NpyHeader, name: string, options: ReadOptions) {
   const accept = options.acceptExisting ?? true;
+  const source = statHandle(f.handle, `file '${f.path}'`);
   for (let attempt = 0;; attempt++) {
-    const existing = accept ? attachMatching(name, header, options, f.path) : null;
-    if (existing) return { array: existing, attached: true };
+    const existing = accept ? attachMatching(name, header, options, f.path, source) : null;
+    if (existing instanceof Object) return { array: existing, attached: true };
     try {
-      return { array: create(f, header, name, options), attached: false };
+      const array = create(f, header, name, options, source, existing === "reload");
+      return { array, attached: false };
     } catch (err) {
       // Another process published the name between our attach and our publish: use theirs.
       if (!(err instanceof ExistsError) || !accept || attempt > 3) throw err;
@@ -138,8 +174,18 @@ function load(f: OpenFile, header: NpyHeader, name: string, options: ReadOptions
   }
 }
 
-/** The existing array of that name, if any, after checking it is the file's array. */
-function attachMatching(name: string, header: NpyHeader, options: ReadOptions, path: string) {
+/**
+ * The existing array of that name, if any, after checking it is the file's array: ours (not
+ * another user's), of the file's shape, dtype and order, and not loaded from an older state of
+ * the file ("reload": it was, and options.reload says to load the file again).
+ */
+function attachMatching(
+  name: string,
+  header: NpyHeader,
+  options: ReadOptions,
+  path: string,
+  source: SourceIdentity,
+): SharedArray | "reload" | null {
   const array = attachSharedArray(name, {
     validateShape: header.shape,
     validateDtype: header.dtype,
@@ -148,20 +194,77 @@ function attachMatching(name: string, header: NpyHeader, options: ReadOptions, p
     raiseOnError: false,
   });
   if (!array) return null;
-  const expected = layoutOf(header).strides;
-  if (array.strides.some((s, i) => array.shape[i] > 1 && s !== expected[i])) {
+  try {
+    checkOwner(array, path);
+    checkOrder(array, header, path);
+    if (isStale(array, source, options.reload ?? "changed", path)) {
+      array.close();
+      return "reload";
+    }
+  } catch (err) {
     array.close();
-    const order = (fortran: boolean) => (fortran ? "Fortran" : "C");
-    throw new ShapeMismatchError(
-      `shared array '${name}' is in ${order(!header.fortranOrder)} order, file '${path}' ` +
-        `in ${order(header.fortranOrder)} order`,
-    );
+    throw err;
   }
   return array;
 }
 
+// Another user's segment under the name is never taken for the file's contents. (Windows
+// mappings have no owner to ask: their names live in the session's namespace.)
+function checkOwner(array: SharedArray, path: string): void {
+  if (process.platform === "win32") return;
+  const segment = mappingOf(array.buffer)!.segment;
+  const owner = statHandle(segment.handle, `shared array '${array.name}'`).uid;
+  const me = process.geteuid?.();
+  if (owner >= 0 && me !== undefined && owner !== me) {
+    throw new ExistsError(
+      `shared array '${array.name}' belongs to user ${owner}, not to this user (${me}): ` +
+        `it is not attached as the contents of file '${path}'`,
+    );
+  }
+}
+
+function checkOrder(array: SharedArray, header: NpyHeader, path: string): void {
+  const expected = layoutOf(header).strides;
+  if (array.strides.some((s, i) => array.shape[i] > 1 && s !== expected[i])) {
+    const order = (fortran: boolean) => (fortran ? "Fortran" : "C");
+    throw new ShapeMismatchError(
+      `shared array '${array.name}' is in ${order(!header.fortranOrder)} order, file '${path}' ` +
+        `in ${order(header.fortranOrder)} order`,
+    );
+  }
+}
+
+// Whether the array was loaded from an older state of the file (and that calls for a reload).
+function isStale(
+  array: SharedArray,
+  source: SourceIdentity,
+  reload: NonNullable<ReadOptions["reload"]>,
+  path: string,
+): boolean {
+  if (reload === "never" || array.controlOffset === undefined) return false;
+  const segment = mappingOf(array.buffer)!.segment;
+  const recorded = sourceOf(readSegment(segment, array.controlOffset, CONTROL_SIZE));
+  if (recorded === undefined || sameSource(recorded, source)) return false;
+  if (reload === "error") {
+    throw new StaleError(
+      `shared array '${array.name}' was loaded from file '${path}', which has changed since ` +
+        `(pass reload: "changed" to load it again)`,
+    );
+  }
+  return true;
+}
+
+const RELOADS: readonly unknown[] = ["changed", "error", "never", undefined];
+
 /** Makes the array (unnamed until complete) with its data copied in from the file. */
-function create(f: OpenFile, header: NpyHeader, name: string, options: ReadOptions): SharedArray {
+function create(
+  f: OpenFile,
+  header: NpyHeader,
+  name: string,
+  options: ReadOptions,
+  source: SourceIdentity,
+  force: boolean,
+): SharedArray {
   const head = encodeHeader(header.dtype, header.shape, header.fortranOrder);
   const length = header.dataLength;
   const spec = {
@@ -169,10 +272,11 @@ function create(f: OpenFile, header: NpyHeader, name: string, options: ReadOptio
     dataLength: length,
     layout: layoutOf(header),
     mode: options.mode ?? 0o600,
-    force: false,
+    force,
     raiseOnError: true,
     track: false,
     unlinkOnClose: !options.readOnly && (options.unlinkOnClose ?? false),
+    source,
   };
   const array = makeSharedArray(name, spec, (buffer, segment) =>
     inChunks(length, (at, n) => {

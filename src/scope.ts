@@ -1,8 +1,12 @@
 /**
  * {@link SharedArrayScope}: owns the arrays made in it and removes them all when it ends, even
  * on an exception — `using scope = new SharedArrayScope()` (or `await using`), like Python's
- * `SharedMemoryManager`. A scope still open when the process exits normally is closed by an
- * exit hook; for crashes and `kill -9`, create with `track: true` as well.
+ * `SharedMemoryManager`. A scope still open when the process exits is closed by an exit hook:
+ * at the end of the program, on `process.exit()` (and `Deno.exit()`), on an uncaught exception
+ * and on an unhandled rejection, on Deno, Node and Bun alike (the exit status is kept). On Deno
+ * an `error` / `unhandledrejection` listener that calls `preventDefault()` keeps the process
+ * and its scopes alive only if it was added before the first scope was made. Signals and
+ * `kill -9` run no hook: create with `track: true` as well.
  *
  * @example
  * ```ts
@@ -19,7 +23,7 @@
  */
 import process from "node:process";
 import { ClosedError } from "./format/errors.ts";
-import type { ArrayFor } from "./format/typed.ts";
+import type { ArrayFor, ScalarFor } from "./format/typed.ts";
 import {
   type AttachOptions,
   attachSharedArray,
@@ -43,7 +47,7 @@ let hooked = false;
  * ```
  */
 export interface ScopeOptions {
-  /** Close the scope when the process exits normally, if still open. Default `true`. */
+  /** Close the scope when the process exits (see the module doc), if still open. Default `true`. */
   exitHook?: boolean;
 }
 
@@ -94,7 +98,7 @@ export class SharedArrayScope implements Disposable, AsyncDisposable {
   create<D extends DTypeLike>(
     name: string | undefined,
     options: CreateOptions<D>,
-  ): SharedArray<ArrayFor<D>> {
+  ): SharedArray<ArrayFor<D>, ScalarFor<D>> {
     this.#open();
     const array = createSharedArray(name, { ...options, raiseOnError: true, unlinkOnClose: true });
     this.#arrays.push(array);
@@ -113,7 +117,7 @@ export class SharedArrayScope implements Disposable, AsyncDisposable {
   attach<D extends DTypeLike = string>(
     name: string,
     options: AttachOptions<D> = {},
-  ): SharedArray<ArrayFor<D>> {
+  ): SharedArray<ArrayFor<D>, ScalarFor<D>> {
     this.#open();
     const array = attachSharedArray(name, { ...options, raiseOnError: true });
     this.#arrays.push(array);
@@ -174,13 +178,24 @@ export class SharedArrayScope implements Disposable, AsyncDisposable {
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  process.on("exit", () => {
-    for (const scope of [...open]) {
-      try {
-        scope.close();
-      } catch {
-        // exiting: nobody is left to tell, and the other scopes must still be closed
-      }
+  process.on("exit", closeAll);
+  // Deno runs no "exit" listener on Deno.exit(), an uncaught exception or an unhandled
+  // rejection: its own events say so. An error event some listener prevented (registered
+  // before this one) keeps the process, and so its scopes, alive.
+  const deno = globalThis as unknown as Partial<EventTarget> & { Deno?: unknown };
+  if (deno.Deno === undefined || typeof deno.addEventListener !== "function") return;
+  deno.addEventListener("unload", closeAll);
+  for (const type of ["error", "unhandledrejection"]) {
+    deno.addEventListener(type, (event) => event.defaultPrevented || closeAll());
+  }
+}
+
+function closeAll(): void {
+  for (const scope of [...open]) {
+    try {
+      scope.close();
+    } catch {
+      // exiting: nobody is left to tell, and the other scopes must still be closed
     }
-  });
+  }
 }

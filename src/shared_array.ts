@@ -14,7 +14,7 @@
  */
 import type { Layout } from "./array/layout.ts";
 import { isNdArray, NdArray } from "./array/ndarray.ts";
-import type { TypedArray } from "./format/typed.ts";
+import type { Scalar, TypedArray } from "./format/typed.ts";
 import { type Mapping, mappingOf } from "./os/mapping.ts";
 import {
   type LockAsyncOptions,
@@ -40,7 +40,8 @@ import {
  * console.log(a.name, a.shape, a.get(2)); // "counts" [4] 1
  * ```
  */
-export class SharedArray<T extends TypedArray = TypedArray> extends NdArray<T> {
+export class SharedArray<T extends TypedArray = TypedArray, S extends Scalar = Scalar>
+  extends NdArray<T, S> {
   /** The name other processes attach by. */
   readonly name: string;
   #mapping: Mapping;
@@ -200,7 +201,8 @@ export class SharedArray<T extends TypedArray = TypedArray> extends NdArray<T> {
 
 /**
  * Whether `value` is backed by npshm shared memory that is still mapped: an open SharedArray,
- * a row or slice of one, or a TypedArray / DataView / ArrayBuffer over one's data.
+ * a view of one (row, slice, transpose, ...), or a TypedArray / DataView / ArrayBuffer over
+ * one's data. A `copy()` is not: it lives in this process only.
  *
  * @example
  * ```ts
@@ -212,7 +214,7 @@ export class SharedArray<T extends TypedArray = TypedArray> extends NdArray<T> {
  * ```
  */
 export function isSharedArray(value: unknown): boolean {
-  if (isNdArray(value)) return !value.closed;
+  if (isNdArray(value)) return !value.closed && mappingOf(value.buffer) !== undefined;
   const buffer = value instanceof ArrayBuffer
     ? value
     : ArrayBuffer.isView(value)

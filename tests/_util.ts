@@ -59,13 +59,10 @@ export const runtime: "deno" | "bun" | "node" = "Deno" in globalThis
   : "node";
 
 /**
- * The largest ArrayBuffer this runtime makes over shared memory: 4 GiB on Node 20 and Bun,
- * where larger arrays are an UnsupportedError.
+ * The largest ArrayBuffer this runtime makes over shared memory: 4 GiB on Bun, where larger
+ * arrays are an UnsupportedError.
  */
-export const maxViewBytes: number = runtime === "bun" ||
-    (runtime === "node" && Number(process.versions.node.split(".")[0]) < 22)
-  ? 2 ** 32
-  : Number.MAX_SAFE_INTEGER;
+export const maxViewBytes: number = runtime === "bun" ? 2 ** 32 : Number.MAX_SAFE_INTEGER;
 
 // In the npm package's test build the tests are compiled to .js, and so are the fixtures.
 const compiled = import.meta.url.endsWith(".js");
@@ -106,16 +103,16 @@ function stripTypes(path: string): string[] {
   return byDefault ? [] : ["--experimental-strip-types"];
 }
 
-/** Runs a fixture to completion; returns {status, stdout, stderr}. */
-export function runFixture(script: string, args: string[] = [], input?: string) {
+/** Runs a fixture to completion (killed after `timeout` ms); returns {status, stdout, stderr}. */
+export function runFixture(script: string, args: string[] = [], input?: string, timeout = 120_000) {
   const [cmd, argv] = runtimeCommand(script, args);
-  const r = spawnSync(cmd, argv, { input, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(cmd, argv, { input, encoding: "utf8", timeout });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Starts a fixture; resolves with {status, stdout, stderr} when it exits. */
-export function startFixture(script: string, args: string[] = []) {
-  const [cmd, argv] = runtimeCommand(script, args);
+export function startFixture(script: string, args: string[] = [], options: RuntimeOptions = {}) {
+  const [cmd, argv] = runtimeCommand(script, args, options);
   const child = spawn(cmd, argv, { stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -138,4 +135,56 @@ export function nobodysPython(): string | undefined {
   return ["/usr/bin/python3", "/usr/local/bin/python3"].find((py) =>
     spawnSync(AS_NOBODY[0], [...AS_NOBODY.slice(1), py, "-c", "pass"]).status === 0
   );
+}
+
+/** Resolves once the child printed a line matching `line` (rejects if it exits first). */
+export function waitForOutput(
+  started: ReturnType<typeof startFixture>,
+  line: RegExp,
+): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    started.child.stdout.on("data", (d) => {
+      seen += d;
+      const m = line.exec(seen);
+      if (m) resolve(m);
+    });
+    started.done.then((r) =>
+      reject(new Error(`exited (${r.status ?? r.signal}) before printing ${line}: ${r.stderr}`))
+    );
+  });
+}
+
+/** Whether this process may make mount namespaces (`unshare -m`): root on Linux. */
+export const canUnshare: boolean = process.platform === "linux" && process.getuid?.() === 0;
+
+/**
+ * Runs a fixture in a private mount namespace whose /dev/shm is a fresh tmpfs of `size` (e.g.
+ * `"1m"`): a full /dev/shm for real, invisible to every other process. Needs {@link canUnshare}.
+ */
+export function runInSmallTmpfs(
+  script: string,
+  args: string[],
+  size: string,
+  timeout = 60_000,
+) {
+  const [cmd, argv] = runtimeCommand(script, args);
+  const quoted = [cmd, ...argv].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  const sh = `mount -t tmpfs -o size=${size},mode=1777 tmpfs /dev/shm && exec ${quoted}`;
+  return spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", sh], {
+    encoding: "utf8",
+    timeout,
+  });
+}
+
+/** Every N-d index of `shape` in C order. */
+export function* indices(shape: readonly number[]): Generator<number[]> {
+  if (shape.some((n) => n === 0)) return;
+  const idx = shape.map(() => 0);
+  for (;;) {
+    yield [...idx];
+    let axis = shape.length - 1;
+    while (axis >= 0 && ++idx[axis] === shape[axis]) idx[axis--] = 0;
+    if (axis < 0) return;
+  }
 }

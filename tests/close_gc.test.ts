@@ -1,5 +1,5 @@
 // close() and the garbage collector, on the runtime running the suite: views are detached before
-// the memory is unmapped, or (where a runtime cannot detach) the unmap waits for the views.
+// the memory is unmapped.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
@@ -8,12 +8,8 @@ import { runtimeCommand, shmExists, sweepLeaks, uniqueName } from "./_util.ts";
 
 after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
-const canDetach = typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === "function";
-
 test(
-  `close() ${
-    canDetach ? "detaches held views, then unmaps" : "leaves the unmap to the GC while a view lives"
-  }; a dropped array is unmapped by the GC`,
+  "close() detaches held views, then unmaps; a dropped array is unmapped by the GC",
   { skip: process.platform === "linux" ? false : "reads /proc/self/maps" },
   () => {
     const names = [uniqueName("gc-closed"), uniqueName("gc-dropped")];
@@ -21,8 +17,7 @@ test(
     const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 60_000 });
     assert.equal(r.signal, null, `killed by ${r.signal}: ${r.stderr}`);
     assert.equal(r.status, 0, r.stdout + r.stderr);
-    const closed = canDetach ? "detached" : "deferred";
-    assert.equal(r.stdout.trim(), `closed=${closed} dropped=unmapped`);
+    assert.equal(r.stdout.trim(), "closed=detached dropped=unmapped");
     for (const name of names) assert.ok(!shmExists(name));
   },
 );

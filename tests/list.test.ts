@@ -2,7 +2,9 @@
 // segments skipped; and a second user cannot attach a default (0600) segment.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { after, describe, test } from "node:test";
 import {
@@ -95,7 +97,13 @@ describe("permissions", () => {
   }, () => {
     const name = uniqueName("perm");
     using a = createSharedArray(name, { shape: [4], dtype: "u1", unlinkOnClose: true });
-    const lib = testFile(`../native/build/${process.platform}-${process.arch}/libnpshm.so`);
+    // nobody may not reach the checkout (a private home, a 0700 temp dir): it gets its own copy
+    // of the library in a fresh directory it can read.
+    const shared = mkdtempSync(join(tmpdir(), "npshm-nobody-"));
+    chmodSync(shared, 0o755);
+    const lib = join(shared, "libnpshm.so");
+    copyFileSync(testFile(`../native/build/${process.platform}-${process.arch}/libnpshm.so`), lib);
+    chmodSync(lib, 0o755);
     const code = `
 import ctypes, sys
 lib = ctypes.CDLL(sys.argv[1])
@@ -109,9 +117,15 @@ except PermissionError:
     raw = "denied"
 print(st, ro, raw)
 `;
-    const r = spawnSync(AS_NOBODY[0], [...AS_NOBODY.slice(1), py!, "-c", code, lib, name], {
-      encoding: "utf8",
-    });
+    let r;
+    try {
+      r = spawnSync(AS_NOBODY[0], [...AS_NOBODY.slice(1), py!, "-c", code, lib, name], {
+        encoding: "utf8",
+        cwd: shared,
+      });
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), "4 4 denied", "NPSHM_PERMISSION for read-write and read-only");
     assert.equal(a.size, 4);

@@ -1,10 +1,11 @@
 // Every dtype numpy writes, records and reinterpreting views, checked against numpy.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import {
+  attachSharedArray,
   createNpy,
   createSharedArray,
   deleteSharedArray,
@@ -13,6 +14,7 @@ import {
   NotViewableError,
   openNpy,
   readSharedArray,
+  saveSharedArray,
   toNativeArray,
 } from "../mod.ts";
 import { python, sweepLeaks, uniqueName } from "./_util.ts";
@@ -88,6 +90,59 @@ describe("records", () => {
     );
     assert.deepEqual(seen, [[1, -20, [0.5, 1.5], 300, "hé"], [2, 70, [1, 2], -2, "ok"]]);
   });
+
+  // Issue 12, item 22: what NumPy wrote comes back as NumPy wrote it, not flattened.
+  test("nested sub-array, padded, aligned and titled dtypes keep their descr through npshm", () => {
+    const PADDED = "{'names': ['x', 'y'], 'formats': ['<i4', '<f8'], 'offsets': [0, 8], " +
+      "'itemsize': 24}";
+    const corpus = [
+      "[('c', ('<f8', (5,)), (2,))]",
+      "[('c', (('<f8', (5,)), (3,)), (2,)), ('d', '<i2')]",
+      `[('a', (${PADDED}, (3,)), (4,))]`,
+      `[('a', ${PADDED}, (2,)), ('b', (${PADDED}, (2,)))]`,
+      "np.dtype([('a', 'i1'), ('b', '<f8'), ('c', [('x', 'i1'), ('y', '<i4')], (2,))], " +
+      "align=True)",
+      "[(('a title', 'c'), ('<f8', (5,)), (2,)), (('t2', 'd'), '>i4')]",
+      "[('r', ([('x', '<i4'), ('y', ('u1', (3,)))], (2,)), (2,))]",
+      "[('s', ('S3', (2,)), (2,)), ('u', ('<U2', (3,)))]",
+      "[('b', ('>i4', (2,)), (3,)), ('z', '<f8', (0,))]",
+      "{'names': ['p', 'q'], 'formats': [('<i2', (2,)), ('u1', (2, 2))], 'offsets': [0, 8], " +
+      "'itemsize': 16}",
+    ];
+    const files = corpus.map((_, i) => join(dir, `nested-descr-${i}.npy`));
+    python(
+      "import numpy as np\n" + corpus.map((spec, i) =>
+        `dt = np.dtype(${spec})\n` +
+        "raw = (np.arange(3 * dt.itemsize) * 7 % 251).astype('u1').tobytes()\n" +
+        `np.save(${q(files[i])}, np.frombuffer(raw, dtype=dt))\n`
+      ).join(""),
+    );
+    const names = corpus.map(() => uniqueName("descr"));
+    const arrays = files.map((file, i) => readSharedArray(file, names[i], { unlinkOnClose: true }));
+    try {
+      arrays.forEach((a, i) => saveSharedArray(a, `${files[i]}.saved.npy`));
+      // NumPy reads the original file, the segment and the saved file as one and the same dtype.
+      const verdicts = python(
+        "import numpy as np\n" +
+          corpus.map((spec, i) =>
+            `f = np.load(${q(files[i])})\nok = True\n` +
+            `for other in (np.load("/dev/shm/${names[i]}"), np.load(${
+              q(`${files[i]}.saved.npy`)
+            })):\n` +
+            "    ok = ok and other.dtype == f.dtype and other.tobytes() == f.tobytes()\n" +
+            `print(ok, f.dtype == np.dtype(${spec}) or ${
+              spec.includes("align=True") ? "True" : "False"
+            })\n`
+          ).join(""),
+      ).trim().split("\n");
+      assert.deepEqual(
+        verdicts.map((v, i) => `${corpus[i]}: ${v}`),
+        corpus.map((c) => `${c}: True True`),
+      );
+    } finally {
+      for (const a of arrays) a.close();
+    }
+  });
 });
 
 describe("strings, bytes, void, datetimes, big-endian", () => {
@@ -150,15 +205,59 @@ describe("strings, bytes, void, datetimes, big-endian", () => {
     assert.throws(() => toNativeArray(s), NotViewableError);
   });
 
-  test("object dtype is refused wherever it appears", () => {
-    assert.throws(
-      () => createSharedArray(uniqueName("o"), { shape: [1], dtype: "O" }),
-      InvalidArgumentError,
-    );
-    assert.throws(
-      () => createNpy(join(dir, "o.npy"), { shape: [1], dtype: "O" }),
-      InvalidArgumentError,
-    );
+  // One check, one error: an object dtype, or a structured one with an object field anywhere.
+  test("object dtypes are refused wherever they appear, with InvalidArgumentError", () => {
+    const OBJECT = /has object dtype .*pointers/;
+    const refused = (f: () => unknown, what: string) =>
+      assert.throws(
+        f,
+        (e: Error) => e instanceof InvalidArgumentError && OBJECT.test(e.message),
+        what,
+      );
+    const specs = ["'O'", "[('o', 'O'), ('f', '<f8')]", "[('r', [('o', 'O')], (2,))]"];
+    for (const [i, spec] of specs.entries()) {
+      const what = `dtype ${spec}`;
+      // Raw, as another writer could leave it (data of the size the header says), and as
+      // numpy saves it (pickled, so the data section has some other length).
+      const raw = join(dir, `raw-object-${i}.npy`);
+      python(
+        `import numpy as np, numpy.lib.format as f\ndt = np.dtype(${spec})\n` +
+          `with open(${q(raw)}, "wb") as out:\n` +
+          `    f.write_array_header_1_0(out, {'descr': f.dtype_to_descr(dt), ` +
+          `'fortran_order': False, 'shape': (3,)})\n    out.write(bytes(3 * dt.itemsize))`,
+      );
+      const pickled = npy(`pickled-object-${i}.npy`, `np.zeros(3, dtype=${spec})`);
+      const name = uniqueName("o");
+      python(`import shutil; shutil.copy(${q(raw)}, "/dev/shm/${name}")`);
+      const dtype = python(
+        `import numpy as np, numpy.lib.format as f\n` +
+          `print(f.dtype_to_descr(np.dtype(${spec})))`,
+      ).trim();
+      const spec1 = spec === "'O'" ? "O" : undefined;
+      if (spec1) {
+        refused(() => createSharedArray(uniqueName("o"), { shape: [1], dtype: spec1 }), what);
+        refused(() => createNpy(join(dir, `o${i}.npy`), { shape: [1], dtype: spec1 }), what);
+      }
+      const foreign = { descr: spec1 ? "|O" : dtype } as never;
+      refused(() => createSharedArray(uniqueName("o"), { shape: [1], dtype: foreign }), what);
+      refused(() => createNpy(join(dir, `f${i}.npy`), { shape: [1], dtype: foreign }), what);
+      refused(() => attachSharedArray(name), `attach ${what}`);
+      refused(() => attachSharedArray(name, { readOnly: true }), `attach readOnly ${what}`);
+      for (const file of [raw, pickled]) {
+        refused(() => readSharedArray(file, uniqueName("o")), `read ${what}`);
+        for (const mode of ["r", "r+", "c"] as const) {
+          refused(() => openNpy(file, { mode }), `open ${mode} ${what}`);
+        }
+      }
+      using bytes = createSharedArray(uniqueName("v"), {
+        shape: [64],
+        dtype: "u1",
+        unlinkOnClose: true,
+      });
+      refused(() => bytes.view(foreign), `view as ${what}`);
+      deleteSharedArray(name);
+    }
+    assert.deepEqual(readdirSync(dir).filter((n) => /^[of]\d\.npy$/.test(n)), [], "none made");
   });
 });
 

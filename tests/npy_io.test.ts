@@ -2,7 +2,19 @@
 // at test time (tests/python/npy_corpus.py), never against values computed here.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from "node:fs";
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -15,6 +27,7 @@ import {
   deleteSharedArray,
   DTypeMismatchError,
   ExistsError,
+  InvalidArgumentError,
   NotFoundError,
   NotViewableError,
   openNpy,
@@ -22,9 +35,18 @@ import {
   readSharedArray,
   saveSharedArray,
   ShapeMismatchError,
+  StaleError,
   UnsupportedError,
 } from "../mod.ts";
-import { maxViewBytes, python, shmExists, sweepLeaks, testFile, uniqueName } from "./_util.ts";
+import {
+  maxViewBytes,
+  python,
+  shmExists,
+  shmPath,
+  sweepLeaks,
+  testFile,
+  uniqueName,
+} from "./_util.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "npshm-npy-"));
 after(() => {
@@ -183,6 +205,51 @@ describe("readSharedArray: attach or create", () => {
     assert.throws(() => readSharedArray(other, name), ShapeMismatchError, "C vs Fortran order");
     deleteSharedArray(name);
     assert.ok(a && b && c);
+  });
+
+  test("a changed file is reloaded; reload 'error' and 'never' say or keep the old copy", () => {
+    const file = npy("np.full(3, 1, '<i4')", join(dir, "st.npy"));
+    const name = uniqueName("st");
+    using first = readSharedArray(file, name);
+    assert.throws(
+      () => readSharedArray(file, name, { reload: "sometimes" as "never" }),
+      InvalidArgumentError,
+    );
+    npy("np.full(3, 2, '<i4')", join(dir, "st2.npy"));
+    renameSync(join(dir, "st2.npy"), file); // another file (inode) under the path now
+    assert.throws(() => readSharedArray(file, name, { reload: "error" }), StaleError);
+    using never = readSharedArray(file, name, { reload: "never", returnStatus: true });
+    assert.deepEqual([never.attached, never.array.get(0)], [true, 1]);
+    using second = readSharedArray(file, name, { returnStatus: true });
+    assert.deepEqual([second.attached, second.array.get(0)], [false, 2], "reloaded");
+    assert.equal(first.get(0), 1, "who had the old array keeps it");
+    assert.equal(attachSharedArray(name).get(0), 2, "the name moved to the new one");
+    // Written in place (same inode and size): the modification time tells.
+    const bytes = readFileSync(file);
+    bytes.writeInt32LE(3, bytes.length - 4);
+    writeFileSync(file, bytes);
+    utimesSync(file, new Date(), new Date(Date.now() + 2000));
+    using third = readSharedArray(file, name, { returnStatus: true });
+    assert.deepEqual([third.attached, third.array.get(2)], [false, 3]);
+    using fourth = readSharedArray(file, name, { returnStatus: true });
+    assert.equal(fourth.attached, true, "unchanged since: attached");
+    deleteSharedArray(name);
+  });
+
+  test("another user's array under the name is never taken for the file's data", {
+    skip: process.getuid?.() === 0 ? false : "needs root to give a segment to another user",
+  }, () => {
+    const file = npy("np.arange(4, dtype='<i8')", join(dir, "own.npy"));
+    const name = uniqueName("own");
+    using planted = createSharedArray(name, { shape: [4], dtype: "i8", fill: 666, mode: 0o666 });
+    chownSync(shmPath(name), 65534, 65534); // as if user nobody had made it first
+    assert.throws(() => readSharedArray(file, name), (e: Error) => {
+      assert.ok(e instanceof ExistsError, String(e));
+      assert.match(e.message, /belongs to user 65534/);
+      return true;
+    });
+    assert.equal(planted.get(0), 666n);
+    deleteSharedArray(name);
   });
 
   test("validateShape / validateDtype are checked against the file before anything is made", () => {
@@ -372,7 +439,7 @@ describe("memory-mapped .npy files", () => {
         `shape=(${huge / 8},))\nm[-1] = 3.0\nm[123456789] = 2.0\nm.flush()`,
     );
     if (maxViewBytes < huge) {
-      // Node 20 and Bun make no ArrayBuffer over 4 GiB: a typed error, never a crash.
+      // Bun makes no ArrayBuffer over 4 GiB: a typed error, never a crash.
       assert.throws(() => openNpy(file, { mode: "r+" }), UnsupportedError);
       const made = join(dir, "huge2.npy");
       assert.throws(

@@ -9,7 +9,7 @@ import {
   NotViewableError,
 } from "../mod.ts";
 import { DTYPE_NAMES } from "../src/format/dtype.ts";
-import { python, sweepLeaks, testFile, uniqueName } from "./_util.ts";
+import { indices, python, sweepLeaks, testFile, uniqueName } from "./_util.ts";
 
 after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
@@ -36,18 +36,6 @@ function value(kind: string, itemsize: number, k: number): unknown {
       return k * 0.25 - 3;
     default:
       return { re: k + 0.5, im: 0 - k }; // 0 - k: +0 for k = 0, as Python's complex(0.5, -0)
-  }
-}
-
-/** Every N-d index of `shape` in C order. */
-function* indices(shape: readonly number[]): Generator<number[]> {
-  if (shape.some((n) => n === 0)) return;
-  const idx = shape.map(() => 0);
-  for (;;) {
-    yield [...idx];
-    let axis = shape.length - 1;
-    while (axis >= 0 && ++idx[axis] === shape[axis]) idx[axis--] = 0;
-    if (axis < 0) return;
   }
 }
 

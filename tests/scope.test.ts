@@ -1,9 +1,9 @@
 // SharedArrayScope: everything made in it is removed on exit, even on an exception, with
-// using / await using, and by the process exit hook.
+// using / await using, and by the process exit hook however the process ends.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { ClosedError, createSharedArray, deleteSharedArray, SharedArrayScope } from "../mod.ts";
-import { runFixture, shmExists, sweepLeaks, uniqueName } from "./_util.ts";
+import { runFixture, runtime, shmExists, sweepLeaks, uniqueName } from "./_util.ts";
 
 const unnamed: string[] = [];
 after(() => {
@@ -46,11 +46,35 @@ describe("SharedArrayScope", () => {
     assert.throws(() => scope.create(undefined, { shape: [1], dtype: "u1" }), ClosedError);
   });
 
-  test("the exit hook removes what an open scope made when the process exits", () => {
-    const r = runFixture("fixtures/hold.ts", ["scope"]);
-    assert.equal(r.status, 0, r.stderr);
-    const name = /^ready (\S+)$/m.exec(r.stdout)![1];
+  // Each way a process can end, in a child of the runtime under test: the names the open scope
+  // made are gone afterwards, and the exit status is the one the program asked for.
+  const ends: [mode: string, status: number][] = [
+    ["end", 0],
+    ["exit", 3],
+    ["throw", 1],
+    ["reject", 1],
+    ...(runtime === "deno" ? [["deno-exit", 3]] as [string, number][] : []),
+  ];
+  for (const [mode, status] of ends) {
+    test(`the exit hook removes what an open scope made: ${mode}`, () => {
+      const r = runFixture("fixtures/scope_exit.ts", [mode]);
+      const name = /^ready (\S+)$/m.exec(r.stdout)?.[1];
+      assert.ok(name, r.stderr);
+      unnamed.push(name);
+      assert.equal(r.status, status, r.stderr);
+      assert.ok(!shmExists(name), `${name} survived ${mode}`);
+    });
+  }
+
+  test("Deno: an error event an earlier listener prevents keeps the scope open", {
+    skip: runtime === "deno" ? false : "Deno's error event",
+  }, () => {
+    const r = runFixture("fixtures/scope_exit.ts", ["kept"]);
+    const name = /^ready (\S+)$/m.exec(r.stdout)?.[1];
+    assert.ok(name, r.stderr);
     unnamed.push(name);
-    assert.ok(!shmExists(name), `${name} survived the exit`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^alive 9$/m, "the array was still open after the prevented error");
+    assert.ok(!shmExists(name));
   });
 });

@@ -1,6 +1,5 @@
 /**
- * Copies out of strided views: {@link gather}, every item in C order, and
- * {@link toNativeArray}, the explicit native-order copy of big-endian, Fortran-order or
+ * {@link toNativeArray}: the explicit native-order copy of big-endian, Fortran-order or
  * strided data into a plain TypedArray.
  *
  * @example
@@ -17,6 +16,7 @@
 import { parseDType } from "../format/dtype.ts";
 import { NotViewableError } from "../format/errors.ts";
 import type { TypedArray } from "../format/typed.ts";
+import { gather } from "./layout.ts";
 import type { NdArray } from "./ndarray.ts";
 
 /**
@@ -45,45 +45,11 @@ export function toNativeArray(array: NdArray): TypedArray {
   const out = new Uint8Array(array.size * src.itemsize);
   const lane = src.itemsize / view.lanes;
   const swap = src.byteOrder === ">" && lane > 1;
-  gather(array, out, (dst, from, at) => {
+  gather(array, array.buffer, out, (dst, from, at) => {
     if (!swap) return dst.set(from.subarray(at, at + src.itemsize));
     for (let i = 0; i < src.itemsize; i++) {
       dst[i] = from[at + Math.floor(i / lane) * lane + (lane - 1 - (i % lane))];
     }
   });
   return new view.ctor(out.buffer, 0, array.size * view.lanes);
-}
-
-/**
- * Copies every item of `array` in C order into `out` (itemsize bytes each) through `put`,
- * which gets the destination item, the source bytes and the item's offset in them.
- *
- * @example
- * ```ts
- * import type { NdArray } from "./ndarray.ts";
- * // The bytes of any view (strided, Fortran order...) as one C-order run, as a .npy holds them.
- * function cOrderBytes(a: NdArray): Uint8Array {
- *   const out = new Uint8Array(a.byteLength);
- *   gather(a, out, (dst, src, at) => dst.set(src.subarray(at, at + dst.length)));
- *   return out;
- * }
- * ```
- */
-export function gather(
-  array: NdArray,
-  out: Uint8Array,
-  put: (dst: Uint8Array, src: Uint8Array, at: number) => void,
-): void {
-  const src = new Uint8Array(array.buffer);
-  const size = array.dtype.itemsize;
-  let k = 0;
-  const walk = (axis: number, at: number): void => {
-    if (axis === array.ndim) {
-      put(out.subarray(k, k + size), src, at);
-      k += size;
-      return;
-    }
-    for (let i = 0; i < array.shape[axis]; i++) walk(axis + 1, at + i * array.strides[axis]);
-  };
-  if (array.size > 0) walk(0, array.byteOffset);
 }

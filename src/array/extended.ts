@@ -16,8 +16,8 @@
  * ```
  * @module
  */
-import { type DType, type DTypeField, hasObjects, parseDType } from "../format/dtype.ts";
-import { InvalidArgumentError, NotViewableError } from "../format/errors.ts";
+import { type DType, type DTypeField, parseDType, refuseObjects } from "../format/dtype.ts";
+import { InvalidArgumentError } from "../format/errors.ts";
 import type { FieldValue, RecordValue, Scalar } from "../format/typed.ts";
 import { type ElementCodec, numericCodec } from "./numeric.ts";
 
@@ -35,7 +35,7 @@ export type CodecFactory = (
 /**
  * The codec of a non-numeric dtype over `buffer`; `aligned` as for `numericCodec` (every
  * offset the caller will pass is a multiple of the dtype's alignment); `fieldCodec` makes the
- * codecs of a record's fields. Object dtypes are refused with {@link NotViewableError}: their
+ * codecs of a record's fields. Object dtypes are refused with {@link InvalidArgumentError}: their
  * bytes are pointers into another process.
  *
  * @example
@@ -53,12 +53,7 @@ export function extendedCodec(
   label: string,
   fieldCodec: CodecFactory,
 ): ElementCodec {
-  if (hasObjects(dtype)) {
-    throw new NotViewableError(
-      `${label} has object dtype '${dtype.descr}': its items are pointers into the Python ` +
-        "process that wrote them (pickled in files) and cannot be read here",
-    );
-  }
+  refuseObjects(dtype, label);
   if (dtype.fields) return recordCodec(dtype, buffer, aligned, label, fieldCodec);
   switch (dtype.kind) {
     case "M":

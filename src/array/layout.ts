@@ -2,8 +2,9 @@
  * Layouts: where the elements of a view sit in its buffer (dtype, shape, strides, offset), and
  * the arithmetic of views that change how bytes are read: the layout a `.npy` header
  * describes, one field of a structured array (`field(name)`), the same bytes as another dtype
- * (`view(dtype)`, NumPy's `ndarray.view`) and an array placed at an offset inside a larger one
- * (several arrays in one segment).
+ * (`view(dtype)`, NumPy's `ndarray.view`), an array placed at an offset inside a larger one
+ * (several arrays in one segment), and {@link gather}, which copies any layout's items out in
+ * C order.
  *
  * Pure functions over {@link Layout}s: NdArray's methods call them and wrap the result.
  *
@@ -16,7 +17,7 @@
  * ```
  * @module
  */
-import { type DType, parseDType } from "../format/dtype.ts";
+import { type DType, parseDType, refuseObjects } from "../format/dtype.ts";
 import { InvalidArgumentError, MisalignedError } from "../format/errors.ts";
 import type { NpyHeader } from "../format/header.ts";
 import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "../format/shape.ts";
@@ -74,17 +75,34 @@ export function isContiguous(
   strides: readonly number[],
   itemsize: number,
 ): boolean {
+  return isContiguousIn("C", shape, strides, itemsize) ||
+    isContiguousIn("F", shape, strides, itemsize);
+}
+
+/**
+ * Whether the elements fill one gap-free run of memory in that order: NumPy's
+ * `flags.c_contiguous` / `flags.f_contiguous` (axes of length 1 do not count; empty arrays
+ * are contiguous).
+ *
+ * @example
+ * ```ts
+ * isContiguousIn("F", [3, 4], [8, 24], 8); // true: a transposed C array
+ * ```
+ */
+export function isContiguousIn(
+  order: "C" | "F",
+  shape: readonly number[],
+  strides: readonly number[],
+  itemsize: number,
+): boolean {
   if (shape.some((n) => n === 0)) return true;
-  const run = (order: number[]) => {
-    let expected = itemsize;
-    for (const axis of order) {
-      if (shape[axis] !== 1 && strides[axis] !== expected) return false;
-      expected *= shape[axis];
-    }
-    return true;
-  };
-  const axes = shape.map((_, i) => i);
-  return run([...axes].reverse()) || run(axes);
+  let expected = itemsize;
+  for (let k = 0; k < shape.length; k++) {
+    const axis = order === "C" ? shape.length - 1 - k : k;
+    if (shape[axis] !== 1 && strides[axis] !== expected) return false;
+    expected *= shape[axis];
+  }
+  return true;
 }
 
 /**
@@ -241,9 +259,7 @@ export function placedLayout(
 
 function viewableDType(spec: string | DType, label: string): DType {
   const dtype = parseDType(spec);
-  if (dtype.kind === "O") {
-    throw new InvalidArgumentError(`${label}: no bytes can be viewed as object pointers`);
-  }
+  refuseObjects(dtype, `${label}: a view`);
   return dtype;
 }
 
@@ -257,4 +273,41 @@ function checkAligned(layout: Layout, base: number, label: string): void {
         `${formatShape(layout.strides)} is not aligned to ${align} bytes`,
     );
   }
+}
+
+/**
+ * Copies every item of a layout over `buffer`, in C order, into `out` (itemsize bytes each)
+ * through `put`, which gets the destination item, the source bytes and the item's offset in
+ * them.
+ *
+ * @example
+ * ```ts
+ * import type { NdArray } from "./ndarray.ts";
+ * // The bytes of any view (strided, Fortran order...) as one C-order run, as a .npy holds them.
+ * function cOrderBytes(a: NdArray): Uint8Array {
+ *   const out = new Uint8Array(a.byteLength);
+ *   gather(a, a.buffer, out, (dst, src, at) => dst.set(src.subarray(at, at + dst.length)));
+ *   return out;
+ * }
+ * ```
+ */
+export function gather(
+  layout: Layout,
+  buffer: ArrayBuffer,
+  out: Uint8Array,
+  put: (dst: Uint8Array, src: Uint8Array, at: number) => void,
+): void {
+  const src = new Uint8Array(buffer);
+  const { shape, strides } = layout;
+  const size = layout.dtype.itemsize;
+  let k = 0;
+  const walk = (axis: number, at: number): void => {
+    if (axis === shape.length) {
+      put(out.subarray(k, k + size), src, at);
+      k += size;
+      return;
+    }
+    for (let i = 0; i < shape[axis]; i++) walk(axis + 1, at + i * strides[axis]);
+  };
+  if (!shape.includes(0)) walk(0, layout.byteOffset);
 }

@@ -22,7 +22,7 @@
  * | 28-31 | lock holder's pid (u32), written after taking the lock and cleared before releasing it |
  * | 32-55 | reserved for the lock, zero |
  * | 56-63 | reserved, zero |
- * | 64-95 | the source file's identity (`readSharedArray`; flags bit 1) |
+ * | 64-95 | the source file's identity (`readSharedArray`; flags bit 1): size, mtime in ns, inode, device (u64 each) |
  * | 96-127 | reserved, zero |
  *
  * Version 1 (npshm before the v2 lock) was 64 bytes: bytes 0-23 as above, 24-27 the pid of
@@ -128,4 +128,76 @@ export function decodeControl(bytes: Uint8Array): ControlBlock | undefined {
     ownerPid: view.getUint32(v2 ? LOCK_PID_FIELD : LOCK_FIELD, true),
     lockWord: v2 ? view.getUint32(LOCK_FIELD, true) : 0,
   };
+}
+
+/** Offset of the source file's identity in the block (flags bit 1 says it is there). */
+export const SOURCE_FIELD = 64;
+const SOURCE_FLAG = 2;
+
+/**
+ * What identifies the `.npy` file a shared array was loaded from, as it was then: if any of it
+ * differs now, the file was replaced or written since.
+ */
+export interface SourceIdentity {
+  /** Bytes of the file. */
+  readonly size: bigint;
+  /** Last modification, ns since the Unix epoch. */
+  readonly mtimeNs: bigint;
+  /** Inode (Windows: file index). */
+  readonly ino: bigint;
+  /** Device (Windows: volume serial number). */
+  readonly dev: bigint;
+}
+
+/**
+ * `block` (from {@link encodeControl}) with `source` recorded in it.
+ *
+ * @example
+ * ```ts
+ * const block = withSource(encodeControl(Date.now()), { size: 128n, mtimeNs: 1n, ino: 7n, dev: 2n });
+ * sourceOf(block)?.ino; // 7n
+ * ```
+ */
+export function withSource(block: Uint8Array, source: SourceIdentity): Uint8Array {
+  const view = new DataView(block.buffer, block.byteOffset, CONTROL_SIZE);
+  view.setUint32(FLAGS_FIELD, view.getUint32(FLAGS_FIELD, true) | SOURCE_FLAG, true);
+  [source.size, source.mtimeNs, source.ino, source.dev].forEach((v, i) =>
+    view.setBigUint64(SOURCE_FIELD + 8 * i, BigInt.asUintN(64, v), true)
+  );
+  return block;
+}
+
+/**
+ * The source file identity recorded in a control block, or `undefined` if it has none (not
+ * loaded from a file, or an older or foreign block).
+ *
+ * @example
+ * ```ts
+ * sourceOf(encodeControl(0)); // undefined
+ * ```
+ */
+export function sourceOf(block: Uint8Array): SourceIdentity | undefined {
+  const control = decodeControl(block);
+  if (!control || control.version < 2) return undefined;
+  const view = new DataView(block.buffer, block.byteOffset, CONTROL_SIZE);
+  if ((view.getUint32(FLAGS_FIELD, true) & SOURCE_FLAG) === 0) return undefined;
+  const [size, mtimeNs, ino, dev] = [0, 1, 2, 3].map((i) =>
+    view.getBigUint64(SOURCE_FIELD + 8 * i, true)
+  );
+  return { size, mtimeNs, ino, dev };
+}
+
+/**
+ * Whether two identities are of the same file in the same state.
+ *
+ * @example
+ * ```ts
+ * const id = { size: 1n, mtimeNs: 2n, ino: 3n, dev: 4n };
+ * sameSource(id, { ...id, mtimeNs: 5n }); // false: written since
+ * ```
+ */
+export function sameSource(a: SourceIdentity, b: SourceIdentity): boolean {
+  const u = (v: bigint) => BigInt.asUintN(64, v);
+  return u(a.size) === u(b.size) && u(a.mtimeNs) === u(b.mtimeNs) && u(a.ino) === u(b.ino) &&
+    u(a.dev) === u(b.dev);
 }

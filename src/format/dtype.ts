@@ -307,10 +307,13 @@ function make(d: DType): DType {
 
 function makeField(name: string, title: string | undefined, offset: number, sub: Sub): DTypeField {
   const shape = Object.freeze(sub.shape);
-  const field = title === undefined
-    ? { name, offset, dtype: sub.dtype, shape }
-    : { name, title, offset, dtype: sub.dtype, shape };
-  return Object.freeze(field);
+  const field = Object.freeze(
+    title === undefined
+      ? { name, offset, dtype: sub.dtype, shape }
+      : { name, title, offset, dtype: sub.dtype, shape },
+  );
+  if (sub.levels.length > 1) LEVELS.set(field, sub.levels);
+  return field;
 }
 
 /** A number type; byte order `|` for one-byte types, as NumPy normalises it. */
@@ -414,11 +417,29 @@ function parseSimple(spec: string, allowEmpty: boolean): DType {
 
 // --- Structured dtypes --------------------------------------------------------------------
 
-/** A field's element dtype with the sub-array shape accumulated from nested tuples. */
+/**
+ * A field's element dtype with the sub-array shape accumulated from nested tuples; `levels`
+ * keeps each tuple's own shape, outermost first, as NumPy keeps them: `('<f8', (5,))` inside
+ * `(..., (2,))` is a different dtype from `('<f8', (2, 5))`, though its bytes are the same.
+ */
 interface Sub {
   dtype: DType;
   shape: number[];
+  levels: number[][];
 }
+
+/** A sub-array level around `inner`; NumPy drops an empty shape (`('<f8', ())` is `<f8`). */
+function around(inner: Sub, shape: number[]): Sub {
+  if (shape.length === 0) return inner;
+  return {
+    dtype: inner.dtype,
+    shape: [...shape, ...inner.shape],
+    levels: [shape, ...inner.levels],
+  };
+}
+
+// The levels of each field, for its descr; a field made elsewhere has its shape as one level.
+const LEVELS = new WeakMap<DTypeField, readonly (readonly number[])[]>();
 
 function isSequence(v: unknown): v is readonly unknown[] | PyTuple {
   return Array.isArray(v) || v instanceof PyTuple;
@@ -451,11 +472,10 @@ function toFieldShape(v: unknown): number[] {
 
 function toSub(descr: unknown, depth: number): Sub {
   if (depth > MAX_DESCR_DEPTH) throw new BadSpec(`nested deeper than ${MAX_DESCR_DEPTH} levels`);
-  if (typeof descr === "string") return { dtype: simpleField(descr), shape: [] };
-  if (Array.isArray(descr)) return { dtype: structured(descr, depth + 1), shape: [] };
+  if (typeof descr === "string") return { dtype: simpleField(descr), shape: [], levels: [] };
+  if (Array.isArray(descr)) return { dtype: structured(descr, depth + 1), shape: [], levels: [] };
   if (descr instanceof PyTuple && descr.items.length === 2) {
-    const inner = toSub(descr.items[0], depth + 1);
-    return { dtype: inner.dtype, shape: [...toFieldShape(descr.items[1]), ...inner.shape] };
+    return around(toSub(descr.items[0], depth + 1), toFieldShape(descr.items[1]));
   }
   throw new BadSpec(`field format ${show(descr)} is not a dtype descriptor`);
 }
@@ -508,8 +528,8 @@ function structured(list: readonly unknown[], depth: number): DType {
     if (parts.length !== 2 && parts.length !== 3) {
       throw new BadSpec(`field ${show(entry)} is not a (name, format[, shape]) tuple`);
     }
-    const sub = toSub(parts[1], depth);
-    if (parts.length === 3) sub.shape = [...toFieldShape(parts[2]), ...sub.shape];
+    const format = toSub(parts[1], depth);
+    const sub = parts.length === 3 ? around(format, toFieldShape(parts[2])) : format;
     if (!isPadding(parts[0], sub)) {
       const { name, title } = fieldName(parts[0]);
       claim(used, name, "field name");
@@ -521,14 +541,18 @@ function structured(list: readonly unknown[], depth: number): DType {
   return structuredDType(fields, offset);
 }
 
+/** NumPy's `_array_descr` of a field: `(name, format)` or `(name, format, shape)`, where a
+ * format is itself `(format, shape)` for each further sub-array level. */
 function fieldRepr(f: DTypeField): string {
   const name = f.title === undefined
     ? pyReprString(f.name)
     : `(${pyReprString(f.title)}, ${pyReprString(f.name)})`;
-  const format = f.dtype.fields ? f.dtype.descr : pyReprString(f.dtype.descr);
-  return f.shape.length === 0
+  const levels = LEVELS.get(f) ?? (f.shape.length === 0 ? [] : [f.shape]);
+  let format = f.dtype.fields ? f.dtype.descr : pyReprString(f.dtype.descr);
+  for (const level of levels.slice(1).reverse()) format = `(${format}, ${formatShape(level)})`;
+  return levels.length === 0
     ? `(${name}, ${format})`
-    : `(${name}, ${format}, ${formatShape(f.shape)})`;
+    : `(${name}, ${format}, ${formatShape(levels[0])})`;
 }
 
 /** NumPy's `dtype.descr`: gaps between fields and at the end become `('', '|V<n>')`. */
@@ -660,4 +684,24 @@ export function sameDType(a: DType, b: DType): boolean {
  */
 export function hasObjects(dtype: DType): boolean {
   return dtype.kind === "O" || (dtype.fields ?? []).some((f) => hasObjects(f.dtype));
+}
+
+/**
+ * The one check every entry point makes (create, attach, read, open, view): a dtype that holds
+ * Python object pointers anywhere ({@link hasObjects}) is refused, always with the same error.
+ * `what` names the array or call, e.g. `shared array 'x'`.
+ *
+ * @throws {InvalidArgumentError} the dtype, or one of its fields, is `object`
+ * @example
+ * ```ts
+ * import { parseDType, refuseObjects } from "./dtype.ts";
+ * refuseObjects(parseDType("<f8"), "shared array 'x'"); // fine
+ * ```
+ */
+export function refuseObjects(dtype: DType, what: string): void {
+  if (!hasObjects(dtype)) return;
+  throw new InvalidArgumentError(
+    `${what} has object dtype ${dtype.descr}: its items are pointers into the Python process ` +
+      "that made them (pickled in .npy files), which no other process can use",
+  );
 }

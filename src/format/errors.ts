@@ -52,6 +52,7 @@ export type ErrorCode =
   | "UNSUPPORTED"
   | "LOCK"
   | "MISALIGNED"
+  | "STALE"
   | "TIMEOUT"
   | "ABORTED";
 
@@ -433,7 +434,7 @@ export class MisalignedError extends NpshmError {
 /**
  * The operation does not exist here: on this platform (tracking, locks, `wait`/`notify` and
  * listing outside Linux), for this segment (`lock()` on an array made by Python, which has no
- * npshm control block), or on this runtime (arrays over 4 GiB on Node 20 and Bun).
+ * npshm control block), or on this runtime (arrays over 4 GiB on Bun; Node before 22 at all).
  *
  * @example
  * ```ts
@@ -520,5 +521,27 @@ export class AbortedError extends NpshmError {
   /** Makes the error; `message` names what was given up, `reason` is the signal's reason. */
   constructor(message: string, reason?: unknown) {
     super("ABORTED", message, undefined, { cause: reason });
+  }
+}
+
+/**
+ * A shared array is an out-of-date copy of its source: `readSharedArray` found the array
+ * loaded from a `.npy` file that has changed since (with `reload: "error"`).
+ *
+ * @example
+ * ```ts
+ * import { readSharedArray, StaleError } from "@npshm/npshm";
+ * try {
+ *   using prices = readSharedArray("prices.npy", "prices", { reload: "error" });
+ * } catch (err) {
+ *   if (err instanceof StaleError) console.error("prices.npy changed: reload or restart");
+ *   else throw err;
+ * }
+ * ```
+ */
+export class StaleError extends NpshmError {
+  /** Makes the error; `message` names the array and the file. */
+  constructor(message: string) {
+    super("STALE", message);
   }
 }

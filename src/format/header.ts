@@ -345,7 +345,9 @@ function decodeUncached(bytes: Uint8Array, total: number): NpyHeader {
  * The header of a `.npy` byte stream of `size` bytes (a segment, a file) whose bytes `read`
  * returns (offset, length; the bytes, or a CorruptHeaderError if they end early), checked
  * against the stream: long enough for its header and for the data the header promises. Every
- * problem is a {@link CorruptHeaderError} that starts with `what`.
+ * problem is a {@link CorruptHeaderError} that starts with `what`. `accept`, if given, sees the
+ * decoded header before the size check and throws to refuse it (a reason that explains a size
+ * mismatch, such as pickled object data, comes first).
  *
  * @example
  * ```ts
@@ -357,6 +359,7 @@ export function readNpyHeader(
   read: (offset: number, length: number) => Uint8Array,
   size: number,
   what: string,
+  accept?: (header: NpyHeader) => void,
 ): NpyHeader {
   let header: NpyHeader;
   try {
@@ -372,6 +375,7 @@ export function readNpyHeader(
     if (err instanceof CorruptHeaderError) throw new CorruptHeaderError(`${what}: ${err.message}`);
     throw err;
   }
+  accept?.(header); // e.g. object dtypes: refused as such, not as a size that cannot match
   if (header.dataOffset + header.dataLength > size) {
     throw new CorruptHeaderError(
       `${what} is truncated: its header promises ${header.dataLength} data bytes ` +

@@ -11,25 +11,67 @@
  */
 
 /**
- * Every TypedArray npshm can hand out.
+ * The methods every TypedArray has, typed for an element that is a number or a bigint, so they
+ * can be called on a {@link TypedArray} whose kind is not known statically. (On a plain union
+ * of TypedArrays TypeScript refuses `fill`, `reduce`, `indexOf`, ...: their signatures differ.)
+ * A `fill(1)` on what is at run time a BigInt64Array still throws, as it would untyped.
+ *
+ * @example
+ * ```ts
+ * const t: TypedArrayMethods = new Float64Array(3);
+ * t.fill(1).reduce((sum, x) => sum + Number(x), 0); // 3
+ * ```
+ */
+export interface TypedArrayMethods {
+  /** Sets elements `start` to `end` (exclusive) to `value`. */
+  fill(value: number | bigint, start?: number, end?: number): this;
+  /** Folds the elements from the first, starting from `initial`. */
+  reduce<U>(
+    callback: (acc: U, value: number | bigint, index: number, array: TypedArray) => U,
+    initial: U,
+  ): U;
+  /** Calls `callback` on every element. */
+  forEach(callback: (value: number | bigint, index: number, array: TypedArray) => void): void;
+  /** Whether `callback` holds for some element. */
+  some(callback: (value: number | bigint, index: number, array: TypedArray) => unknown): boolean;
+  /** Whether `callback` holds for every element. */
+  every(callback: (value: number | bigint, index: number, array: TypedArray) => unknown): boolean;
+  /** Index of the first element equal to `value`, or -1. */
+  indexOf(value: number | bigint, fromIndex?: number): number;
+  /** Whether an element equals `value`. */
+  includes(value: number | bigint, fromIndex?: number): boolean;
+  /** The elements, in order. */
+  [Symbol.iterator](): IterableIterator<number | bigint>;
+  /** The elements, in order. */
+  values(): IterableIterator<number | bigint>;
+}
+
+/**
+ * Every TypedArray npshm can hand out: `data` of an array whose dtype is not known statically.
+ * A union of the TypedArray kinds (narrow it with `instanceof`), each with the methods they
+ * all share typed alike ({@link TypedArrayMethods}: `fill`, `reduce`, iteration, ...), so those
+ * type-check on the union; `subarray`, `slice`, `at`, `length` and indexing work as on any
+ * TypedArray.
  *
  * @example
  * ```ts
  * const t: TypedArray = new Int16Array(2);
+ * t.fill(7);
+ * if (t instanceof Int16Array) t[0] += 1;
  * ```
  */
 export type TypedArray =
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
-  | Float32Array
-  | Float64Array
-  | Float16Array;
+  | (Omit<Int8Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Uint8Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Int16Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Uint16Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Int32Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Uint32Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<BigInt64Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<BigUint64Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Float32Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Float64Array, keyof TypedArrayMethods> & TypedArrayMethods)
+  | (Omit<Float16Array, keyof TypedArrayMethods> & TypedArrayMethods);
 
 /**
  * The TypedArray per dtype spelling (NumPy names, type codes and descr strings).
@@ -111,16 +153,148 @@ export interface DTypeArrays {
 export type Code<S> = S extends `${"<" | "=" | "|"}${infer C}` ? C : S;
 
 /**
- * The TypedArray for dtype spelling `D`; `TypedArray` when it is not known statically.
+ * The kind of element a dtype spelling names, whatever its byte order: the type code of a
+ * number (`DTypeCode<"double">` and `DTypeCode<">f8">` are `"f8"`), `"M8"`/`"m8"` for
+ * datetime64/timedelta64 in any unit, `"S"`, `"U"` or `"V"` for sized flexible types; `never`
+ * for a spelling it does not know.
+ *
+ * @example
+ * ```ts
+ * const c: DTypeCode<"int"> = "i8";
+ * const t: DTypeCode<"datetime64[ms]"> = "M8";
+ * ```
+ */
+export type DTypeCode<S> = S extends `${"<" | ">" | "=" | "|"}${infer C}` ? DTypeCode<C>
+  : S extends "bool" | "bool_" | "?" | "b1" ? "b1"
+  : S extends "int8" | "byte" | "b" | "i1" ? "i1"
+  : S extends "uint8" | "ubyte" | "B" | "u1" ? "u1"
+  : S extends "int16" | "short" | "h" | "i2" ? "i2"
+  : S extends "uint16" | "ushort" | "H" | "u2" ? "u2"
+  : S extends "int32" | "intc" | "i" | "i4" ? "i4"
+  : S extends "uint32" | "uintc" | "I" | "u4" ? "u4"
+  : S extends "int64" | "int" | "int_" | "long" | "longlong" | "intp" | "l" | "q" | "p" | "n" | "i8"
+    ? "i8"
+  : S extends "uint64" | "uint" | "ulong" | "ulonglong" | "uintp" | "L" | "Q" | "P" | "N" | "u8"
+    ? "u8"
+  : S extends "float16" | "half" | "e" | "f2" ? "f2"
+  : S extends "float32" | "single" | "f" | "f4" ? "f4"
+  : S extends "float64" | "double" | "float" | "d" | "f8" ? "f8"
+  : S extends "complex64" | "csingle" | "F" | "c8" ? "c8"
+  : S extends "complex128" | "cdouble" | "complex" | "D" | "c16" ? "c16"
+  : S extends `${"M8" | "M" | "datetime64"}${"" | `[${string}]`}` ? "M8"
+  : S extends `${"m8" | "m" | "timedelta64"}${"" | `[${string}]`}` ? "m8"
+  : S extends `S${number}` | "bytes" | "bytes_" ? "S"
+  : S extends `U${number}` | "str" | "str_" ? "U"
+  : S extends `V${number}` | "void" ? "V"
+  : never;
+
+/**
+ * What the types know of each kind of element ({@link DTypeCode}): the TypedArray `data`
+ * returns in this machine's byte order, and the value `get` returns.
+ *
+ * @example
+ * ```ts
+ * const z: DTypeElements["c8"]["scalar"] = { re: 1, im: 0 };
+ * ```
+ */
+export interface DTypeElements {
+  /** bool: bytes 0 and 1, read as booleans. */
+  b1: { array: Uint8Array; scalar: boolean };
+  /** int8. */
+  i1: { array: Int8Array; scalar: number };
+  /** uint8. */
+  u1: { array: Uint8Array; scalar: number };
+  /** int16. */
+  i2: { array: Int16Array; scalar: number };
+  /** uint16. */
+  u2: { array: Uint16Array; scalar: number };
+  /** int32. */
+  i4: { array: Int32Array; scalar: number };
+  /** uint32. */
+  u4: { array: Uint32Array; scalar: number };
+  /** int64. */
+  i8: { array: BigInt64Array; scalar: bigint };
+  /** uint64. */
+  u8: { array: BigUint64Array; scalar: bigint };
+  /** float16: a Float16Array where the runtime has one, raw bits in a Uint16Array elsewhere. */
+  f2: { array: Float16Array | Uint16Array; scalar: number };
+  /** float32. */
+  f4: { array: Float32Array; scalar: number };
+  /** float64. */
+  f8: { array: Float64Array; scalar: number };
+  /** complex64: `data` interleaves real and imaginary parts. */
+  c8: { array: Float32Array; scalar: Complex };
+  /** complex128: `data` interleaves real and imaginary parts. */
+  c16: { array: Float64Array; scalar: Complex };
+  /** datetime64: int64 counts of its unit. */
+  M8: { array: BigInt64Array; scalar: bigint };
+  /** timedelta64: int64 counts of its unit. */
+  m8: { array: BigInt64Array; scalar: bigint };
+  /** Fixed bytes (`S<n>`), read as latin-1 strings; no TypedArray shows them. */
+  S: { array: TypedArray; scalar: string };
+  /** Fixed unicode (`U<n>`); no TypedArray shows them. */
+  U: { array: TypedArray; scalar: string };
+  /** Raw bytes (`V<n>`), read as copies; no TypedArray shows them. */
+  V: { array: TypedArray; scalar: Uint8Array };
+}
+
+/**
+ * The TypedArray `data` returns for dtype spelling `D`; {@link TypedArray} when it is not
+ * known statically (a wide `string`, a `DType` object, a big-endian spelling, whose data no
+ * native TypedArray shows).
  *
  * @example
  * ```ts
  * const a: ArrayFor<"int32"> = new Int32Array(1);
+ * const t: ArrayFor<"M8[ns]"> = new BigInt64Array(1);
  * ```
  */
-export type ArrayFor<D> = Code<D> extends keyof DTypeArrays
-  ? DTypeArrays[Code<D>] extends infer A extends TypedArray ? A : TypedArray
-  : TypedArray;
+export type ArrayFor<D> = (
+  string extends D ? TypedArray
+    : D extends `>${string}` ? TypedArray
+    : DTypeCode<D> extends keyof DTypeElements ? DTypeElements[DTypeCode<D>]["array"]
+    : TypedArray
+) extends infer A extends TypedArray ? A : TypedArray;
+
+/**
+ * The value `get` returns for dtype spelling `D`: `number` for floats and 8- to 32-bit ints,
+ * `bigint` for 64-bit ints and datetime64/timedelta64, `boolean`, {@link Complex}, `string`
+ * for `S`/`U`, `Uint8Array` for `V`, a {@link RecordValue} for a DType with fields; the whole
+ * {@link Scalar} union when the dtype is not known statically.
+ *
+ * @example
+ * ```ts
+ * const x: ScalarFor<">i8"> = 1n;
+ * const z: ScalarFor<"complex64"> = { re: 1, im: 0 };
+ * ```
+ */
+export type ScalarFor<D> = (
+  D extends string ? string extends D ? Scalar
+    : DTypeCode<D> extends keyof DTypeElements ? DTypeElements[DTypeCode<D>]["scalar"]
+    : Scalar
+    : D extends { readonly fields: readonly unknown[] } ? RecordValue
+    : Scalar
+) extends infer S extends Scalar ? S : Scalar;
+
+/**
+ * What `set` accepts for elements whose `get` returns `S`: numbers for numbers; bigints or
+ * safe integers for 64-bit ints; booleans (or 0 and 1); complex as `{re, im}`, `[re, im]` or a
+ * real number; strings (or, for `S` bytes, a Uint8Array); anything when `S` is not known
+ * statically. The values are checked at run time all the same.
+ *
+ * @example
+ * ```ts
+ * const v: ValueFor<bigint> = 5; // a safe integer is fine for int64
+ * ```
+ */
+export type ValueFor<S> = [S] extends [number] ? number
+  : [S] extends [bigint] ? bigint | number
+  : [S] extends [boolean] ? boolean | 0 | 1
+  : [S] extends [Complex] ? Complex | readonly [number, number] | number
+  : [S] extends [string] ? string | Uint8Array
+  : [S] extends [Uint8Array] ? Uint8Array
+  : [S] extends [RecordValue] ? RecordValue
+  : unknown;
 
 /**
  * A complex number as `get` returns it and `set` accepts it.

@@ -30,11 +30,14 @@ import { formatShape, normalizeShape, sameShape } from "./shape.ts";
  * const v: Validation = { validateShape: [10, 3], validateDtype: "int32" };
  * ```
  */
-export interface Validation {
+export interface Validation<D extends string | DType = string | DType> {
   /** Throw {@link ShapeMismatchError} unless the array has this shape. */
   validateShape?: number | readonly number[];
-  /** Throw {@link DTypeMismatchError} unless the array has this dtype. */
-  validateDtype?: string | DType;
+  /**
+   * Throw {@link DTypeMismatchError} unless the array has this dtype; the types of `data` and
+   * `get()` follow it.
+   */
+  validateDtype?: D;
 }
 
 /** A {@link Validation}, parsed once (callers that check many headers keep it). */
@@ -54,7 +57,7 @@ export interface Expectation {
  * expectationOf({ validateShape: 5 }).shape; // [5]
  * ```
  */
-export function expectationOf(validation: Validation): Expectation {
+export function expectationOf(validation: Validation<string | DType>): Expectation {
   const { validateShape, validateDtype } = validation;
   return {
     shape: validateShape === undefined ? undefined : normalizeShape(validateShape),

@@ -16,8 +16,8 @@
  * ```
  * @module
  */
-import { hasObjects } from "../format/dtype.ts";
-import { CorruptHeaderError, NotViewableError } from "../format/errors.ts";
+import { refuseObjects } from "../format/dtype.ts";
+import { CorruptHeaderError } from "../format/errors.ts";
 import { type NpyHeader, readNpyHeader } from "../format/header.ts";
 import { type OpenFile, preadFile } from "../os/file.ts";
 
@@ -40,7 +40,7 @@ export const CHUNK_BYTES = 64 * 1024 * 1024;
  * file, and its dtype holds no Python object pointers.
  *
  * @throws {CorruptHeaderError} bad magic, unreadable or lying header, truncated file
- * @throws {NotViewableError} object dtype (pickled Python objects)
+ * @throws {InvalidArgumentError} object dtype (pickled Python objects)
  * @example
  * ```ts
  * import { closeFile, openFile } from "../os/file.ts";
@@ -55,14 +55,10 @@ export const CHUNK_BYTES = 64 * 1024 * 1024;
  */
 export function readFileHeader(f: OpenFile): NpyHeader {
   const what = `file '${f.path}'`;
-  const header = readNpyHeader((at, n) => readExactly(f, at, n), f.size, what);
-  if (hasObjects(header.dtype)) {
-    throw new NotViewableError(
-      `${what} has object dtype '${header.dtype.descr}': its items are pickled Python objects, ` +
-        "which only Python can read (numpy.load(..., allow_pickle=True))",
-    );
-  }
-  return header;
+  // Object arrays are pickled after the header: refused as objects, whatever their size.
+  return readNpyHeader((at, n) => readExactly(f, at, n), f.size, what, (header) => {
+    refuseObjects(header.dtype, what);
+  });
 }
 
 function readExactly(f: OpenFile, offset: number, length: number): Uint8Array {

@@ -16,21 +16,23 @@
 import { encodeFill, fillPattern } from "../array/fill.ts";
 import { type Layout, layoutOf } from "../array/layout.ts";
 import { NdArray } from "../array/ndarray.ts";
-import { type DType, hasObjects, parseDType } from "../format/dtype.ts";
+import { type DType, parseDType, refuseObjects } from "../format/dtype.ts";
 import { InvalidArgumentError } from "../format/errors.ts";
 import { encodeHeader, type NpyHeader } from "../format/header.ts";
 import { byteLengthOf, formatShape, normalizeShape } from "../format/shape.ts";
-import type { TypedArray } from "../format/typed.ts";
+import type { ArrayFor, Scalar, ScalarFor, TypedArray } from "../format/typed.ts";
 import { checkHeader, expectationOf, type Validation } from "../format/validate.ts";
 import {
   closeFile,
+  commitFile,
+  createFile,
+  discardFile,
   filePath,
   flushMapping,
   mapFile,
   type OpenFile,
   openFile,
   pwriteFile,
-  removeFile,
   resizeFile,
 } from "../os/file.ts";
 import { Mapping } from "../os/mapping.ts";
@@ -58,7 +60,8 @@ export type NpyMode = "r" | "r+" | "c";
  * a.set([0], 42);
  * ```
  */
-export class NpyFile<T extends TypedArray = TypedArray> extends NdArray<T> {
+export class NpyFile<T extends TypedArray = TypedArray, S extends Scalar = Scalar>
+  extends NdArray<T, S> {
   /** The file's path. */
   readonly path: string;
   /** `r` read-only, `r+` writes reach the file, `c` writes stay in this process. */
@@ -110,7 +113,7 @@ export class NpyFile<T extends TypedArray = TypedArray> extends NdArray<T> {
  * const opts: OpenNpyOptions = { mode: "r+", validateDtype: "f8" };
  * ```
  */
-export interface OpenNpyOptions extends Validation {
+export interface OpenNpyOptions<D extends string | DType = string | DType> extends Validation<D> {
   /**
    * `"r"` (default): read-only (`set` throws; stray writes through `data` stay private);
    * `"r+"`: read-write, writes reach the file; `"c"`: copy-on-write, writes stay in this
@@ -130,7 +133,7 @@ export interface OpenNpyOptions extends Validation {
  *
  * @throws {NotFoundError} / {PermissionDeniedError} opening the file
  * @throws {CorruptHeaderError} not a valid `.npy`, or shorter than its header says
- * @throws {NotViewableError} object dtype
+ * @throws {InvalidArgumentError} object dtype
  * @throws {ShapeMismatchError} / {DTypeMismatchError} validation failed
  * @example
  * ```ts
@@ -138,7 +141,10 @@ export interface OpenNpyOptions extends Validation {
  * console.log(a.shape, a.dtype.name, a.get([0, 0]));
  * ```
  */
-export function openNpy(path: string | URL, options: OpenNpyOptions = {}): NpyFile {
+export function openNpy<D extends string | DType = string>(
+  path: string | URL,
+  options: OpenNpyOptions<D> = {},
+): NpyFile<ArrayFor<D>, ScalarFor<D>> {
   const mode = options.mode ?? "r";
   if (mode !== "r" && mode !== "r+" && mode !== "c") {
     throw new InvalidArgumentError(`openNpy: mode must be "r", "r+" or "c", got ${String(mode)}`);
@@ -152,7 +158,7 @@ export function openNpy(path: string | URL, options: OpenNpyOptions = {}): NpyFi
     closeFile(f);
     throw err;
   }
-  return mapNpy(f, header, mode);
+  return mapNpy(f, header, mode) as NpyFile<ArrayFor<D>, ScalarFor<D>>;
 }
 
 /** Maps an open file whose header is known; the mapping owns the file's handle from here. */
@@ -185,16 +191,20 @@ function mapNpy(f: OpenFile, header: NpyHeader, mode: NpyMode): NpyFile {
  * const opts: CreateNpyOptions = { shape: [1 << 20], dtype: "<f8", sparse: true };
  * ```
  */
-export interface CreateNpyOptions {
+export interface CreateNpyOptions<D extends string | DType = string | DType> {
   /** Extent of each axis; a number for 1-d, `[]` for 0-d. */
   shape: number | readonly number[];
   /** Element type (any dtype but object). */
-  dtype: string | DType;
+  dtype: D;
   /** `"C"` (default) or `"F"`. */
   order?: "C" | "F";
   /** Value every element starts with; default zeros. */
   fill?: unknown;
-  /** Replace an existing file. Default `false`: {@link ExistsError}. */
+  /**
+   * Replace an existing file, atomically: it stays as it was until the new one is complete
+   * (sized, reserved, filled), so a full disk or a crash leaves it untouched. Default `false`:
+   * {@link ExistsError}.
+   */
   overwrite?: boolean;
   /**
    * Leave the file sparse, as NumPy's `open_memmap` does: no disk space is taken until pages
@@ -204,7 +214,10 @@ export interface CreateNpyOptions {
    * {@link NoSpaceError} here.
    */
   sparse?: boolean;
-  /** Permission bits of the file (POSIX, before the umask). Default `0o644`. */
+  /**
+   * Permission bits of the file (POSIX, before the umask). Default: those of the file it
+   * replaces (and its owner, where the OS permits), else `0o644`.
+   */
   mode?: number;
 }
 
@@ -221,7 +234,10 @@ export interface CreateNpyOptions {
  * grid.set([1, 2], 3.5); // numpy.load("grid.npy")[1, 2] == 3.5
  * ```
  */
-export function createNpy(path: string | URL, options: CreateNpyOptions): NpyFile {
+export function createNpy<D extends string | DType>(
+  path: string | URL,
+  options: CreateNpyOptions<D>,
+): NpyFile<ArrayFor<D>, ScalarFor<D>> {
   const file = filePath(path);
   const { shape, dtype, fortran } = planNpy(file, options);
   const head = encodeHeader(dtype, shape, fortran);
@@ -229,38 +245,41 @@ export function createNpy(path: string | URL, options: CreateNpyOptions): NpyFil
   const fill = options.fill === undefined
     ? undefined
     : encodeFill(dtype, options.fill, `npy file '${file}'`);
-  const f = openFile(file, options.overwrite ? "replace" : "create", options.mode ?? 0o644);
-  let array: NpyFile;
+  const overwrite = options.overwrite ?? false;
+  const f = createFile(file, options.mode, overwrite);
   try {
     resizeFile(f, head.length + dataLength, !options.sparse);
     pwriteFile(f, 0, head);
   } catch (err) {
-    closeFile(f);
-    removeFile(file);
+    discardFile(f, false);
     throw err;
   }
+  let array: NpyFile;
   try {
     const header = { dtype, shape, fortranOrder: fortran, dataOffset: head.length, dataLength };
     array = mapNpy(f, { ...header, version: [1, 0] }, "r+");
   } catch (err) {
-    removeFile(file);
+    discardFile(f, true); // the mapping released the handle
     throw err;
   }
-  if (fill) fillPattern(array.buffer, fill);
-  return array;
+  try {
+    if (fill) fillPattern(array.buffer, fill);
+    commitFile(f, overwrite, false); // only now does an existing file go
+  } catch (err) {
+    array.close();
+    discardFile(f, true);
+    throw err;
+  }
+  return array as NpyFile<ArrayFor<D>, ScalarFor<D>>;
 }
 
-function planNpy(file: string, options: CreateNpyOptions) {
+function planNpy(file: string, options: CreateNpyOptions<string | DType>) {
   if (options === null || typeof options !== "object") {
     throw new InvalidArgumentError(`createNpy('${file}'): options { shape, dtype } are required`);
   }
   const shape = normalizeShape(options.shape);
   const dtype = parseDType(options.dtype);
-  if (hasObjects(dtype)) {
-    throw new InvalidArgumentError(
-      `createNpy('${file}'): object dtype holds process-local pointers; it cannot be mapped`,
-    );
-  }
+  refuseObjects(dtype, `createNpy('${file}')`);
   const order = options.order ?? "C";
   if (order !== "C" && order !== "F") {
     throw new InvalidArgumentError(`createNpy('${file}'): order must be "C" or "F"`);

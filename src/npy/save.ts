@@ -11,20 +11,19 @@
  * ```
  * @module
  */
-import { randomBytes } from "node:crypto";
-import { gather } from "../array/copy.ts";
+import { gather } from "../array/layout.ts";
 import type { NdArray } from "../array/ndarray.ts";
 import { encodeHeader } from "../format/header.ts";
 import { stridesOf } from "../format/shape.ts";
 import {
   closeFile,
+  commitFile,
   copySegmentToFile,
+  createFile,
+  discardFile,
   filePath,
   type OpenFile,
-  openFile,
   pwriteFile,
-  removeFile,
-  renameFile,
   syncFile,
 } from "../os/file.ts";
 import { mappingOf } from "../os/mapping.ts";
@@ -47,16 +46,21 @@ export interface SaveOptions {
    * renamed but incomplete file. Default `true`; `false` is as durable as `cp` (and faster).
    */
   durable?: boolean;
-  /** Permission bits of the file (POSIX, before the umask). Default `0o644`. */
+  /**
+   * Permission bits of the file (POSIX, before the umask). Default: those of the file it
+   * replaces (and its owner, where the OS permits), else `0o644`.
+   */
   mode?: number;
 }
 
 /**
  * Writes `array` to `file` as a `.npy` that `numpy.load` reads: NumPy's own header bytes,
  * the data in the array's order (C, or Fortran for a Fortran-contiguous array; other views
- * are written in C order). The file appears complete or not at all: the bytes go to a
- * temporary file next to it, which is flushed (unless `durable: false`) and renamed over
- * `file`. On failure the temporary file is removed and `file` is untouched.
+ * are written in C order). The file appears complete or not at all: the bytes go to an unnamed
+ * file in its directory (Linux; elsewhere a hidden `.<hex>.npshm-tmp` there), which is flushed
+ * (unless `durable: false`) and then takes the name `file`, atomically. On failure, or if the
+ * process dies meanwhile, `file` is untouched and (on Linux) nothing is left behind. A file it
+ * replaces keeps its permission bits and owner.
  *
  * @throws {NoSpaceError} the disk is full; {PermissionDeniedError}; {NotFoundError} no such
  *   directory; {ClosedError} the array was closed
@@ -71,25 +75,17 @@ export interface SaveOptions {
  * ```
  */
 export function saveSharedArray(array: NdArray, file: string | URL, options: SaveOptions = {}) {
-  const path = filePath(file);
   const durable = options.durable ?? true;
-  const tmp = `${path}.${randomBytes(6).toString("hex")}.npshm-tmp`;
-  const f = openFile(tmp, "create", options.mode ?? 0o644);
+  const f = createFile(filePath(file), options.mode, true);
   try {
     writeArray(f, array, options.onProgress);
     if (durable) syncFile(f);
+    commitFile(f, true, durable);
   } catch (err) {
-    closeFile(f);
-    removeFile(tmp);
+    discardFile(f, false);
     throw err;
   }
   closeFile(f);
-  try {
-    renameFile(tmp, path, durable);
-  } catch (err) {
-    removeFile(tmp);
-    throw err;
-  }
 }
 
 function writeArray(f: OpenFile, array: NdArray, onProgress: Progress | undefined): void {
@@ -115,7 +111,7 @@ function writeArray(f: OpenFile, array: NdArray, onProgress: Progress | undefine
   for (let r = 0; r < rows; r += perChunk) {
     const part = array.slice(r, Math.min(rows, r + perChunk));
     const out = new Uint8Array(part.byteLength);
-    gather(part, out, (dst, src, at) => dst.set(src.subarray(at, at + dst.length)));
+    gather(part, part.buffer, out, (dst, src, at) => dst.set(src.subarray(at, at + dst.length)));
     pwriteFile(f, head.length + r * rowBytes, out);
     onProgress?.(Math.min(total, (r + perChunk) * rowBytes), total);
   }

@@ -12,6 +12,8 @@
  * ```
  * @module
  */
+import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cString, FileHow, OUT_SLOTS, Status } from "../../ffi/contract.ts";
 import { InvalidArgumentError } from "../format/errors.ts";
@@ -29,17 +31,12 @@ export interface OpenFile {
 }
 
 /** How {@link openFile} opens a path. */
-export type OpenHow = "read" | "write" | "create" | "replace";
+export type OpenHow = "read" | "write" | "create";
 
 // Every shim call is synchronous, so one scratch out-array serves them all.
 const out = new BigInt64Array(OUT_SLOTS);
 
-const HOW = {
-  read: FileHow.READ,
-  write: FileHow.WRITE,
-  create: FileHow.CREATE,
-  replace: FileHow.REPLACE,
-} as const;
+const HOW = { read: FileHow.READ, write: FileHow.WRITE, create: FileHow.CREATE } as const;
 
 /**
  * A path given as a string or a `file:` URL, as a string path.
@@ -69,7 +66,7 @@ export function filePath(path: string | URL): string {
  * @throws {NotFoundError} / {ExistsError} / {PermissionDeniedError} / {InvalidArgumentError}
  * @example
  * ```ts
- * const f = openFile("out.npy", "create", 0o644); // ExistsError if it exists ("replace" truncates)
+ * const f = openFile("out.npy", "create", 0o644); // ExistsError if it exists
  * closeFile(f);
  * ```
  */
@@ -102,7 +99,7 @@ export function closeFile(f: OpenFile): void {
  *
  * @example
  * ```ts
- * const f = openFile("scratch.bin", "replace");
+ * const f = openFile("scratch.bin", "create");
  * resizeFile(f, 1 << 20, true); // 1 MiB reserved now: a full disk fails here, not on a write
  * closeFile(f);
  * ```
@@ -156,7 +153,7 @@ export function preadFile(f: OpenFile, offset: number, dst: Uint8Array): number 
  * ```ts
  * import { parseDType } from "../format/dtype.ts";
  * import { encodeHeader } from "../format/header.ts";
- * const f = openFile("empty.npy", "replace");
+ * const f = openFile("empty.npy", "create");
  * pwriteFile(f, 0, encodeHeader(parseDType("<f8"), [0], false)); // a .npy of no elements
  * closeFile(f);
  * ```
@@ -266,7 +263,7 @@ export function flushMapping(seg: Segment): void {
  *
  * @example
  * ```ts
- * const f = openFile("log.bin", "replace");
+ * const f = openFile("log.bin", "create");
  * pwriteFile(f, 0, new Uint8Array([1, 2, 3]));
  * syncFile(f); // on disk, not only in the page cache
  * closeFile(f);
@@ -309,4 +306,103 @@ export function removeFile(path: string): boolean {
 
 function failure(status: number, what: string) {
   return statusFailure(status, what, out, "file");
+}
+
+/**
+ * A file being made for `path` that takes that name only when {@link commitFile} says so, so a
+ * reader sees the old file or the complete new one, never a part. Its bytes go to an unnamed
+ * file in `path`'s directory (Linux `O_TMPFILE`: nothing is left if the process dies), else to a
+ * short hidden name there (`.<12 hex digits>.npshm-tmp`), renamed over `path` at the end.
+ */
+export interface NewFile extends OpenFile {
+  /** The name it takes. */
+  readonly target: string;
+  /** `unnamed` (O_TMPFILE), `temporary` (a hidden name), or `direct` (at `target` already). */
+  readonly how: "unnamed" | "temporary" | "direct";
+  /** Where the bytes are until the commit (`target` itself when `direct`). */
+  readonly at: string;
+  /** Whether it takes the permission bits and owner of the file it replaces. */
+  readonly adopt: boolean;
+}
+
+/**
+ * Starts a {@link NewFile} for `path`. `mode`: its permission bits (before the umask); without
+ * it the file gets 0o644, or, replacing a file, that file's bits and (where permitted) owner.
+ * `replace: false` fails with {@link ExistsError} at the commit if `path` exists meanwhile
+ * (at once where the system has no unnamed files: then the file is made at `path` directly).
+ *
+ * @example
+ * ```ts
+ * const f = createFile("out.bin", undefined, true); // replaces out.bin, keeping its mode
+ * try {
+ *   pwriteFile(f, 0, new Uint8Array([1, 2, 3]));
+ *   syncFile(f);
+ *   commitFile(f, true, true); // out.bin is now the new file, complete
+ * } catch (err) {
+ *   discardFile(f, false); // out.bin untouched, nothing left behind
+ *   throw err;
+ * }
+ * closeFile(f);
+ * ```
+ */
+export function createFile(path: string, mode: number | undefined, replace: boolean): NewFile {
+  const adopt = mode === undefined;
+  const bits = mode ?? 0o644;
+  const status = shim().npshm_file_open(cString(path), FileHow.TEMP, bits, out);
+  if (status === Status.OK) {
+    return { path, handle: out[0], size: 0, target: path, how: "unnamed", at: path, adopt };
+  }
+  if (status !== Status.UNSUPPORTED) throw failure(status, `create a file for '${path}'`);
+  if (!replace) {
+    return { ...openFile(path, "create", bits), target: path, how: "direct", at: path, adopt };
+  }
+  const at = join(dirname(path), `.${randomBytes(6).toString("hex")}.npshm-tmp`);
+  return { ...openFile(at, "create", bits), target: path, how: "temporary", at, adopt };
+}
+
+/**
+ * Gives a {@link NewFile} its name: atomically over an existing file with `replace`;
+ * `durable` also flushes the directory (flush the file itself first: {@link syncFile}).
+ *
+ * @throws {ExistsError} `replace` is false and the name is taken
+ * @example
+ * ```ts
+ * const f = createFile("grid.bin", undefined, false);
+ * resizeFile(f, 4096, true);
+ * commitFile(f, false, false); // ExistsError if grid.bin appeared meanwhile
+ * closeFile(f);
+ * ```
+ */
+export function commitFile(f: NewFile, replace: boolean, durable: boolean): void {
+  if (f.adopt && f.how !== "direct") {
+    const status = shim().npshm_file_adopt(f.handle, cString(f.target), out);
+    if (status !== Status.OK) throw failure(status, `give '${f.target}''s permissions to its copy`);
+  }
+  if (f.how === "unnamed") {
+    const status = shim().npshm_file_link(f.handle, cString(f.target), +replace, +durable, out);
+    if (status !== Status.OK) throw failure(status, `name file '${f.target}'`);
+  } else if (f.how === "temporary") {
+    renameFile(f.at, f.target, durable);
+  }
+}
+
+/**
+ * Drops a {@link NewFile} that will not be committed: closes it (unless `closed`: a mapping
+ * already released its handle) and removes what has a name. Never throws.
+ *
+ * @example
+ * ```ts
+ * const f = createFile("half.bin", undefined, true);
+ * discardFile(f, false); // as if it had never been started
+ * ```
+ */
+export function discardFile(f: NewFile, closed: boolean): void {
+  if (!closed) {
+    try {
+      closeFile(f);
+    } catch {
+      // cleaning up after a failure: the first error is the one to report
+    }
+  }
+  if (f.how !== "unnamed") removeFile(f.at);
 }

@@ -4,8 +4,10 @@
  *
  * The rule it enforces: memory is unmapped only when no JavaScript object can reach it. On
  * `close()` the buffer is detached first (`ArrayBuffer.prototype.transfer(0)`), so every
- * TypedArray over it reads length 0; where a runtime cannot detach, the unmap is left to the
- * finalizer, which runs only once the buffer itself is garbage.
+ * TypedArray over it reads length 0, and only then unmapped; a mapping dropped unclosed is
+ * unmapped by a finalizer, which runs only once the buffer itself is garbage. Runtimes that
+ * cannot detach (Node before 22) are refused when this module loads: there the unmap would
+ * have to wait for the garbage collector, and mappings pile up until the process dies.
  *
  * @example
  * ```ts
@@ -20,14 +22,40 @@
  * ```
  * @module
  */
+import process from "node:process";
+import { detectRuntime } from "../../ffi/load.ts";
 import { ClosedError, UnsupportedError } from "../format/errors.ts";
-import {
-  releaseSegment,
-  type Segment,
-  unlinkSegment,
-  unmapSegment,
-  viewSegment,
-} from "./segment.ts";
+import { releaseSegment, type Segment, unlinkSegment, viewSegment } from "./segment.ts";
+
+/** Node's first major version that npshm runs on: it can detach any ArrayBuffer. */
+const MIN_NODE = 22;
+
+// Checked when the module loads, so that importing npshm fails, not some later call.
+requireDetachableBuffers();
+
+/**
+ * Throws unless this runtime can detach an ArrayBuffer (`ArrayBuffer.prototype.transfer`,
+ * also for the external buffers FFI makes over shared memory), which `close()` relies on.
+ *
+ * @throws {UnsupportedError} Node before 22, or any runtime without `transfer`
+ * @example
+ * ```ts
+ * requireDetachableBuffers(); // throws on Node 20
+ * ```
+ */
+export function requireDetachableBuffers(): void {
+  const node = detectRuntime() === "node" ? process.versions.node : undefined;
+  const tooOld = node !== undefined && Number(node.split(".")[0]) < MIN_NODE;
+  if (!tooOld && typeof ArrayBuffer.prototype.transfer === "function") return;
+  throw new UnsupportedError(
+    `npshm needs Node.js ${MIN_NODE} or later, Deno 2 or Bun 1.1 (this is ` +
+      `${node ? `Node.js ${node}` : "a runtime"} without ArrayBuffer.prototype.transfer): ` +
+      "close() must detach every view of an array before it unmaps the memory, and where " +
+      "views cannot be detached the unmap waits for the garbage collector, so processes that " +
+      "attach and close arrays in a loop run out of mappings and crash. Node 20 reached its " +
+      "end of life in April 2026.",
+  );
+}
 
 // The mapping behind each buffer npshm makes lives on the buffer itself, under a registered
 // symbol: a property costs far less per attach than a weak collection (measured ~0.5 us), and
@@ -58,17 +86,7 @@ const finalizer = new FinalizationRegistry<Segment>((segment) => {
   }
 });
 
-// Where a runtime cannot detach (Node 20), close() releases the handle at once and leaves only
-// the unmap to this registry, which runs once the buffer (every view) is garbage.
-const unmapLater = new FinalizationRegistry<Segment>((segment) => {
-  try {
-    unmapSegment(segment);
-  } catch {
-    // as above: nobody to report to
-  }
-});
-
-type Detachable = ArrayBuffer & { transfer?: (length: number) => ArrayBuffer; detached?: boolean };
+type Detachable = ArrayBuffer & { detached?: boolean };
 
 /**
  * One mapping of a segment and the only ArrayBuffer over its data bytes.
@@ -123,7 +141,7 @@ export class Mapping {
     try {
       buffer = viewSegment(segment, dataOffset, dataLength);
     } catch (err) {
-      // The runtime cannot make this view (Node 20 and Bun stop at 4 GiB): nothing is kept.
+      // The runtime cannot make this view (Bun stops at 4 GiB): nothing is kept.
       releaseSegment(segment);
       throw new UnsupportedError(
         `cannot map ${label} (${dataLength} bytes) on this runtime: ${(err as Error).message}`,
@@ -169,21 +187,10 @@ export class Mapping {
   }
 
   #detachAndRelease(buffer: Detachable): void {
-    if (buffer.detached) {
-      // User code transferred the buffer: its bytes may live on there, so never unmap them.
-      finalizer.unregister(this);
-      releaseSegment(this.#segment, false);
-    } else if (buffer.byteLength === 0) {
-      this.#release(); // empty array: no view can reach the memory
-    } else if (typeof buffer.transfer === "function") {
-      buffer.transfer(0);
-      this.#release();
-    } else {
-      // This runtime cannot detach: a view may still reach the memory, so the unmap waits
-      // until the last view is garbage. The handle and the tracking end now, as elsewhere.
-      unmapLater.register(buffer, this.#segment);
-      this.#release(false);
-    }
+    // User code that transferred the buffer may still use its bytes there: never unmap them.
+    const transferred = buffer.detached === true;
+    if (!transferred && buffer.byteLength > 0) buffer.transfer(0); // empty: nothing to detach
+    this.#release(!transferred);
   }
 
   /**

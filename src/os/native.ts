@@ -15,6 +15,7 @@
 import { type Native, Status } from "../../ffi/contract.ts";
 import { loadNative, NativeLoadError, prepareNative } from "../../ffi/load.ts";
 import {
+  CorruptHeaderError,
   ExistsError,
   InvalidArgumentError,
   NativeLibraryError,
@@ -84,6 +85,8 @@ interface Hints {
   readonly notFound: string;
   readonly noSpace: string;
   readonly invalid: string;
+  /** Said of a FIFO, directory, socket, device or (for segments) symlink under the name. */
+  readonly notFile: string;
 }
 
 const HINTS: Record<"segment" | "file", Hints> = {
@@ -92,12 +95,15 @@ const HINTS: Record<"segment" | "file", Hints> = {
     notFound: "no shared array of that name",
     noSpace: "not enough shared memory (free some or enlarge /dev/shm)",
     invalid: "invalid name or size",
+    notFile: "it is not a shared memory segment (a FIFO, directory, socket, device or symlink " +
+      "is there)",
   },
   file: {
     exists: "it exists (pass overwrite: true)",
     notFound: "no such file or directory",
     noSpace: "no space left",
     invalid: "invalid argument",
+    notFile: "not a regular file (a FIFO, directory, socket or device)",
   },
 };
 
@@ -133,6 +139,10 @@ export function failure(
       return new PermissionDeniedError(`cannot ${what}: permission denied${reason}`, osError);
     case Status.INVALID:
       return new InvalidArgumentError(`cannot ${what}: ${hints.invalid}${reason}`, osError);
+    case Status.NOT_FILE: // someone else's FIFO or symlink is not an array: like a bad header
+      return about === "segment"
+        ? new CorruptHeaderError(`cannot ${what}: ${hints.notFile}`)
+        : new InvalidArgumentError(`cannot ${what}: ${hints.notFile}`);
     default:
       return new OsError(`cannot ${what}${reason || ` (status ${status})`}`, osError);
   }

@@ -24,8 +24,8 @@ export interface Segment {
   readonly addr: bigint;
   /** Bytes mapped. */
   readonly size: number;
-  /** Whether this process tracks it (`track: true`): release then untracks (./track.ts). */
-  tracked?: boolean;
+  /** The tracker handle while this process tracks it (`track: true`): release untracks it. */
+  tracker?: bigint;
 }
 
 // One scratch out-array: every shim call is synchronous, so calls cannot interleave.
@@ -174,30 +174,13 @@ export function viewSegment(seg: Segment, offset: number, length: number): Array
  * ```
  */
 export function releaseSegment(seg: Segment, unmap = true): void {
-  if (seg.tracked) {
-    seg.tracked = false; // last tracker out unlinks the name (it still holds the descriptor)
-    shim().npshm_untrack(seg.handle, cString(seg.name), out);
+  if (seg.tracker !== undefined) {
+    const tracker = seg.tracker;
+    seg.tracker = undefined;
+    shim().npshm_untrack(tracker, cString(seg.name), out); // the last tracker out unlinks
   }
   if (unmap && seg.size > 0) shim().npshm_release(seg.addr, BigInt(seg.size), seg.handle);
   else shim().npshm_close(seg.handle);
-}
-
-/**
- * Unmaps a segment whose handle {@link releaseSegment} already released with `unmap` false
- * (where a runtime cannot detach, the unmap waits until no view can reach the memory).
- *
- * @example
- * ```ts
- * // Where views cannot be detached: the handle goes now, the memory once no view is left.
- * const unmapLater = new FinalizationRegistry<Segment>(unmapSegment);
- * function closeLater(seg: Segment, buffer: ArrayBuffer): void {
- *   releaseSegment(seg, false);
- *   unmapLater.register(buffer, seg);
- * }
- * ```
- */
-export function unmapSegment(seg: Segment): void {
-  if (seg.size > 0) shim().npshm_unmap(seg.addr, BigInt(seg.size));
 }
 
 /**
@@ -230,4 +213,37 @@ export function unlinkSegment(name: string, seg?: Segment): boolean {
  */
 export function writeSegment(seg: Segment, offset: number, bytes: Uint8Array): void {
   if (bytes.length > 0) shim().npshm_write(seg.addr + BigInt(offset), bytes, BigInt(bytes.length));
+}
+
+/** What {@link statHandle} tells about the file or segment behind a handle. */
+export interface HandleStat {
+  /** Device (Windows: volume serial number). */
+  readonly dev: bigint;
+  /** Inode (Windows: file index). */
+  readonly ino: bigint;
+  /** Size in bytes. */
+  readonly size: bigint;
+  /** Last modification, ns since the Unix epoch. */
+  readonly mtimeNs: bigint;
+  /** Owner's uid; -1 where there is none (Windows). */
+  readonly uid: number;
+}
+
+const info = new BigInt64Array(6);
+
+/**
+ * Identity and owner of the file or segment behind an OS handle (fstat); `what` names it in
+ * errors.
+ *
+ * @example
+ * ```ts
+ * const [seg] = openSegment("frames", true);
+ * console.log(statHandle(seg.handle, "shared array 'frames'").uid); // its owner
+ * releaseSegment(seg);
+ * ```
+ */
+export function statHandle(handle: bigint, what: string): HandleStat {
+  const status = shim().npshm_fstat(handle, info, out);
+  if (status !== Status.OK) throw failure(status, `stat ${what}`, out);
+  return { dev: info[0], ino: info[1], size: info[2], mtimeNs: info[3], uid: Number(info[4]) };
 }

@@ -1,8 +1,8 @@
 /**
  * Tracking (`track: true`): the segment's name is removed when the last process that tracks
  * it closes it or dies, even by `kill -9`, and never while another tracker still has it. The
- * mechanism (shared flocks, the per-process reaper) is described in `native/npshm_sync.c`;
- * this module is its segment-level face.
+ * mechanism (write-locked tracker slots under a gate, the per-process reaper) is described in
+ * `native/npshm_sync.c`; this module is its segment-level face.
  *
  * Windows: a mapping already lives exactly as long as its last handle, so tracking is what
  * Windows always does and `deleteSharedArray` only drops the name. macOS: not yet available
@@ -18,7 +18,12 @@
  * @module
  */
 import { cString, OUT_SLOTS, Status } from "../../ffi/contract.ts";
-import { NotFoundError, UnsupportedError } from "../format/errors.ts";
+import {
+  NotFoundError,
+  OsError,
+  PermissionDeniedError,
+  UnsupportedError,
+} from "../format/errors.ts";
 import { failure, shim } from "./native.ts";
 import type { Segment } from "./segment.ts";
 
@@ -32,6 +37,8 @@ const out = new BigInt64Array(OUT_SLOTS);
  * caller releases it and reopens).
  *
  * @throws {UnsupportedError} tracking is not available on this platform (macOS for now)
+ * @throws {PermissionDeniedError} this process may not write the segment: it cannot track it
+ * @throws {OsError} a reader read-locked every byte of it: no tracker slot can be taken
  * @example
  * ```ts
  * import { parseDType } from "../format/dtype.ts";
@@ -57,13 +64,27 @@ export function trackSegment(seg: Segment, flagsAddr: bigint, unpublished: boole
       `cannot track shared array '${seg.name}': track is not available on this platform yet`,
     );
   }
+  if (status === Status.PERMISSION) {
+    throw new PermissionDeniedError(
+      `cannot track shared array '${seg.name}': only a process that may write it can track it`,
+      Number(out[3]),
+    );
+  }
+  if (status === Status.BUSY) {
+    throw new OsError(
+      `cannot track shared array '${seg.name}': another process read-locked all of it (a ` +
+        `process that may read it, not write it), so no tracker slot is free while it does`,
+      Number(out[3]),
+    );
+  }
   if (status !== Status.OK) throw failure(status, `track shared array '${seg.name}'`, out);
-  seg.tracked = true;
+  seg.tracker = out[1];
   return true;
 }
 
 /**
- * Removes `name` unless some process tracks it. Returns false if a tracker holds it.
+ * Removes `name` unless some process tracks it; with `seg`, only if the name still refers to
+ * that segment. Returns false if a tracker holds it (or, with `seg`, the name moved on).
  *
  * @throws {NotFoundError} no such name
  * @example
@@ -71,10 +92,10 @@ export function trackSegment(seg: Segment, flagsAddr: bigint, unpublished: boole
  * unlinkUntracked("frames"); // true: removed
  * ```
  */
-export function unlinkUntracked(name: string): boolean {
-  const status = shim().npshm_unlink_untracked(cString(name), out);
+export function unlinkUntracked(name: string, seg?: Segment): boolean {
+  const status = shim().npshm_unlink_untracked(cString(name), seg ? seg.handle : -1n, out);
   if (status === Status.OK) return true;
-  if (status === Status.BUSY) return false;
+  if (status === Status.BUSY || status === Status.STALE) return false;
   if (status === Status.NOT_FOUND) {
     throw new NotFoundError(`no shared array '${name}'`, Number(out[3]));
   }
@@ -82,4 +103,23 @@ export function unlinkUntracked(name: string): boolean {
     throw new UnsupportedError("removing untracked segments is not available on this platform");
   }
   throw failure(status, `delete shared array '${name}'`, out);
+}
+
+// Where the shim puts tracker slots (npshm_internal.h): write locks at 2^62 + 1 + (pid << 24) +
+// 24 random bits of the segment's inode, so `/proc/locks` tells who tracks it.
+const SLOTS_AT = (1n << 62n) + 1n;
+const SLOT_PID_SHIFT = 24n;
+
+/**
+ * The pid of the tracker whose slot is the write lock starting at byte `start` of a segment
+ * (as `/proc/locks` lists it), or `undefined` if that lock is no tracker slot.
+ *
+ * @example
+ * ```ts
+ * trackerOfLock((1n << 62n) + 1n + (4242n << 24n) + 77n); // 4242
+ * trackerOfLock(128n); // undefined
+ * ```
+ */
+export function trackerOfLock(start: bigint): number | undefined {
+  return start >= SLOTS_AT ? Number((start - SLOTS_AT) >> SLOT_PID_SHIFT) : undefined;
 }

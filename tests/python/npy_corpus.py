@@ -225,10 +225,10 @@ def broken(root):
     put("bad_descr.npy", bad_descr, "CORRUPT_HEADER")
     obj = io.BytesIO()
     np.save(obj, np.array([1, "a", None], dtype=object), allow_pickle=True)
-    put("object.npy", obj.getvalue(), "NOT_VIEWABLE")
+    put("object.npy", obj.getvalue(), "INVALID_ARGUMENT")
     rec_obj = io.BytesIO()
     np.save(rec_obj, np.zeros(2, dtype=[("a", "<i4"), ("o", "O")]), allow_pickle=True)
-    put("object_field.npy", rec_obj.getvalue(), "NOT_VIEWABLE")
+    put("object_field.npy", rec_obj.getvalue(), "INVALID_ARGUMENT")
     return out
 
 

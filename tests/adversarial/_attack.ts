@@ -1,0 +1,40 @@
+/**
+ * What the attack fixtures share: NPY bytes written by hand, as any other program could plant
+ * them, and running one entry point to print its outcome as a line the test reads.
+ * @module
+ */
+import { NpshmError } from "../../mod.ts";
+
+/** A version 1.0 NPY header for `descr` (a quoted string or a list) and `shape`, 64-aligned. */
+export function npyHeader(descr: string, shape: readonly number[]): Uint8Array {
+  const dims = shape.length === 1 ? `${shape[0]},` : shape.join(", ");
+  const dict = `{'descr': ${descr}, 'fortran_order': False, 'shape': (${dims}), }`;
+  const length = Math.ceil((10 + dict.length + 1) / 64) * 64;
+  const head = new Uint8Array(length).fill(0x20);
+  head.set([
+    0x93,
+    ...new TextEncoder().encode("NUMPY"),
+    1,
+    0,
+    (length - 10) & 0xff,
+    (length - 10) >> 8,
+  ]);
+  head.set(new TextEncoder().encode(dict), 10);
+  head[length - 1] = 0x0a;
+  return head;
+}
+
+/**
+ * Runs `entries[entry]` and prints `ENTRY: <what it returned>`, or for an npshm error
+ * `ENTRY: <class> <code> <message>`; any other error is thrown (the process fails).
+ */
+export function runEntry(entry: string, entries: Record<string, () => string>): void {
+  let result: string;
+  try {
+    result = entries[entry]();
+  } catch (err) {
+    if (!(err instanceof NpshmError)) throw err;
+    result = `${err.name} ${err.code} ${err.message}`;
+  }
+  console.log(`${entry}: ${result}`);
+}
