@@ -60,7 +60,7 @@ export type {
 export type { Validation } from "./src/format/validate.ts";
 export { VERSION } from "./src/format/version.ts";
 export * from "./src/format/errors.ts";
-export { type LockGuard } from "./src/sync/lock.ts";
+export type { LockAsyncOptions, LockGuard, LockOptions } from "./src/sync/lock.ts";
 export { notify, wait, type WaitableView, waitAsync, type WaitResult } from "./src/sync/wait.ts";
 export { type MutexOptions, NamedMutex, openMutex } from "./src/mutex.ts";
 export { type ScopeOptions, SharedArrayScope } from "./src/scope.ts";

@@ -23,9 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CALIBRATE_NS 25e6
-#define MIN_ITERATIONS 100
-#define MAX_RUNS 64
+#include "measure.h"
+
 #define PREFIX 12      /* magic, version and the longest length field: MIN_PREFIX in header.ts */
 #define HEADER_MAX 4096 /* far more than a 1-d float64 header needs */
 #define EXPECTED 1.5   /* what bench/run.ts writes to element 0 */
@@ -65,15 +64,9 @@ static double attach_once(const char *path) {
   return first;
 }
 
-static double now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
 static volatile double sink;
 
-static double batch(const char *path, long n) {
+static double batch(void *path, long n) {
   double start = now_ns();
   double acc = 0;
   for (long i = 0; i < n; i++) acc += attach_once(path);
@@ -86,14 +79,7 @@ static void measure(const char *name, double run_ms, int runs, int first) {
   char path[300];
   snprintf(path, sizeof path, "/%s", name);
   if (attach_once(path) != EXPECTED) die("element 0 is not 1.5", name);
-  long n = 1;
-  double ns = batch(path, n);
-  while (ns < CALIBRATE_NS) {
-    n *= 2;
-    ns = batch(path, n);
-  }
-  long iterations = (long)((double)n * run_ms * 1e6 / ns + 0.5);
-  if (iterations < MIN_ITERATIONS) iterations = MIN_ITERATIONS;
+  long iterations = calibrate(batch, path, run_ms);
   printf("%s\"%s\": {\"iterations\": %ld, \"nsPerOp\": [", first ? "" : ", ", name, iterations);
   for (int r = 0; r < runs; r++) {
     printf("%s%.1f", r ? ", " : "", batch(path, iterations) / (double)iterations);

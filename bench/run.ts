@@ -9,7 +9,11 @@
  *    median ns/op over all its batches of all rounds.
  * 2. Sequential-read throughput of a shared array's `data` against a plain Float64Array
  *    (`throughput.ts`).
- * 3. Per-element `get`/`set` against a plain Float64Array index in hot loops: 1-d, 2-d and a
+ * 3. Locks and wait/notify (`lock_run.ts`): a locked increment uncontended and with 2
+ *    processes contending, against a robust process-shared pthread mutex, and a wait/notify
+ *    ping-pong against a C futex one (`lock.c`), on Deno and, through the npm package, on
+ *    Node 22/24/26 and Bun (`--deno-only` skips those, and the npm build they need).
+ * 4. Per-element `get`/`set` against a plain Float64Array index in hot loops: 1-d, 2-d and a
  *    strided view (`element.ts`).
  *
  * Prints a table with the ratios and the targets (within 1.3x of C, at least 2x faster than
@@ -18,8 +22,8 @@
  *
  * ```sh
  * deno task bench        # builds the native library first
- * deno run -A bench/run.ts
- * deno task bench --element   # only 3., into the results.json there is
+ * deno run -A bench/run.ts [--deno-only]
+ * deno task bench --element   # only 4., into the results.json there is
  * ```
  *
  * `CC` picks the C compiler (default `cc`), `PYTHON` the interpreter (default `python3`).
@@ -30,6 +34,7 @@
 import { createSharedArray, deleteSharedArray } from "../mod.ts";
 import { EXPECTED } from "./attach.ts";
 import { type ElementOutput, printElements, summarizeElements } from "./element.ts";
+import { type Harness, measureLocks, npmHarnesses, printLocks } from "./lock_run.ts";
 import { type Measurement, median } from "./measure.ts";
 
 /** Target: npshm's attach takes at most this many times what the C system calls take. */
@@ -152,15 +157,15 @@ function python(): string {
   return Deno.env.get("PYTHON") || "python3";
 }
 
-/** Compiles attach.c (built every run: it takes a fraction of a second). */
-async function buildC(): Promise<string | undefined> {
+/** Compiles bench/<name>.c (built every run: it takes a fraction of a second). */
+async function buildC(name: string, libs: string[]): Promise<string | undefined> {
   await Deno.mkdir(C_BUILD_DIR, { recursive: true });
-  const exe = `${C_BUILD_DIR}attach`;
-  const args = ["-O2", "-std=c11", "-Wall", "-Wextra", "-o", exe, path("attach.c"), "-lrt"];
+  const exe = `${C_BUILD_DIR}${name}`;
+  const args = ["-O2", "-std=c11", "-Wall", "-Wextra", "-o", exe, path(`${name}.c`), ...libs];
   try {
     const out = await new Deno.Command(compiler(), { args, stderr: "piped" }).output();
     if (out.success) return exe;
-    progress(`cannot compile attach.c:\n${new TextDecoder().decode(out.stderr)}`);
+    progress(`cannot compile ${name}.c:\n${new TextDecoder().decode(out.stderr)}`);
   } catch (err) {
     progress(`cannot run ${compiler()}: ${(err as Error).message}`);
   }
@@ -404,9 +409,9 @@ async function measureLatency(names: readonly string[], cExe: string | undefined
   return { npshm: merge(npshm)!, c: cExe ? merge(c) : undefined, py: mergePython(py) };
 }
 
-async function measureAll(names: readonly string[], tpName: string) {
+async function measureAll(names: readonly string[], tpName: string, denoOnly: boolean) {
   progress("building attach.c");
-  const latency = await measureLatency(names, await buildC());
+  const latency = await measureLatency(names, await buildC("attach", ["-lrt"]));
   progress(`throughput (${THROUGHPUT_MIB} MiB)`);
   const tp = await runJson<ThroughputOutput>(Deno.execPath(), [
     "run",
@@ -416,7 +421,13 @@ async function measureAll(names: readonly string[], tpName: string) {
     String(THROUGHPUT_REPS),
     tpName,
   ]);
-  return { ...latency, tp, elements: await measureElements() };
+  const harnesses: Harness[] = [
+    { label: `deno ${Deno.version.deno}`, cmd: [Deno.execPath(), "run", "-A", path("lock.ts")] },
+    ...denoOnly ? [] : await npmHarnesses({ runJson, progress }),
+  ];
+  const lockC = await buildC("lock", ["-pthread"]);
+  const locks = await measureLocks({ runJson, progress }, lockC, harnesses);
+  return { ...latency, tp, locks, elements: await measureElements() };
 }
 
 function measureElements(): Promise<ElementOutput | undefined> {
@@ -428,7 +439,7 @@ type Measured = Awaited<ReturnType<typeof measureAll>>;
 
 /** Prints the table, the throughput and the targets; writes bench/results.json. */
 async function report(measured: Measured, names: readonly string[], loadBefore: number) {
-  const { npshm, c, py, tp, elements } = measured;
+  const { npshm, c, py, tp, locks, elements } = measured;
   // Other work on the machine shows in the figures: the 1-minute load before the run (ours
   // is not in it yet) and after it (ours adds about 1) say how quiet it was.
   const load = { before: loadBefore, after: Deno.loadavg()[0] };
@@ -450,6 +461,7 @@ async function report(measured: Measured, names: readonly string[], loadBefore: 
   printTable(table);
   printThroughput(throughput);
   printTargets(goals);
+  printLocks(locks);
   const element = elements && summarizeElements(elements);
   if (element) printElements(element);
   else console.log("element access: n/a");
@@ -465,6 +477,7 @@ async function report(measured: Measured, names: readonly string[], loadBefore: 
     },
     latency: table,
     throughput: throughput ?? null,
+    locks,
     elementAccess: element ? { ...element, raw: elements } : null,
     targets: { ...goals, elementAccess: element?.targets ?? null },
     raw: { npshm, c: c ?? null, python: py ?? null },
@@ -517,7 +530,7 @@ async function main(): Promise<void> {
   try {
     progress(`making segments: ${SIZES.map((s) => s.label).join(", ")}`);
     makeSegments(names);
-    measured = await measureAll(names, tpName);
+    measured = await measureAll(names, tpName, Deno.args.includes("--deno-only"));
   } finally {
     cleanup();
   }

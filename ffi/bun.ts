@@ -3,8 +3,8 @@
  * table as the other backends' ({@link SYMBOLS}).
  *
  * `bun:ffi` has no calls off the JS thread, so the two `nonblocking` functions poll instead:
- * the lock with its try-only form, the wait with a zero timeout, sleeping between tries (up
- * to 10 ms). A changed word ends the wait as a wake-up would; a notify that changes nothing
+ * the lock wait and the wait with a zero timeout, sleeping between tries (up to 10 ms); a set
+ * cancel word ends the poll at its next try. A changed word ends the wait as a wake-up would; a notify that changes nothing
  * is not seen (the wait goes on to its timeout).
  *
  * `bun:ffi` is loaded with `createRequire`, so this module imports (and type-checks) on every
@@ -58,20 +58,31 @@ async function poll(attempt: () => number, again: (status: number) => boolean): 
   }
 }
 
+/** The deadline of a poll for a timeout in ns (negative: none). */
+function deadlineOf(timeoutNs: unknown): number {
+  const ns = BigInt(timeoutNs as bigint | number);
+  return ns < 0n ? Infinity : Date.now() + Number(ns / 1_000_000n);
+}
+
 /** `nonblocking` functions of the shim, as polls of their blocking twin. */
 const POLLED: Record<string, (s: Record<string, AnyFunction>) => AnyFunction> = {
-  // npshm_lock(handle, offset, owner_addr, try_only, out): try until it is not BUSY.
-  npshm_lock: (s) => (handle, offset, owner, _tryOnly, out) =>
-    poll(() => s.npshm_lock(handle, offset, owner, 1, out) as number, (st) => st === Status.BUSY),
-  // npshm_wait(addr, expected, timeout_ns, out): look until the word changes or time is up.
-  // A change seen after the first look counts as a wake-up (OK), as a futex would have been
+  // npshm_lock_wait(token, word_addr, id, timeout_ns, cancel, out): try (timeout 0) until it
+  // is not TIMED_OUT or time is up; a set cancel word ends it (CANCELLED).
+  npshm_lock_wait: (s) => (token, word, id, timeoutNs, cancel, out) => {
+    const deadline = deadlineOf(timeoutNs);
+    return poll(
+      () => s.npshm_lock_wait(token, word, id, 0n, cancel, out) as number,
+      (st) => st === Status.TIMED_OUT && Date.now() < deadline,
+    );
+  },
+  // npshm_wait(addr, expected, timeout_ns, cancel, out): look until the word changes or time is
+  // up. A change seen after the first look counts as a wake-up (OK), as a futex would have been
   // woken by the notify that goes with it; NOT_EQUAL only if it differed from the start.
-  npshm_wait: (s) => async (addr, expected, timeoutNs, out) => {
-    const ns = BigInt(timeoutNs as bigint | number);
-    const deadline = ns < 0n ? Infinity : Date.now() + Number(ns / 1_000_000n);
+  npshm_wait: (s) => async (addr, expected, timeoutNs, cancel, out) => {
+    const deadline = deadlineOf(timeoutNs);
     let looks = 0;
     const status = await poll(
-      () => (looks++, s.npshm_wait(addr, expected, 0n, out) as number),
+      () => (looks++, s.npshm_wait(addr, expected, 0n, cancel, out) as number),
       (st) => st === Status.TIMED_OUT && Date.now() < deadline,
     );
     return status === Status.NOT_EQUAL && looks > 1 ? Status.OK : status;

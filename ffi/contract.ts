@@ -18,12 +18,13 @@
  */
 
 // The two functions that also have a binding called off the JS thread (`nonblocking`).
-const LOCK = {
+const LOCK_WAIT = {
   parameters: [
-    "i64", // handle
-    "u64", // offset
-    "u64", // owner_addr
-    "i32", // try_only
+    "i64", // token
+    "u64", // word_addr
+    "u32", // id
+    "i64", // timeout_ns
+    "u64", // cancel
     "buffer", // out
   ],
   result: "i32",
@@ -33,6 +34,7 @@ const WAIT = {
     "u64", // addr
     "i32", // expected
     "i64", // timeout_ns
+    "u64", // cancel
     "buffer", // out
   ],
   result: "i32",
@@ -275,13 +277,20 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
-  npshm_lock: LOCK,
-  npshm_lock_async: { ...LOCK, name: "npshm_lock", nonblocking: true },
-  npshm_unlock: {
+  npshm_lock_token: {
     parameters: [
       "i64", // handle
-      "u64", // offset
-      "u64", // owner_addr
+      "u64", // word_addr
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  npshm_lock_wait: LOCK_WAIT,
+  npshm_lock_wait_async: { ...LOCK_WAIT, name: "npshm_lock_wait", nonblocking: true },
+  npshm_unlock: {
+    parameters: [
+      "u64", // word_addr
+      "u32", // id
       "buffer", // out
     ],
     result: "i32",
@@ -295,6 +304,24 @@ export const SYMBOLS = {
       "buffer", // out
     ],
     result: "i32",
+  },
+  npshm_cancel_new: {
+    parameters: [
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  npshm_cancel_set: {
+    parameters: [
+      "u64", // cancel
+    ],
+    result: "void",
+  },
+  npshm_cancel_free: {
+    parameters: [
+      "u64", // cancel
+    ],
+    result: "void",
   },
 } as const satisfies Deno.ForeignLibraryInterface;
 
@@ -362,6 +389,7 @@ export const Status = {
   NOT_EQUAL: 10,
   UNSUPPORTED: 11,
   NOT_FILE: 12,
+  CANCELLED: 13,
   OTHER: 99,
 } as const;
 

@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x35299fa6;
+export const STAMP = 0x3e58513a;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 186456,
-    sha256: "26508e7c81126a3200a2d9a335e96f36a463dc98b9b49f2decc5a543271db895",
+    size: 186728,
+    sha256: "50e0b99932e29a5fef2d3c7b376dc9aadcfde1fd2dc7ee9502b38f559f0a1330",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 161360,
-    sha256: "c2535a60e0405518cf3e1a15ffba5aa6186a8f684c776d927eee5b2ecef07785",
+    size: 161616,
+    sha256: "bbe99cb901001ee30e92db99f2fd175929cde82e750b3cf8a0295ad6c981152d",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 174288,
-    sha256: "5b43f52c4885382afa3f092c46e64197c6102b9fec41a7cb7116d1b18c2e26d2",
+    size: 176848,
+    sha256: "0f02f027b1e6b6a7d1fd672bddfe19d7531b7037b55579d8a088dded10ed9193",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 31712,
-    sha256: "bd7744c0afb742bacb7577af637d35a4b55e3cda55eb0d99df1b815917cdbbe3",
+    size: 34392,
+    sha256: "b8f26a0af08520afe61417bf17aba7802cb4695aa5ca01a4708c82da9a623242",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 61440,
-    sha256: "24d0189f35c59e1b96bc52838a1665645d184fd6546cfc9f5e33f5785a597cde",
+    sha256: "2f5acb0ac901cf157fc4f1f4f0b630c1cb9bc4d5b82fd0b9f4bfc638541a3558",
   },
 };

@@ -218,11 +218,12 @@ NPSHM_API int32_t npshm_file_link(int64_t handle, const char *path, int32_t repl
  * Statuses beyond the core ones, returned only by the functions of this section.
  */
 enum npshm_sync_status {
-  NPSHM_BUSY = 7,        /* a try-lock found the lock held, or a tracker still holds the name */
+  NPSHM_BUSY = 7,        /* no lock token could be drawn, or a tracker still holds the name */
   NPSHM_OWNER_DIED = 8,  /* lock acquired, but its previous holder died holding it */
   NPSHM_TIMED_OUT = 9,   /* wait: the timeout passed */
   NPSHM_NOT_EQUAL = 10,  /* wait: the word did not hold the expected value */
-  NPSHM_UNSUPPORTED = 11 /* not available on this platform (see npshm_sync.c for the design) */
+  NPSHM_UNSUPPORTED = 11, /* not available on this platform (see npshm_sync.c for the design) */
+  NPSHM_CANCELLED = 13    /* a lock wait or wait ended by its cancel word */
 };
 
 /*
@@ -255,28 +256,66 @@ NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out)
 NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t *out);
 
 /*
- * The segment's mutex: an exclusive open-file-description lock on 4 bytes at file offset
- * `offset` (the control block's owner word, at address `owner_addr` in the mapping).
- * try_only: NPSHM_BUSY instead of waiting. On success the owner word holds this pid;
- * NPSHM_OWNER_DIED (lock held) if it still held the pid of a holder that never unlocked.
- * out[0] = that previous holder's pid.
+ * The segment's mutex (design: npshm_sync.c; the protocol, step by step: README.md, "The lock
+ * protocol"). Its lock word is a uint32 in the segment's memory (control block bytes 24-27)
+ * and the holder's pid is the uint32 after it. The word is 0 when free, else the holder's
+ * token id (NPSHM_LOCK_ID_MASK bits), plus NPSHM_LOCK_WAITERS if someone may sleep on it. A
+ * token is a write lock its owner holds, through an open file description of its own, on
+ * byte NPSHM_LOCK_TOKENS_AT + id of the segment: the holder is alive exactly as long as that
+ * write lock exists. Taking a free lock is a compare-and-swap 0 -> id of the word, then a
+ * store of the pid; a caller may do that itself and call npshm_lock_wait only when the word
+ * is taken.
  */
-NPSHM_API int32_t npshm_lock(int64_t handle, uint64_t offset, uint64_t owner_addr,
-                             int32_t try_only, int64_t *out);
+#define NPSHM_LOCK_ID_MASK 0x3fffffffu
+#define NPSHM_LOCK_WAITERS 0x80000000u
+#define NPSHM_LOCK_TOKENS_AT ((int64_t)1 << 61)
 
-/* Clear the owner word, then release the lock taken by npshm_lock. */
-NPSHM_API int32_t npshm_unlock(int64_t handle, uint64_t offset, uint64_t owner_addr,
-                               int64_t *out);
+/*
+ * Take a token for locking the segment behind `handle` (opened read-write), whose lock word is
+ * at `word_addr`: out[0] = the token's own handle (close it with npshm_close to give the token
+ * up; never while holding the lock), out[1] = its id. NPSHM_BUSY if 16 random draws were all
+ * taken, as when a process that can only read the segment read-locks the token bytes.
+ */
+NPSHM_API int32_t npshm_lock_token(int64_t handle, uint64_t word_addr, int64_t *out);
+
+/*
+ * Take the lock at `word_addr` as token `id` (its handle `token`), waiting while a live holder
+ * has it: at most timeout_ns (negative: forever; 0: look once, as a try-lock) and until the
+ * cancel word at `cancel` (0: none; see npshm_cancel_new) is set. NPSHM_OK: taken.
+ * NPSHM_OWNER_DIED: taken from a holder that died holding it, whose pid word is out[0] (0 if it
+ * died before writing it). NPSHM_TIMED_OUT, NPSHM_CANCELLED: not taken. NPSHM_INVALID if `id`
+ * holds it already (not re-entrant).
+ */
+NPSHM_API int32_t npshm_lock_wait(int64_t token, uint64_t word_addr, uint32_t id,
+                                  int64_t timeout_ns, uint64_t cancel, int64_t *out);
+
+/*
+ * Release the lock at `word_addr` that token `id` holds: clear the pid word, set the lock word
+ * to 0 and, if its waiters bit was set, wake one sleeper. NPSHM_PERMISSION if `id` does not
+ * hold it.
+ */
+NPSHM_API int32_t npshm_unlock(uint64_t word_addr, uint32_t id, int64_t *out);
 
 /*
  * Block while the 32-bit word at `addr` (in a shared mapping) holds `expected`, for at most
- * timeout_ns (negative: forever). NPSHM_OK when woken, NPSHM_NOT_EQUAL, NPSHM_TIMED_OUT.
+ * timeout_ns (negative: forever) and until the cancel word at `cancel` (0: none) is set.
+ * NPSHM_OK when woken, NPSHM_NOT_EQUAL, NPSHM_TIMED_OUT, NPSHM_CANCELLED.
  */
-NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns,
+NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns, uint64_t cancel,
                              int64_t *out);
 
 /* Wake up to `count` processes waiting on `addr`; out[0] = how many were woken. */
 NPSHM_API int32_t npshm_wake(uint64_t addr, int32_t count, int64_t *out);
+
+/*
+ * Cancel words, which let one thread end another's npshm_lock_wait or npshm_wait at once (an
+ * async call whose array is closed): npshm_cancel_new puts the address of a new one in out[1]
+ * (NPSHM_NO_SPACE if memory is short); npshm_cancel_set sets it and wakes the call watching
+ * it, which returns NPSHM_CANCELLED; npshm_cancel_free frees it once no call watches it.
+ */
+NPSHM_API int32_t npshm_cancel_new(int64_t *out);
+NPSHM_API void npshm_cancel_set(uint64_t cancel);
+NPSHM_API void npshm_cancel_free(uint64_t cancel);
 
 /* Copy len bytes from src to a mapped address (to write a control block without a view). */
 NPSHM_API void npshm_write(uint64_t addr, const uint8_t *src, uint64_t len);

@@ -62,34 +62,88 @@
  * shm_open. Windows: the kernel frees a mapping with its last handle, so track is implied and
  * delete only drops the name (npshm_unlink is a no-op there).
  *
- * ---- The mutex ---------------------------------------------------------------------------
- * An exclusive OFD (open-file-description) fcntl lock on the 4 bytes of the control block's
- * owner word. Why not a robust pthread mutex in the shared memory: those belong to a thread,
- * and an async lock() runs on a runtime's worker thread (Deno nonblocking FFI, koffi async):
- * unlock() from the main thread would fail with EPERM, and the worker thread exiting would
- * mark the mutex abandoned while its process lives. An OFD lock belongs to the descriptor, any
- * thread may release it, and the kernel releases it when the last descriptor closes - when the
- * holder dies, even by kill -9. The owner word says whether that happened: the holder writes
- * its pid after locking and clears it before unlocking, so a locker that finds a pid there
- * knows the previous owner died holding the lock (NPSHM_OWNER_DIED, like EOWNERDEAD).
- * macOS (design): no OFD locks; per-process fcntl locks on a sidecar file, one descriptor per
- * process per segment, serialised per process by the TypeScript side. Windows (design): a
- * named mutex "npshm-lock-<name>" whose WAIT_ABANDONED is the owner-died signal; Win32 mutexes
- * belong to a thread, so the async variant would run on one dedicated thread per process.
+ * ---- The mutex (the protocol, for other languages too: README.md, "The lock protocol") -----
+ * A word in the control block, the lock word, and the holder's pid in the 4 bytes after it.
+ * The word is 0 when free, else the holder's token id (bits 0-29) with bit 31
+ * (NPSHM_LOCK_WAITERS) set if someone may sleep on it. Taking a free lock is one
+ * compare-and-swap 0 -> id in user space, which the TypeScript side does itself (no FFI call,
+ * no system call); releasing it is a compare-and-swap id -> 0, or, with the waiters bit set,
+ * npshm_unlock: an exchange and a FUTEX_WAKE of one sleeper. Only a locker that finds the
+ * word taken calls npshm_lock_wait: it spins briefly (critical sections are short), then
+ * checks that the holder is alive, sets the waiters bit and sleeps on the word (a shared
+ * futex, keyed by inode and offset, so it works across processes).
+ *
+ * Liveness without pids: each array object that locks owns a token, a write lock (an OFD
+ * fcntl lock, on an open file description of its own, reopened through /proc/self/fd) on byte
+ * NPSHM_LOCK_TOKENS_AT + id of the segment, far past its end. The kernel drops it when that
+ * description closes: on close(), and at death, even by kill -9. "The holder is alive" is
+ * exactly "F_OFD_GETLK for a read lock on its byte reports a write lock": no pid is compared,
+ * so neither pid reuse nor pid namespaces (containers sharing /dev/shm) can fool it. A locker
+ * that finds the holder dead takes the word over with one CAS (keeping the waiters bit) and
+ * gets NPSHM_OWNER_DIED with the pid word the dead holder left. Sleepers wake every
+ * NPSHM_LOCK_CHECK_MS to look again, so a holder that dies while others sleep is found
+ * within that time (a check costs a few microseconds of CPU).
+ *
+ * Tokens are drawn at random. A draw is kept only if its byte can be write-locked (no live
+ * token has it) and, once it is locked, the word does not hold that id: a dead holder's id is
+ * never handed out while the word still names it (a dead holder writes no more, so the check
+ * after taking the byte is final).
+ *
+ * Other users. A process that can open the segment but not write it (mode 0644, a group
+ * reader) cannot change the word (its mapping is read-only or private) and cannot fake a
+ * live holder: only write locks count, and a write lock needs a writable descriptor. What it
+ * can do is read-lock token bytes so that draws fail: npshm_lock_token draws again, and after
+ * 16 failures fails with EAGAIN at once (a typed error); nothing a reader does makes a lock
+ * hang. A process that can write the segment can do anything to it anyway.
+ *
+ * Why not a robust pthread mutex: it belongs to a thread (an async lock runs on a runtime's
+ * worker thread, and that thread's exit would mark it abandoned while its process lives), and
+ * its owner-died report comes from the kernel's walk of the thread's robust list, which glibc
+ * owns. Why not the OFD lock on the word itself, as before: two system calls per lock, and a
+ * reader's read lock on those bytes hung every lock() for good.
+ *
+ * Cancellation: an async lock or wait also watches a cancel word (npshm_cancel_new) through
+ * futex_waitv (Linux 5.16+): close() sets it and wakes exactly that call, which returns
+ * NPSHM_CANCELLED at once, so a runtime that stays alive while a native call is pending (Deno)
+ * can exit. Without futex_waitv the call sleeps in slices of NPSHM_CANCEL_SLICE_MS and looks
+ * at the cancel word between them.
+ *
+ * macOS (design): the same word and tokens; os_sync_wait_on_address (SHARED) to sleep, and
+ * tokens as flock(2)s on per-token sidecar files, since shm descriptors refuse fcntl locks.
+ * Windows (design): the same word; sleepers poll in slices (WaitOnAddress is process-local);
+ * a token is a named mutex "npshm-token-<name>-<id>" its owner holds (WAIT_ABANDONED: dead).
  *
  * ---- wait / notify -----------------------------------------------------------------------
  * Linux: futex(2) without FUTEX_PRIVATE_FLAG on the word's address, which the kernel keys by
- * (inode, offset) for shared file mappings, so it works across processes. macOS (design):
- * os_sync_wait_on_address with OS_SYNC_WAIT_ON_ADDRESS_SHARED (macOS 14.4+). Windows (design):
- * WaitOnAddress is process-local, so a named event per (segment, word) polled with the
- * expected-value check, or a named semaphore counting waiters.
+ * (inode, offset) for shared file mappings, so it works across processes; async waits also
+ * watch their cancel word, as above. macOS (design): os_sync_wait_on_address with
+ * OS_SYNC_WAIT_ON_ADDRESS_SHARED (macOS 14.4+). Windows (design): WaitOnAddress is
+ * process-local, so a named event per (segment, word) polled with the expected-value check, or
+ * a named semaphore counting waiters.
  */
 #include "npshm_internal.h"
+
+#include <stdlib.h>
+
+/* Tuning of the mutex and the waits (not part of the protocol). */
+#define NPSHM_LOCK_SPIN 200       /* reads of a taken word before a locker checks and sleeps */
+#define NPSHM_LOCK_CHECK_MS 100   /* how often a sleeping locker looks at the holder's token */
+#define NPSHM_CANCEL_SLICE_MS 100 /* without futex_waitv: how often a wait looks at its cancel */
 
 NPSHM_API void npshm_write(uint64_t addr, const uint8_t *src, uint64_t len) {
   if (addr == 0 || src == NULL || len == 0) return;
   memcpy((void *)(uintptr_t)addr, src, (size_t)len);
 }
+
+NPSHM_API int32_t npshm_cancel_new(int64_t *out) {
+  npshm_out_init(out, 0);
+  uint32_t *word = calloc(1, sizeof *word);
+  if (word == NULL) return NPSHM_NO_SPACE;
+  if (out) out[1] = (int64_t)(uintptr_t)word;
+  return NPSHM_OK;
+}
+
+NPSHM_API void npshm_cancel_free(uint64_t cancel) { free((void *)(uintptr_t)cancel); }
 
 #if defined(__linux__)
 /* ======================================================================== Linux */
@@ -99,6 +153,7 @@ NPSHM_API void npshm_write(uint64_t addr, const uint8_t *src, uint64_t len) {
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -459,79 +514,302 @@ NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64
   return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
+/* ------------------------------------------------------------------------ sleeping */
+
+#ifndef SYS_futex_waitv
+#define SYS_futex_waitv 449 /* the same number on every architecture (Linux 5.16) */
+#endif
+#define WAITV_SIZE_U32 2 /* FUTEX2_SIZE_U32 */
+
+/* struct futex_waitv of <linux/futex.h>, spelled out for older headers. */
+struct npshm_waitv {
+  uint64_t val;
+  uint64_t uaddr;
+  uint32_t flags;
+  uint32_t reserved;
+};
+
+static int have_waitv = 1; /* cleared once futex_waitv says ENOSYS */
+
+/* What sleep_on returns when a slice ended (no futex_waitv): look at everything again. */
+#define SLICE_ENDED (-1)
+
+static int word_ok(uint64_t addr) { return addr != 0 && addr % 4 == 0; }
+
+static int cancelled(uint64_t cancel) {
+  return cancel && __atomic_load_n((uint32_t *)(uintptr_t)cancel, __ATOMIC_ACQUIRE) != 0;
+}
+
+static void add_ns(struct timespec *t, int64_t ns) {
+  int64_t sum = t->tv_nsec + ns % 1000000000;
+  t->tv_sec += (time_t)(ns / 1000000000 + sum / 1000000000);
+  t->tv_nsec = (long)(sum % 1000000000);
+}
+
+static int before(const struct timespec *a, const struct timespec *b) {
+  return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* The absolute CLOCK_MONOTONIC deadline `ns` from now (negative: none, returns NULL). */
+static struct timespec *deadline_in(int64_t ns, struct timespec *t) {
+  if (ns < 0) return NULL;
+  clock_gettime(CLOCK_MONOTONIC, t);
+  add_ns(t, ns);
+  return t;
+}
+
+static int passed(const struct timespec *until) {
+  struct timespec now;
+  if (until == NULL) return 0;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return !before(&now, until);
+}
+
+/*
+ * Sleeps while *word == expected until a wake on it, the cancel word (if any) being set, or
+ * the absolute CLOCK_MONOTONIC time `until` (NULL: none). Returns 0 (woken), SLICE_ENDED,
+ * EAGAIN (*word differs), ETIMEDOUT, ECANCELED, EINTR or another errno.
+ */
+static int sleep_on(uint64_t word, uint32_t expected, uint64_t cancel,
+                    const struct timespec *until) {
+  if (cancelled(cancel)) return ECANCELED;
+  long r;
+  if (cancel && __atomic_load_n(&have_waitv, __ATOMIC_RELAXED)) {
+    struct npshm_waitv w[2] = {{expected, word, WAITV_SIZE_U32, 0},
+                               {0, cancel, WAITV_SIZE_U32 | FUTEX_PRIVATE_FLAG, 0}};
+    r = syscall(SYS_futex_waitv, w, 2, 0, until, CLOCK_MONOTONIC);
+    if (r >= 0) return cancelled(cancel) ? ECANCELED : 0;
+    if (errno != ENOSYS) return errno == EAGAIN && cancelled(cancel) ? ECANCELED : errno;
+    __atomic_store_n(&have_waitv, 0, __ATOMIC_RELAXED);
+  }
+  struct timespec slice;
+  const struct timespec *limit = until;
+  if (cancel) { /* no futex_waitv: wake up now and then to look at the cancel word */
+    deadline_in((int64_t)NPSHM_CANCEL_SLICE_MS * 1000000, &slice);
+    if (until == NULL || before(&slice, until)) limit = &slice;
+  }
+  /* WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline: a signal does not stretch it. */
+  r = syscall(SYS_futex, (uint32_t *)(uintptr_t)word, FUTEX_WAIT_BITSET, expected, limit, NULL,
+              FUTEX_BITSET_MATCH_ANY);
+  if (r == 0) return 0;
+  if (errno == ETIMEDOUT && limit != until) return SLICE_ENDED;
+  return errno;
+}
+
+static void wake_word(uint64_t word, int32_t count, int private_word) {
+  syscall(SYS_futex, (uint32_t *)(uintptr_t)word, private_word ? FUTEX_WAKE_PRIVATE : FUTEX_WAKE,
+          count, NULL, NULL, 0);
+}
+
+NPSHM_API void npshm_cancel_set(uint64_t cancel) {
+  if (!word_ok(cancel)) return;
+  __atomic_store_n((uint32_t *)(uintptr_t)cancel, 1u, __ATOMIC_RELEASE);
+  wake_word(cancel, INT32_MAX, 1);
+}
+
 /* ------------------------------------------------------------------------ the mutex */
 
-static int ofd_lock(int fd, uint64_t offset, short type, int wait) {
+static uint32_t *lock_word(uint64_t addr) { return (uint32_t *)(uintptr_t)addr; }
+static uint32_t *pid_word(uint64_t addr) { return (uint32_t *)(uintptr_t)addr + 1; }
+
+/* A read-write open file description of its own for the file behind fd: -1 with errno. */
+static int own_description(int fd) {
+  char proc[40];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  int t = open(proc, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+  if (t < 0 && errno == ENOENT && (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR) {
+    t = fcntl(fd, F_DUPFD_CLOEXEC, 0); /* no /proc: share the handle's description */
+  }
+  return t;
+}
+
+/* An OFD lock call on the token byte of `id`; `found` receives what F_OFD_GETLK reports. */
+static int token_lock(int fd, int cmd, short type, uint32_t id, short *found) {
   struct flock fl;
   memset(&fl, 0, sizeof fl);
   fl.l_type = type;
   fl.l_whence = SEEK_SET;
-  fl.l_start = (off_t)offset;
-  fl.l_len = 4;
+  fl.l_start = (off_t)NPSHM_LOCK_TOKENS_AT + (off_t)id;
+  fl.l_len = 1;
   int r;
   do {
-    r = fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl);
+    r = fcntl(fd, cmd, &fl);
   } while (r != 0 && errno == EINTR);
-  if (r == 0) return 0;
-  return (errno == EAGAIN || errno == EACCES) ? EWOULDBLOCK : errno;
+  if (found) *found = fl.l_type;
+  return r == 0 ? 0 : errno;
 }
 
-static int owner_ok(uint64_t owner_addr) { return owner_addr != 0 && owner_addr % 4 == 0; }
+/* A random token id. The system call, not glibc's getrandom(): release builds target glibc
+ * 2.17, which has no such function. */
+static uint32_t random_id(void) {
+  uint32_t r = 0;
+  if (syscall(SYS_getrandom, &r, sizeof r, GRND_NONBLOCK) != (long)sizeof r) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    r = (uint32_t)t.tv_nsec * 2654435761u ^ (uint32_t)getpid();
+  }
+  return r & NPSHM_LOCK_ID_MASK;
+}
 
-NPSHM_API int32_t npshm_lock(int64_t handle, uint64_t offset, uint64_t owner_addr,
-                             int32_t try_only, int64_t *out) {
-  npshm_out_init(out, 0);
+NPSHM_API int32_t npshm_lock_token(int64_t handle, uint64_t word_addr, int64_t *out) {
+  npshm_out_init(out, NPSHM_NO_HANDLE);
   int fd = npshm_fd_of(handle);
-  if (fd < 0 || !owner_ok(owner_addr) || offset > (uint64_t)INT64_MAX - 4) {
+  if (fd < 0 || !word_ok(word_addr)) return npshm_fail(out, EINVAL);
+  int t = own_description(fd);
+  if (t < 0) return npshm_fail(out, errno);
+  int e = EAGAIN;
+  for (int draw = 0; draw < 16; draw++) {
+    uint32_t id = random_id();
+    if (id == 0) continue;
+    e = token_lock(t, F_OFD_SETLK, F_WRLCK, id, NULL);
+    if (e == EAGAIN || e == EACCES) continue; /* a live token, or a reader's lock */
+    if (e) break;
+    if ((__atomic_load_n(lock_word(word_addr), __ATOMIC_SEQ_CST) & NPSHM_LOCK_ID_MASK) == id) {
+      token_lock(t, F_OFD_SETLK, F_UNLCK, id, NULL); /* a dead holder's id: keep it dead */
+      e = EAGAIN;
+      continue;
+    }
+    if (out) {
+      out[0] = t;
+      out[1] = id;
+    }
+    return NPSHM_OK;
+  }
+  close(t);
+  return npshm_fail(out, e == EACCES ? EAGAIN : e);
+}
+
+/* 1 if the token `id` is held (a write lock: readers cannot fake one), 0 if not, -1 errno. */
+static int token_alive(int fd, uint32_t id) {
+  short found = F_UNLCK;
+  int e = token_lock(fd, F_OFD_GETLK, F_RDLCK, id, &found);
+  if (e) {
+    errno = e;
+    return -1;
+  }
+  return found == F_WRLCK;
+}
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+/* Spins up to NPSHM_LOCK_SPIN reads while the word stays `seen`; returns what it last read. */
+static uint32_t spin_while(uint64_t word_addr, uint32_t seen) {
+  uint32_t v = seen;
+  for (int i = 0; i < NPSHM_LOCK_SPIN && v == seen; i++) {
+    cpu_relax();
+    v = __atomic_load_n(lock_word(word_addr), __ATOMIC_RELAXED);
+  }
+  return v;
+}
+
+/* The word held by `v` is ours now: record our pid. */
+static int32_t taken(uint64_t word_addr, int32_t status) {
+  __atomic_store_n(pid_word(word_addr), (uint32_t)getpid(), __ATOMIC_RELAXED);
+  return status;
+}
+
+NPSHM_API int32_t npshm_lock_wait(int64_t token, uint64_t word_addr, uint32_t id,
+                                  int64_t timeout_ns, uint64_t cancel, int64_t *out) {
+  npshm_out_init(out, 0);
+  int fd = npshm_fd_of(token);
+  if (fd < 0 || !word_ok(word_addr) || id == 0 || id > NPSHM_LOCK_ID_MASK) {
     return npshm_fail(out, EINVAL);
   }
-  int e = ofd_lock(fd, offset, F_WRLCK, !try_only);
-  if (e) return e == EWOULDBLOCK ? NPSHM_BUSY : npshm_fail(out, e);
-  uint32_t me = (uint32_t)getpid();
-  uint32_t before = __atomic_exchange_n((uint32_t *)(uintptr_t)owner_addr, me, __ATOMIC_SEQ_CST);
-  if (out) out[0] = before;
-  return before != 0 ? NPSHM_OWNER_DIED : NPSHM_OK;
+  if (cancelled(cancel)) return NPSHM_CANCELLED;
+  struct timespec end, *until = deadline_in(timeout_ns, &end);
+  uint32_t *word = lock_word(word_addr);
+  uint32_t waiters = 0; /* after sleeping, we take it with the bit: others may sleep too */
+  int spun = 0;
+  for (;;) {
+    uint32_t v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+    uint32_t holder = v & NPSHM_LOCK_ID_MASK;
+    if (holder == 0) {
+      if (__atomic_compare_exchange_n(word, &v, id | waiters, 0, __ATOMIC_SEQ_CST,
+                                      __ATOMIC_SEQ_CST)) {
+        return taken(word_addr, NPSHM_OK);
+      }
+      continue;
+    }
+    if (holder == id) { /* ours already: not re-entrant */
+      if (out) out[3] = EDEADLK;
+      return NPSHM_INVALID;
+    }
+    if (!spun && timeout_ns != 0) { /* most holders let go within a few hundred cycles */
+      spun = 1;
+      if (spin_while(word_addr, v) != v) continue;
+    }
+    int alive = token_alive(fd, holder);
+    if (alive < 0) return npshm_fail(out, errno);
+    if (!alive) {
+      uint32_t dead_pid = __atomic_load_n(pid_word(word_addr), __ATOMIC_SEQ_CST);
+      if (__atomic_compare_exchange_n(word, &v, id | (v & NPSHM_LOCK_WAITERS), 0,
+                                      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+        if (out) out[0] = dead_pid;
+        return taken(word_addr, NPSHM_OWNER_DIED);
+      }
+      continue;
+    }
+    if (timeout_ns == 0 || passed(until)) return NPSHM_TIMED_OUT;
+    if (!(v & NPSHM_LOCK_WAITERS)) {
+      uint32_t marked = v | NPSHM_LOCK_WAITERS;
+      if (!__atomic_compare_exchange_n(word, &v, marked, 0, __ATOMIC_SEQ_CST,
+                                       __ATOMIC_SEQ_CST)) {
+        continue;
+      }
+      v = marked;
+    }
+    struct timespec check; /* look at the holder's token again by then */
+    deadline_in((int64_t)NPSHM_LOCK_CHECK_MS * 1000000, &check);
+    int e = sleep_on(word_addr, v, cancel, until && before(until, &check) ? until : &check);
+    if (e == ECANCELED) return NPSHM_CANCELLED;
+    if (e > 0 && e != EAGAIN && e != EINTR && e != ETIMEDOUT) return npshm_fail(out, e);
+    waiters = NPSHM_LOCK_WAITERS;
+  }
 }
 
-NPSHM_API int32_t npshm_unlock(int64_t handle, uint64_t offset, uint64_t owner_addr,
-                               int64_t *out) {
+NPSHM_API int32_t npshm_unlock(uint64_t word_addr, uint32_t id, int64_t *out) {
   npshm_out_init(out, 0);
-  int fd = npshm_fd_of(handle);
-  if (fd < 0 || !owner_ok(owner_addr)) return npshm_fail(out, EINVAL);
-  __atomic_store_n((uint32_t *)(uintptr_t)owner_addr, 0u, __ATOMIC_SEQ_CST);
-  int e = ofd_lock(fd, offset, F_UNLCK, 0);
-  return e ? npshm_fail(out, e) : NPSHM_OK;
+  if (!word_ok(word_addr) || id == 0 || id > NPSHM_LOCK_ID_MASK) return npshm_fail(out, EINVAL);
+  uint32_t *word = lock_word(word_addr);
+  uint32_t v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+  if ((v & NPSHM_LOCK_ID_MASK) != id) return npshm_fail(out, EPERM);
+  __atomic_store_n(pid_word(word_addr), 0u, __ATOMIC_SEQ_CST);
+  /* Only the holder changes the id; others may only add the waiters bit meanwhile. */
+  v = __atomic_exchange_n(word, 0u, __ATOMIC_SEQ_CST);
+  if (v & NPSHM_LOCK_WAITERS) wake_word(word_addr, 1, 0);
+  return NPSHM_OK;
 }
 
 /* ------------------------------------------------------------------------ wait / notify */
 
-NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns,
+NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns, uint64_t cancel,
                              int64_t *out) {
   npshm_out_init(out, 0);
-  if (addr == 0 || addr % 4 != 0) return npshm_fail(out, EINVAL);
-  struct timespec deadline, *until = NULL;
-  if (timeout_ns >= 0) {
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    int64_t ns = deadline.tv_nsec + timeout_ns % 1000000000;
-    deadline.tv_sec += (time_t)(timeout_ns / 1000000000 + ns / 1000000000);
-    deadline.tv_nsec = (long)(ns % 1000000000);
-    until = &deadline;
-  }
+  if (!word_ok(addr) || (cancel && !word_ok(cancel))) return npshm_fail(out, EINVAL);
+  struct timespec end, *until = deadline_in(timeout_ns, &end);
+  int sliced = 0;
   for (;;) {
-    /* WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline: a signal does not stretch it. */
-    long r = syscall(SYS_futex, (uint32_t *)(uintptr_t)addr, FUTEX_WAIT_BITSET, expected, until,
-                     NULL, FUTEX_BITSET_MATCH_ANY);
-    if (r == 0) return NPSHM_OK;
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN) return NPSHM_NOT_EQUAL;
-    if (errno == ETIMEDOUT) return NPSHM_TIMED_OUT;
-    return npshm_fail(out, errno);
+    int e = sleep_on(addr, (uint32_t)expected, cancel, until);
+    if (e == 0) return NPSHM_OK;
+    if (e == SLICE_ENDED) sliced = 1;
+    if (e == SLICE_ENDED || e == EINTR) continue;
+    /* A change seen after a slice counts as a wake-up: its notify fell between two slices. */
+    if (e == EAGAIN) return sliced ? NPSHM_OK : NPSHM_NOT_EQUAL;
+    if (e == ETIMEDOUT) return NPSHM_TIMED_OUT;
+    if (e == ECANCELED) return NPSHM_CANCELLED;
+    return npshm_fail(out, e);
   }
 }
 
 NPSHM_API int32_t npshm_wake(uint64_t addr, int32_t count, int64_t *out) {
   npshm_out_init(out, 0);
-  if (addr == 0 || addr % 4 != 0 || count < 0) return npshm_fail(out, EINVAL);
+  if (!word_ok(addr) || count < 0) return npshm_fail(out, EINVAL);
   long r = syscall(SYS_futex, (uint32_t *)(uintptr_t)addr, FUTEX_WAKE, count, NULL, NULL, 0);
   if (r < 0) return npshm_fail(out, errno);
   if (out) out[0] = r;
@@ -578,21 +856,29 @@ NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64
   return unsupported(out);
 }
 
-NPSHM_API int32_t npshm_lock(int64_t handle, uint64_t offset, uint64_t owner_addr,
-                             int32_t try_only, int64_t *out) {
-  (void)handle, (void)offset, (void)owner_addr, (void)try_only;
+NPSHM_API void npshm_cancel_set(uint64_t cancel) {
+  if (cancel) *(volatile uint32_t *)(uintptr_t)cancel = 1;
+}
+
+NPSHM_API int32_t npshm_lock_token(int64_t handle, uint64_t word_addr, int64_t *out) {
+  (void)handle, (void)word_addr;
   return unsupported(out);
 }
 
-NPSHM_API int32_t npshm_unlock(int64_t handle, uint64_t offset, uint64_t owner_addr,
-                               int64_t *out) {
-  (void)handle, (void)offset, (void)owner_addr;
+NPSHM_API int32_t npshm_lock_wait(int64_t token, uint64_t word_addr, uint32_t id,
+                                  int64_t timeout_ns, uint64_t cancel, int64_t *out) {
+  (void)token, (void)word_addr, (void)id, (void)timeout_ns, (void)cancel;
   return unsupported(out);
 }
 
-NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns,
+NPSHM_API int32_t npshm_unlock(uint64_t word_addr, uint32_t id, int64_t *out) {
+  (void)word_addr, (void)id;
+  return unsupported(out);
+}
+
+NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns, uint64_t cancel,
                              int64_t *out) {
-  (void)addr, (void)expected, (void)timeout_ns;
+  (void)addr, (void)expected, (void)timeout_ns, (void)cancel;
   return unsupported(out);
 }
 

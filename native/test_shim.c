@@ -505,6 +505,7 @@ static void test_fallback(void) {
 
 #ifdef __linux__
 /* ---- issue 5: tracking, the mutex, wait/notify (native/npshm_sync.c) ---- */
+#include <pthread.h>
 #include <time.h>
 
 /* A test name and its file under /dev/shm, where Linux shows whether the name exists. */
@@ -588,29 +589,189 @@ static void test_track_death(void) {
   check(gone_soon(path), "death: its reaper unlinked the name of the last tracker");
 }
 
+static uint32_t *word_at(seg s, size_t offset) { return (uint32_t *)((char *)s.addr + offset); }
+
+static double ms_since(const struct timespec *t0) {
+  struct timespec t1;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void sleep_ms(long ms) {
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000 * 1000};
+  nanosleep(&ts, NULL);
+}
+
+/* A child that opens `name`, takes a token and the lock at `offset`, waits `hold_ms` and exits
+ * holding it (it dies holding it: no unlock). Exits 3 if it could not lock. */
+static pid_t die_holding(const char *name, size_t offset, long hold_ms) {
+  pid_t child = fork();
+  if (child != 0) return child;
+  int64_t o[4];
+  if (npshm_open(name, 0, o) != NPSHM_OK) _exit(2);
+  seg c = seg_of(o);
+  uint64_t word = (uint64_t)(uintptr_t)word_at(c, offset);
+  if (npshm_lock_token(c.h, word, o) != NPSHM_OK) _exit(3);
+  if (npshm_lock_wait(o[0], word, (uint32_t)o[1], -1, 0, o) != NPSHM_OK) _exit(3);
+  sleep_ms(hold_ms);
+  _exit(0);
+}
+
 static void test_lock(void) {
-  int64_t out[4];
+  int64_t out[4], o2[4];
   const char *name = test_name("lock");
   seg a;
   check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "lock: made a segment");
+  uint32_t *w = word_at(a, 1024);
+  uint64_t word = (uint64_t)(uintptr_t)w;
   int64_t b = open_fd(name);
-  uint64_t owner = (uint64_t)a.addr + 1024;
-  check(npshm_lock(a.h, 1024, owner, 0, out) == NPSHM_OK, "lock: taken");
-  check(*(uint32_t *)(uintptr_t)owner == (uint32_t)getpid(), "lock: the owner word holds our pid");
-  check(npshm_lock(b, 1024, owner, 1, out) == NPSHM_BUSY, "trylock on another descriptor: BUSY");
-  check(npshm_unlock(a.h, 1024, owner, out) == NPSHM_OK, "unlock");
-  check(*(uint32_t *)(uintptr_t)owner == 0, "unlock clears the owner word");
-  check(npshm_lock(b, 1024, owner, 1, out) == NPSHM_OK, "trylock after unlock: taken");
-  npshm_unlock(b, 1024, owner, out);
-  *(uint32_t *)(uintptr_t)owner = 424242; /* a holder that never unlocked */
-  check(npshm_lock(a.h, 1024, owner, 0, out) == NPSHM_OWNER_DIED && out[0] == 424242,
-        "lock after a dead holder: OWNER_DIED with its pid, and the lock is ours");
-  check(npshm_lock(b, 1024, owner, 1, out) == NPSHM_BUSY, "... really ours");
-  npshm_unlock(a.h, 1024, owner, out);
-  check(npshm_lock(a.h, 1024, owner + 1, 0, out) == NPSHM_INVALID, "lock: misaligned owner word");
-  check(npshm_lock(-1, 1024, owner, 0, out) == NPSHM_INVALID, "lock: bad handle");
+  check(npshm_lock_token(a.h, word, out) == NPSHM_OK && out[1] > 0 &&
+            (uint64_t)out[1] <= NPSHM_LOCK_ID_MASK,
+        "lock_token: a token of its own");
+  int64_t t1 = out[0];
+  uint32_t id1 = (uint32_t)out[1];
+  check(npshm_lock_token(b, word, o2) == NPSHM_OK && (uint32_t)o2[1] != id1, "a second token");
+  int64_t t2 = o2[0];
+  uint32_t id2 = (uint32_t)o2[1];
+  check(npshm_lock_wait(t1, word, id1, -1, 0, out) == NPSHM_OK, "lock_wait: a free lock is taken");
+  check(w[0] == id1 && w[1] == (uint32_t)getpid(), "the word holds the id, the next one the pid");
+  check(npshm_lock_wait(t2, word, id2, 0, 0, out) == NPSHM_TIMED_OUT, "try: held, TIMED_OUT");
+  check(npshm_lock_wait(t2, word, id2, 30 * 1000 * 1000, 0, out) == NPSHM_TIMED_OUT,
+        "a timed lock_wait on a live holder times out");
+  check(w[0] == (id1 | NPSHM_LOCK_WAITERS), "... having set the waiters bit");
+  check(npshm_lock_wait(t1, word, id1, 0, 0, out) == NPSHM_INVALID, "not re-entrant: INVALID");
+  check(npshm_unlock(word, id2, out) == NPSHM_PERMISSION, "unlock by a non-holder: PERMISSION");
+  check(npshm_unlock(word, id1, out) == NPSHM_OK && w[0] == 0 && w[1] == 0,
+        "unlock clears the word and the pid");
+  check(npshm_lock_wait(t1, word, id1 + 1, 0, 0, out) == NPSHM_OK, "anyone may CAS a free word");
+  npshm_unlock(word, id1 + 1, out);
+
+  pid_t child = die_holding(name, 1024, 0);
+  int status = 0;
+  waitpid(child, &status, 0);
+  check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a child took the lock and died");
+  check(npshm_lock_wait(t2, word, id2, 0, 0, out) == NPSHM_OWNER_DIED && out[0] == child,
+        "the next locker takes it over: OWNER_DIED with the dead holder's pid");
+  check(w[0] == id2 && w[1] == (uint32_t)getpid(), "... and holds it");
+  npshm_unlock(word, id2, out);
+
+  struct timespec t0;
+  child = die_holding(name, 1024, 150);
+  sleep_ms(50);
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int32_t st = npshm_lock_wait(t1, word, id1, 10LL * 1000 * 1000 * 1000, 0, out);
+  double ms = ms_since(&t0);
+  waitpid(child, &status, 0);
+  check(st == NPSHM_OWNER_DIED && out[0] == child && ms < 3000,
+        "a sleeping locker finds a holder that dies meanwhile (%.0f ms)", ms);
+  npshm_unlock(word, id1, out);
+
+  child = fork();
+  if (child == 0) { /* waits for the parent's unlock */
+    int64_t o[4];
+    if (npshm_open(name, 0, o) != NPSHM_OK) _exit(2);
+    uint64_t cw = (uint64_t)(uintptr_t)word_at(seg_of(o), 1024);
+    if (npshm_lock_token(o[0], cw, o) != NPSHM_OK) _exit(3);
+    sleep_ms(20);
+    int32_t r = npshm_lock_wait(o[0], cw, (uint32_t)o[1], 5LL * 1000 * 1000 * 1000, 0, o);
+    _exit(r == NPSHM_OK ? 0 : 4);
+  }
+  npshm_lock_wait(t1, word, id1, -1, 0, out);
+  sleep_ms(200);
+  npshm_unlock(word, id1, out);
+  waitpid(child, &status, 0);
+  check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a waiter in another process gets it");
+
+  /* A reader (read-only descriptor) cannot fake a live holder, nor hang a token draw. */
+  child = die_holding(name, 1024, 0);
+  waitpid(child, &status, 0);
+  int64_t ro[4];
+  check(npshm_open(name, 1, ro) == NPSHM_OK, "a read-only descriptor");
+  struct flock fl;
+  memset(&fl, 0, sizeof fl);
+  fl.l_type = F_RDLCK;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = (off_t)NPSHM_LOCK_TOKENS_AT + (off_t)(w[0] & NPSHM_LOCK_ID_MASK);
+  fl.l_len = 1;
+  check(fcntl((int)ro[0], F_OFD_SETLK, &fl) == 0, "the reader read-locks the dead holder's byte");
+  check(npshm_lock_wait(t2, word, id2, 0, 0, out) == NPSHM_OWNER_DIED,
+        "the dead holder is still found dead (read locks do not count)");
+  npshm_unlock(word, id2, out);
+  npshm_close(t1);
+  npshm_close(t2);
+  fl.l_start = (off_t)NPSHM_LOCK_TOKENS_AT;
+  fl.l_len = 0;
+  check(fcntl((int)ro[0], F_OFD_SETLK, &fl) == 0, "the reader read-locks every token byte");
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  check(npshm_lock_token(a.h, word, out) == NPSHM_BUSY && ms_since(&t0) < 1000,
+        "a token draw over read-locked bytes fails at once: BUSY");
+  release(seg_of(ro));
+  check(npshm_lock_token(a.h, word, out) == NPSHM_OK, "a token again once the reader is gone");
+  t1 = out[0];
+  id1 = (uint32_t)out[1];
+
+  check(npshm_lock_token(-1, word, out) == NPSHM_INVALID, "lock_token: bad handle");
+  check(npshm_lock_token(a.h, word + 2, out) == NPSHM_INVALID, "lock_token: misaligned word");
+  check(npshm_lock_wait(t1, word + 2, id1, 0, 0, out) == NPSHM_INVALID, "lock_wait: misaligned");
+  check(npshm_lock_wait(t1, word, 0, 0, 0, out) == NPSHM_INVALID, "lock_wait: id 0");
+  check(npshm_lock_wait(t1, word, NPSHM_LOCK_ID_MASK + 1, 0, 0, out) == NPSHM_INVALID,
+        "lock_wait: id beyond the mask");
+  npshm_close(t1);
   release(a);
   npshm_close(b);
+  npshm_unlink(name, -1, out);
+}
+
+struct cancel_case {
+  int64_t token;
+  uint64_t word, cancel;
+  uint32_t id;
+  int lock; /* 1: npshm_lock_wait, 0: npshm_wait on *word == 0 */
+  int32_t status;
+};
+
+static void *wait_cancelled(void *arg) {
+  struct cancel_case *c = arg;
+  int64_t out[4];
+  c->status = c->lock ? npshm_lock_wait(c->token, c->word, c->id, -1, c->cancel, out)
+                      : npshm_wait(c->word, 0, -1, c->cancel, out);
+  return NULL;
+}
+
+static void test_cancel(void) {
+  int64_t out[4];
+  const char *name = test_name("cancel");
+  seg a;
+  check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "cancel: made a segment");
+  uint64_t word = (uint64_t)(uintptr_t)word_at(a, 1024);
+  check(npshm_lock_token(a.h, word, out) == NPSHM_OK, "cancel: a holder's token");
+  int64_t holder = out[0];
+  npshm_lock_wait(holder, word, (uint32_t)out[1], -1, 0, out);
+  check(npshm_lock_token(a.h, word, out) == NPSHM_OK, "cancel: a waiter's token");
+  struct cancel_case cases[2] = {{out[0], word, 0, (uint32_t)out[1], 1, -1},
+                                 {0, word + 64, 0, 0, 0, -1}};
+  for (int i = 0; i < 2; i++) {
+    struct cancel_case *c = &cases[i];
+    check(npshm_cancel_new(out) == NPSHM_OK && out[1] != 0, "cancel_new");
+    c->cancel = (uint64_t)out[1];
+    pthread_t thread;
+    pthread_create(&thread, NULL, wait_cancelled, c);
+    sleep_ms(50);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    npshm_cancel_set(c->cancel);
+    pthread_join(thread, NULL);
+    double ms = ms_since(&t0);
+    check(c->status == NPSHM_CANCELLED && ms < 1000, "%s: cancelled from another thread (%.1f ms)",
+          c->lock ? "lock_wait" : "wait", ms);
+    check((c->lock ? npshm_lock_wait(c->token, word, c->id, -1, c->cancel, out)
+                   : npshm_wait(c->word, 0, -1, c->cancel, out)) == NPSHM_CANCELLED,
+          "an already set cancel word ends the call at once");
+    npshm_cancel_free(c->cancel);
+  }
+  npshm_close(cases[0].token);
+  npshm_close(holder);
+  release(a);
   npshm_unlink(name, -1, out);
 }
 
@@ -620,21 +781,20 @@ static void test_wait(void) {
   seg a;
   check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "wait: made a segment");
   uint64_t word = (uint64_t)a.addr + 128;
-  check(npshm_wait(word, 1, -1, out) == NPSHM_NOT_EQUAL, "wait: another value is NOT_EQUAL");
-  check(npshm_wait(word, 0, 20 * 1000 * 1000, out) == NPSHM_TIMED_OUT, "wait: times out");
+  check(npshm_wait(word, 1, -1, 0, out) == NPSHM_NOT_EQUAL, "wait: another value is NOT_EQUAL");
+  check(npshm_wait(word, 0, 20 * 1000 * 1000, 0, out) == NPSHM_TIMED_OUT, "wait: times out");
   check(npshm_wake(word, 1, out) == NPSHM_OK && out[0] == 0, "wake with nobody waiting: 0");
-  check(npshm_wait(word + 2, 0, 0, out) == NPSHM_INVALID, "wait: misaligned is INVALID");
+  check(npshm_wait(word + 2, 0, 0, 0, out) == NPSHM_INVALID, "wait: misaligned is INVALID");
   pid_t child = fork();
   if (child == 0) {
     int64_t o[4];
     if (npshm_open(name, 0, o) != NPSHM_OK) _exit(2);
     seg c = seg_of(o);
-    _exit(npshm_wait((uint64_t)c.addr + 128, 0, 5000LL * 1000 * 1000, o) == NPSHM_OK ? 0 : 3);
+    _exit(npshm_wait((uint64_t)c.addr + 128, 0, 5000LL * 1000 * 1000, 0, o) == NPSHM_OK ? 0 : 3);
   }
   int woken = 0;
   for (int i = 0; i < 500 && !woken; i++) {
-    struct timespec ts = {0, 5 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    sleep_ms(5);
     __atomic_store_n((uint32_t *)(uintptr_t)word, 0, __ATOMIC_SEQ_CST);
     if (npshm_wake(word, 1, out) == NPSHM_OK && out[0] == 1) woken = 1;
   }
@@ -840,6 +1000,7 @@ int main(void) {
   test_track();
   test_track_death();
   test_lock();
+  test_cancel();
   test_wait();
   test_write();
   test_special_files();

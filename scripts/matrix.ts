@@ -532,7 +532,7 @@ const LINUX_ONLY_TESTS = [
 ];
 /**
  * The test files run under wine: those about what npshm does on every platform. The others
- * check Linux/POSIX behaviour (/dev/shm files, flock-based tracking, python3 with numpy).
+ * check Linux/POSIX behaviour (/dev/shm files, OFD-lock tracking, python3 with numpy).
  */
 const WINE_FILES = [
   "close_gc.test.js",

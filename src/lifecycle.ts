@@ -17,6 +17,7 @@ import process from "node:process";
 import { encodeFill, fillPattern } from "./array/fill.ts";
 import { type Layout, layoutOf } from "./array/layout.ts";
 import {
+  CONTROL_MIN_SIZE,
   CONTROL_SIZE,
   controlOffset,
   decodeControl,
@@ -354,10 +355,12 @@ function openAttachable(
 }
 
 // Offset of the segment's npshm control block, or undefined (made by Python, or too short).
+// Version 1 blocks were smaller: they are found too, so that lock() can say what they are.
 function findControl(segment: Segment, header: NpyHeader): number | undefined {
   const at = controlOffset(header.dataOffset, header.dataLength);
-  if (segment.size < at + CONTROL_SIZE) return undefined;
-  return decodeControl(readSegment(segment, at, CONTROL_SIZE)) ? at : undefined;
+  const room = Math.min(CONTROL_SIZE, segment.size - at);
+  if (room < CONTROL_MIN_SIZE) return undefined;
+  return decodeControl(readSegment(segment, at, room)) ? at : undefined;
 }
 
 // Removes the name if its segment is stale (see reclaimStale); false if it may not.

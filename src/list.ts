@@ -25,7 +25,15 @@ import {
   unlinkSync,
 } from "node:fs";
 import process from "node:process";
-import { CONTROL_SIZE, controlOffset, decodeControl, OWNER_FIELD } from "./format/control.ts";
+import {
+  CONTROL_SIZE,
+  type ControlBlock,
+  controlOffset,
+  decodeControl,
+  LOCK_FIELD,
+  LOCK_ID_MASK,
+  LOCK_TOKENS_AT,
+} from "./format/control.ts";
 import {
   CorruptHeaderError,
   NotFoundError,
@@ -185,15 +193,11 @@ function inspect(name: string, locks: LockEntry[]): SharedArrayInfo {
     if (!st.isFile()) throw notSegment(name);
     const header = readHeaderAt(fd, name, st.size);
     const at = controlOffset(header.dataOffset, header.dataLength);
-    const control = at + CONTROL_SIZE <= st.size
-      ? decodeControl(readBytes(fd, at, CONTROL_SIZE))
-      : undefined;
+    const control = at < st.size ? decodeControl(readBytes(fd, at, CONTROL_SIZE)) : undefined;
     const mine = locks.filter((l) => l.inode === st.ino && l.dev === devName(st.dev));
     const trackers = mine.flatMap((l) =>
       l.kind === "OFDLCK" && l.write ? trackerOfLock(l.start) ?? [] : []
     );
-    const lockHeld = control !== undefined &&
-      mine.some((l) => l.kind === "OFDLCK" && l.start === BigInt(at + OWNER_FIELD));
     const owner = control?.ownerPid ?? 0;
     const everTracked = control?.everTracked ?? false;
     return {
@@ -207,13 +211,30 @@ function inspect(name: string, locks: LockEntry[]): SharedArrayInfo {
       npshm: control !== undefined,
       everTracked,
       trackers,
-      lock: control === undefined ? "none" : lockHeld ? "held" : owner !== 0 ? "abandoned" : "free",
+      lock: lockState(control, at, mine),
       lockOwner: owner,
       stale: everTracked && trackers.length === 0,
     };
   } finally {
     closeSync(fd);
   }
+}
+
+// A version 2 lock word names its holder's token, alive while the token's write lock is
+// listed; a version 1 lock was an OFD lock on the word itself.
+function lockState(
+  control: ControlBlock | undefined,
+  at: number,
+  mine: LockEntry[],
+): SharedArrayInfo["lock"] {
+  if (control === undefined) return "none";
+  const v2 = control.version >= 2;
+  const id = control.lockWord & LOCK_ID_MASK;
+  const start = v2 ? LOCK_TOKENS_AT + BigInt(id) : BigInt(at + LOCK_FIELD);
+  const held = (!v2 || id !== 0) &&
+    mine.some((l) => l.kind === "OFDLCK" && l.start === start && (l.write || !v2));
+  if (held) return "held";
+  return (v2 ? id : control.ownerPid) !== 0 ? "abandoned" : "free";
 }
 
 function readHeaderAt(fd: number, name: string, size: number): NpyHeader {

@@ -18,7 +18,7 @@
 import { NotFoundError } from "./format/errors.ts";
 import { attachSharedArray, createSharedArray } from "./lifecycle.ts";
 import type { SharedArray } from "./shared_array.ts";
-import type { LockGuard } from "./sync/lock.ts";
+import type { LockAsyncOptions, LockGuard, LockOptions } from "./sync/lock.ts";
 
 /**
  * Options of {@link openMutex}.
@@ -64,8 +64,8 @@ export class NamedMutex implements Disposable {
   }
 
   /** Waits for the mutex, blocking the thread (see `SharedArray.lock`). */
-  lock(): LockGuard {
-    return this.#array.lock();
+  lock(options?: LockOptions): LockGuard {
+    return this.#array.lock(options);
   }
 
   /** Takes the mutex if free now, else `null`. */
@@ -73,9 +73,9 @@ export class NamedMutex implements Disposable {
     return this.#array.tryLock();
   }
 
-  /** Waits for the mutex without blocking the event loop. */
-  lockAsync(): Promise<LockGuard> {
-    return this.#array.lockAsync();
+  /** Waits for the mutex without blocking the event loop (see `SharedArray.lockAsync`). */
+  lockAsync(options?: LockAsyncOptions): Promise<LockGuard> {
+    return this.#array.lockAsync(options);
   }
 
   /** Releases the mutex held through this object. */

@@ -16,7 +16,12 @@ import type { Layout } from "./array/layout.ts";
 import { isNdArray, NdArray } from "./array/ndarray.ts";
 import type { Scalar, TypedArray } from "./format/typed.ts";
 import { type Mapping, mappingOf } from "./os/mapping.ts";
-import { type LockGuard, SegmentLock } from "./sync/lock.ts";
+import {
+  type LockAsyncOptions,
+  type LockGuard,
+  type LockOptions,
+  SegmentLock,
+} from "./sync/lock.ts";
 
 /**
  * A named N-d array in shared memory, mapped into this process. Other processes (JS or
@@ -63,28 +68,33 @@ export class SharedArray<T extends TypedArray = TypedArray, S extends Scalar = S
   /**
    * Takes this array's cross-process mutex, waiting (and blocking the thread) while another
    * process or array object holds it. Not re-entrant. If the previous holder died holding it,
-   * the lock is still granted and `previousOwnerDied` says so. See `lockAsync` to wait without
-   * blocking the event loop.
+   * the lock is still granted and `previousOwnerDied` says so. Taking a free lock costs one
+   * atomic operation. See `lockAsync` to wait without blocking the event loop.
    *
-   * @throws {UnsupportedError} the array was made by Python (no npshm control block)
+   * @throws {UnsupportedError} the array was made by Python (no npshm control block), or by an
+   *   npshm whose lock works differently (another control block version)
+   * @throws {ReadOnlyError} the array was attached read-only
    * @throws {LockError} this array already holds or is waiting for its lock
+   * @throws {TimeoutError} `timeoutMs` passed before the lock was free
+   * @throws {InvalidArgumentError} bad options
    * @example
    * ```ts
    * import { createSharedArray } from "@npshm/npshm";
    * using balances = createSharedArray("balances", { shape: [2], dtype: "int32", fill: 100 });
    * {
-   *   using guard = balances.lock(); // another process's lock() waits until this block ends
+   *   // another process's lock() waits until this block ends; TimeoutError after 1 s
+   *   using guard = balances.lock({ timeoutMs: 1000 });
    *   balances.data[0] -= 10;
    *   balances.data[1] += 10;
    * }
    * ```
    */
-  lock(): LockGuard {
-    return this.#segmentLock().lock();
+  lock(options?: LockOptions): LockGuard {
+    return this.#segmentLock().lock(options);
   }
 
   /**
-   * Takes the mutex if it is free now; `null` if another holder has it.
+   * Takes the mutex if it is free now (or its holder died); `null` if a live holder has it.
    *
    * @example
    * ```ts
@@ -108,18 +118,21 @@ export class SharedArray<T extends TypedArray = TypedArray, S extends Scalar = S
 
   /**
    * Waits for the mutex off the JS thread (the event loop keeps running). Async lockers of one
-   * array queue in order.
+   * array queue in order. `close()` ends a pending call at once with a {@link ClosedError}.
    *
+   * @throws {TimeoutError} `timeoutMs` passed before the lock was free
+   * @throws {AbortedError} `signal` fired before the lock was free
    * @example
    * ```ts
    * import { createSharedArray } from "@npshm/npshm";
    * using hits = createSharedArray("hits", { shape: [1], dtype: "uint32" });
-   * using guard = await hits.lockAsync(); // timers and I/O go on while it waits
+   * // timers and I/O go on while it waits; AbortedError if not locked within 5 s
+   * using guard = await hits.lockAsync({ signal: AbortSignal.timeout(5000) });
    * hits.data[0] += 1;
    * ```
    */
-  lockAsync(): Promise<LockGuard> {
-    return this.#segmentLock().lockAsync();
+  lockAsync(options?: LockAsyncOptions): Promise<LockGuard> {
+    return this.#segmentLock().lockAsync(options);
   }
 
   /**

@@ -3,7 +3,9 @@
  * killed, and polling for what happens asynchronously (a reaper's clean-up).
  * @module
  */
-import { startFixture } from "./_util.ts";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import assert from "node:assert/strict";
+import { startFixture, uniqueName } from "./_util.ts";
 
 /** A running fixture, once it printed its "ready NAME" line. */
 export interface Holder {
@@ -44,4 +46,63 @@ export async function eventually(check: () => boolean, ms = 3000): Promise<boole
     await new Promise((r) => setTimeout(r, 10));
   }
   return true;
+}
+
+/** Resolves once `child` printed `line` (a whole line of its stdout); rejects if it exits first. */
+export function waitForLine(child: ChildProcessWithoutNullStreams, line: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let seen = "";
+    let said = "";
+    child.stdout.on("data", (d) => {
+      seen += d;
+      if (seen.split("\n").includes(line)) resolve();
+    });
+    child.stderr.on("data", (d) => (said += d));
+    child.on("close", (status) => {
+      reject(new Error(`exited (${status}) before "${line}": ${seen}\n${said}`));
+    });
+  });
+}
+
+/**
+ * Waits for a started fixture to exit by itself; kills it (and fails) if it is still running
+ * after `ms`.
+ */
+export async function exitsWithin(
+  ms: number,
+  fixture: Pick<Holder, "child" | "done">,
+): Promise<Awaited<Holder["done"]>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), ms)));
+  const r = await Promise.race([fixture.done, late]);
+  clearTimeout(timer);
+  if (r === "late") {
+    fixture.child.kill("SIGKILL");
+    const killed = await fixture.done;
+    throw new Error(
+      `still running after ${ms} ms: stdout ${killed.stdout}, stderr ${killed.stderr}`,
+    );
+  }
+  return r;
+}
+
+/** `promise`, or a rejection saying it was still pending after `ms`. */
+export function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs fixtures/pending_close.ts: a child whose async lock ("lock") or wait ("wait") is
+ * pending in the shim when it closes the array. Asserts the call rejected with ClosedError and
+ * the child then exited by itself (within 20 s).
+ */
+export async function closedWhilePending(mode: "lock" | "wait"): Promise<void> {
+  const fixture = startFixture("fixtures/pending_close.ts", [mode, uniqueName(`pending-${mode}`)]);
+  const r = await exitsWithin(20_000, fixture);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "ClosedError");
 }

@@ -1,9 +1,12 @@
-// wait / notify across processes on shared int32s (futex), and the README's work queue:
-// workers take row blocks with Atomics.add, the parent waits for completion without spinning.
+// wait / notify across processes on shared int32s (futex), their arguments (typed errors,
+// timeouts too long to count mean forever), close() ending a pending waitAsync (and the
+// process exiting), and the README's work queue: workers take row blocks with Atomics.add, the
+// parent waits for completion without spinning.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import {
   attachSharedArray,
+  ClosedError,
   createSharedArray,
   InvalidArgumentError,
   notify,
@@ -12,26 +15,26 @@ import {
   waitAsync,
 } from "../mod.ts";
 import { startFixture, sweepLeaks, uniqueName } from "./_util.ts";
+import { closedWhilePending, waitForLine, within } from "./_sync_util.ts";
 
 after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
-function waitForLine(child: ReturnType<typeof startFixture>["child"], line: string) {
-  return new Promise<void>((resolve) => {
-    let seen = "";
-    child.stdout.on("data", (d) => {
-      seen += d;
-      if (seen.includes(line)) resolve();
-    });
-  });
+/** A new int32 array of `n` elements, removed when closed. */
+function int32s(tag: string, n: number) {
+  return createSharedArray(uniqueName(tag), { shape: [n], dtype: "int32", unlinkOnClose: true });
+}
+
+/** In `ms`: `v[0] = value` and a notify of its waiters. */
+function storeAndNotifyIn(ms: number, v: Int32Array, value: number): void {
+  setTimeout(() => {
+    Atomics.store(v, 0, value);
+    notify(v, 0);
+  }, ms);
 }
 
 describe("wait / notify", () => {
   test("in one process: not-equal, timed-out, notify with nobody waiting", () => {
-    using a = createSharedArray(uniqueName("w"), {
-      shape: [4],
-      dtype: "int32",
-      unlinkOnClose: true,
-    });
+    using a = int32s("w", 4);
     const v = a.data as Int32Array;
     assert.equal(wait(v, 1, 5), "not-equal");
     const t0 = Date.now();
@@ -71,18 +74,11 @@ describe("wait / notify", () => {
   }
 
   test("waitAsync leaves the event loop running and resolves on notify", async () => {
-    using a = createSharedArray(uniqueName("w-async"), {
-      shape: [1],
-      dtype: "int32",
-      unlinkOnClose: true,
-    });
+    using a = int32s("w-async", 1);
     const v = a.data as Int32Array;
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
-    setTimeout(() => {
-      Atomics.store(v, 0, 1);
-      notify(v, 0);
-    }, 80);
+    storeAndNotifyIn(80, v, 1);
     const result = await waitAsync(v, 0, 0, 5000);
     clearInterval(timer);
     assert.equal(result, "ok");
@@ -90,14 +86,77 @@ describe("wait / notify", () => {
   });
 });
 
+describe("wait / notify: arguments", () => {
+  test("timeouts too long to count wait forever, as Infinity does (1e300 used to time out)", async () => {
+    using a = int32s("w-long", 1);
+    const v = a.data as Int32Array;
+    for (const timeout of [1e300, Number.MAX_VALUE, 2 ** 63 / 1e6, Infinity]) {
+      Atomics.store(v, 0, 0);
+      storeAndNotifyIn(50, v, 1);
+      assert.equal(await waitAsync(v, 0, 0, timeout), "ok", `timeout ${timeout}`);
+    }
+    assert.equal(wait(v, 0, 1, -1), "timed-out", "negative: look once, as Atomics.wait does");
+    assert.equal(wait(v, 0, 1, 0), "timed-out");
+  });
+
+  test("every bad argument is an InvalidArgumentError that names it", async () => {
+    using a = int32s("w-args", 2);
+    const v = a.data as Int32Array;
+    const bad: [string, () => unknown][] = [
+      ["index", () => wait(v, 2, 0, 0)],
+      ["index", () => wait(v, 0.5, 0, 0)],
+      ["index", () => wait(v, Number.MAX_VALUE, 0, 0)],
+      ["index", () => wait(v, 0n as never, 0, 0)],
+      ["value", () => wait(v, 0, Number.MAX_VALUE, 0)],
+      ["value", () => wait(v, 0, 2 ** 32, 0)],
+      ["value", () => wait(v, 0, 1.5, 0)],
+      ["value", () => wait(v, 0, 0n as never, 0)],
+      ["timeout", () => wait(v, 0, 0, NaN)],
+      ["timeout", () => wait(v, 0, 0, 5n as never)],
+      ["timeout", () => wait(v, 0, 0, "5" as never)],
+      ["count", () => notify(v, 0, -1)],
+      ["count", () => notify(v, 0, NaN)],
+      ["count", () => notify(v, 0, 1.5)],
+      ["count", () => notify(v, 0, 1n as never)],
+      ["index", () => notify(v, -1)],
+    ];
+    for (const [what, call] of bad) {
+      assert.throws(call, (err: unknown) => {
+        assert.ok(err instanceof InvalidArgumentError, `${call}: ${err}`);
+        assert.match(err.message, new RegExp(what));
+        return true;
+      });
+    }
+    await assert.rejects(waitAsync(v, 0, 0, 5n as never), InvalidArgumentError);
+    await assert.rejects(waitAsync(v, 0, Number.MAX_VALUE), InvalidArgumentError);
+    assert.equal(wait(v, 0, 2 ** 32 - 1, 0), "not-equal", "uint32 values fit");
+    assert.equal(wait(v, 0, -(2 ** 31), 0), "not-equal");
+    assert.equal(notify(v, 0, Number.MAX_VALUE), 0, "a count beyond any number of waiters: all");
+    assert.equal(notify(v, 0, Infinity), 0);
+  });
+});
+
+describe("waitAsync: close() while it waits", () => {
+  test("in this process: ClosedError at once", async () => {
+    const name = uniqueName("w-close");
+    using a = createSharedArray(name, { shape: [1], dtype: "int32", unlinkOnClose: true });
+    const b = attachSharedArray(name);
+    const pending = waitAsync(b.data as Int32Array, 0, 0);
+    await new Promise((r) => setTimeout(r, 50));
+    b.close();
+    await assert.rejects(within(5000, pending), ClosedError);
+    assert.equal(wait(a.data as Int32Array, 0, 0, 0), "timed-out", "a is untouched");
+  });
+
+  test("in a child: ClosedError, and the process exits by itself", async () => {
+    await closedWhilePending("wait");
+  });
+});
+
 describe("the work queue", () => {
   test("N workers take row blocks with Atomics.add; the parent waits for completion", async () => {
     const rows = 512, cols = 64, perBlock = 8, blocks = rows / perBlock;
-    using queue = createSharedArray(uniqueName("queue"), {
-      shape: [3],
-      dtype: "int32",
-      unlinkOnClose: true,
-    });
+    using queue = int32s("queue", 3);
     using grid = createSharedArray(uniqueName("grid"), {
       shape: [rows, cols],
       dtype: "float64",

@@ -1,12 +1,13 @@
 /**
- * The control block: 128 bytes of npshm's own after an array's data, where the lock's owner
- * word, the "ever tracked" flag and the creation time live. NumPy ignores bytes after the data
- * (a segment stays a valid `.npy` stream); segments made by Python have no control block and
+ * The control block: 128 bytes of npshm's own after an array's data, where the lock, the
+ * "ever tracked" flag and the creation time live. NumPy ignores bytes after the data (a
+ * segment stays a valid `.npy` stream); segments made by Python have no control block and
  * keep working for everything except `lock()` (an {@link UnsupportedError}: their bytes have
- * no room for an owner word, so a dead holder could not be reported).
+ * no room for a lock word, so a dead holder could not be reported).
  *
  * Where: at the data's end rounded up to 64 ({@link controlOffset}); attach looks there and
- * accepts the block only if the segment is long enough and the magic matches.
+ * accepts the block only if the segment is long enough for the size the block states and the
+ * magic matches.
  *
  * Layout, little-endian (version 2):
  *
@@ -17,13 +18,17 @@
  * | 10-11 | size of the block (u16, 128) |
  * | 12-15 | flags (u32; bit 0: some process tracked it, set atomically by the shim; bit 1: bytes 64-95 hold the source file's identity) |
  * | 16-23 | creation time, ms since the Unix epoch (f64) |
- * | 24-27 | lock owner (u32 pid while held; 0 after a clean unlock); its file bytes are the lock |
- * | 28-63 | reserved, zero |
- * | 64-95 | source file (`readSharedArray`): size, mtime in ns, inode, device (u64 each) |
+ * | 24-27 | lock word (u32): 0 when free, else the holder's token id (bits 0-29), bit 31 set if a locker may sleep on it (README: "The lock protocol") |
+ * | 28-31 | lock holder's pid (u32), written after taking the lock and cleared before releasing it |
+ * | 32-55 | reserved for the lock, zero |
+ * | 56-63 | reserved, zero |
+ * | 64-95 | the source file's identity (`readSharedArray`; flags bit 1): size, mtime in ns, inode, device (u64 each) |
  * | 96-127 | reserved, zero |
  *
- * A newer version keeps these fields where they are; a block with another version is still
- * listed, but lock() refuses it rather than guess.
+ * Version 1 (npshm before the v2 lock) was 64 bytes: bytes 0-23 as above, 24-27 the pid of
+ * the lock holder, whose file bytes were an OFD lock. A newer version keeps these fields
+ * where they are. A block of another version is still listed, but `lock()` refuses it with an
+ * {@link UnsupportedError} rather than guess its protocol.
  *
  * @example
  * ```ts
@@ -37,18 +42,26 @@ import { ALIGN } from "./header.ts";
 
 /** Bytes of a control block. */
 export const CONTROL_SIZE = 128;
+/** Bytes of the smallest control block there was (version 1). */
+export const CONTROL_MIN_SIZE = 64;
 /** The version this code writes and locks. */
 export const CONTROL_VERSION = 2;
 /** Offset of the flags word in the block. */
 export const FLAGS_FIELD = 12;
-/** Offset of the lock owner word in the block. */
-export const OWNER_FIELD = 24;
+/** Offset of the lock word in the block (version 2; README: "The lock protocol"). */
+export const LOCK_FIELD = 24;
+/** Offset of the lock holder's pid in the block (version 2). */
+export const LOCK_PID_FIELD = 28;
+/** The bits of the lock word that hold the holder's token id. */
+export const LOCK_ID_MASK = 0x3fffffff;
+/** File offset of the byte whose write lock is the lock token of id 0 (`NPSHM_LOCK_TOKENS_AT`). */
+export const LOCK_TOKENS_AT = 1n << 61n;
 
 const MAGIC = new TextEncoder().encode("NPSHM-CB");
 
 /** A decoded control block. */
 export interface ControlBlock {
-  /** Layout version (2). */
+  /** Layout version (2; 1 from npshm before the v2 lock). */
   readonly version: number;
   /** Some process tracked the segment at some point (`track: true`). */
   readonly everTracked: boolean;
@@ -56,6 +69,8 @@ export interface ControlBlock {
   readonly createdAt: Date;
   /** Pid of the lock holder, 0 if free (or its holder unlocked cleanly). */
   readonly ownerPid: number;
+  /** The lock word: 0 if free, else the holder's token id and flags (version 2; else 0). */
+  readonly lockWord: number;
 }
 
 /**
@@ -90,22 +105,28 @@ export function encodeControl(createdAt: number): Uint8Array {
 }
 
 /**
- * Reads a control block, or `undefined` if `bytes` is not one (Python-made segments: zeros or
- * whatever the user put after the data).
+ * Reads a control block from the bytes after an array's data (up to {@link CONTROL_SIZE} of
+ * them), or `undefined` if they are not one (Python-made segments: zeros or whatever the user
+ * put after the data), or fewer than the size it states.
  *
  * @example
  * ```ts
- * decodeControl(new Uint8Array(64)); // undefined
+ * decodeControl(new Uint8Array(128)); // undefined
  * ```
  */
 export function decodeControl(bytes: Uint8Array): ControlBlock | undefined {
-  if (bytes.length < CONTROL_SIZE || !MAGIC.every((b, i) => bytes[i] === b)) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, CONTROL_SIZE);
+  if (bytes.length < CONTROL_MIN_SIZE || !MAGIC.every((b, i) => bytes[i] === b)) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const version = view.getUint16(8, true);
+  const size = view.getUint16(10, true);
+  if (size < CONTROL_MIN_SIZE || size > bytes.length) return undefined;
+  const v2 = version >= 2;
   return {
-    version: view.getUint16(8, true),
+    version,
     everTracked: (view.getUint32(FLAGS_FIELD, true) & 1) !== 0,
     createdAt: new Date(view.getFloat64(16, true)),
-    ownerPid: view.getUint32(OWNER_FIELD, true),
+    ownerPid: view.getUint32(v2 ? LOCK_PID_FIELD : LOCK_FIELD, true),
+    lockWord: v2 ? view.getUint32(LOCK_FIELD, true) : 0,
   };
 }
 

@@ -52,7 +52,9 @@ export type ErrorCode =
   | "UNSUPPORTED"
   | "LOCK"
   | "MISALIGNED"
-  | "STALE";
+  | "STALE"
+  | "TIMEOUT"
+  | "ABORTED";
 
 /**
  * Base class of every error npshm throws. `code` tells the failures apart without importing
@@ -454,7 +456,9 @@ export class UnsupportedError extends NpshmError {
 
 /**
  * A lock was misused in this process: `unlock()` without holding it, or `lock()` again on the
- * array that already holds it (npshm locks are not re-entrant: that would deadlock).
+ * array that already holds it (npshm locks are not re-entrant: that would deadlock). Also: no
+ * lock token could be drawn, because another process read-locked the segment's token bytes
+ * (only a process that can open the segment can; make it owner-only, mode `0o600`).
  *
  * @example
  * ```ts
@@ -472,6 +476,51 @@ export class LockError extends NpshmError {
   /** Makes the error; `message` names what was misused. */
   constructor(message: string) {
     super("LOCK", message);
+  }
+}
+
+/**
+ * A wait for a lock took longer than its `timeoutMs`: the lock was not taken.
+ *
+ * @example
+ * ```ts
+ * import { attachSharedArray, createSharedArray, TimeoutError } from "@npshm/npshm";
+ * using jobs = createSharedArray("jobs", { shape: [1], dtype: "int32" });
+ * using other = attachSharedArray("jobs"); // as another process would
+ * using held = jobs.lock();
+ * try {
+ *   other.lock({ timeoutMs: 50 });
+ * } catch (err) {
+ *   console.log(err instanceof TimeoutError); // true: jobs holds it
+ * }
+ * ```
+ */
+export class TimeoutError extends NpshmError {
+  /** Makes the error; `message` names what was waited for and how long. */
+  constructor(message: string) {
+    super("TIMEOUT", message);
+  }
+}
+
+/**
+ * A wait was given up because its `AbortSignal` fired: the lock was not taken. `cause` is the
+ * signal's `reason`.
+ *
+ * @example
+ * ```ts
+ * import { AbortedError, openMutex } from "@npshm/npshm";
+ * using mutex = openMutex("render");
+ * try {
+ *   using guard = await mutex.lockAsync({ signal: AbortSignal.timeout(1000) });
+ * } catch (err) {
+ *   if (err instanceof AbortedError) console.log("busy for a second:", err.cause);
+ * }
+ * ```
+ */
+export class AbortedError extends NpshmError {
+  /** Makes the error; `message` names what was given up, `reason` is the signal's reason. */
+  constructor(message: string, reason?: unknown) {
+    super("ABORTED", message, undefined, { cause: reason });
   }
 }
 

@@ -117,6 +117,8 @@ export class Mapping {
   #segment: Segment;
   #buffer: ArrayBuffer | undefined;
   #pins = 0;
+  /** What pins asked to be told when close() starts. */
+  #onClose = new Set<() => void>();
   /** A release waiting for the pins: whether it unmaps too. */
   #releaseDeferred: { unmap: boolean } | undefined;
 
@@ -175,6 +177,8 @@ export class Mapping {
     const buffer = this.#buffer;
     if (buffer === undefined) return;
     this.#buffer = undefined;
+    for (const closing of this.#onClose) closing();
+    this.#onClose.clear();
     try {
       if (this.unlinkOnClose) unlinkSegment(this.#segment.name, this.#segment);
     } finally {
@@ -192,14 +196,17 @@ export class Mapping {
   /**
    * Keeps the memory and handle alive while native code runs on them off the JS thread (an
    * async lock or wait): a `close()` meanwhile detaches the views at once but unmaps only when
-   * the returned function has been called.
+   * the returned function has been called. `onClose`, if given, is called when `close()`
+   * starts (to end that native call at once).
    */
-  pin(): () => void {
+  pin(onClose?: () => void): () => void {
     this.#pins++;
+    if (onClose) this.#onClose.add(onClose);
     let done = false;
     return () => {
       if (done) return;
       done = true;
+      if (onClose) this.#onClose.delete(onClose);
       if (--this.#pins === 0 && this.#releaseDeferred) this.#release(this.#releaseDeferred.unmap);
     };
   }

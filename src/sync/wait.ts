@@ -36,8 +36,10 @@ import {
   ReadOnlyError,
   UnsupportedError,
 } from "../format/errors.ts";
-import { mappingOf } from "../os/mapping.ts";
+import { type Mapping, mappingOf } from "../os/mapping.ts";
 import { failure, shim } from "../os/native.ts";
+import { integerIn, timeoutNs } from "./args.ts";
+import { watched } from "./cancel.ts";
 
 /**
  * What a wait ended with, as `Atomics.wait` says it.
@@ -68,12 +70,15 @@ const out = new BigInt64Array(OUT_SLOTS);
 
 /**
  * Blocks the thread while `view[index]` holds `value`, until {@link notify} or `timeout`
- * milliseconds (default: forever). Like `Atomics.wait`: `"not-equal"` at once if the value
- * differs, `"ok"` when woken, `"timed-out"`.
+ * milliseconds (default, `Infinity`, or any timeout too long to count: forever; 0 or less:
+ * look once). Like `Atomics.wait`: `"not-equal"` at once if the value differs, `"ok"` when
+ * woken, `"timed-out"`.
  *
- * @throws {InvalidArgumentError} the view is not over npshm shared memory, or index is out of
- *   range
+ * @throws {InvalidArgumentError} the view is not an Int32Array or Uint32Array over npshm shared
+ *   memory, `index` is not an integer in range, `value` is not an integer that fits 32 bits
+ *   (-2**31 .. 2**32 - 1), or `timeout` is not a number (or NaN)
  * @throws {ReadOnlyError} the array was attached read-only (its pages are private)
+ * @throws {ClosedError} the array was closed
  * @example
  * ```ts
  * import { createSharedArray } from "@npshm/npshm";
@@ -86,16 +91,18 @@ export function wait(
   view: WaitableView,
   index: number,
   value: number,
-  timeout = Infinity,
+  timeout?: number,
 ): WaitResult {
-  const addr = wordAddress(view, index, "wait");
-  return result(shim().npshm_wait(addr, value | 0, timeoutNs(timeout), out), out);
+  const [addr] = wordAddress(view, index, "wait");
+  const expected = word32(value, "wait");
+  return result(shim().npshm_wait(addr, expected, timeoutNs(timeout, "wait"), 0n, out), out);
 }
 
 /**
- * {@link wait} without blocking the event loop: the wait runs off the JS thread. The array's
- * memory stays mapped until it ends, even if the array is closed meanwhile.
+ * {@link wait} without blocking the event loop: the wait runs off the JS thread. Closing the
+ * array ends it at once with a {@link ClosedError} (the memory stays mapped until it has).
  *
+ * @throws {ClosedError} the array was closed, before or during the wait
  * @example
  * ```ts
  * import { attachSharedArray } from "@npshm/npshm";
@@ -111,22 +118,29 @@ export async function waitAsync(
   view: WaitableView,
   index: number,
   value: number,
-  timeout = Infinity,
+  timeout?: number,
 ): Promise<WaitResult> {
-  const addr = wordAddress(view, index, "waitAsync");
-  const unpin = mappingOf(view.buffer)!.pin();
+  const [addr, mapping] = wordAddress(view, index, "waitAsync");
+  const expected = word32(value, "waitAsync");
+  const ns = timeoutNs(timeout, "waitAsync");
   const own = new BigInt64Array(OUT_SLOTS);
-  try {
-    return result(await shim().npshm_wait_async(addr, value | 0, timeoutNs(timeout), own), own);
-  } finally {
-    unpin();
+  const status = await watched(
+    mapping,
+    undefined,
+    (cancel) => shim().npshm_wait_async(addr, expected, ns, cancel, own),
+  );
+  if (status === Status.CANCELLED) {
+    throw new ClosedError(`${mapping.label} was closed while waitAsync waited on it`);
   }
+  return result(status, own);
 }
 
 /**
- * Wakes up to `count` (default: all) processes and threads waiting on `view[index]` with
- * {@link wait} / {@link waitAsync}; returns how many were woken.
+ * Wakes up to `count` (default, or `Infinity`: all) processes and threads waiting on
+ * `view[index]` with {@link wait} / {@link waitAsync}; returns how many were woken.
  *
+ * @throws {InvalidArgumentError} a bad view or index (as for {@link wait}), or `count` is not
+ *   `Infinity` or an integer >= 0
  * @example
  * ```ts
  * import { attachSharedArray } from "@npshm/npshm";
@@ -135,17 +149,18 @@ export async function waitAsync(
  * notify(pending.data, 0); // wakes every process waiting on pending[0]: they look again
  * ```
  */
-export function notify(view: WaitableView, index: number, count = Infinity): number {
-  const addr = wordAddress(view, index, "notify");
-  const n = Number.isFinite(count)
-    ? Math.max(0, Math.min(Math.trunc(count), 0x7fffffff))
-    : 0x7fffffff;
+export function notify(view: WaitableView, index: number, count?: number): number {
+  const [addr] = wordAddress(view, index, "notify");
+  const n = count === undefined || count === Infinity
+    ? 0x7fffffff
+    : Math.min(integerIn(count, 0, Number.MAX_VALUE, "notify: count"), 0x7fffffff);
   const status = shim().npshm_wake(addr, n, out);
   if (status !== Status.OK) throw error(status, "notify", out);
   return Number(out[0]);
 }
 
-function wordAddress(view: WaitableView, index: number, what: string): bigint {
+// The address of view[index] in the shim's terms, and the mapping it lies in.
+function wordAddress(view: WaitableView, index: number, what: string): [bigint, Mapping] {
   if (!(view instanceof Int32Array || view instanceof Uint32Array)) {
     throw new InvalidArgumentError(`${what}: needs an Int32Array or Uint32Array view`);
   }
@@ -161,16 +176,15 @@ function wordAddress(view: WaitableView, index: number, what: string): bigint {
   if (mapping.readOnly) {
     throw new ReadOnlyError(`${what}: ${mapping.label} was attached read-only`);
   }
-  if (!Number.isInteger(index) || index < 0 || index >= view.length) {
-    throw new InvalidArgumentError(`${what}: index ${index} is outside 0..${view.length - 1}`);
-  }
+  integerIn(index, 0, view.length - 1, `${what}: index`);
   const byte = mapping.dataOffset + view.byteOffset + index * 4;
-  return mapping.segment.addr + BigInt(byte);
+  return [mapping.segment.addr + BigInt(byte), mapping];
 }
 
-function timeoutNs(ms: number): bigint {
-  if (Number.isNaN(ms) || ms === Infinity) return -1n;
-  return BigInt(Math.round(Math.max(0, ms) * 1e6));
+// A value to compare the word with, as the shim's int32 (2**31 .. 2**32 - 1 are the same bits
+// as their negative twins, for Uint32Array views).
+function word32(value: number, what: string): number {
+  return integerIn(value, -(2 ** 31), 2 ** 32 - 1, `${what}: value`) | 0;
 }
 
 function result(status: number, from: BigInt64Array): WaitResult {

@@ -1,10 +1,10 @@
 // Attack (issue 12, item 2): close an array while a native call still works on its memory off
 // the JS thread, drop it and collect garbage; then let the call finish. Run with the GC exposed.
-//   lock NAME   lockAsync() while another process holds the lock (the test kills it later:
-//               the call then writes its pid into the owner word of the closed array)
+//   lock NAME   lockAsync() while another process holds the lock (the test kills it later)
 //   wait NAME   waitAsync() on element 0 (the test then sets it and notifies)
-// Prints "pending" once closed and collected, then the outcome: "lock ClosedError" (the
-// late acquisition was refused and released) or "wait ok".
+// close() ends both at once with ClosedError (its cancel word wakes the native call), so the
+// memory is never touched after close. Prints "pending" once closed and collected, then the
+// outcome: "lock ClosedError" or "wait ClosedError".
 import process from "node:process";
 import { attachSharedArray, ClosedError, waitAsync } from "../../mod.ts";
 
@@ -20,7 +20,10 @@ function start(): Promise<string> {
       () => "lock acquired after close?!",
       (err) => err instanceof ClosedError ? "lock ClosedError" : `lock ${err}`,
     )
-    : waitAsync(a.data as Int32Array, 0, 0, 30_000).then((r) => `wait ${r}`);
+    : waitAsync(a.data as Int32Array, 0, 0, 30_000).then(
+      (r) => `wait ${r} after close?!`,
+      (err) => err instanceof ClosedError ? "wait ClosedError" : `wait ${err}`,
+    );
   a.close(); // the array and its views are unreachable once this returns
   return pending;
 }
