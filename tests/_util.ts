@@ -7,6 +7,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, unlinkSync } from "node:fs";
 import process from "node:process";
+import { after } from "node:test";
 import { fileURLToPath } from "node:url";
 
 // `deno test --parallel` runs every test file in one process, each with its own copy of this
@@ -169,11 +170,22 @@ export function runInSmallTmpfs(
   timeout = 60_000,
 ) {
   const [cmd, argv] = runtimeCommand(script, args);
+  return spawnInSmallTmpfs(cmd, argv, size, { timeout });
+}
+
+/** {@link runInSmallTmpfs} for any command: `cmd argv` sees a private /dev/shm of `size`. */
+export function spawnInSmallTmpfs(
+  cmd: string,
+  argv: string[],
+  size: string,
+  options: { timeout?: number; env?: Record<string, string | undefined> } = {},
+) {
   const quoted = [cmd, ...argv].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
   const sh = `mount -t tmpfs -o size=${size},mode=1777 tmpfs /dev/shm && exec ${quoted}`;
   return spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", sh], {
     encoding: "utf8",
-    timeout,
+    timeout: options.timeout ?? 60_000,
+    env: options.env,
   });
 }
 
@@ -187,4 +199,22 @@ export function* indices(shape: readonly number[]): Generator<number[]> {
     while (axis >= 0 && ++idx[axis] === shape[axis]) idx[axis--] = 0;
     if (axis < 0) return;
   }
+}
+
+/**
+ * `after(fn)`, except that a failure of `fn` fails the test file on every runtime: Deno's
+ * node:test reports an `after` hook that throws as a pass, so there the error is rethrown
+ * outside the hook, where Deno's runner fails the file on it.
+ */
+export function afterAll(fn: () => unknown): void {
+  after(async () => {
+    try {
+      await fn();
+    } catch (err) {
+      if (runtime !== "deno") throw err;
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
+  });
 }

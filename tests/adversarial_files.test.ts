@@ -6,9 +6,10 @@ import { chownSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { createNpy, createSharedArray, openNpy, saveSharedArray } from "../mod.ts";
 import {
+  afterAll,
   canUnshare,
   python,
   runInSmallTmpfs,
@@ -19,7 +20,7 @@ import {
 } from "./_util.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "npshm-files-"));
-after(() => {
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   assert.deepEqual(sweepLeaks(), [], "segments left behind");
 });

@@ -3,12 +3,19 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { attachSharedArray, createSharedArray, notify } from "../mod.ts";
 import { startHolder } from "./_sync_util.ts";
-import { runtimeCommand, startFixture, sweepLeaks, uniqueName, waitForOutput } from "./_util.ts";
+import {
+  afterAll,
+  runtimeCommand,
+  startFixture,
+  sweepLeaks,
+  uniqueName,
+  waitForOutput,
+} from "./_util.ts";
 
-after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
 const linux = process.platform === "linux";
 

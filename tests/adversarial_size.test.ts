@@ -2,10 +2,10 @@
 // own process with a bounded heap, since the failure was the runtime dying of it.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { after, test } from "node:test";
-import { runtimeCommand, sweepLeaks, uniqueName } from "./_util.ts";
+import { test } from "node:test";
+import { afterAll, runtimeCommand, sweepLeaks, uniqueName } from "./_util.ts";
 
-after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
 const TOO_LARGE = /^UnsupportedError UNSUPPORTED .*too large for toArray\(\).*toNativeArray/;
 

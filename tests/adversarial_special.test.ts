@@ -8,8 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
+  afterAll,
   canUnshare,
   runFixture,
   runInSmallTmpfs,
@@ -20,7 +21,7 @@ import {
 } from "./_util.ts";
 import { npyHeader } from "./adversarial/_attack.ts";
 
-after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
 const linux = process.platform === "linux";
 const root = process.getuid?.() === 0;
@@ -126,7 +127,7 @@ describe("special files never hang or fool an entry point", { skip: !linux && "/
   const dir = mkdtempSync(join(tmpdir(), "npshm-special-"));
   let target = "";
   before(() => (target = privateNpy(dir)));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const cases: [Kind, string, RegExp][] = [
     ...NAME_KINDS.flatMap((k) => Object.entries(BY_NAME).map(([e, x]) => [k, e, x] as const)),

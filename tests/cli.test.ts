@@ -4,13 +4,21 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { attachSharedArray, inspectSharedArray, VERSION } from "../mod.ts";
-import { python, runFixture, shmExists, shmPath, sweepLeaks, uniqueName } from "./_util.ts";
+import {
+  afterAll,
+  python,
+  runFixture,
+  shmExists,
+  shmPath,
+  sweepLeaks,
+  uniqueName,
+} from "./_util.ts";
 import { kill9, startHolder } from "./_sync_util.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "npshm-cli-"));
-after(() => {
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   assert.deepEqual(sweepLeaks(), [], "segments left behind");
 });

@@ -4,12 +4,12 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { build, startReleaseServer, target } from "./_release_server.ts";
-import { runFixture, runtimeCommand } from "./_util.ts";
+import { afterAll, runFixture, runtimeCommand } from "./_util.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "npshm-cli-native-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the CLI without blocking this process (the release server lives in it). */
 function cliAsync(...args: string[]) {

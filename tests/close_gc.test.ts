@@ -3,10 +3,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
-import { after, test } from "node:test";
-import { runtimeCommand, shmExists, sweepLeaks, uniqueName } from "./_util.ts";
+import { test } from "node:test";
+import { afterAll, runtimeCommand, shmExists, sweepLeaks, uniqueName } from "./_util.ts";
 
-after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
 test(
   "close() detaches held views, then unmaps; a dropped array is unmapped by the GC",

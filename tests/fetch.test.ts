@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 import { cachedLibrary } from "../ffi/cache.ts";
 import { downloadLibrary } from "../ffi/fetch.ts";
 import {
@@ -16,7 +16,7 @@ import {
   startReleaseServer,
   target,
 } from "./_release_server.ts";
-import { runtime, runtimeCommand, sweepLeaks, uniqueName } from "./_util.ts";
+import { afterAll, runtime, runtimeCommand, sweepLeaks, uniqueName } from "./_util.ts";
 import { spawnSync } from "node:child_process";
 
 let server: ReleaseServer;
@@ -26,7 +26,7 @@ before(async () => {
   server = await startReleaseServer();
 });
 
-after(async () => {
+afterAll(async () => {
   await server.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   assert.deepEqual(sweepLeaks(), []);

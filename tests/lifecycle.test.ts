@@ -1,7 +1,7 @@
 // In-process behaviour of create / attach / delete / close and element access.
 import assert from "node:assert/strict";
 import { statSync, unlinkSync, writeFileSync } from "node:fs";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   attachSharedArray,
   ClosedError,
@@ -20,9 +20,9 @@ import {
   ShapeMismatchError,
   SharedArray,
 } from "../mod.ts";
-import { shmExists, shmPath, sweepLeaks, uniqueName } from "./_util.ts";
+import { afterAll, shmExists, shmPath, sweepLeaks, uniqueName } from "./_util.ts";
 
-after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
 describe("create and attach", () => {
   test("attach sees the creator's writes and back, zero-copy", () => {

@@ -6,7 +6,7 @@ import { chmodSync, copyFileSync, mkdtempSync, rmSync, unlinkSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   attachSharedArray,
   createSharedArray,
@@ -15,6 +15,7 @@ import {
   NotFoundError,
 } from "../mod.ts";
 import {
+  afterAll,
   AS_NOBODY,
   nobodysPython,
   python,
@@ -25,7 +26,7 @@ import {
 } from "./_util.ts";
 import { kill9, startHolder } from "./_sync_util.ts";
 
-after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
 describe("listing", () => {
   test("lists npshm and NumPy segments with shape, dtype, size, time; skips foreign ones", () => {

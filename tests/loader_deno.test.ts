@@ -9,9 +9,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { build, type ReleaseServer, startReleaseServer } from "./_release_server.ts";
-import { python, runtime, sweepLeaks, testFile, uniqueName } from "./_util.ts";
+import { afterAll, python, runtime, sweepLeaks, testFile, uniqueName } from "./_util.ts";
 
 const skip = (runtime !== "deno" || import.meta.url.endsWith(".js")) &&
   "tests Deno's loader from the sources (Deno only)";
@@ -20,7 +20,7 @@ const ENV_FLAG = "--allow-env=NPSHM_LIB,NPSHM_CACHE,NPSHM_BASE_URL,NPSHM_FETCH_T
 const dirs: string[] = [];
 const names: string[] = [];
 
-after(() => {
+afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   for (const n of names) rmSync(`/dev/shm/${n}`, { force: true });
   assert.deepEqual(sweepLeaks(), []);

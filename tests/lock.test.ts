@@ -3,7 +3,7 @@
 // named mutexes, a reader that cannot block a writer, close() ending a pending lockAsync (and
 // the process exiting), and processes x locked increments adding up exactly.
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { execFile, spawn } from "node:child_process";
 import process from "node:process";
 import {
@@ -19,6 +19,7 @@ import {
   UnsupportedError,
 } from "../mod.ts";
 import {
+  afterAll,
   AS_NOBODY,
   nobodysPython,
   python,
@@ -40,7 +41,7 @@ import {
   within,
 } from "./_sync_util.ts";
 
-after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
 /** Two arrays of one new int32 (1,) array, as two processes have it: `using two = ...`. */
 function twoArrays(tag: string) {

@@ -2,11 +2,11 @@
 // a creator.
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { attachSharedArray, createSharedArray, deleteSharedArray } from "../mod.ts";
-import { shmExists, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
+import { afterAll, shmExists, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
 
-after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
 describe("multi-process", () => {
   test("workers attach by name and write disjoint rows concurrently; the parent sees all", async () => {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { linkSync, readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import process from "node:process";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   attachSharedArray,
   createSharedArray,
@@ -18,6 +18,7 @@ import {
   removeStaleSharedArrays,
 } from "../mod.ts";
 import {
+  afterAll,
   AS_NOBODY,
   nobodysPython,
   runFixture,
@@ -31,7 +32,7 @@ import {
 import { eventually, type Holder, kill9, startHolder } from "./_sync_util.ts";
 
 const extra: string[] = []; // files outside the swept pattern, removed at the end
-after(() => {
+afterAll(() => {
   for (const path of extra) {
     try {
       unlinkSync(path);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   attachSharedArray,
   createNpy,
@@ -17,10 +17,10 @@ import {
   saveSharedArray,
   toNativeArray,
 } from "../mod.ts";
-import { python, sweepLeaks, uniqueName } from "./_util.ts";
+import { afterAll, python, sweepLeaks, uniqueName } from "./_util.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "npshm-dt-"));
-after(() => {
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   assert.deepEqual(sweepLeaks(), [], "segments left behind");
 });

@@ -17,7 +17,7 @@ import {
 import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   attachSharedArray,
   ClosedError,
@@ -39,6 +39,7 @@ import {
   UnsupportedError,
 } from "../mod.ts";
 import {
+  afterAll,
   maxViewBytes,
   python,
   shmExists,
@@ -49,7 +50,7 @@ import {
 } from "./_util.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "npshm-npy-"));
-after(() => {
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   assert.deepEqual(sweepLeaks(), [], "segments left behind");
 });

@@ -1,6 +1,6 @@
 // The segment format is NumPy's: checked against real numpy, both directions.
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   attachSharedArray,
   createSharedArray,
@@ -9,9 +9,9 @@ import {
   NotViewableError,
 } from "../mod.ts";
 import { DTYPE_NAMES } from "../src/format/dtype.ts";
-import { indices, python, sweepLeaks, testFile, uniqueName } from "./_util.ts";
+import { afterAll, indices, python, sweepLeaks, testFile, uniqueName } from "./_util.ts";
 
-after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
 const DTYPES = DTYPE_NAMES; // every numeric dtype npshm creates
 const SHAPES = [[], [0], [5], [3, 4], [2, 3, 4]];

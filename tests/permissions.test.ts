@@ -7,13 +7,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { after, test } from "node:test";
-import { runtime, sweepLeaks, testFile, uniqueName } from "./_util.ts";
+import { test } from "node:test";
+import {
+  afterAll,
+  canUnshare,
+  runtime,
+  spawnInSmallTmpfs,
+  sweepLeaks,
+  testFile,
+  uniqueName,
+} from "./_util.ts";
 
 const skip = (runtime !== "deno" || import.meta.url.endsWith(".js")) &&
   "measures Deno's permissions with the sources (Deno only)";
 const dir = mkdtempSync(join(tmpdir(), "npshm-perm-"));
-after(() => {
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   assert.deepEqual(sweepLeaks(), []);
 });
@@ -51,10 +59,13 @@ function run(call: string, flags: string[]) {
   );
   rmSync(`${npy}.2`, { force: true });
   rmSync(npy, { force: true });
-  return spawnSync(process.execPath, ["run", ...flags, script], {
-    encoding: "utf8",
-    env: { ...process.env, NPSHM_LIB: "", NO_COLOR: "1" },
-  });
+  const argv = ["run", ...flags, script];
+  const env = { ...process.env, NPSHM_LIB: "", NO_COLOR: "1" };
+  // removeStaleSharedArrays acts on every name: a private /dev/shm keeps it away from the stale
+  // arrays other test files make on purpose (cli.test's rm --all-stale).
+  return canUnshare
+    ? spawnInSmallTmpfs(process.execPath, argv, "64m", { env })
+    : spawnSync(process.execPath, argv, { encoding: "utf8", env });
 }
 
 /** The README's rows: the calls named in a row, and its extra flags ("none" or "-A"). */

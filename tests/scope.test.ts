@@ -1,12 +1,12 @@
 // SharedArrayScope: everything made in it is removed on exit, even on an exception, with
 // using / await using, and by the process exit hook however the process ends.
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { ClosedError, createSharedArray, deleteSharedArray, SharedArrayScope } from "../mod.ts";
-import { runFixture, runtime, shmExists, sweepLeaks, uniqueName } from "./_util.ts";
+import { afterAll, runFixture, runtime, shmExists, sweepLeaks, uniqueName } from "./_util.ts";
 
 const unnamed: string[] = [];
-after(() => {
+afterAll(() => {
   assert.deepEqual(unnamed.filter(shmExists), [], "unnamed segments left behind");
   assert.deepEqual(sweepLeaks(), [], "segments left behind");
 });

@@ -17,8 +17,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { after, test } from "node:test";
-import { runtime, runtimeCommand, testFile } from "./_util.ts";
+import { test } from "node:test";
+import { afterAll, runtime, runtimeCommand, testFile } from "./_util.ts";
 
 const nativeDir = testFile("../native");
 const haveSources = existsSync(join(nativeDir, "npshm.h")) && process.platform === "linux";
@@ -27,7 +27,7 @@ const haveSources = existsSync(join(nativeDir, "npshm.h")) && process.platform =
 const inSourceTree = haveSources && existsSync(testFile("../ffi/pinned.ts")) &&
   existsSync(testFile("../deno.json"));
 const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function scratch(): string {
   const d = mkdtempSync(join(tmpdir(), "npshm-stamp-"));

@@ -1,13 +1,13 @@
 // track: true — the last tracker out removes the name, whether it closes or dies by kill -9;
 // unnamed creation; and the 8 x 500 race of create/attach/track/close/delete.
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { attachSharedArray, createSharedArray, deleteSharedArray, NotFoundError } from "../mod.ts";
-import { shmExists, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
+import { afterAll, shmExists, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
 import { eventually, kill9, startHolder } from "./_sync_util.ts";
 
 const unnamed: string[] = [];
-after(() => {
+afterAll(() => {
   assert.deepEqual(unnamed.filter(shmExists), [], "unnamed segments left behind");
   assert.deepEqual(sweepLeaks(), [], "segments left behind");
 });

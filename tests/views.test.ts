@@ -3,7 +3,7 @@
 // for the whole batch) decides the expected shape, strides, offset, contiguity and values — or
 // that the expression is an error — on the very same memory.
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   createSharedArray,
   type IndexItem,
@@ -12,7 +12,7 @@ import {
   NotViewableError,
   type SharedArray,
 } from "../mod.ts";
-import { indices, python, sweepLeaks, testFile, uniqueName } from "./_util.ts";
+import { afterAll, indices, python, sweepLeaks, testFile, uniqueName } from "./_util.ts";
 
 const SCRIPT = testFile("python/views.py");
 
@@ -167,7 +167,7 @@ function checkView(what: string, got: ReturnType<typeof jsView>, want: Expected,
 
 describe("views against NumPy", () => {
   const arrays: SharedArray[] = [];
-  after(() => {
+  afterAll(() => {
     for (const a of arrays) a.close();
     assert.deepEqual(sweepLeaks(), []);
   });

@@ -3,7 +3,7 @@
 // composed through field() and view(), close() and readOnly through every kind of view,
 // copy(), and what console.log prints on the runtime running the tests.
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   attachSharedArray,
   ClosedError,
@@ -15,7 +15,7 @@ import {
   parseDType,
   ReadOnlyError,
 } from "../mod.ts";
-import { python, runFixture, sweepLeaks, uniqueName } from "./_util.ts";
+import { afterAll, python, runFixture, sweepLeaks, uniqueName } from "./_util.ts";
 
 /** A float64 (3, 4) array holding 0..11, closed with the block. */
 function grid(order: "C" | "F" = "C") {
@@ -32,7 +32,7 @@ function grid(order: "C" | "F" = "C") {
 const detaches = typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === "function";
 
 describe("view API", () => {
-  after(() => assert.deepEqual(sweepLeaks(), []));
+  afterAll(() => assert.deepEqual(sweepLeaks(), []));
 
   test("get and set take the index as arguments or as one array, negative ones too", () => {
     using a = grid();

@@ -3,7 +3,7 @@
 // process exiting), and the README's work queue: workers take row blocks with Atomics.add, the
 // parent waits for completion without spinning.
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   attachSharedArray,
   ClosedError,
@@ -14,10 +14,10 @@ import {
   wait,
   waitAsync,
 } from "../mod.ts";
-import { startFixture, sweepLeaks, uniqueName } from "./_util.ts";
+import { afterAll, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
 import { closedWhilePending, waitForLine, within } from "./_sync_util.ts";
 
-after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
 /** A new int32 array of `n` elements, removed when closed. */
 function int32s(tag: string, n: number) {
