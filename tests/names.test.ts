@@ -194,6 +194,15 @@ async function reaperOf(name: string): Promise<number> {
   return pid;
 }
 
+// Gone, or a zombie (dead, its descriptors closed, not yet reaped by init).
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
 // By inode: a tracker made before its array was named shows as "/dev/shm/#<ino> (deleted)".
 function findReaper(name: string): number | undefined {
   const { ino } = statSync(shmPath(name));
@@ -214,6 +223,8 @@ async function leftByKill(tag: string): Promise<string> {
   const holder: Holder = await startHolder("create", uniqueName(tag));
   const reaper = await reaperOf(holder.name);
   process.kill(reaper, "SIGKILL");
+  // A signal is delivered later: a reaper still alive when its tracker dies does its job.
+  assert.ok(await eventually(() => !running(reaper)), `reaper ${reaper} outlived SIGKILL`);
   await kill9(holder);
   return holder.name;
 }
