@@ -323,6 +323,14 @@ export const SYMBOLS = {
     ],
     result: "void",
   },
+  // Issue 13 (many arrays): unmapping a segment whose handle was already let go.
+  npshm_unmap: {
+    parameters: [
+      "u64", // addr
+      "u64", // size
+    ],
+    result: "i32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The C types the table uses, in Deno's FFI spelling. */

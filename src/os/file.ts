@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { cString, FileHow, OUT_SLOTS, Status } from "../../ffi/contract.ts";
 import { InvalidArgumentError } from "../format/errors.ts";
 import { failure as statusFailure, shim } from "./native.ts";
-import type { Segment } from "./segment.ts";
+import { type Segment, withHandle } from "./segment.ts";
 
 /** An open file. */
 export interface OpenFile {
@@ -227,8 +227,20 @@ export function copySegmentToFile(
   length: number,
 ): number {
   if (length === 0) return 0;
+  // A let-go handle is reopened for the copy; if the name is gone, the caller writes it all.
+  return withHandle(seg, (handle) => copyFrom(handle, seg, segOffset, f, offset, length), () => 0);
+}
+
+function copyFrom(
+  handle: bigint,
+  seg: Segment,
+  segOffset: number,
+  f: OpenFile,
+  offset: number,
+  length: number,
+): number {
   const status = shim().npshm_file_copy(
-    seg.handle,
+    handle,
     BigInt(segOffset),
     f.handle,
     BigInt(offset),
