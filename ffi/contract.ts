@@ -323,7 +323,18 @@ export const SYMBOLS = {
     ],
     result: "void",
   },
-  // Issue 13 (many arrays): unmapping a segment whose handle was already let go.
+  // Issue 13 (many arrays): attaching without holding a descriptor, and unmapping then.
+  npshm_attach_unheld: {
+    parameters: [
+      "buffer", // name
+      "i32", // read_only
+      "buffer", // out
+      "buffer", // head
+      "u64", // cap
+      "buffer", // info
+    ],
+    result: "i32",
+  },
   npshm_unmap: {
     parameters: [
       "u64", // addr

@@ -335,7 +335,8 @@ function openAttachable(
   check: (header: NpyHeader) => void,
 ): Opened {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const [segment, start] = openSegment(name, readOnly);
+    // Untracked, nothing needs the handle once the segment is mapped: let it go at once.
+    const [segment, start] = openSegment(name, readOnly, track);
     try {
       const header = readHeader(segment, start);
       check(header);

@@ -120,7 +120,8 @@ export function publishSegment(seg: Segment, force: boolean): void {
 
 /**
  * Opens and maps the whole named segment; `readOnly` maps it copy-on-write. Also returns up
- * to its first 512 bytes, copied: valid until the next call.
+ * to its first 512 bytes, copied: valid until the next call. `hold: false` lets the handle go
+ * at once (as {@link letGoHandle} does, in the same native call).
  *
  * @example
  * ```ts
@@ -129,11 +130,23 @@ export function publishSegment(seg: Segment, force: boolean): void {
  * releaseSegment(seg);
  * ```
  */
-export function openSegment(name: string, readOnly: boolean): [Segment, Uint8Array] {
-  const status = shim().npshm_attach(encodedName(name), +readOnly, out, head, HEAD_CAP);
+export function openSegment(
+  name: string,
+  readOnly: boolean,
+  hold = true,
+): [Segment, Uint8Array] {
+  const bytes = encodedName(name);
+  const status = hold
+    ? shim().npshm_attach(bytes, +readOnly, out, head, HEAD_CAP)
+    : shim().npshm_attach_unheld(bytes, +readOnly, out, head, HEAD_CAP, info);
   if (status !== Status.OK) throw failure(status, `attach shared array '${name}'`, out);
   const size = Number(out[2]);
-  return [{ name, handle: out[0], addr: out[1], size }, head.subarray(0, Math.min(size, HEAD))];
+  const seg: Segment = { name, handle: out[0], addr: out[1], size };
+  // Let go in the same call (POSIX): what to reopen it by, as letGoHandle records it.
+  if (!hold && seg.handle < 0n) {
+    seg.identity = { dev: info[0], ino: info[1], uid: Number(info[4]), readOnly };
+  }
+  return [seg, head.subarray(0, Math.min(size, HEAD))];
 }
 
 // The first bytes of the segment opened last, copied by the open call itself: NPY headers
