@@ -51,13 +51,24 @@ function subtitle(r: Results): string {
     `load ${m.loadAverage1m.before.toFixed(2)}`;
 }
 
+/** The frame every chart shares: title with the run's date and machine, data, mark, size. */
+function frame(r: Results, text: string, values: unknown[], mark: unknown, size: number[]): Spec {
+  return {
+    title: { text, subtitle: subtitle(r) },
+    data: { values },
+    mark,
+    width: size[0],
+    height: size[1],
+  };
+}
+
 /**
  * Attach + view + close by size: one line per runtime, C and Python, log scale.
  *
  * @example
  * ```ts
  * declare const r: Results;
- * attachChart(r).mark; // "line"
+ * attachChart(r).encoding; // size on x, µs on a log y, one colour per runtime
  * ```
  */
 export function attachChart(r: Results): Spec {
@@ -72,11 +83,10 @@ export function attachChart(r: Results): Spec {
     add("Python SharedMemory + ndarray", row.size, row.bytes, row.pythonNs);
   }
   return {
-    title: { text: "attach + view + read [0] + close", subtitle: subtitle(r) },
-    data: { values },
-    mark: { type: "line", point: true },
-    width: 420,
-    height: 280,
+    ...frame(r, "attach + view + read [0] + close", values, { type: "line", point: true }, [
+      420,
+      280,
+    ]),
     encoding: {
       x: { field: "size", type: "ordinal", sort: { field: "bytes" }, title: "array size" },
       y: { field: "us", type: "quantitative", scale: { type: "log" }, title: "µs per operation" },
@@ -92,7 +102,7 @@ export function attachChart(r: Results): Spec {
  * @example
  * ```ts
  * declare const r: Results;
- * lockChart(r).mark; // "bar"
+ * lockChart(r).encoding; // one column per operation, one bar per runtime
  * ```
  */
 export function lockChart(r: Results): Spec {
@@ -107,11 +117,7 @@ export function lockChart(r: Results): Spec {
     for (const [key, what] of whats) values.push({ who: row.label, what, ns: row[key] });
   }
   return {
-    title: { text: "locks and wait/notify against C", subtitle: subtitle(r) },
-    data: { values },
-    mark: "bar",
-    width: 160,
-    height: 240,
+    ...frame(r, "locks and wait/notify against C", values, "bar", [160, 240]),
     encoding: {
       column: { field: "what", type: "nominal", title: null, sort: whats.map(([, w]) => w) },
       x: { field: "who", type: "nominal", title: null, axis: { labels: false, ticks: false } },
@@ -127,7 +133,7 @@ export function lockChart(r: Results): Spec {
  * @example
  * ```ts
  * declare const r: Results;
- * npyChart(r)?.mark; // "bar"
+ * npyChart(r)?.encoding; // npshm and cp, side by side
  * ```
  */
 export function npyChart(r: Results): Spec | undefined {
@@ -140,11 +146,7 @@ export function npyChart(r: Results): Spec | undefined {
     { what: "save shared memory to .npy", who: "cp", s: io.saveVsCp.cp },
   ];
   return {
-    title: { text: ".npy load and save against cp (1 GiB, warm cache)", subtitle: subtitle(r) },
-    data: { values },
-    mark: "bar",
-    width: 360,
-    height: 120,
+    ...frame(r, ".npy load and save against cp (warm page cache)", values, "bar", [360, 120]),
     encoding: {
       y: { field: "what", type: "nominal", title: null },
       yOffset: { field: "who", type: "nominal" },

@@ -228,29 +228,20 @@ export function copySegmentToFile(
 ): number {
   if (length === 0) return 0;
   // A let-go handle is reopened for the copy; if the name is gone, the caller writes it all.
-  return withHandle(seg, (handle) => copyFrom(handle, seg, segOffset, f, offset, length), () => 0);
-}
-
-function copyFrom(
-  handle: bigint,
-  seg: Segment,
-  segOffset: number,
-  f: OpenFile,
-  offset: number,
-  length: number,
-): number {
-  const status = shim().npshm_file_copy(
-    handle,
-    BigInt(segOffset),
-    f.handle,
-    BigInt(offset),
-    null,
-    BigInt(length),
-    out,
-  );
-  const done = Number(out[2]);
-  if (status === Status.OK || status === Status.INVALID) return done; // INVALID: not here
-  throw failure(status, `copy shared array '${seg.name}' into file '${f.path}'`);
+  return withHandle(seg, (handle) => {
+    const status = shim().npshm_file_copy(
+      handle,
+      BigInt(segOffset),
+      f.handle,
+      BigInt(offset),
+      null,
+      BigInt(length),
+      out,
+    );
+    const done = Number(out[2]);
+    if (status === Status.OK || status === Status.INVALID) return done; // INVALID: not here
+    throw failure(status, `copy shared array '${seg.name}' into file '${f.path}'`);
+  }, () => 0);
 }
 
 /**
