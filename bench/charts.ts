@@ -42,7 +42,12 @@ interface Results {
   } | null;
 }
 
-const FONT = { font: "sans-serif", labelFontSize: 11, titleFontSize: 12 };
+const FONT = { labelFont: "sans-serif", labelFontSize: 11, titleFontSize: 12, labelLimit: 0 };
+
+/** `node 24 24.21.0 (npm package)` as a legend shows it: `node 24.21.0`. */
+function short(runtime: string): string {
+  return runtime.replace(" (npm package)", "").replace(/^(node|bun) \d+ /, "$1 ");
+}
 
 /** The run's date and machine, under every chart. */
 function subtitle(r: Results): string {
@@ -76,7 +81,9 @@ export function attachChart(r: Results): Spec {
   const add = (who: string, size: string, bytes: number, ns: number | undefined) => {
     if (ns !== undefined) values.push({ who, size, bytes, us: ns / 1000 });
   };
-  for (const row of r.latency) add(`npshm, ${row.runtime}`, row.size, row.bytes, row.npshmNs);
+  for (const row of r.latency) {
+    add(`npshm, ${short(row.runtime)}`, row.size, row.bytes, row.npshmNs);
+  }
   const first = r.latency.filter((row) => row.runtime === r.latency[0].runtime);
   for (const row of first) {
     add("C, the same system calls", row.size, row.bytes, row.cNs);
@@ -114,7 +121,7 @@ export function lockChart(r: Results): Spec {
   ] as const;
   const all = [...r.locks?.c ? [{ label: "C", ...r.locks.c }] : [], ...r.locks?.rows ?? []];
   for (const row of all) {
-    for (const [key, what] of whats) values.push({ who: row.label, what, ns: row[key] });
+    for (const [key, what] of whats) values.push({ who: short(row.label), what, ns: row[key] });
   }
   return {
     ...frame(r, "locks and wait/notify against C", values, "bar", [160, 240]),
