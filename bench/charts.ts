@@ -21,7 +21,8 @@ const TOOLS = new URL("../scripts/tools/package.json", HERE);
 /** A Vega-Lite spec (the part of its schema these charts use is not typed here). */
 type Spec = Record<string, unknown>;
 
-interface Results {
+/** The part of results.json the charts draw. */
+export interface Results {
   date: string;
   machine: { cpu: string; cores: number; kernel: string; loadAverage1m: { before: number } };
   latency: {

@@ -97,7 +97,8 @@ export interface LockResults {
  *   },
  *   progress: (text) => console.error(text),
  * };
- * const deno = { label: "deno", cmd: [Deno.execPath(), "run", "-A", "bench/lock.ts"] };
+ * const run = (file: string) => [Deno.execPath(), "run", "-A", `bench/${file}`];
+ * const deno = { label: "deno", cmd: run("lock.ts"), script: run };
  * printLocks(await measureLocks(io, "native/build/bench/lock", [deno]));
  * ```
  */
