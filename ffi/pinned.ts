@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x3e58513a;
+export const STAMP = 0x549d76ae;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 186728,
-    sha256: "50e0b99932e29a5fef2d3c7b376dc9aadcfde1fd2dc7ee9502b38f559f0a1330",
+    size: 186776,
+    sha256: "037e0a700542f775b1be0884674cb9388fb0012453479e01197b3ac29840f6d3",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 161616,
-    sha256: "bbe99cb901001ee30e92db99f2fd175929cde82e750b3cf8a0295ad6c981152d",
+    size: 165776,
+    sha256: "dced04ad97bda1ed5d62d06d71d8aa987e059a6ad987032b18ec8bd05d57c972",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 176848,
-    sha256: "0f02f027b1e6b6a7d1fd672bddfe19d7531b7037b55579d8a088dded10ed9193",
+    size: 177264,
+    sha256: "07d238539d464f3fc88254c11f2a552272ff50b4d78af3cb7ff2be42042d6a1d",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 34392,
-    sha256: "b8f26a0af08520afe61417bf17aba7802cb4695aa5ca01a4708c82da9a623242",
+    size: 34840,
+    sha256: "2ae783d48f06400b5e6f7ec57bf58afc86c7dae41bad4f8a4dd4ae7a61cebf04",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 61440,
-    sha256: "2f5acb0ac901cf157fc4f1f4f0b630c1cb9bc4d5b82fd0b9f4bfc638541a3558",
+    sha256: "07649ef6c34942691c888d980dd814d3a466c6384e494fad0aee7fb13aace52f",
   },
 };

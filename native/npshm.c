@@ -42,6 +42,22 @@ NPSHM_API int32_t npshm_attach(const char *name, int32_t read_only, int64_t *out
   return status;
 }
 
+NPSHM_API int32_t npshm_attach_unheld(const char *name, int32_t read_only, int64_t *out,
+                                      uint8_t *head, uint64_t cap, int64_t *info) {
+  int32_t status = npshm_attach(name, read_only, out, head, cap);
+#ifndef _WIN32
+  if (status != NPSHM_OK || info == NULL) return status;
+  int64_t handle = out[0];
+  status = npshm_fstat(handle, info, out);
+  if (status != NPSHM_OK) npshm_unmap((uint64_t)out[1], (uint64_t)out[2]);
+  npshm_close(handle);
+  out[0] = NPSHM_NO_HANDLE;
+#else
+  (void)info;
+#endif
+  return status;
+}
+
 NPSHM_API int32_t npshm_release(uint64_t addr, uint64_t size, int64_t handle) {
   int32_t unmapped = npshm_unmap(addr, size);
   int32_t closed = npshm_close(handle);

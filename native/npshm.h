@@ -89,6 +89,16 @@ NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out);
 NPSHM_API int32_t npshm_attach(const char *name, int32_t read_only, int64_t *out, uint8_t *head,
                                uint64_t cap);
 
+/*
+ * npshm_attach, then (POSIX) npshm_fstat into info[] and close the descriptor: the mapping
+ * keeps the memory, as after a C program's close(2), and a process holding many arrays holds
+ * no descriptor for them; info[0..1] (device, inode) let the caller reopen the very same
+ * segment by name later. out[0] is then NPSHM_NO_HANDLE. Windows: the handle is the mapping's
+ * identity and is kept (out[0] as npshm_attach's; info untouched).
+ */
+NPSHM_API int32_t npshm_attach_unheld(const char *name, int32_t read_only, int64_t *out,
+                                      uint8_t *head, uint64_t cap, int64_t *info);
+
 /* npshm_unmap then npshm_close: the end of an attach in one call. First failure wins. */
 NPSHM_API int32_t npshm_release(uint64_t addr, uint64_t size, int64_t handle);
 

@@ -921,6 +921,30 @@ static void test_attach_release(void) {
   npshm_unlink(n, -1, out);
 }
 
+#ifndef _WIN32
+/* Issue 13: an attach that keeps no descriptor, only what identifies the segment. */
+static void test_attach_unheld(void) {
+  const char *n = test_name("unheld");
+  int64_t out[4], info[6], want[6];
+  npshm_create(n, 8192, 0600, 0, (const uint8_t *)HEAD, sizeof HEAD, out);
+  seg made = seg_of(out);
+  npshm_publish(made.h, n, 0, out);
+  npshm_fstat(made.h, want, out);
+  uint8_t head[512];
+  int32_t st = npshm_attach_unheld(n, 0, out, head, 16, info);
+  seg a = seg_of(out);
+  check(st == NPSHM_OK && a.h == -1 && a.addr != 0 && memcmp(head, HEAD, 16) == 0,
+        "attach_unheld maps and reads the header, holding no handle");
+  check(info[0] == want[0] && info[1] == want[1], "attach_unheld reports device and inode");
+  check(npshm_unmap((uint64_t)a.addr, (uint64_t)a.size) == NPSHM_OK, "its mapping unmaps");
+  check(npshm_attach_unheld(test_name("unheld-missing"), 0, out, head, 16, info) ==
+            NPSHM_NOT_FOUND,
+        "attach_unheld of a missing name: NOT_FOUND");
+  release(made);
+  npshm_unlink(n, -1, out);
+}
+#endif
+
 #ifdef __linux__
 /* Files that take their name only once complete: O_TMPFILE + linkat (Linux). */
 static void test_unnamed_files(void) {
@@ -992,6 +1016,7 @@ int main(void) {
   test_mode();
   test_no_fd_leak();
   test_race();
+  test_attach_unheld();
 #endif
 #ifdef HAVE_FALLBACK_HOOK
   test_fallback();

@@ -36,6 +36,7 @@ import { checkHeader, type Expectation, expectationOf } from "./format/validate.
 import { Mapping } from "./os/mapping.ts";
 import {
   createSegment,
+  letGoHandle,
   openSegment,
   publishSegment,
   readSegment,
@@ -250,6 +251,7 @@ export function makeSharedArray(
     throw err;
   }
   mapping.unlinkOnClose = spec.unlinkOnClose;
+  letGoHandle(segment, false);
   return new SharedArray(name, mapping, spec.layout, control);
 }
 
@@ -306,6 +308,7 @@ export function attachSharedArray<D extends DTypeLike = string>(
     throw err;
   }
   const { segment, header, control } = opened;
+  letGoHandle(segment, readOnly);
   const mapping = new Mapping(
     segment,
     header.dataOffset,
@@ -332,7 +335,8 @@ function openAttachable(
   check: (header: NpyHeader) => void,
 ): Opened {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const [segment, start] = openSegment(name, readOnly);
+    // Untracked, nothing needs the handle once the segment is mapped: let it go at once.
+    const [segment, start] = openSegment(name, readOnly, track);
     try {
       const header = readHeader(segment, start);
       check(header);

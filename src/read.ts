@@ -29,7 +29,7 @@ import { attachSharedArray, makeSharedArray, maxNameBytes } from "./lifecycle.ts
 import { inChunks, type Progress, readFileHeader } from "./npy/file_header.ts";
 import { closeFile, copyIntoSegment, filePath, type OpenFile, openFile } from "./os/file.ts";
 import { mappingOf } from "./os/mapping.ts";
-import { readSegment, statHandle } from "./os/segment.ts";
+import { ownerOf, readSegment, statHandle } from "./os/segment.ts";
 import type { SharedArray } from "./shared_array.ts";
 
 /**
@@ -213,7 +213,7 @@ function attachMatching(
 function checkOwner(array: SharedArray, path: string): void {
   if (process.platform === "win32") return;
   const segment = mappingOf(array.buffer)!.segment;
-  const owner = statHandle(segment.handle, `shared array '${array.name}'`).uid;
+  const owner = ownerOf(segment);
   const me = process.geteuid?.();
   if (owner >= 0 && me !== undefined && owner !== me) {
     throw new ExistsError(

@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { cString, FileHow, OUT_SLOTS, Status } from "../../ffi/contract.ts";
 import { InvalidArgumentError } from "../format/errors.ts";
 import { failure as statusFailure, shim } from "./native.ts";
-import type { Segment } from "./segment.ts";
+import { type Segment, withHandle } from "./segment.ts";
 
 /** An open file. */
 export interface OpenFile {
@@ -227,18 +227,21 @@ export function copySegmentToFile(
   length: number,
 ): number {
   if (length === 0) return 0;
-  const status = shim().npshm_file_copy(
-    seg.handle,
-    BigInt(segOffset),
-    f.handle,
-    BigInt(offset),
-    null,
-    BigInt(length),
-    out,
-  );
-  const done = Number(out[2]);
-  if (status === Status.OK || status === Status.INVALID) return done; // INVALID: not here
-  throw failure(status, `copy shared array '${seg.name}' into file '${f.path}'`);
+  // A let-go handle is reopened for the copy; if the name is gone, the caller writes it all.
+  return withHandle(seg, (handle) => {
+    const status = shim().npshm_file_copy(
+      handle,
+      BigInt(segOffset),
+      f.handle,
+      BigInt(offset),
+      null,
+      BigInt(length),
+      out,
+    );
+    const done = Number(out[2]);
+    if (status === Status.OK || status === Status.INVALID) return done; // INVALID: not here
+    throw failure(status, `copy shared array '${seg.name}' into file '${f.path}'`);
+  }, () => 0);
 }
 
 /**

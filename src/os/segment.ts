@@ -11,6 +11,7 @@
  * ```
  * @module
  */
+import process from "node:process";
 import { cString, OUT_SLOTS, Status } from "../../ffi/contract.ts";
 import { failure, shim } from "./native.ts";
 
@@ -18,14 +19,27 @@ import { failure, shim } from "./native.ts";
 export interface Segment {
   /** The name it was opened or created under. */
   readonly name: string;
-  /** OS handle (fd or HANDLE), held until release. */
-  readonly handle: bigint;
+  /**
+   * OS handle (fd or HANDLE) while held, else -1n: on POSIX an array lets its descriptor go
+   * once it is set up ({@link letGoHandle}), so holding many arrays needs no descriptors.
+   */
+  handle: bigint;
   /** Address of the mapping (0n for a zero-byte segment). */
   readonly addr: bigint;
   /** Bytes mapped. */
   readonly size: number;
   /** The tracker handle while this process tracks it (`track: true`): release untracks it. */
   tracker?: bigint;
+  /** What the segment was when its handle was let go: to reopen the very same one. */
+  identity?: SegmentIdentity;
+}
+
+/** Device, inode and owner of a segment whose handle was let go, and how it was opened. */
+export interface SegmentIdentity {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly uid: number;
+  readonly readOnly: boolean;
 }
 
 // One scratch out-array: every shim call is synchronous, so calls cannot interleave.
@@ -106,7 +120,8 @@ export function publishSegment(seg: Segment, force: boolean): void {
 
 /**
  * Opens and maps the whole named segment; `readOnly` maps it copy-on-write. Also returns up
- * to its first 512 bytes, copied: valid until the next call.
+ * to its first 512 bytes, copied: valid until the next call. `hold: false` lets the handle go
+ * at once (as {@link letGoHandle} does, in the same native call).
  *
  * @example
  * ```ts
@@ -115,11 +130,23 @@ export function publishSegment(seg: Segment, force: boolean): void {
  * releaseSegment(seg);
  * ```
  */
-export function openSegment(name: string, readOnly: boolean): [Segment, Uint8Array] {
-  const status = shim().npshm_attach(encodedName(name), +readOnly, out, head, HEAD_CAP);
+export function openSegment(
+  name: string,
+  readOnly: boolean,
+  hold = true,
+): [Segment, Uint8Array] {
+  const bytes = encodedName(name);
+  const status = hold
+    ? shim().npshm_attach(bytes, +readOnly, out, head, HEAD_CAP)
+    : shim().npshm_attach_unheld(bytes, +readOnly, out, head, HEAD_CAP, info);
   if (status !== Status.OK) throw failure(status, `attach shared array '${name}'`, out);
   const size = Number(out[2]);
-  return [{ name, handle: out[0], addr: out[1], size }, head.subarray(0, Math.min(size, HEAD))];
+  const seg: Segment = { name, handle: out[0], addr: out[1], size };
+  // Let go in the same call (POSIX): what to reopen it by, as letGoHandle records it.
+  if (!hold && seg.handle < 0n) {
+    seg.identity = { dev: info[0], ino: info[1], uid: Number(info[4]), readOnly };
+  }
+  return [seg, head.subarray(0, Math.min(size, HEAD))];
 }
 
 // The first bytes of the segment opened last, copied by the open call itself: NPY headers
@@ -179,8 +206,84 @@ export function releaseSegment(seg: Segment, unmap = true): void {
     seg.tracker = undefined;
     shim().npshm_untrack(tracker, cString(seg.name), out); // the last tracker out unlinks
   }
-  if (unmap && seg.size > 0) shim().npshm_release(seg.addr, BigInt(seg.size), seg.handle);
+  const unmapping = unmap && seg.size > 0;
+  if (seg.handle < 0n) {
+    if (unmapping) shim().npshm_unmap(seg.addr, BigInt(seg.size));
+  } else if (unmapping) shim().npshm_release(seg.addr, BigInt(seg.size), seg.handle);
   else shim().npshm_close(seg.handle);
+}
+
+/**
+ * Closes the segment's handle once nothing needs it held (POSIX: the mapping keeps the memory,
+ * as after a C program's close(2)); records the device, inode and owner first, so that
+ * {@link withHandle} can reopen this very segment by name later. A no-op on Windows, where
+ * the handle is the mapping's identity. `readOnly`: how it was opened (and will be reopened).
+ *
+ * @example
+ * ```ts
+ * const [seg] = openSegment("frames", false);
+ * letGoHandle(seg, false);
+ * seg.handle; // -1n: no descriptor held; the mapping stays until releaseSegment
+ * releaseSegment(seg);
+ * ```
+ */
+export function letGoHandle(seg: Segment, readOnly: boolean): void {
+  if (process.platform === "win32" || seg.handle < 0n) return;
+  const st = statHandle(seg.handle, `shared array '${seg.name}'`);
+  seg.identity = { dev: st.dev, ino: st.ino, uid: st.uid, readOnly };
+  shim().npshm_close(seg.handle);
+  seg.handle = -1n;
+}
+
+/**
+ * Runs `use` with a handle of the segment: the one held, or else one reopened by name for the
+ * call, and only if the name still refers to this very segment (same device and inode);
+ * `gone()` is the answer when it does not (deleted, or replaced by another array).
+ *
+ * @example
+ * ```ts
+ * const [seg] = openSegment("frames", false);
+ * letGoHandle(seg, false);
+ * withHandle(seg, (h) => statHandle(h, "frames").size, () => -1n); // reopened for the call
+ * releaseSegment(seg);
+ * ```
+ */
+export function withHandle<T>(seg: Segment, use: (handle: bigint) => T, gone: () => T): T {
+  if (seg.handle >= 0n || seg.identity === undefined) return use(seg.handle);
+  const handle = reopen(seg.name, seg.identity);
+  if (handle === undefined) return gone();
+  try {
+    return use(handle);
+  } finally {
+    shim().npshm_close(handle);
+  }
+}
+
+/** A new handle of `name` if it is still the segment `id` describes, else undefined. */
+function reopen(name: string, id: SegmentIdentity): bigint | undefined {
+  const status = shim().npshm_open(encodedName(name), +id.readOnly, out);
+  if (status === Status.NOT_FOUND) return undefined;
+  if (status !== Status.OK) throw failure(status, `reopen shared array '${name}'`, out);
+  const [handle, addr, size] = [out[0], out[1], out[2]];
+  if (addr !== 0n) shim().npshm_unmap(addr, size); // only the descriptor is wanted
+  const st = statHandle(handle, `shared array '${name}'`);
+  if (st.dev === id.dev && st.ino === id.ino) return handle;
+  shim().npshm_close(handle);
+  return undefined;
+}
+
+/**
+ * The uid of the segment's owner (-1 where there is none: Windows).
+ *
+ * @example
+ * ```ts
+ * const [seg] = openSegment("frames", true);
+ * ownerOf(seg) === process.geteuid?.(); // true if this user made it
+ * releaseSegment(seg);
+ * ```
+ */
+export function ownerOf(seg: Segment): number {
+  return seg.identity?.uid ?? statHandle(seg.handle, `shared array '${seg.name}'`).uid;
 }
 
 /**
@@ -193,7 +296,12 @@ export function releaseSegment(seg: Segment, unmap = true): void {
  * ```
  */
 export function unlinkSegment(name: string, seg?: Segment): boolean {
-  const status = shim().npshm_unlink(cString(name), seg ? seg.handle : -1n, out);
+  if (seg) return withHandle(seg, (handle) => unlinkHandle(name, handle), () => false);
+  return unlinkHandle(name, -1n);
+}
+
+function unlinkHandle(name: string, handle: bigint): boolean {
+  const status = shim().npshm_unlink(cString(name), handle, out);
   if (status === Status.OK) return true;
   if (status === Status.NOT_FOUND || status === Status.STALE) return false;
   throw failure(status, `delete shared array '${name}'`, out);

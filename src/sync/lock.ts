@@ -39,13 +39,14 @@ import {
   AbortedError,
   ClosedError,
   LockError,
+  NotFoundError,
   ReadOnlyError,
   TimeoutError,
   UnsupportedError,
 } from "../format/errors.ts";
 import type { Mapping } from "../os/mapping.ts";
 import { failure, shim } from "../os/native.ts";
-import { readSegment, viewSegment } from "../os/segment.ts";
+import { readSegment, viewSegment, withHandle } from "../os/segment.ts";
 import { optionsOf, signalOf, timeoutNs } from "./args.ts";
 import { watched } from "./cancel.ts";
 
@@ -431,7 +432,17 @@ export class SegmentLock {
       );
     }
     const addr = segment.addr + BigInt(control + LOCK_FIELD);
-    const status = shim().npshm_lock_token(segment.handle, addr, out);
+    // The token opens a description of its own: from the handle, reopened if it was let go.
+    const status = withHandle(
+      segment,
+      (handle) => shim().npshm_lock_token(handle, addr, out),
+      () => {
+        throw new NotFoundError(
+          `cannot lock ${this.#mapping.label}: its name was deleted or now names another ` +
+            "array, so no lock token can be taken for it (lock before deleting the name)",
+        );
+      },
+    );
     if (status === Status.BUSY) {
       throw new LockError(
         `cannot lock ${this.#mapping.label}: every lock token drawn was locked by another ` +
