@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x3e58513a;
+export const STAMP = 0x0214eb98;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -32,26 +32,26 @@ export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
     size: 186728,
-    sha256: "50e0b99932e29a5fef2d3c7b376dc9aadcfde1fd2dc7ee9502b38f559f0a1330",
+    sha256: "40b1a1261db8dc0b6bfac63a19cb0bc7479f5e8b8c0956620cdddb5c854e06f5",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
     size: 161616,
-    sha256: "bbe99cb901001ee30e92db99f2fd175929cde82e750b3cf8a0295ad6c981152d",
+    sha256: "bab8f1cf8fc087f5292cf36a7bfec1f792713db061713294a9711945f5530fea",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
     size: 176848,
-    sha256: "0f02f027b1e6b6a7d1fd672bddfe19d7531b7037b55579d8a088dded10ed9193",
+    sha256: "e276bb41323771a5462e6832a2730e2d2ee057740427e9def12099d4bc8a73aa",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
     size: 34392,
-    sha256: "b8f26a0af08520afe61417bf17aba7802cb4695aa5ca01a4708c82da9a623242",
+    sha256: "a00159b0955d2abb0c5ae54e851d7fa6a5ed799c84e7c4f702f96828e0e35714",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
-    size: 61440,
-    sha256: "2f5acb0ac901cf157fc4f1f4f0b630c1cb9bc4d5b82fd0b9f4bfc638541a3558",
+    size: 71680,
+    sha256: "f4ffb15a723da9af49b45394bffda663a72725269d5f564068c32e396e7f8c4c",
   },
 };
