@@ -540,10 +540,12 @@ const WINE_FILES = [
   "header.test.js",
   "header_fuzz.test.js",
   "lifecycle.test.js",
+  "lock.test.js",
   "multiprocess.test.js",
   "native.test.js",
   "pyliteral.test.js",
   "shape.test.js",
+  "wait.test.js",
 ];
 
 async function wine(build: NpmBuild, dir: string): Promise<void> {
