@@ -44,6 +44,7 @@ import {
   unlinkSegment,
   writeSegment,
 } from "./os/segment.ts";
+import { registerName } from "./os/registry.ts";
 import { trackSegment, unlinkUntracked } from "./os/track.ts";
 import { SharedArray } from "./shared_array.ts";
 
@@ -250,6 +251,7 @@ export function makeSharedArray(
     throw err;
   }
   mapping.unlinkOnClose = spec.unlinkOnClose;
+  registerName(name);
   return new SharedArray(name, mapping, spec.layout, control);
 }
 
@@ -306,6 +308,7 @@ export function attachSharedArray<D extends DTypeLike = string>(
     throw err;
   }
   const { segment, header, control } = opened;
+  registerName(name);
   const mapping = new Mapping(
     segment,
     header.dataOffset,
