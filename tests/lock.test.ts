@@ -82,7 +82,8 @@ describe("lock", () => {
     a.lock();
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
-    setTimeout(() => a.unlock(), 100);
+    // 300 ms: Windows' timers tick every 15.6 ms, so a 5 ms interval runs ~6 times in 100 ms.
+    setTimeout(() => a.unlock(), 300);
     const guard = await b.lockAsync();
     clearInterval(timer);
     assert.ok(ticks >= 5, `the loop ran ${ticks} times while waiting`);

@@ -1,6 +1,7 @@
 // track: true — the last tracker out removes the name, whether it closes or dies by kill -9;
 // unnamed creation; and the 8 x 500 race of create/attach/track/close/delete.
 import assert from "node:assert/strict";
+import process from "node:process";
 import { after, describe, test } from "node:test";
 import { attachSharedArray, createSharedArray, deleteSharedArray, NotFoundError } from "../mod.ts";
 import { shmExists, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
@@ -12,7 +13,11 @@ after(() => {
   assert.deepEqual(sweepLeaks(), [], "segments left behind");
 });
 
-describe("track", () => {
+describe("track", {
+  skip: process.platform === "win32"
+    ? "Windows names do not outlive their handles: nothing to track (the Windows tests below)"
+    : false,
+}, () => {
   test("the name goes with the last tracker to close, not before", () => {
     const name = uniqueName("track");
     const a = createSharedArray(name, { shape: [3], dtype: "f8", track: true, fill: 1 });
@@ -74,7 +79,11 @@ describe("track", () => {
   });
 });
 
-describe("track: kill -9", () => {
+describe("track: kill -9", {
+  skip: process.platform === "win32"
+    ? "Windows names do not outlive their handles: nothing to track (the Windows tests below)"
+    : false,
+}, () => {
   test("the creator dies: the survivor carries on and, last out, removes it", async () => {
     const name = uniqueName("k-creator");
     const creator = await startHolder("create", name);
@@ -123,7 +132,11 @@ describe("track: kill -9", () => {
   });
 });
 
-describe("track: race", () => {
+describe("track: race", {
+  skip: process.platform === "win32"
+    ? "Windows names do not outlive their handles: nothing to track (the Windows tests below)"
+    : false,
+}, () => {
   test("8 processes x 500 rounds of create/attach/track/close/delete on 3 names", async () => {
     const prefix = uniqueName("race");
     const started = Date.now();
@@ -144,5 +157,45 @@ describe("track: race", () => {
       assert.ok(!shmExists(`${prefix}-${i}`), `${prefix}-${i} was left behind`);
     }
     console.log(`race: ${created} creates, ${attached} attaches in ${Date.now() - started} ms`);
+  });
+});
+
+// What track, unlinkOnClose and deleteSharedArray mean on Windows (README, "Platforms"): a
+// mapping lives exactly as long as some process has it open, crashes included.
+describe("lifetimes on Windows", {
+  skip: process.platform === "win32" ? false : "Windows only (Linux: the tests above)",
+}, () => {
+  test("a name lives exactly as long as some handle, tracked or not", () => {
+    const name = uniqueName("win-life");
+    const a = createSharedArray(name, { shape: [3], dtype: "f8", track: true, fill: 1 });
+    const b = attachSharedArray(name, { track: true });
+    const plain = attachSharedArray(name);
+    a.close();
+    b.close();
+    assert.ok(shmExists(name), "an untracked handle keeps it too");
+    assert.equal(plain.get(0), 1);
+    plain.close();
+    assert.ok(!shmExists(name), "gone with the last handle");
+    assert.throws(() => attachSharedArray(name), NotFoundError);
+  });
+
+  test("unlinkOnClose and deleteSharedArray cannot take a live mapping's name", () => {
+    const name = uniqueName("win-unlink");
+    const a = createSharedArray(name, { shape: [2], dtype: "u1", unlinkOnClose: true, fill: 5 });
+    const b = attachSharedArray(name);
+    a.close();
+    assert.ok(shmExists(name), "b has it: the name stays");
+    assert.equal(deleteSharedArray(name), true);
+    using c = attachSharedArray(name);
+    assert.equal(c.get(1), 5, "still attachable while open anywhere");
+    b.close();
+  });
+
+  test("kill -9 of the only holder takes the name with it", async () => {
+    const name = uniqueName("win-kill");
+    const creator = await startHolder("create", name);
+    assert.ok(shmExists(name));
+    await kill9(creator);
+    assert.ok(await eventually(() => !shmExists(name)), "gone with the dead process's handles");
   });
 });
