@@ -116,9 +116,9 @@ export async function closedWhilePending(mode: "lock" | "wait"): Promise<void> {
 }
 
 /**
- * Publishes a segment named `name` holding exactly `parts`, one after the other, as another tool (Python, an older
- * npshm) would have made it, without python or /dev/shm: the same on Linux and Windows. Keep
- * it until the test is done (on Windows the mapping goes with its last handle).
+ * Publishes a segment named `name` holding `parts`, one after the other, as another tool
+ * (Python, an older npshm) would have made it, without python or /dev/shm: the same on Linux
+ * and Windows. Keep it until the test is done (a Windows mapping goes with its last handle).
  */
 export function rawSegment(name: string, ...parts: Uint8Array[]): Disposable {
   const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

@@ -1,5 +1,6 @@
 // Attack (issue 12, item 9): a segment whose name holds terminal escape sequences (any user can
-// make one in /dev/shm, or a named mapping on Windows). `npshm ls` and `npshm info` must print the name escaped, never raw.
+// make one in /dev/shm, or a named mapping on Windows). `npshm ls` and `npshm info` must print
+// the name escaped, never raw.
 // Arg: NAME (a name without control characters; they are appended here). Plants a valid NPY
 // segment under that name, then runs both commands; their output goes to stdout.
 import process from "node:process";
