@@ -51,7 +51,8 @@ import { type NpyHeader, readNpyHeader } from "./format/header.ts";
 import { validateName } from "./format/name.ts";
 import { reclaimStale } from "./lifecycle.ts";
 import { registeredNames, registerName, unregisterName } from "./os/registry.ts";
-import { openSegment, readSegment, releaseSegment } from "./os/segment.ts";
+import { openNamed } from "./os/persist.ts";
+import { readSegment, releaseSegment } from "./os/segment.ts";
 import { trackerOfLock } from "./os/track.ts";
 
 const SHM_DIR = "/dev/shm";
@@ -369,7 +370,7 @@ function listRegistered(): SharedArrayInfo[] {
 
 // Windows: one array, through a read-only (copy-on-write) mapping of its own.
 function inspectMapping(name: string): SharedArrayInfo {
-  const [segment] = openSegment(name, true);
+  const [segment] = openNamed(name, true);
   try {
     const read = (at: number, n: number) => {
       if (at + n > segment.size) {

@@ -3,7 +3,14 @@
 import assert from "node:assert/strict";
 import process from "node:process";
 import { after, describe, test } from "node:test";
-import { attachSharedArray, createSharedArray, deleteSharedArray, NotFoundError } from "../mod.ts";
+import {
+  attachSharedArray,
+  createSharedArray,
+  deleteSharedArray,
+  ExistsError,
+  listSharedArrays,
+  NotFoundError,
+} from "../mod.ts";
 import { shmExists, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
 import { eventually, kill9, startHolder } from "./_sync_util.ts";
 
@@ -189,6 +196,27 @@ describe("lifetimes on Windows", {
     using c = attachSharedArray(name);
     assert.equal(c.get(1), 5, "still attachable while open anywhere");
     b.close();
+  });
+
+  test("persistent: true keeps an array with no process, until deleted", async () => {
+    const name = uniqueName("win-persist");
+    const a = createSharedArray(name, { shape: [4], dtype: "int32", fill: 3, persistent: true });
+    a.set(1, 9);
+    a.close(); // no process has it now
+    assert.throws(() => createSharedArray(name, { shape: [1], dtype: "u1" }), ExistsError);
+    const locker = await startHolder("lock", name); // attaches it, locks, writes -1, stays
+    using b = attachSharedArray(name, { validateShape: [4], validateDtype: "int32" });
+    assert.deepEqual([...b.data as Int32Array], [-1, 9, 3, 3], "one array across processes");
+    assert.equal(b.tryLock(), null, "the lock is shared too");
+    await kill9(locker);
+    const guard = b.lock({ timeoutMs: 5000 });
+    assert.equal(guard.previousOwnerDied, true);
+    guard.unlock();
+    assert.ok(listSharedArrays().some((x) => x.name === name), "listed");
+    b.close();
+    assert.equal(deleteSharedArray(name), true);
+    assert.throws(() => attachSharedArray(name), NotFoundError);
+    assert.ok(!listSharedArrays().some((x) => x.name === name), "no longer listed");
   });
 
   test("kill -9 of the only holder takes the name with it", async () => {

@@ -24,14 +24,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 
-/** The folder of the registry: per user, so that no one else can add or drop entries. */
-export function registryDir(): string {
+/**
+ * A folder of npshm's own for this user (`%LOCALAPPDATA%\npshm\<what>`, else the temp
+ * folder's `npshm-<what>`): per user, so that no one else can add or drop what is in it.
+ */
+export function userDir(what: string): string {
   const local = process.env.LOCALAPPDATA;
-  return local ? join(local, "npshm", "names") : join(tmpdir(), "npshm-names");
+  return local ? join(local, "npshm", what) : join(tmpdir(), `npshm-${what}`);
+}
+
+/** A file name for an array name: any name, whatever its characters or length. */
+export function nameHash(name: string): string {
+  return createHash("sha256").update(name).digest("hex").slice(0, 40);
+}
+
+/** The folder of the registry. */
+export function registryDir(): string {
+  return userDir("names");
 }
 
 function entryPath(name: string): string {
-  return join(registryDir(), createHash("sha256").update(name).digest("hex").slice(0, 40));
+  return join(registryDir(), nameHash(name));
 }
 
 /**
