@@ -50,7 +50,13 @@ import {
   unlinkSegment,
   writeSegment,
 } from "./os/segment.ts";
-import { createPersistent, isPersistent, openNamed, removePersistent } from "./os/persist.ts";
+import {
+  createPersistent,
+  isPersistent,
+  openNamed,
+  removePersistent,
+  segmentExists,
+} from "./os/persist.ts";
 import { registerName } from "./os/registry.ts";
 import { trackSegment, unlinkUntracked } from "./os/track.ts";
 import { SharedArray } from "./shared_array.ts";
@@ -278,7 +284,7 @@ export function makeSharedArray(
 // Windows a name is either a live mapping or a persistent file, never both.
 function createNamed(name: string, size: number, spec: MakeSpec, head: Uint8Array): Segment {
   if (process.platform === "win32") {
-    const other = spec.persistent ? shmExists(name) : isPersistent(name);
+    const other = spec.persistent ? segmentExists(name) : isPersistent(name);
     if (other) {
       throw new ExistsError(
         `shared array '${name}' exists (${spec.persistent ? "a live mapping" : "persistent"})`,
@@ -287,17 +293,6 @@ function createNamed(name: string, size: number, spec: MakeSpec, head: Uint8Arra
     if (spec.persistent) return createPersistent(name, size, head);
   }
   return createSegment(name, size, spec.mode, spec.force, head);
-}
-
-// Whether a live mapping (or /dev/shm file) of that name opens.
-function shmExists(name: string): boolean {
-  try {
-    releaseSegment(openSegment(name, true)[0]);
-    return true;
-  } catch (err) {
-    if (err instanceof NotFoundError) return false;
-    throw err;
-  }
 }
 
 // Names the segment; a name left by trackers that all died (stale) is reclaimed first, once.

@@ -8,8 +8,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, unlinkSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { NotFoundError } from "../src/format/errors.ts";
-import { openSegment, releaseSegment } from "../src/os/segment.ts";
+import { segmentExists } from "../src/os/persist.ts";
 
 // `deno test --parallel` runs every test file in one process, each with its own copy of this
 // module: this tag keeps one file's sweepLeaks() off the live segments of the others.
@@ -53,14 +52,7 @@ export function shmPath(name: string): string {
  * named mapping opens (looking holds it for the moment of the look only).
  */
 export function shmExists(name: string): boolean {
-  if (process.platform !== "win32") return existsSync(shmPath(name));
-  try {
-    releaseSegment(openSegment(name, true)[0]);
-    return true;
-  } catch (err) {
-    if (err instanceof NotFoundError) return false;
-    throw err;
-  }
+  return process.platform === "win32" ? segmentExists(name) : existsSync(shmPath(name));
 }
 
 /** Runs python3 with `code`, passing `input` on stdin; returns stdout. Throws on failure. */

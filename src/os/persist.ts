@@ -19,7 +19,7 @@ import process from "node:process";
 import { ExistsError, NotFoundError } from "../format/errors.ts";
 import { closeFile, mapFile, openFile, pwriteFile, removeFile, resizeFile } from "./file.ts";
 import { nameHash, userDir } from "./registry.ts";
-import { openSegment, readSegment, type Segment } from "./segment.ts";
+import { openSegment, readSegment, releaseSegment, type Segment } from "./segment.ts";
 
 /** The file behind the persistent array `name`. */
 export function persistentPath(name: string): string {
@@ -79,4 +79,15 @@ export function openNamed(name: string, readOnly: boolean): [Segment, Uint8Array
 /** Removes the persistent array `name`'s file; false if there is none. */
 export function removePersistent(name: string): boolean {
   return process.platform === "win32" && removeFile(persistentPath(name));
+}
+
+/** Whether a live segment (a named mapping; on Linux a /dev/shm file) of that name opens. */
+export function segmentExists(name: string): boolean {
+  try {
+    releaseSegment(openSegment(name, true)[0]);
+    return true;
+  } catch (err) {
+    if (err instanceof NotFoundError) return false;
+    throw err;
+  }
 }
