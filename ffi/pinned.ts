@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x549d76ae;
+export const STAMP = 0x0214eb98;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 186776,
-    sha256: "037e0a700542f775b1be0884674cb9388fb0012453479e01197b3ac29840f6d3",
+    size: 186728,
+    sha256: "40b1a1261db8dc0b6bfac63a19cb0bc7479f5e8b8c0956620cdddb5c854e06f5",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 165776,
-    sha256: "dced04ad97bda1ed5d62d06d71d8aa987e059a6ad987032b18ec8bd05d57c972",
+    size: 161616,
+    sha256: "bab8f1cf8fc087f5292cf36a7bfec1f792713db061713294a9711945f5530fea",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 177264,
-    sha256: "07d238539d464f3fc88254c11f2a552272ff50b4d78af3cb7ff2be42042d6a1d",
+    size: 176848,
+    sha256: "e276bb41323771a5462e6832a2730e2d2ee057740427e9def12099d4bc8a73aa",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 34840,
-    sha256: "2ae783d48f06400b5e6f7ec57bf58afc86c7dae41bad4f8a4dd4ae7a61cebf04",
+    size: 34392,
+    sha256: "a00159b0955d2abb0c5ae54e851d7fa6a5ed799c84e7c4f702f96828e0e35714",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
-    size: 61440,
-    sha256: "07649ef6c34942691c888d980dd814d3a466c6384e494fad0aee7fb13aace52f",
+    size: 71680,
+    sha256: "f4ffb15a723da9af49b45394bffda663a72725269d5f564068c32e396e7f8c4c",
   },
 };

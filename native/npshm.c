@@ -472,6 +472,7 @@ NPSHM_API int32_t npshm_create(const char *name, uint64_t size, uint32_t mode, i
     return npshm_fail(out, e);
   }
   if (head_len) memcpy(addr, head, (size_t)head_len);
+  npshm_win_view_add(addr, size, npshm_win_key_of_name(name));
   out[0] = (int64_t)(intptr_t)h;
   out[1] = (int64_t)(uintptr_t)addr;
   out[2] = (int64_t)size;
@@ -503,6 +504,7 @@ NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) 
     CloseHandle(h);
     return npshm_fail(out, e);
   }
+  npshm_win_view_add(addr, mbi.RegionSize, npshm_win_key_of_name(name));
   out[0] = (int64_t)(intptr_t)h;
   out[1] = (int64_t)(uintptr_t)addr;
   out[2] = (int64_t)mbi.RegionSize; /* page-rounded: the header knows the exact size */
@@ -512,6 +514,7 @@ NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) 
 NPSHM_API int32_t npshm_unmap(uint64_t addr, uint64_t size) {
   (void)size;
   if (addr == 0) return NPSHM_OK;
+  npshm_win_view_drop((const void *)(uintptr_t)addr);
   return UnmapViewOfFile((LPCVOID)(uintptr_t)addr) ? NPSHM_OK : npshm_status_of(GetLastError());
 }
 

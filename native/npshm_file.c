@@ -468,6 +468,13 @@ NPSHM_API int32_t npshm_file_map(int64_t handle, uint64_t size, int32_t private_
   void *addr = NULL;
   npshm_oserr e = map_view(handle, size, private_copy, &addr);
   if (e) return npshm_fail(out, e);
+#ifdef _WIN32
+  BY_HANDLE_FILE_INFORMATION fi; /* wait/notify key a shared view by the file's identity */
+  if (!private_copy && GetFileInformationByHandle(npshm_handle_of(handle), &fi)) {
+    uint64_t index = ((uint64_t)fi.nFileIndexHigh << 32) | fi.nFileIndexLow;
+    npshm_win_view_add(addr, size, npshm_win_key_of_file(fi.dwVolumeSerialNumber, index));
+  }
+#endif
   out[1] = (int64_t)(uintptr_t)addr;
   out[2] = (int64_t)size;
   return NPSHM_OK;

@@ -401,6 +401,8 @@ static inline int32_t npshm_status_of(npshm_oserr e) {
     return NPSHM_INVALID;
   case ERROR_NOT_SUPPORTED:
     return NPSHM_UNSUPPORTED;
+  case ERROR_BUSY:
+    return NPSHM_BUSY;
   default:
     return NPSHM_OTHER;
   }
@@ -410,6 +412,16 @@ static inline int32_t npshm_status_of(npshm_oserr e) {
 static inline HANDLE npshm_handle_of(int64_t handle) {
   return handle <= 0 ? NULL : (HANDLE)(intptr_t)handle;
 }
+
+/*
+ * The views this process mapped, so that the sync calls, which get only addresses, can name
+ * the segment behind one across processes (npshm_sync_win32.c): a key per segment name or
+ * file, added when a view is mapped and dropped when it is unmapped.
+ */
+uint64_t npshm_win_key_of_name(const char *name);
+uint64_t npshm_win_key_of_file(uint32_t volume, uint64_t index);
+void npshm_win_view_add(const void *addr, uint64_t size, uint64_t key);
+void npshm_win_view_drop(const void *addr);
 #endif
 
 /* Records e in out[3] (when there is an out) and returns its status. */

@@ -1,7 +1,7 @@
 /*
  * npshm native shim, lifetimes and coordination: see the sync section of npshm.h for the
- * contract of each function. Linux has all of it; the other platforms' designs are written
- * down here and compile as NPSHM_UNSUPPORTED stubs (Windows: track is a no-op, see below).
+ * contract of each function. Linux has all of it here; Windows is in npshm_sync_win32.c; the
+ * other platforms' designs are written down here and compile as NPSHM_UNSUPPORTED stubs.
  *
  * ---- Names: the gate, tracking, and what other users can do -----------------------------
  * Every lock here is an OFD (open-file-description) fcntl lock on the segment's own inode, at
@@ -60,7 +60,7 @@
  * squat it), same protocol, same reaper, which also removes the sidecar; the inode
  * check becomes "the name opens to the same segment" by comparing fstat's st_ino of a fresh
  * shm_open. Windows: the kernel frees a mapping with its last handle, so track is implied and
- * delete only drops the name (npshm_unlink is a no-op there).
+ * delete only drops the name (npshm_unlink is a no-op there; npshm_sync_win32.c).
  *
  * ---- The mutex (the protocol, for other languages too: README.md, "The lock protocol") -----
  * A word in the control block, the lock word, and the holder's pid in the 4 bytes after it.
@@ -110,16 +110,15 @@
  *
  * macOS (design): the same word and tokens; os_sync_wait_on_address (SHARED) to sleep, and
  * tokens as flock(2)s on per-token sidecar files, since shm descriptors refuse fcntl locks.
- * Windows (design): the same word; sleepers poll in slices (WaitOnAddress is process-local);
- * a token is a named mutex "npshm-token-<name>-<id>" its owner holds (WAIT_ABANDONED: dead).
+ * Windows: the same word; the token is a named event its owner keeps open, sleepers use named
+ * semaphores (npshm_sync_win32.c, which says why not a mutex).
  *
  * ---- wait / notify -----------------------------------------------------------------------
  * Linux: futex(2) without FUTEX_PRIVATE_FLAG on the word's address, which the kernel keys by
  * (inode, offset) for shared file mappings, so it works across processes; async waits also
  * watch their cancel word, as above. macOS (design): os_sync_wait_on_address with
- * OS_SYNC_WAIT_ON_ADDRESS_SHARED (macOS 14.4+). Windows (design): WaitOnAddress is
- * process-local, so a named event per (segment, word) polled with the expected-value check, or
- * a named semaphore counting waiters.
+ * OS_SYNC_WAIT_ON_ADDRESS_SHARED (macOS 14.4+). Windows: WaitOnAddress is process-local, so
+ * named semaphores per (segment, word offset) (npshm_sync_win32.c).
  */
 #include "npshm_internal.h"
 
@@ -135,6 +134,7 @@ NPSHM_API void npshm_write(uint64_t addr, const uint8_t *src, uint64_t len) {
   memcpy((void *)(uintptr_t)addr, src, (size_t)len);
 }
 
+#ifndef _WIN32 /* Windows: a cancel word carries an event (npshm_sync_win32.c) */
 NPSHM_API int32_t npshm_cancel_new(int64_t *out) {
   npshm_out_init(out, 0);
   uint32_t *word = calloc(1, sizeof *word);
@@ -144,6 +144,7 @@ NPSHM_API int32_t npshm_cancel_new(int64_t *out) {
 }
 
 NPSHM_API void npshm_cancel_free(uint64_t cancel) { free((void *)(uintptr_t)cancel); }
+#endif
 
 #if defined(__linux__)
 /* ======================================================================== Linux */
@@ -816,29 +817,14 @@ NPSHM_API int32_t npshm_wake(uint64_t addr, int32_t count, int64_t *out) {
   return NPSHM_OK;
 }
 
-#else
-/* ============================================= macOS, Windows, other: see the design above */
+#elif !defined(_WIN32)
+/* ======================= macOS, other: see the design above (Windows: npshm_sync_win32.c) */
 
 static int32_t unsupported(int64_t *out) {
   npshm_out_init(out, 0);
   return NPSHM_UNSUPPORTED;
 }
 
-#ifdef _WIN32
-/* A mapping already disappears with its last handle: tracking is what Windows always does. */
-NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublished,
-                              uint64_t flags_addr, int64_t *out) {
-  (void)handle, (void)name, (void)unpublished, (void)flags_addr;
-  npshm_out_init(out, 0);
-  return NPSHM_OK;
-}
-
-NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out) {
-  (void)tracker, (void)name;
-  npshm_out_init(out, 0);
-  return NPSHM_OK;
-}
-#else
 NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublished,
                               uint64_t flags_addr, int64_t *out) {
   (void)handle, (void)name, (void)unpublished, (void)flags_addr;
@@ -849,7 +835,6 @@ NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out)
   (void)tracker, (void)name;
   return unsupported(out);
 }
-#endif
 
 NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t *out) {
   (void)name, (void)handle;

@@ -471,6 +471,187 @@ static void test_no_handle_leak(void) {
 }
 #endif
 
+#ifdef _WIN32
+/* ---- the mutex and wait/notify on Windows (npshm_sync_win32.c), across two views ---- */
+static double ms_since_win(ULONGLONG t0) { return (double)(GetTickCount64() - t0); }
+
+struct win_case {
+  int64_t token, closes; /* closes: a token to close after delay_ms (a holder "dies") */
+  uint64_t word, cancel;
+  uint32_t id;
+  DWORD delay_ms;
+  int lock; /* 1: npshm_lock_wait, 0: npshm_wait on *word == 0 */
+  int32_t status;
+  int64_t out[4];
+};
+
+static DWORD WINAPI win_waiter(LPVOID arg) {
+  struct win_case *c = arg;
+  c->status = c->lock ? npshm_lock_wait(c->token, c->word, c->id, 5000LL * 1000 * 1000,
+                                        c->cancel, c->out)
+                      : npshm_wait(c->word, 0, 5000LL * 1000 * 1000, c->cancel, c->out);
+  return 0;
+}
+
+static DWORD WINAPI win_closer(LPVOID arg) {
+  struct win_case *c = arg;
+  Sleep(c->delay_ms);
+  npshm_close(c->closes);
+  return 0;
+}
+
+static void test_sync_win(void) {
+  int64_t out[4], o2[4];
+  const char *name = test_name("sync");
+  seg a, b;
+  check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "sync: made a segment");
+  check(npshm_open(name, 0, out) == NPSHM_OK, "sync: a second view of it");
+  b = seg_of(out);
+  uint32_t *w = (uint32_t *)(bytes(a) + 1024);
+  uint64_t wa = (uint64_t)(uintptr_t)w, wb = (uint64_t)b.addr + 1024;
+  check(npshm_lock_token(a.h, wa, out) == NPSHM_OK && out[1] > 0, "lock_token through view a");
+  int64_t t1 = out[0];
+  uint32_t id1 = (uint32_t)out[1];
+  check(npshm_lock_token(b.h, wb, o2) == NPSHM_OK && (uint32_t)o2[1] != id1,
+        "another token through view b");
+  int64_t t2 = o2[0];
+  uint32_t id2 = (uint32_t)o2[1];
+  check(npshm_lock_wait(t1, wa, id1, -1, 0, out) == NPSHM_OK && w[0] == id1 &&
+            w[1] == (uint32_t)GetCurrentProcessId(),
+        "lock_wait: a free lock is taken, the pid written");
+  check(npshm_lock_wait(t2, wb, id2, 0, 0, out) == NPSHM_TIMED_OUT, "try: held, TIMED_OUT");
+  ULONGLONG t0 = GetTickCount64();
+  check(npshm_lock_wait(t2, wb, id2, 30 * 1000 * 1000, 0, out) == NPSHM_TIMED_OUT &&
+            w[0] == (id1 | NPSHM_LOCK_WAITERS),
+        "a timed lock_wait on a live holder times out (%.0f ms), waiters bit set",
+        ms_since_win(t0));
+  check(npshm_lock_wait(t1, wa, id1, 0, 0, out) == NPSHM_INVALID, "not re-entrant: INVALID");
+  check(npshm_unlock(wb, id2, out) == NPSHM_PERMISSION, "unlock by a non-holder: PERMISSION");
+  check(npshm_unlock(wa, id1, out) == NPSHM_OK && w[0] == 0 && w[1] == 0, "unlock clears both");
+
+  /* A holder whose token goes (as its process's handles do when it dies) is found dead. */
+  check(npshm_lock_wait(t1, wa, id1, -1, 0, out) == NPSHM_OK, "taken again");
+  npshm_close(t1);
+  check(npshm_lock_wait(t2, wb, id2, 0, 0, out) == NPSHM_OWNER_DIED &&
+            out[0] == (int64_t)GetCurrentProcessId() && w[0] == id2,
+        "its token closed: the next locker takes it over with OWNER_DIED and its pid");
+  check(npshm_lock_token(a.h, wa, out) == NPSHM_OK && (uint32_t)out[1] != id2, "a new token");
+  t1 = out[0];
+  id1 = (uint32_t)out[1];
+
+  /* A sleeping locker finds a holder that dies while it sleeps. */
+  struct win_case dies = {0};
+  dies.closes = t2;
+  dies.delay_ms = 150;
+  HANDLE closer = CreateThread(NULL, 0, win_closer, &dies, 0, NULL);
+  t0 = GetTickCount64();
+  int32_t st = npshm_lock_wait(t1, wa, id1, 10LL * 1000 * 1000 * 1000, 0, out);
+  double ms = ms_since_win(t0);
+  WaitForSingleObject(closer, INFINITE);
+  CloseHandle(closer);
+  check(st == NPSHM_OWNER_DIED && ms >= 100 && ms < 3000,
+        "a sleeping locker finds a holder that dies meanwhile (%.0f ms)", ms);
+  check(npshm_lock_token(b.h, wb, o2) == NPSHM_OK, "a token for a waiter");
+  t2 = o2[0];
+  id2 = (uint32_t)o2[1];
+
+  /* A sleeping locker is woken by the unlock. */
+  struct win_case waiter = {0};
+  waiter.token = t2;
+  waiter.word = wb;
+  waiter.id = id2;
+  waiter.lock = 1;
+  waiter.status = -1;
+  HANDLE thread = CreateThread(NULL, 0, win_waiter, &waiter, 0, NULL);
+  Sleep(200);
+  t0 = GetTickCount64();
+  npshm_unlock(wa, id1, out);
+  WaitForSingleObject(thread, INFINITE);
+  CloseHandle(thread);
+  check(waiter.status == NPSHM_OK && w[0] == (id2 | NPSHM_LOCK_WAITERS) &&
+            ms_since_win(t0) < 1000,
+        "a sleeping locker gets it at the unlock (%.0f ms)", ms_since_win(t0));
+  npshm_unlock(wb, id2, out);
+
+  /* Cancel words end a lock wait and a wait from another thread at once. */
+  npshm_lock_wait(t1, wa, id1, -1, 0, out);
+  for (int lock = 1; lock >= 0; lock--) {
+    struct win_case c = {0};
+    c.token = t2;
+    c.word = lock ? wb : wb + 64;
+    c.id = id2;
+    c.lock = lock;
+    c.status = -1;
+    check(npshm_cancel_new(out) == NPSHM_OK && out[1] != 0, "cancel_new");
+    c.cancel = (uint64_t)out[1];
+    thread = CreateThread(NULL, 0, win_waiter, &c, 0, NULL);
+    Sleep(100);
+    t0 = GetTickCount64();
+    npshm_cancel_set(c.cancel);
+    WaitForSingleObject(thread, INFINITE);
+    CloseHandle(thread);
+    check(c.status == NPSHM_CANCELLED && ms_since_win(t0) < 1000,
+          "%s: cancelled from another thread (%.0f ms)", lock ? "lock_wait" : "wait",
+          ms_since_win(t0));
+    check((lock ? npshm_lock_wait(t2, wb, id2, -1, c.cancel, out)
+                : npshm_wait(wb + 64, 0, -1, c.cancel, out)) == NPSHM_CANCELLED,
+          "an already set cancel word ends the call at once");
+    npshm_cancel_free(c.cancel);
+  }
+  npshm_unlock(wa, id1, out);
+
+  /* wait / notify through the two views */
+  uint64_t ww = (uint64_t)a.addr + 128;
+  check(npshm_wait(ww, 1, -1, 0, out) == NPSHM_NOT_EQUAL, "wait: another value is NOT_EQUAL");
+  t0 = GetTickCount64();
+  check(npshm_wait(ww, 0, 50 * 1000 * 1000, 0, out) == NPSHM_TIMED_OUT &&
+            ms_since_win(t0) >= 40,
+        "wait: times out (%.0f ms)", ms_since_win(t0));
+  check(npshm_wake(ww, 1, out) == NPSHM_OK && out[0] == 0, "wake with nobody waiting: 0");
+  check(npshm_wait(ww, 0, 20 * 1000 * 1000, 0, out) == NPSHM_TIMED_OUT,
+        "a wake with nobody waiting is not kept for a later waiter");
+  check(npshm_wait(ww + 2, 0, 0, 0, out) == NPSHM_INVALID, "wait: misaligned is INVALID");
+  uint32_t local = 0;
+  check(npshm_wait((uint64_t)(uintptr_t)&local, 0, 0, 0, out) == NPSHM_INVALID,
+        "wait: an address outside every npshm view is INVALID");
+  struct win_case ws[2];
+  HANDLE threads[2];
+  for (int i = 0; i < 2; i++) {
+    memset(&ws[i], 0, sizeof ws[i]);
+    ws[i].word = (uint64_t)b.addr + 128;
+    ws[i].status = -1;
+    threads[i] = CreateThread(NULL, 0, win_waiter, &ws[i], 0, NULL);
+  }
+  int64_t woken = 0;
+  for (int i = 0; i < 400 && woken < 2; i++) {
+    Sleep(5);
+    if (npshm_wake(ww, 1, out) == NPSHM_OK) woken += out[0];
+  }
+  WaitForMultipleObjects(2, threads, TRUE, INFINITE);
+  CloseHandle(threads[0]);
+  CloseHandle(threads[1]);
+  check(woken == 2 && ws[0].status == NPSHM_OK && ws[1].status == NPSHM_OK,
+        "two waiters on another view, woken one at a time (%lld)", (long long)woken);
+
+  npshm_close(t1);
+  npshm_close(t2);
+  release(b);
+  release(a);
+  DWORD before = 0, after = 0;
+  GetProcessHandleCount(GetCurrentProcess(), &before);
+  check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "sync: made it again");
+  ww = (uint64_t)a.addr + 128;
+  npshm_wait(ww, 0, 1000 * 1000, 0, out);
+  npshm_wake(ww, 1, out);
+  check(npshm_lock_token(a.h, ww, out) == NPSHM_OK, "a token");
+  npshm_close(out[0]);
+  release(a);
+  GetProcessHandleCount(GetCurrentProcess(), &after);
+  check(after == before, "waits, wakes and tokens leave no handle open (%lu, %lu)",
+        (unsigned long)before, (unsigned long)after);
+}
+#endif
+
 #ifdef HAVE_FALLBACK_HOOK
 /* The shm_open path used on macOS/BSD and on Linux without O_TMPFILE. */
 static void test_fallback(void) {
@@ -1010,6 +1191,7 @@ int main(void) {
 #ifdef _WIN32
   test_foreign_mapping();
   test_no_handle_leak();
+  test_sync_win();
 #else
   test_zero_bytes();
   test_sparse();

@@ -27,7 +27,13 @@ import {
   withSource,
 } from "./format/control.ts";
 import { type DType, parseDType, refuseObjects } from "./format/dtype.ts";
-import { ExistsError, InvalidArgumentError, NotFoundError, NpshmError } from "./format/errors.ts";
+import {
+  ExistsError,
+  InvalidArgumentError,
+  NotFoundError,
+  NpshmError,
+  OsError,
+} from "./format/errors.ts";
 import { encodeHeader, type NpyHeader, readNpyHeader } from "./format/header.ts";
 import { MAX_NAME_BYTES, MAX_NAME_BYTES_DARWIN, randomName, validateName } from "./format/name.ts";
 import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "./format/shape.ts";
@@ -45,6 +51,14 @@ import {
   unlinkSegment,
   writeSegment,
 } from "./os/segment.ts";
+import {
+  createPersistent,
+  isPersistent,
+  openNamed,
+  removePersistent,
+  segmentExists,
+} from "./os/persist.ts";
+import { registerName } from "./os/registry.ts";
 import { trackSegment, unlinkUntracked } from "./os/track.ts";
 import { SharedArray } from "./shared_array.ts";
 
@@ -90,6 +104,15 @@ export interface CreateOptions<D extends DTypeLike = DTypeLike> {
    * deleted. Implied on Windows.
    */
   track?: boolean;
+  /**
+   * Windows: keep the array after its last handle closes, until {@link deleteSharedArray},
+   * as arrays always are on Linux and macOS. It is then backed by a file of this user's,
+   * `%LOCALAPPDATA%\npshm\arrays\<hash of the name>.npy` (which NumPy can `np.load` with
+   * `mmap_mode="r+"`), which every process maps, rather than by a named mapping (so Python's
+   * `SharedMemory(name)` does not see it). Default `false`: a Windows array lives as long as
+   * some process has it open. Elsewhere it changes nothing.
+   */
+  persistent?: boolean;
 }
 
 /**
@@ -173,6 +196,7 @@ export function createSharedArray<D extends DTypeLike>(
     raiseOnError: options.raiseOnError ?? true,
     track: options.track ?? false,
     unlinkOnClose: options.unlinkOnClose ?? false,
+    persistent: options.persistent === true && process.platform === "win32",
   }, (buffer) => plan.fill && fillPattern(buffer, plan.fill));
   return made as SharedArray<ArrayFor<D>, ScalarFor<D>> | null;
 }
@@ -197,6 +221,8 @@ export interface MakeSpec {
   readonly unlinkOnClose: boolean;
   /** The `.npy` file the data comes from, recorded in the control block. */
   readonly source?: SourceIdentity;
+  /** Windows: back it with a file that outlives its handles (`CreateOptions.persistent`). */
+  readonly persistent?: boolean;
 }
 
 /**
@@ -233,7 +259,7 @@ export function makeSharedArray(
   const control = controlOffset(head.length, dataLength);
   let segment: Segment;
   try {
-    segment = createSegment(name, control + CONTROL_SIZE, spec.mode, spec.force, head);
+    segment = createNamed(name, control + CONTROL_SIZE, spec, head);
   } catch (err) {
     if (err instanceof ExistsError && !spec.raiseOnError) return null;
     throw err;
@@ -244,7 +270,7 @@ export function makeSharedArray(
     const block = encodeControl(Date.now());
     writeSegment(segment, control, spec.source ? withSource(block, spec.source) : block);
     if (spec.track) trackSegment(segment, flagsAddress(segment, control), true);
-    publish(segment, spec.force);
+    if (!spec.persistent) publish(segment, spec.force);
   } catch (err) {
     mapping.close(); // unpublished: closing drops the segment entirely
     if (err instanceof ExistsError && !spec.raiseOnError) return null;
@@ -252,7 +278,23 @@ export function makeSharedArray(
   }
   mapping.unlinkOnClose = spec.unlinkOnClose;
   letGoHandle(segment, false);
+  registerName(name);
   return new SharedArray(name, mapping, spec.layout, control);
+}
+
+// A new segment, unnamed until published; or, persistent (Windows), a file named at once. On
+// Windows a name is either a live mapping or a persistent file, never both.
+function createNamed(name: string, size: number, spec: MakeSpec, head: Uint8Array): Segment {
+  if (process.platform === "win32") {
+    const other = spec.persistent ? segmentExists(name) : isPersistent(name);
+    if (other) {
+      throw new ExistsError(
+        `shared array '${name}' exists (${spec.persistent ? "a live mapping" : "persistent"})`,
+      );
+    }
+    if (spec.persistent) return createPersistent(name, size, head);
+  }
+  return createSegment(name, size, spec.mode, spec.force, head);
 }
 
 // Names the segment; a name left by trackers that all died (stale) is reclaimed first, once.
@@ -309,6 +351,7 @@ export function attachSharedArray<D extends DTypeLike = string>(
   }
   const { segment, header, control } = opened;
   letGoHandle(segment, readOnly);
+  registerName(name);
   const mapping = new Mapping(
     segment,
     header.dataOffset,
@@ -336,7 +379,7 @@ function openAttachable(
 ): Opened {
   for (let attempt = 0; attempt < 100; attempt++) {
     // Untracked, nothing needs the handle once the segment is mapped: let it go at once.
-    const [segment, start] = openSegment(name, readOnly, track);
+    const [segment, start] = openNamed(name, readOnly, track);
     try {
       const header = readHeader(segment, start);
       check(header);
@@ -434,6 +477,7 @@ function flagsAddress(segment: Segment, control: number): bigint {
 export function deleteSharedArray(name: string, options: DeleteOptions = {}): boolean {
   try {
     validateName(name, maxNameBytes());
+    if (isPersistent(name)) return deletePersistent(name);
     if (!unlinkSegment(name) && options.missingOk === false) {
       throw new NotFoundError(`no shared array '${name}'`);
     }
@@ -442,6 +486,15 @@ export function deleteSharedArray(name: string, options: DeleteOptions = {}): bo
     if (options.raiseOnError === false) return false;
     throw err;
   }
+}
+
+// Windows: removes a persistent array's file, which Windows refuses while a process maps it.
+function deletePersistent(name: string): boolean {
+  if (removePersistent(name) || !isPersistent(name)) return true;
+  throw new OsError(
+    `cannot delete persistent shared array '${name}': a process has it open (Windows cannot ` +
+      "remove a mapped file); close it everywhere first",
+  );
 }
 
 interface CreatePlan {

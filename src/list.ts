@@ -3,10 +3,15 @@
  * for tools (the `npshm` CLI) and for finding leaks. Read-only: nothing is mapped, attached or
  * locked, so looking never disturbs the processes that use the arrays.
  *
- * Linux only: it reads `/dev/shm` for the segments, their first bytes for the NPY header,
- * the control block after the data, and `/proc/locks` for who tracks or locks each one.
- * macOS has no way to enumerate POSIX shared memory and Windows none for named mappings
- * without native calls, so there these throw {@link UnsupportedError}.
+ * Linux: it reads `/dev/shm` for the segments, their first bytes for the NPY header, the
+ * control block after the data, and `/proc/locks` for who tracks or locks each one.
+ * Windows cannot enumerate named mappings: it reads the per-user registry of names that npshm
+ * keeps there (`src/os/registry.ts`: every array an npshm process created or attached) and
+ * opens each one read-only to look at it; entries whose mapping is gone are dropped. A mapping
+ * lives exactly as long as some process has it, so nothing is ever stale there, and a held
+ * lock is reported "held" (whether its holder lives is only known by trying to take it).
+ * macOS has no way to enumerate POSIX shared memory: there these throw
+ * {@link UnsupportedError}.
  *
  * @example
  * ```ts
@@ -45,6 +50,9 @@ import {
 import { type NpyHeader, readNpyHeader } from "./format/header.ts";
 import { validateName } from "./format/name.ts";
 import { reclaimStale } from "./lifecycle.ts";
+import { registeredNames, registerName, unregisterName } from "./os/registry.ts";
+import { openNamed } from "./os/persist.ts";
+import { readSegment, releaseSegment } from "./os/segment.ts";
 import { trackerOfLock } from "./os/track.ts";
 
 const SHM_DIR = "/dev/shm";
@@ -92,13 +100,14 @@ export interface SharedArrayInfo {
  * (other programs' shared memory), unreadable (other users') or vanishing meanwhile are
  * skipped without error.
  *
- * @throws {UnsupportedError} not on Linux
+ * @throws {UnsupportedError} on macOS
  * @example
  * ```ts
  * listSharedArrays().filter((a) => a.stale).map((a) => a.name);
  * ```
  */
 export function listSharedArrays(): SharedArrayInfo[] {
+  if (process.platform === "win32") return listRegistered();
   requireLinux();
   const locks = readLocks();
   const found: SharedArrayInfo[] = [];
@@ -129,6 +138,7 @@ export function listSharedArrays(): SharedArrayInfo[] {
  * ```
  */
 export function removeStaleSharedArrays(): string[] {
+  if (process.platform === "win32") return (listRegistered(), []); // drops gone entries
   const removed = listSharedArrays().filter((a) => a.stale && reclaimStale(a.name));
   return [...removed.map((a) => a.name), ...removeOrphanTemps()];
 }
@@ -171,8 +181,9 @@ function isAlive(pid: number): boolean {
  * ```
  */
 export function inspectSharedArray(name: string): SharedArrayInfo {
-  requireLinux();
   validateName(name);
+  if (process.platform === "win32") return inspectMapping(name);
+  requireLinux();
   try {
     return inspect(name, readLocks());
   } catch (err) {
@@ -333,5 +344,62 @@ function requireLinux(): void {
     throw new UnsupportedError(
       `listing shared arrays needs /dev/shm (Linux); ${process.platform} cannot enumerate them`,
     );
+  }
+}
+
+// Windows: the registered names whose mappings still open; the others are dropped (and
+// registered again if their name was created anew between the look and the drop).
+function listRegistered(): SharedArrayInfo[] {
+  const found: SharedArrayInfo[] = [];
+  for (const name of registeredNames()) {
+    try {
+      found.push(inspectMapping(name));
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) continue; // not an array, or not ours to open
+      unregisterName(name);
+      try {
+        found.push(inspectMapping(name));
+        registerName(name);
+      } catch {
+        // gone indeed
+      }
+    }
+  }
+  return found;
+}
+
+// Windows: one array, through a read-only (copy-on-write) mapping of its own.
+function inspectMapping(name: string): SharedArrayInfo {
+  const [segment] = openNamed(name, true);
+  try {
+    const read = (at: number, n: number) => {
+      if (at + n > segment.size) {
+        throw new CorruptHeaderError(`it ended after ${segment.size} bytes`);
+      }
+      return readSegment(segment, at, n);
+    };
+    const header = readNpyHeader(read, segment.size, `shared array '${name}'`);
+    const at = controlOffset(header.dataOffset, header.dataLength);
+    const control = at + CONTROL_SIZE <= segment.size
+      ? decodeControl(readSegment(segment, at, CONTROL_SIZE))
+      : undefined;
+    const id = (control?.lockWord ?? 0) & LOCK_ID_MASK;
+    return {
+      name,
+      shape: header.shape,
+      dtype: header.dtype.descr,
+      fortranOrder: header.fortranOrder,
+      bytes: control ? at + CONTROL_SIZE : header.dataOffset + header.dataLength,
+      dataBytes: header.dataLength,
+      createdAt: control?.createdAt ?? new Date(0),
+      npshm: control !== undefined,
+      everTracked: control?.everTracked ?? false,
+      trackers: [],
+      lock: control === undefined ? "none" : id !== 0 ? "held" : "free",
+      lockOwner: control?.ownerPid ?? 0,
+      stale: false,
+    };
+  } finally {
+    releaseSegment(segment);
   }
 }

@@ -5,6 +5,14 @@
  */
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import assert from "node:assert/strict";
+import {
+  createSegment,
+  openSegment,
+  publishSegment,
+  releaseSegment,
+  unlinkSegment,
+  writeSegment,
+} from "../src/os/segment.ts";
 import { startFixture, uniqueName } from "./_util.ts";
 
 /** A running fixture, once it printed its "ready NAME" line. */
@@ -105,4 +113,29 @@ export async function closedWhilePending(mode: "lock" | "wait"): Promise<void> {
   const r = await exitsWithin(20_000, fixture);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), "ClosedError");
+}
+
+/**
+ * Publishes a segment named `name` holding `parts`, one after the other, as another tool
+ * (Python, an older npshm) would have made it, without python or /dev/shm: the same on Linux
+ * and Windows. Keep it until the test is done (a Windows mapping goes with its last handle).
+ */
+export function rawSegment(name: string, ...parts: Uint8Array[]): Disposable {
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (bytes.set(p, at), at + p.length), 0);
+  const seg = createSegment(name, bytes.length, 0o600, false, bytes);
+  publishSegment(seg, false);
+  return {
+    [Symbol.dispose]() {
+      releaseSegment(seg);
+      unlinkSegment(name);
+    },
+  };
+}
+
+/** Writes `bytes` at `offset` of the segment `name` through a mapping of its own. */
+export function pokeSegment(name: string, offset: number, bytes: Uint8Array): void {
+  const [seg] = openSegment(name, false);
+  writeSegment(seg, offset, bytes);
+  releaseSegment(seg);
 }

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, unlinkSync } from "node:fs";
 import process from "node:process";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
+import { segmentExists } from "../src/os/persist.ts";
 
 // `deno test --parallel` runs every test file in one process, each with its own copy of this
 // module: this tag keeps one file's sweepLeaks() off the live segments of the others.
@@ -24,7 +25,8 @@ export function uniqueName(tag = "t"): string {
  * removed so one failure does not pile up; a test file asserts the list is empty at its end.
  */
 export function sweepLeaks(): string[] {
-  if (!existsSync("/dev/shm")) return []; // not Linux: names are not files
+  // Not Linux: names are not files (Wine shows the host's /dev/shm as Z:\dev\shm: not ours)
+  if (process.platform !== "linux") return [];
   const mine = readdirSync("/dev/shm").filter((n) =>
     n.includes(`-${process.pid}-${FILE_TAG}-`) && n.startsWith("npshm-test-")
   );
@@ -32,14 +34,26 @@ export function sweepLeaks(): string[] {
   return mine;
 }
 
+/**
+ * The skip reason of a test whose NumPy side reads segments as the files /dev/shm/NAME: on
+ * Windows a mapping is no file (Python would need `mmap(-1, size, tagname=NAME)`). `false`
+ * elsewhere.
+ */
+export const NUMPY_READS_SHM_FILES: string | false = process.platform === "win32"
+  ? "NumPy reads the segment as the file /dev/shm/NAME: a Windows mapping is no file"
+  : false;
+
 /** Path of a segment in /dev/shm (Linux). */
 export function shmPath(name: string): string {
   return `/dev/shm/${name}`;
 }
 
-/** Whether a segment of that name exists (Linux). */
+/**
+ * Whether a segment of that name exists: its /dev/shm file on Linux; on Windows, whether the
+ * named mapping opens (looking holds it for the moment of the look only).
+ */
 export function shmExists(name: string): boolean {
-  return existsSync(shmPath(name));
+  return process.platform === "win32" ? segmentExists(name) : existsSync(shmPath(name));
 }
 
 /** Runs python3 with `code`, passing `input` on stdin; returns stdout. Throws on failure. */

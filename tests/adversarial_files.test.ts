@@ -79,8 +79,10 @@ describe("saveSharedArray", () => {
     for (const length of [244, 255]) {
       const file = join(dir, `${"a".repeat(length - 4)}.npy`);
       saveSharedArray(a, file);
-      using back = openNpy(file);
-      assert.deepEqual([...back.bytes], [9, 9]);
+      {
+        using back = openNpy(file);
+        assert.deepEqual([...back.bytes], [9, 9]);
+      } // closed first: Windows cannot remove a mapped file
       rmSync(file);
     }
     assert.deepEqual(readdirSync(dir).filter((n) => n.includes("npshm")), []);
@@ -97,7 +99,9 @@ describe("createNpy", () => {
     assert.match(r.stdout, /^replace=NO_SPACE old=300000 all7=true$/m);
   });
 
-  test("overwrite replaces atomically, keeping the mode; without it ExistsError", () => {
+  test("overwrite replaces atomically, keeping the mode; without it ExistsError", {
+    skip: process.platform === "win32" ? "permission bits: a Windows file has an ACL" : false,
+  }, () => {
     const file = join(dir, "grid.npy");
     createNpy(file, { shape: [4], dtype: "f4", fill: 1, mode: 0o600 }).close();
     assert.throws(() => createNpy(file, { shape: [2], dtype: "f4" }), { code: "EXISTS" });

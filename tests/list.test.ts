@@ -24,12 +24,68 @@ import {
   testFile,
   uniqueName,
 } from "./_util.ts";
-import { kill9, startHolder } from "./_sync_util.ts";
+import { kill9, rawSegment, startHolder } from "./_sync_util.ts";
+import { parseDType } from "../src/format/dtype.ts";
+import { encodeHeader } from "../src/format/header.ts";
+import { registeredNames } from "../src/os/registry.ts";
 
 afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
+// Skips a test of Linux's listing on Windows, for `reason`.
+function onWindows(reason: string): string | false {
+  return process.platform === "win32" ? reason : false;
+}
+
+describe("listing on Windows: the registry of names", {
+  skip: process.platform === "win32" ? false : "Windows only (Linux lists /dev/shm: above)",
+}, () => {
+  test("lists what npshm processes made or attached; drops names whose mapping is gone", async () => {
+    const name = uniqueName("ls-win");
+    using a = createSharedArray(name, { shape: [3, 4], dtype: "float32", fill: 1 });
+    const closed = uniqueName("ls-win-closed");
+    createSharedArray(closed, { shape: [2], dtype: "int8" }).close(); // gone with its handle
+    const died = uniqueName("ls-win-died");
+    await kill9(await startHolder("create", died)); // its handles went with it
+    const raw = uniqueName("ls-win-raw");
+    const head = encodeHeader(parseDType("<i2"), [5], false);
+    using _raw = rawSegment(raw, head, new Uint8Array(10)); // as Python makes them
+    assert.ok(!listSharedArrays().some((x) => x.name === raw), "not listed before an attach");
+    attachSharedArray(raw).close();
+
+    const all = listSharedArrays();
+    const mine = all.find((x) => x.name === name)!;
+    assert.ok(mine, "listed");
+    assert.deepEqual(mine.shape, [3, 4]);
+    assert.equal(mine.dtype, "<f4");
+    assert.equal(mine.dataBytes, 48);
+    assert.equal(mine.npshm, true);
+    assert.equal(mine.stale, false);
+    assert.equal(mine.lock, "free");
+    const python = all.find((x) => x.name === raw)!;
+    assert.ok(python, "a foreign NumPy mapping is listed once attached");
+    assert.equal(python.npshm, false);
+    assert.equal(python.lock, "none");
+    assert.deepEqual(python.shape, [5]);
+    for (const gone of [closed, died]) {
+      assert.ok(!all.some((x) => x.name === gone), `${gone} is not listed`);
+      assert.ok(!registeredNames().includes(gone), `${gone}'s entry was dropped`);
+    }
+    assert.ok(registeredNames().includes(name), "a live entry is kept");
+
+    using guard = a.lock();
+    const held = inspectSharedArray(name);
+    assert.equal(held.lock, "held");
+    assert.equal(held.lockOwner, process.pid);
+    guard.unlock();
+    assert.equal(inspectSharedArray(name).lock, "free");
+    assert.throws(() => inspectSharedArray(closed), NotFoundError);
+  });
+});
+
 describe("listing", () => {
-  test("lists npshm and NumPy segments with shape, dtype, size, time; skips foreign ones", () => {
+  test("lists npshm and NumPy segments with shape, dtype, size, time; skips foreign ones", {
+    skip: onWindows("foreign segments are files put in /dev/shm; Windows lists by registry"),
+  }, () => {
     const name = uniqueName("ls");
     const before = Date.now();
     using a = createSharedArray(name, { shape: [3, 4], dtype: "float32", unlinkOnClose: true });
@@ -51,7 +107,9 @@ describe("listing", () => {
     for (const made of [foreign, empty]) unlinkSync(shmPath(made));
   });
 
-  test("trackers, lock state and staleness", async () => {
+  test("trackers, lock state and staleness", {
+    skip: onWindows("a mapping lives as long as its handles: no trackers, nothing stale"),
+  }, async () => {
     const name = uniqueName("ls-state");
     using a = createSharedArray(name, { shape: [16], dtype: "int32", unlinkOnClose: true });
     let info = inspectSharedArray(name);
@@ -75,7 +133,9 @@ describe("listing", () => {
     assert.equal(a.get(1), 0, "a keeps its mapping");
   });
 
-  test("a Python-made segment is listed as NumPy-format, without control block", () => {
+  test("a Python-made segment is listed as NumPy-format, without control block", {
+    skip: onWindows("the segment is written as a /dev/shm file"),
+  }, () => {
     const name = uniqueName("ls-py");
     python(`
 import numpy as np
@@ -94,7 +154,8 @@ import os; os.rename("/dev/shm/${name}.npy", "/dev/shm/${name}")
 describe("permissions", () => {
   const py = nobodysPython();
   test("another user (nobody) cannot attach a default 0600 segment", {
-    skip: py === undefined ? "needs root, setpriv and a python3 outside /root" : false,
+    skip: onWindows("mode bits: a Windows mapping has its default ACL instead") ||
+      (py === undefined ? "needs root, setpriv and a python3 outside /root" : false),
   }, () => {
     const name = uniqueName("perm");
     using a = createSharedArray(name, { shape: [4], dtype: "u1", unlinkOnClose: true });

@@ -5,11 +5,11 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import process from "node:process";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { attachSharedArray, createSharedArray, deleteSharedArray, NotFoundError } from "../mod.ts";
-import { runtimeCommand, shmExists, sweepLeaks, uniqueName } from "./_util.ts";
+import { afterAll, runtimeCommand, shmExists, sweepLeaks, uniqueName } from "./_util.ts";
 
-after(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
 const linux = process.platform === "linux" ? false : "counts /proc/self/fd";
 const FD_LIMIT = 1024;

@@ -1,8 +1,16 @@
 // track: true — the last tracker out removes the name, whether it closes or dies by kill -9;
 // unnamed creation; and the 8 x 500 race of create/attach/track/close/delete.
 import assert from "node:assert/strict";
+import process from "node:process";
 import { describe, test } from "node:test";
-import { attachSharedArray, createSharedArray, deleteSharedArray, NotFoundError } from "../mod.ts";
+import {
+  attachSharedArray,
+  createSharedArray,
+  deleteSharedArray,
+  ExistsError,
+  listSharedArrays,
+  NotFoundError,
+} from "../mod.ts";
 import { afterAll, shmExists, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
 import { eventually, kill9, startHolder } from "./_sync_util.ts";
 
@@ -12,7 +20,11 @@ afterAll(() => {
   assert.deepEqual(sweepLeaks(), [], "segments left behind");
 });
 
-describe("track", () => {
+describe("track", {
+  skip: process.platform === "win32"
+    ? "Windows names do not outlive their handles: nothing to track (the Windows tests below)"
+    : false,
+}, () => {
   test("the name goes with the last tracker to close, not before", () => {
     const name = uniqueName("track");
     const a = createSharedArray(name, { shape: [3], dtype: "f8", track: true, fill: 1 });
@@ -74,7 +86,11 @@ describe("track", () => {
   });
 });
 
-describe("track: kill -9", () => {
+describe("track: kill -9", {
+  skip: process.platform === "win32"
+    ? "Windows names do not outlive their handles: nothing to track (the Windows tests below)"
+    : false,
+}, () => {
   test("the creator dies: the survivor carries on and, last out, removes it", async () => {
     const name = uniqueName("k-creator");
     const creator = await startHolder("create", name);
@@ -123,7 +139,11 @@ describe("track: kill -9", () => {
   });
 });
 
-describe("track: race", () => {
+describe("track: race", {
+  skip: process.platform === "win32"
+    ? "Windows names do not outlive their handles: nothing to track (the Windows tests below)"
+    : false,
+}, () => {
   test("8 processes x 500 rounds of create/attach/track/close/delete on 3 names", async () => {
     const prefix = uniqueName("race");
     const started = Date.now();
@@ -144,5 +164,66 @@ describe("track: race", () => {
       assert.ok(!shmExists(`${prefix}-${i}`), `${prefix}-${i} was left behind`);
     }
     console.log(`race: ${created} creates, ${attached} attaches in ${Date.now() - started} ms`);
+  });
+});
+
+// What track, unlinkOnClose and deleteSharedArray mean on Windows (README, "Platforms"): a
+// mapping lives exactly as long as some process has it open, crashes included.
+describe("lifetimes on Windows", {
+  skip: process.platform === "win32" ? false : "Windows only (Linux: the tests above)",
+}, () => {
+  test("a name lives exactly as long as some handle, tracked or not", () => {
+    const name = uniqueName("win-life");
+    const a = createSharedArray(name, { shape: [3], dtype: "f8", track: true, fill: 1 });
+    const b = attachSharedArray(name, { track: true });
+    const plain = attachSharedArray(name);
+    a.close();
+    b.close();
+    assert.ok(shmExists(name), "an untracked handle keeps it too");
+    assert.equal(plain.get(0), 1);
+    plain.close();
+    assert.ok(!shmExists(name), "gone with the last handle");
+    assert.throws(() => attachSharedArray(name), NotFoundError);
+  });
+
+  test("unlinkOnClose and deleteSharedArray cannot take a live mapping's name", () => {
+    const name = uniqueName("win-unlink");
+    const a = createSharedArray(name, { shape: [2], dtype: "u1", unlinkOnClose: true, fill: 5 });
+    const b = attachSharedArray(name);
+    a.close();
+    assert.ok(shmExists(name), "b has it: the name stays");
+    assert.equal(deleteSharedArray(name), true);
+    using c = attachSharedArray(name);
+    assert.equal(c.get(1), 5, "still attachable while open anywhere");
+    b.close();
+  });
+
+  test("persistent: true keeps an array with no process, until deleted", async () => {
+    const name = uniqueName("win-persist");
+    const a = createSharedArray(name, { shape: [4], dtype: "int32", fill: 3, persistent: true });
+    a.set(1, 9);
+    a.close(); // no process has it now
+    assert.throws(() => createSharedArray(name, { shape: [1], dtype: "u1" }), ExistsError);
+    const locker = await startHolder("lock", name); // attaches it, locks, writes -1, stays
+    using b = attachSharedArray(name, { validateShape: [4], validateDtype: "int32" });
+    assert.deepEqual([...b.data as Int32Array], [-1, 9, 3, 3], "one array across processes");
+    assert.equal(b.tryLock(), null, "the lock is shared too");
+    await kill9(locker);
+    const guard = b.lock({ timeoutMs: 5000 });
+    assert.equal(guard.previousOwnerDied, true);
+    guard.unlock();
+    assert.ok(listSharedArrays().some((x) => x.name === name), "listed");
+    b.close();
+    assert.equal(deleteSharedArray(name), true);
+    assert.throws(() => attachSharedArray(name), NotFoundError);
+    assert.ok(!listSharedArrays().some((x) => x.name === name), "no longer listed");
+  });
+
+  test("kill -9 of the only holder takes the name with it", async () => {
+    const name = uniqueName("win-kill");
+    const creator = await startHolder("create", name);
+    assert.ok(shmExists(name));
+    await kill9(creator);
+    assert.ok(await eventually(() => !shmExists(name)), "gone with the dead process's handles");
   });
 });

@@ -78,7 +78,8 @@ describe("wait / notify", () => {
     const v = a.data as Int32Array;
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
-    storeAndNotifyIn(80, v, 1);
+    // 300 ms: Windows' timers tick every 15.6 ms, so a 5 ms interval runs ~5 times in 80 ms.
+    storeAndNotifyIn(300, v, 1);
     const result = await waitAsync(v, 0, 0, 5000);
     clearInterval(timer);
     assert.equal(result, "ok");
@@ -92,7 +93,7 @@ describe("wait / notify: arguments", () => {
     const v = a.data as Int32Array;
     for (const timeout of [1e300, Number.MAX_VALUE, 2 ** 63 / 1e6, Infinity]) {
       Atomics.store(v, 0, 0);
-      storeAndNotifyIn(50, v, 1);
+      storeAndNotifyIn(200, v, 1); // time for the wait to start on a busy machine
       assert.equal(await waitAsync(v, 0, 0, timeout), "ok", `timeout ${timeout}`);
     }
     assert.equal(wait(v, 0, 1, -1), "timed-out", "negative: look once, as Atomics.wait does");

@@ -6,10 +6,12 @@
  * follow too: README.md, "The lock protocol"; the design: `native/npshm_sync.c`). Taking a
  * free lock is one `Atomics.compareExchange` on it, releasing it another: no native call, no
  * system call. Only a locker that finds it taken calls into the shim, which spins briefly,
- * then sleeps on the word (a futex) until the holder lets go.
+ * then sleeps on the word (a futex; on Windows named semaphores keyed by the array and the
+ * word's offset) until the holder lets go.
  *
  * Each array object that locks owns a liveness token, a lock the kernel holds for it and drops
- * when it closes or its process dies, even by `kill -9`. A locker that finds the word taken by
+ * when it closes or its process dies, even by `kill -9` (on Windows a named event it keeps
+ * open, which goes with the last handle to it). A locker that finds the word taken by
  * a holder whose token is gone takes the lock over and is told so:
  * {@link LockGuard.previousOwnerDied}. Its data may be half-updated: repair it before
  * unlocking. No pid is compared, so a reused pid or another pid namespace cannot fool it.

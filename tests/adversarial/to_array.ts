@@ -3,10 +3,9 @@
 // an array of no elements with a huge outer axis. Plants segment NAME for CASE, attaches it
 // and prints "CASE: ok <elements>" or the error's class and code; memory must stay bounded.
 // Args: CASE NAME.
-import { writeFileSync } from "node:fs";
 import process from "node:process";
 import { attachSharedArray } from "../../mod.ts";
-import { npyHeader, runEntry } from "./_attack.ts";
+import { npyHeader, plant as plantSegment, runEntry } from "./_attack.ts";
 
 const CASES: Record<string, [number[], string]> = {
   "V0 x 1e8": [[1e8], "|V0"],
@@ -18,17 +17,17 @@ const CASES: Record<string, [number[], string]> = {
 };
 
 /** Writes segment NAME as NumPy would (header, then zeros), as another program could. */
-function plant(name: string, shape: number[], descr: string): void {
+function plantArray(name: string, shape: number[], descr: string): Disposable {
   const head = npyHeader(descr.startsWith("[") ? descr : `'${descr}'`, shape);
   const itemsize = descr === "|V1" ? 1 : descr === "<f8" ? 8 : 0;
   const bytes = new Uint8Array(head.length + shape.reduce((a, b) => a * b, 1) * itemsize);
   bytes.set(head);
-  writeFileSync(`/dev/shm/${name}`, bytes);
+  return plantSegment(name, bytes);
 }
 
 const [which, name] = process.argv.slice(-2);
 const [shape, descr] = CASES[which];
-plant(name, shape, descr);
+using _planted = plantArray(name, shape, descr);
 using a = attachSharedArray(name, { unlinkOnClose: true });
 runEntry(which, { [which]: () => `ok ${(a.toArray() as unknown[]).length}` });
 console.log(`rss ${process.memoryUsage().rss}`);
