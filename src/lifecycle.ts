@@ -29,7 +29,7 @@ import {
 import { type DType, parseDType, refuseObjects } from "./format/dtype.ts";
 import { ExistsError, InvalidArgumentError, NotFoundError, NpshmError } from "./format/errors.ts";
 import { encodeHeader, type NpyHeader, readNpyHeader } from "./format/header.ts";
-import { MAX_NAME_BYTES, MAX_NAME_BYTES_DARWIN, randomName, validateName } from "./format/name.ts";
+import { MAX_NAME_BYTES, randomName, validateName } from "./format/name.ts";
 import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "./format/shape.ts";
 import type { ArrayFor, ScalarFor } from "./format/typed.ts";
 import { checkHeader, type Expectation, expectationOf } from "./format/validate.ts";
@@ -511,12 +511,12 @@ function label(name: string): string {
  *
  * @example
  * ```ts
- * maxNameBytes(); // 255 on Linux and Windows, 30 on macOS
+ * maxNameBytes(); // 255 (macOS keeps names of more than 30 bytes under a hashed short name)
  * ```
  */
 export function maxNameBytes(): number {
   return NAME_LIMIT;
 }
 
-// Fixed for the life of the process; every attach asks.
-const NAME_LIMIT = process.platform === "darwin" ? MAX_NAME_BYTES_DARWIN : MAX_NAME_BYTES;
+// The same on every platform: macOS maps a long name to a short one (darwinShmName).
+const NAME_LIMIT = MAX_NAME_BYTES;

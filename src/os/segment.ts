@@ -11,7 +11,9 @@
  * ```
  * @module
  */
+import process from "node:process";
 import { cString, OUT_SLOTS, Status } from "../../ffi/contract.ts";
+import { darwinShmName } from "../format/name.ts";
 import { failure, shim } from "./native.ts";
 
 /** One mapping of a segment in this process. */
@@ -35,11 +37,24 @@ const out = new BigInt64Array(OUT_SLOTS);
 // changes.
 const ENCODED_MAX = 256;
 const encoded = new Map<string, Uint8Array>();
-function encodedName(name: string): Uint8Array {
+
+// macOS keeps names of more than 30 bytes under a hashed short name; elsewhere a name is itself.
+const osName = process.platform === "darwin" ? darwinShmName : (name: string) => name;
+
+/**
+ * The C string the shim takes for the segment `name`: on macOS its short POSIX form
+ * ({@link darwinShmName}), elsewhere the name itself.
+ *
+ * @example
+ * ```ts
+ * shimName("frames"); // the bytes of "frames" and a NUL
+ * ```
+ */
+export function shimName(name: string): Uint8Array {
   let bytes = encoded.get(name);
   if (bytes === undefined) {
     if (encoded.size >= ENCODED_MAX) encoded.clear();
-    bytes = cString(name);
+    bytes = cString(osName(name));
     encoded.set(name, bytes);
   }
   return bytes;
@@ -67,7 +82,7 @@ export function createSegment(
   head: Uint8Array,
 ): Segment {
   const status = shim().npshm_create(
-    cString(name),
+    shimName(name),
     BigInt(size),
     mode,
     +force,
@@ -100,7 +115,7 @@ export function createSegment(
  * ```
  */
 export function publishSegment(seg: Segment, force: boolean): void {
-  const status = shim().npshm_publish(seg.handle, cString(seg.name), +force, out);
+  const status = shim().npshm_publish(seg.handle, shimName(seg.name), +force, out);
   if (status !== Status.OK) throw failure(status, `create shared array '${seg.name}'`, out);
 }
 
@@ -116,7 +131,7 @@ export function publishSegment(seg: Segment, force: boolean): void {
  * ```
  */
 export function openSegment(name: string, readOnly: boolean): [Segment, Uint8Array] {
-  const status = shim().npshm_attach(encodedName(name), +readOnly, out, head, HEAD_CAP);
+  const status = shim().npshm_attach(shimName(name), +readOnly, out, head, HEAD_CAP);
   if (status !== Status.OK) throw failure(status, `attach shared array '${name}'`, out);
   const size = Number(out[2]);
   return [{ name, handle: out[0], addr: out[1], size }, head.subarray(0, Math.min(size, HEAD))];
@@ -177,7 +192,7 @@ export function releaseSegment(seg: Segment, unmap = true): void {
   if (seg.tracker !== undefined) {
     const tracker = seg.tracker;
     seg.tracker = undefined;
-    shim().npshm_untrack(tracker, cString(seg.name), out); // the last tracker out unlinks
+    shim().npshm_untrack(tracker, shimName(seg.name), out); // the last tracker out unlinks
   }
   if (unmap && seg.size > 0) shim().npshm_release(seg.addr, BigInt(seg.size), seg.handle);
   else shim().npshm_close(seg.handle);
@@ -193,7 +208,7 @@ export function releaseSegment(seg: Segment, unmap = true): void {
  * ```
  */
 export function unlinkSegment(name: string, seg?: Segment): boolean {
-  const status = shim().npshm_unlink(cString(name), seg ? seg.handle : -1n, out);
+  const status = shim().npshm_unlink(shimName(name), seg ? seg.handle : -1n, out);
   if (status === Status.OK) return true;
   if (status === Status.NOT_FOUND || status === Status.STALE) return false;
   throw failure(status, `delete shared array '${name}'`, out);
