@@ -323,6 +323,15 @@ export const SYMBOLS = {
     ],
     result: "void",
   },
+  npshm_lock_token_of: {
+    parameters: [
+      "i64", // handle
+      "buffer", // name
+      "u64", // word_addr
+      "buffer", // out
+    ],
+    result: "i32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The C types the table uses, in Deno's FFI spelling. */

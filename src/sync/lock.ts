@@ -39,13 +39,14 @@ import {
   AbortedError,
   ClosedError,
   LockError,
+  PermissionDeniedError,
   ReadOnlyError,
   TimeoutError,
   UnsupportedError,
 } from "../format/errors.ts";
 import type { Mapping } from "../os/mapping.ts";
 import { failure, shim } from "../os/native.ts";
-import { readSegment, viewSegment } from "../os/segment.ts";
+import { readSegment, shimName, viewSegment } from "../os/segment.ts";
 import { optionsOf, signalOf, timeoutNs } from "./args.ts";
 import { watched } from "./cancel.ts";
 
@@ -431,7 +432,7 @@ export class SegmentLock {
       );
     }
     const addr = segment.addr + BigInt(control + LOCK_FIELD);
-    const status = shim().npshm_lock_token(segment.handle, addr, out);
+    const status = shim().npshm_lock_token_of(segment.handle, shimName(segment.name), addr, out);
     if (status === Status.BUSY) {
       throw new LockError(
         `cannot lock ${this.#mapping.label}: every lock token drawn was locked by another ` +
@@ -440,6 +441,13 @@ export class SegmentLock {
     }
     if (status === Status.UNSUPPORTED) {
       throw new UnsupportedError("cross-process locks are not available on this platform yet");
+    }
+    if (status === Status.PERMISSION) { // macOS's lock files (README, "macOS")
+      throw new PermissionDeniedError(
+        `cannot lock ${this.#mapping.label}: where locks use lock files (macOS), only processes ` +
+          "of the user who owns it can lock it, and that user's lock directory must be theirs alone",
+        Number(out[3]),
+      );
     }
     if (status !== Status.OK) throw failure(status, `lock ${this.#mapping.label}`, out);
     this.#token = out[0];
