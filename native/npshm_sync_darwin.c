@@ -35,8 +35,10 @@
  * "The holder h is alive": open `<name>.tok-<h>` and try LOCK_EX|LOCK_NB. Refused: a live
  * description holds it. Missing, or granted: its owner is gone (closed, or died); a granted
  * lock also lets the checker remove the file, under that lock and only if the name still
- * refers to the file locked, so dead tokens do not pile up and a token being taken meanwhile
- * notices (the inode check above). No pid is compared, as on Linux.
+ * refers to the file locked, so that a token being taken meanwhile notices (the inode check
+ * above). Every new token also looks at up to 256 files of the directory so: a token's file
+ * outlives its clean close too, and this way they do not pile up. No pid is compared, as on
+ * Linux.
  *
  * Why that is correct, and what others can do. A process dies: the kernel drops its flocks,
  * its files stay and are found dead (then removed) by the next locker that looks; nothing is
@@ -78,14 +80,17 @@
 #include "npshm_internal.h"
 
 #if defined(__APPLE__) || defined(NPSHM_LOCKFILES)
+#include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* "<name>.tok-" + 8 hex digits */
+/* ".tok-" + 8 hex digits after the name */
 #define TOKEN_SUFFIX_LEN 13
+/* Directory entries a new token looks at for dead tokens' files */
+#define SWEEP_MAX 256
 
 /* The user's lock directory: macOS's per-user temporary directory, else $TMPDIR or /tmp. */
 static npshm_oserr lock_dir_path(char *dst, size_t cap) {
@@ -178,6 +183,25 @@ static npshm_oserr write_name(int t, const char *name) {
   return 0;
 }
 
+static int probe_token(int dir, const char *file);
+
+/* Removes the files of dead tokens (closed, or their owner died), at most SWEEP_MAX looked at:
+ * a token's file outlives its token, and each new token clears what went before. */
+static void sweep_dead_tokens(int dir) {
+  int d = dup(dir);
+  DIR *entries = d < 0 ? NULL : fdopendir(d);
+  if (entries == NULL) {
+    if (d >= 0) close(d);
+    return;
+  }
+  struct dirent *e;
+  for (int seen = 0; seen < SWEEP_MAX && (e = readdir(entries)) != NULL; seen++) {
+    const char *tok = strstr(e->d_name, ".tok-");
+    if (tok != NULL && strlen(tok) == TOKEN_SUFFIX_LEN) probe_token(dir, e->d_name);
+  }
+  closedir(entries);
+}
+
 /* Draws tokens until one is ours: 0 and *t, *id; or an errno (EAGAIN: 16 draws were taken). */
 static npshm_oserr draw_token(int dir, const char *name, uint64_t word_addr, int *t,
                               uint32_t *id) {
@@ -209,6 +233,7 @@ NPSHM_API int32_t npshm_lock_token_of(int64_t handle, const char *name, uint64_t
   if (st.st_uid != geteuid()) return npshm_fail(out, EPERM); /* its owner's processes only */
   int dir = open_lock_dir();
   if (dir < 0) return npshm_fail(out, errno);
+  sweep_dead_tokens(dir);
   int t = -1;
   uint32_t id = 0;
   npshm_oserr e = draw_token(dir, name, word_addr, &t, &id);
