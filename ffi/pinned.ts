@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x24fd25ae;
+export const STAMP = 0x41513cc7;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 186728,
-    sha256: "50e0b99932e29a5fef2d3c7b376dc9aadcfde1fd2dc7ee9502b38f559f0a1330",
+    size: 188392,
+    sha256: "65bdaac71c260eb70710b35d6c6706289e04516cf3076eb83faec2763c2bfb7d",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 161616,
-    sha256: "bbe99cb901001ee30e92db99f2fd175929cde82e750b3cf8a0295ad6c981152d",
+    size: 171576,
+    sha256: "b30bfdbbf87253b1f3642ffb4b7eae82a98aec86dcee6fd35d8f9d624c127f39",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 176848,
-    sha256: "0f02f027b1e6b6a7d1fd672bddfe19d7531b7037b55579d8a088dded10ed9193",
+    size: 177240,
+    sha256: "029a579338d36f4f9813516353d359d74feededd56d02136b54ba556baed0086",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 34392,
-    sha256: "b8f26a0af08520afe61417bf17aba7802cb4695aa5ca01a4708c82da9a623242",
+    size: 34816,
+    sha256: "5fe0dbba41a5ad8ebbdb524749ed0b09ff59738b0045f3149fe1a3f7ac092033",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 61440,
-    sha256: "2f5acb0ac901cf157fc4f1f4f0b630c1cb9bc4d5b82fd0b9f4bfc638541a3558",
+    sha256: "f23a1505d6aebc94f7aef91520e5962ce7d1ecbe2313e5f73d2c90158edf0e0a",
   },
 };

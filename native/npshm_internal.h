@@ -435,12 +435,13 @@ static inline int32_t npshm_fail(int64_t *out, npshm_oserr e) {
  * the absolute CLOCK_MONOTONIC time `until` (NULL: none). Returns 0 (woken), NPSHM_SLICE_ENDED,
  * EAGAIN (*word differs), ETIMEDOUT, ECANCELED, EINTR or another errno.
  */
-int npshm_sleep_on(uint64_t word, uint32_t expected, uint64_t cancel,
-                   const struct timespec *until);
+#define NPSHM_HIDDEN __attribute__((visibility("hidden"))) /* shared by our .c files only */
+NPSHM_HIDDEN int npshm_sleep_on(uint64_t word, uint32_t expected, uint64_t cancel,
+                                const struct timespec *until);
 /* Wakes up to `count` sleepers on word (`private_word`: a word of this process only). */
-void npshm_wake_word(uint64_t word, int32_t count, int private_word);
+NPSHM_HIDDEN void npshm_wake_word(uint64_t word, int32_t count, int private_word);
 /* 1 if the lock token `id` is held by a live token (fd: a token of ours), 0 if not, -1 errno. */
-int npshm_token_alive(int fd, uint32_t id);
+NPSHM_HIDDEN int npshm_token_alive(int fd, uint32_t id);
 #endif
 
 #endif
