@@ -1,7 +1,8 @@
 /*
  * npshm native shim, lifetimes and coordination: see the sync section of npshm.h for the
- * contract of each function. Linux has all of it; the other platforms' designs are written
- * down here and compile as NPSHM_UNSUPPORTED stubs (Windows: track is a no-op, see below).
+ * contract of each function. Linux has all of it; macOS the mutex and the waits, with tokens
+ * and sleeping of its own (npshm_sync_darwin.c); the other platforms' designs are written down
+ * here and compile as NPSHM_UNSUPPORTED stubs (Windows: track is a no-op, see below).
  *
  * ---- Names: the gate, tracking, and what other users can do -----------------------------
  * Every lock here is an OFD (open-file-description) fcntl lock on the segment's own inode, at
@@ -54,12 +55,9 @@
  * rm --all-stale reclaim it, by npshm_unlink_untracked: under the gate, unlink only if no slot
  * is held, so a name someone tracks right now (or joins meanwhile) is never removed.
  *
- * macOS (design): shm descriptors refuse flock(2), and OFD locks are Linux's. The gate and
- * slots would move to (per-process) fcntl locks on a sidecar file
- * $TMPDIR/npshm-<uid>/<name>.track (a directory only the user can write, so no one else can
- * squat it), same protocol, same reaper, which also removes the sidecar; the inode
- * check becomes "the name opens to the same segment" by comparing fstat's st_ino of a fresh
- * shm_open. Windows: the kernel frees a mapping with its last handle, so track is implied and
+ * macOS (design, not built yet): the same protocol over flock'ed lock files in the user's lock
+ * directory, whose tokens are built (npshm_sync_darwin.c: why lock files, why flock, and what
+ * tracking still lacks there, an identity of the segment under a name). Windows: the kernel frees a mapping with its last handle, so track is implied and
  * delete only drops the name (npshm_unlink is a no-op there).
  *
  * ---- The mutex (the protocol, for other languages too: README.md, "The lock protocol") -----
@@ -108,16 +106,17 @@
  * can exit. Without futex_waitv the call sleeps in slices of NPSHM_CANCEL_SLICE_MS and looks
  * at the cancel word between them.
  *
- * macOS (design): the same word and tokens; os_sync_wait_on_address (SHARED) to sleep, and
- * tokens as flock(2)s on per-token sidecar files, since shm descriptors refuse fcntl locks.
+ * macOS: the same word and this same code; a token is a flock'ed file of its own in the user's
+ * lock directory, and sleepers use os_sync_wait_on_address or __ulock (npshm_sync_darwin.c).
  * Windows (design): the same word; sleepers poll in slices (WaitOnAddress is process-local);
  * a token is a named mutex "npshm-token-<name>-<id>" its owner holds (WAIT_ABANDONED: dead).
  *
  * ---- wait / notify -----------------------------------------------------------------------
  * Linux: futex(2) without FUTEX_PRIVATE_FLAG on the word's address, which the kernel keys by
  * (inode, offset) for shared file mappings, so it works across processes; async waits also
- * watch their cancel word, as above. macOS (design): os_sync_wait_on_address with
- * OS_SYNC_WAIT_ON_ADDRESS_SHARED (macOS 14.4+). Windows (design): WaitOnAddress is
+ * watch their cancel word, as above. macOS: os_sync_wait_on_address with
+ * OS_SYNC_WAIT_ON_ADDRESS_SHARED (14.4+), else __ulock_wait (npshm_sync_darwin.c). Windows
+ * (design): WaitOnAddress is
  * process-local, so a named event per (segment, word) polled with the expected-value check, or
  * a named semaphore counting waiters.
  */

@@ -13,7 +13,6 @@
  * ```
  * @module
  */
-import process from "node:process";
 import { encodeFill, fillPattern } from "./array/fill.ts";
 import { type Layout, layoutOf } from "./array/layout.ts";
 import {
