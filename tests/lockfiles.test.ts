@@ -47,17 +47,18 @@ function child(tmp: string, ...args: string[]): string {
   return r.stdout.trim();
 }
 
-/** The current runtime's test runner on one test file. */
-function testCommand(file: string): [string, string[]] {
-  if (runtime === "deno") return [process.execPath, ["test", "-A", "--quiet", file]];
-  if (runtime === "bun") return [process.execPath, ["test", file]];
-  return [process.execPath, ["--test", ...runtimeCommand(file)[1].slice(0, -1)]];
+/** The current runtime's test runner on one test file (named as runtimeCommand names them). */
+function testCommand(script: string): [string, string[]] {
+  if (runtime === "deno") return [process.execPath, ["test", "-A", "--quiet", testFile(script)]];
+  if (runtime === "bun") return [process.execPath, ["test", testFile(script)]];
+  const [cmd, argv] = runtimeCommand(script);
+  return [cmd, ["--test", ...argv]];
 }
 
 describe("lock files (macOS's lock tokens, built for Linux)", { skip }, () => {
   test("the lock suite passes against them: owner died, contention, timeouts, Python", () => {
     const tmp = scratch();
-    const [cmd, argv] = testCommand(testFile("lock.test.ts"));
+    const [cmd, argv] = testCommand("lock.test.ts");
     const r = spawnSync(cmd, argv, { encoding: "utf8", env: env(tmp), timeout: 300_000 });
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     const dir = statSync(join(tmp, `npshm-${process.geteuid!()}`));
