@@ -47,10 +47,11 @@ function child(tmp: string, ...args: string[]): string {
   return r.stdout.trim();
 }
 
-/** The current runtime's test runner on one test file (named as runtimeCommand names them). */
+/** The current runtime's test runner on one test file (compiled to .js in the npm package). */
 function testCommand(script: string): [string, string[]] {
-  if (runtime === "deno") return [process.execPath, ["test", "-A", "--quiet", testFile(script)]];
-  if (runtime === "bun") return [process.execPath, ["test", testFile(script)]];
+  const path = testFile(import.meta.url.endsWith(".js") ? script.replace(/\.ts$/, ".js") : script);
+  if (runtime === "deno") return [process.execPath, ["test", "-A", "--quiet", path]];
+  if (runtime === "bun") return [process.execPath, ["test", "--timeout=120000", path]];
   const [cmd, argv] = runtimeCommand(script);
   return [cmd, ["--test", ...argv]];
 }
