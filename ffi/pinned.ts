@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x4bc565bd;
+export const STAMP = 0x40037596;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -32,26 +32,26 @@ export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
     size: 188392,
-    sha256: "5d3f65720f91817a1e4f6a94303e4e6aa6dd8a5f2f6a0d30d83b48f9dcca5a14",
+    sha256: "2bf58528e0f833c1a57065616477f168cb6adf08e2bd87a8c628cdfc597b6745",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
     size: 171576,
-    sha256: "75a0b5020374470ab147ce57a8d161c3d283bc4c44e6b9b249a6e28c5b532614",
+    sha256: "72106df4961fa333150a2fb2b093543bc6a7d9cc83687c40dff8e0b2357e12bd",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
     size: 177240,
-    sha256: "2a0465c808c903057ed166f35f7b03a9afb571766e08f120aca3aa589f37fdaf",
+    sha256: "2cb351b6127e4f5ebe2c80237b6936746f73211ca3a684da07eaf58542757394",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
     size: 34816,
-    sha256: "4e256f8e6f9c02f50a25f35802fed3cc606cad52f95e28c8903826179106bb47",
+    sha256: "a28b8ae0bde6778fe8c3202c15b71b97784fbc41baa9338490c41f991a198b31",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 61440,
-    sha256: "3ac0315e4bee4d9c548e9afeeba0d703fb7d21b4b7ee6c3ce1c3244fb2370cd5",
+    sha256: "7aac6c253b94bd8e8fab5304d105fb61a0f9cabbc64f4e040f1d758fb38f4946",
   },
 };

@@ -17,9 +17,12 @@
  * its owner for as long as it may lock. `<name>` is the segment's POSIX name (on macOS the
  * hashed short form of a long name, src/format/name.ts), `<dir>` the user's lock directory:
  *
- *   - macOS: confstr(_CS_DARWIN_USER_TEMP_DIR)/npshm-<euid> (the per-user temporary directory,
- *     the $TMPDIR of a login session, but the same for every process of the user whatever its
- *     environment says); Linux (the test build): $TMPDIR/npshm-<euid>, else /tmp/npshm-<euid>.
+ *   - macOS: confstr(_CS_DARWIN_USER_CACHE_DIR)/npshm-<euid> (`getconf DARWIN_USER_CACHE_DIR`,
+ *     under /var/folders: the same for every process of the user whatever its environment
+ *     says). Not the temporary directory beside it ($TMPDIR): confstr(3) says the system may
+ *     remove files there not accessed for 3 days, and a live token's file removed would make
+ *     its holder look dead. The cache directory is not cleaned (only a safe boot empties it,
+ *     when no holder lives). Linux (the test build): $TMPDIR/npshm-<euid>, else /tmp/....
  *   - Made mode 0700 if missing; used only if it is a directory (not a symlink: O_NOFOLLOW) that
  *     this user owns and nobody else may enter (mode & 077 == 0). Anything else there (squatted
  *     by another user in a shared /tmp, a symlink, a wider mode) is refused with EACCES: npshm
@@ -92,11 +95,11 @@
 /* Directory entries a new token looks at for dead tokens' files */
 #define SWEEP_MAX 256
 
-/* The user's lock directory: macOS's per-user temporary directory, else $TMPDIR or /tmp. */
+/* The user's lock directory: macOS's per-user cache directory, else $TMPDIR or /tmp. */
 static npshm_oserr lock_dir_path(char *dst, size_t cap) {
 #ifdef __APPLE__
   char base[PATH_MAX];
-  size_t n = confstr(_CS_DARWIN_USER_TEMP_DIR, base, sizeof base);
+  size_t n = confstr(_CS_DARWIN_USER_CACHE_DIR, base, sizeof base);
   if (n == 0 || n > sizeof base) return n == 0 ? errno : ENAMETOOLONG;
 #else
   const char *base = getenv("TMPDIR");

@@ -1,7 +1,7 @@
 // macOS names (issue 10): a name of more than 30 bytes stands for a hashed short POSIX name,
 // the same one the README's Python function computes, so other languages find the segment.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { darwinShmName, MAX_NAME_BYTES, validateName } from "../src/format/name.ts";
 import { sha256 } from "../src/format/sha256.ts";
@@ -13,7 +13,11 @@ const hex = (bytes: Uint8Array) =>
 
 /** The README's Python function (section "macOS"), as the users copy it. */
 function readmePython(): string {
-  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  // The source tree's, or the npm package's (where the package's tests run, scripts/matrix.ts).
+  const paths = ["../README.md", "../node_modules/npshm/README.md"];
+  const path = paths.map((p) => new URL(p, import.meta.url)).find((u) => existsSync(u));
+  assert.ok(path, "a README.md beside the tests");
+  const readme = readFileSync(path, "utf8");
   const section = readme.slice(readme.indexOf("\n## macOS\n"));
   const code = section.match(/```python\n([\s\S]*?)```/);
   assert.ok(code, "the README's macOS section has a python block");

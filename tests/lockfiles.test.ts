@@ -37,7 +37,10 @@ function scratch(): string {
 }
 
 function env(tmp: string): NodeJS.ProcessEnv {
-  return { ...process.env, NPSHM_LIB: lib, TMPDIR: tmp, NPSHM_TEST_LOCKFILES: "1" };
+  // Without NODE_TEST_CONTEXT: set, it makes a nested `node --test` report to its parent runner
+  // instead of running as a runner of its own.
+  const { NODE_TEST_CONTEXT: _, ...rest } = process.env;
+  return { ...rest, NPSHM_LIB: lib, TMPDIR: tmp, NPSHM_TEST_LOCKFILES: "1" };
 }
 
 function child(tmp: string, ...args: string[]): string {
