@@ -342,6 +342,15 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
+  npshm_lock_token_of: {
+    parameters: [
+      "i64", // handle
+      "buffer", // name
+      "u64", // word_addr
+      "buffer", // out
+    ],
+    result: "i32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The C types the table uses, in Deno's FFI spelling. */

@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x0214eb98;
+export const STAMP = 0x1c9d902e;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 186728,
-    sha256: "40b1a1261db8dc0b6bfac63a19cb0bc7479f5e8b8c0956620cdddb5c854e06f5",
+    size: 188456,
+    sha256: "73be650ce407b5c17ebbd53b8fe4f407cf56fb0768f5e7206a47e3b4a0bfb8d7",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 161616,
-    sha256: "bab8f1cf8fc087f5292cf36a7bfec1f792713db061713294a9711945f5530fea",
+    size: 171624,
+    sha256: "08a9270c0f96616d3553aea408298c0e023c8ecd9d53dac13b8f4f9e10fe733f",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 176848,
-    sha256: "e276bb41323771a5462e6832a2730e2d2ee057740427e9def12099d4bc8a73aa",
+    size: 177640,
+    sha256: "f2fc9fe20a237f4f55ec8fbe50ef8de891c039b16a80cd1c1c36838d9e3a1a9d",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 34392,
-    sha256: "a00159b0955d2abb0c5ae54e851d7fa6a5ed799c84e7c4f702f96828e0e35714",
+    size: 35264,
+    sha256: "50646bc831f3a7fa6e4df19b7e8afda662a51e64efcfd074567155758219df52",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
-    size: 71680,
-    sha256: "f4ffb15a723da9af49b45394bffda663a72725269d5f564068c32e396e7f8c4c",
+    size: 72192,
+    sha256: "f28820903a3e649b49ceb05d164bf0658abc0a8143debc760bd59d4279b94714",
   },
 };

@@ -11,6 +11,10 @@
  *   [--target linux-x64|linux-arm64|win32-x64] [--test] [--help]
  * ```
  *
+ * On Linux it also builds `native/build/<target>/lockfiles/libnpshm.so`, the shim with
+ * `-DNPSHM_LOCKFILES`: lock tokens as macOS keeps them, in lock files (`npshm_sync_darwin.c`), so
+ * that the test suite runs that protocol here (`tests/lockfiles.test.ts`, with `NPSHM_LIB`).
+ *
  * `--test` runs the test program: directly for the host, under `qemu-aarch64` for
  * linux-arm64 and `wine` for win32-x64 when those are installed. `CC` overrides the host
  * compiler. Exit status: 0 done, 1 the build or a test failed, 2 bad arguments (with a usage
@@ -159,6 +163,10 @@ export async function buildNative(target: string = hostTarget()): Promise<string
   const pic = t.os === "win32" ? [] : ["-fPIC"];
   const libArgs = ["-O2", "-shared", ...pic, ...STRICT, stamp, "-fvisibility=hidden"];
   await compile(t, lib, libArgs, sources);
+  if (t.os === "linux") {
+    await Deno.mkdir(`${dir}/lockfiles`, { recursive: true });
+    await compile(t, `${dir}/lockfiles/${t.lib}`, [...libArgs, "-DNPSHM_LOCKFILES"], sources);
+  }
   const testArgs = ["-O2", ...STRICT, stamp, "-DNPSHM_TESTING"];
   await compile(t, `${dir}/${t.exe}`, testArgs, [test, ...sources]);
   return lib;

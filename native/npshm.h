@@ -329,6 +329,17 @@ NPSHM_API void npshm_cancel_free(uint64_t cancel);
 
 /* Copy len bytes from src to a mapped address (to write a control block without a view). */
 NPSHM_API void npshm_write(uint64_t addr, const uint8_t *src, uint64_t len);
+
+/*
+ * npshm_lock_token for the segment opened under `name`, on every platform. macOS keys tokens
+ * by name (lock files in the user's lock directory, npshm_sync_darwin.c), and there only the
+ * segment's owner may lock it (NPSHM_PERMISSION otherwise; also if the lock directory is not
+ * the user's alone); npshm_lock_token itself is NPSHM_UNSUPPORTED there. Linux, Windows: the
+ * same as npshm_lock_token, `name` unused (except in a -DNPSHM_LOCKFILES build, which uses
+ * macOS's lock files).
+ */
+NPSHM_API int32_t npshm_lock_token_of(int64_t handle, const char *name, uint64_t word_addr,
+                                      int64_t *out);
 /* ================================================================ end of sync section */
 
 #endif

@@ -430,4 +430,30 @@ static inline int32_t npshm_fail(int64_t *out, npshm_oserr e) {
   return npshm_status_of(e);
 }
 
+#if defined(__linux__) || defined(__APPLE__)
+/* ---- the sleeping and the lock tokens under npshm_sync.c's mutex and waits -------------------
+ * Linux: futex and OFD tokens (npshm_sync.c); macOS: os_sync_wait_on_address or __ulock and
+ * lock-file tokens (npshm_sync_darwin.c), whose lock files Linux also uses when built with
+ * -DNPSHM_LOCKFILES (the test build that runs them here). */
+#include <time.h>
+
+/* Without a way to sleep on the cancel word too: how often a wait looks at it. */
+#define NPSHM_CANCEL_SLICE_MS 100
+/* What npshm_sleep_on returns when a slice ended: look at everything again. */
+#define NPSHM_SLICE_ENDED (-1)
+
+/*
+ * Sleeps while *word == expected until a wake on it, the cancel word (if any) being set, or
+ * the absolute CLOCK_MONOTONIC time `until` (NULL: none). Returns 0 (woken), NPSHM_SLICE_ENDED,
+ * EAGAIN (*word differs), ETIMEDOUT, ECANCELED, EINTR or another errno.
+ */
+#define NPSHM_HIDDEN __attribute__((visibility("hidden"))) /* shared by our .c files only */
+NPSHM_HIDDEN int npshm_sleep_on(uint64_t word, uint32_t expected, uint64_t cancel,
+                                const struct timespec *until);
+/* Wakes up to `count` sleepers on word (`private_word`: a word of this process only). */
+NPSHM_HIDDEN void npshm_wake_word(uint64_t word, int32_t count, int private_word);
+/* 1 if the lock token `id` is held by a live token (fd: a token of ours), 0 if not, -1 errno. */
+NPSHM_HIDDEN int npshm_token_alive(int fd, uint32_t id);
+#endif
+
 #endif

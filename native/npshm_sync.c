@@ -1,7 +1,8 @@
 /*
  * npshm native shim, lifetimes and coordination: see the sync section of npshm.h for the
- * contract of each function. Linux has all of it here; Windows is in npshm_sync_win32.c; the
- * other platforms' designs are written down here and compile as NPSHM_UNSUPPORTED stubs.
+ * contract of each function. Linux has all of it; macOS the mutex and the waits, with tokens
+ * and sleeping of its own (npshm_sync_darwin.c); Windows is in npshm_sync_win32.c; other
+ * platforms compile as NPSHM_UNSUPPORTED stubs.
  *
  * ---- Names: the gate, tracking, and what other users can do -----------------------------
  * Every lock here is an OFD (open-file-description) fcntl lock on the segment's own inode, at
@@ -54,13 +55,11 @@
  * rm --all-stale reclaim it, by npshm_unlink_untracked: under the gate, unlink only if no slot
  * is held, so a name someone tracks right now (or joins meanwhile) is never removed.
  *
- * macOS (design): shm descriptors refuse flock(2), and OFD locks are Linux's. The gate and
- * slots would move to (per-process) fcntl locks on a sidecar file
- * $TMPDIR/npshm-<uid>/<name>.track (a directory only the user can write, so no one else can
- * squat it), same protocol, same reaper, which also removes the sidecar; the inode
- * check becomes "the name opens to the same segment" by comparing fstat's st_ino of a fresh
- * shm_open. Windows: the kernel frees a mapping with its last handle, so track is implied and
- * delete only drops the name (npshm_unlink is a no-op there; npshm_sync_win32.c).
+ * macOS (design, not built yet): the same protocol over flock'ed lock files in the user's lock
+ * directory, whose tokens are built (npshm_sync_darwin.c: why lock files, why flock, and what
+ * tracking still lacks there, an identity of the segment under a name). Windows: the kernel
+ * frees a mapping with its last handle, so track is implied and delete only drops the name
+ * (npshm_unlink is a no-op there; npshm_sync_win32.c).
  *
  * ---- The mutex (the protocol, for other languages too: README.md, "The lock protocol") -----
  * A word in the control block, the lock word, and the holder's pid in the 4 bytes after it.
@@ -108,17 +107,18 @@
  * can exit. Without futex_waitv the call sleeps in slices of NPSHM_CANCEL_SLICE_MS and looks
  * at the cancel word between them.
  *
- * macOS (design): the same word and tokens; os_sync_wait_on_address (SHARED) to sleep, and
- * tokens as flock(2)s on per-token sidecar files, since shm descriptors refuse fcntl locks.
+ * macOS: the same word and this same code; a token is a flock'ed file of its own in the user's
+ * lock directory, and sleepers use os_sync_wait_on_address or __ulock (npshm_sync_darwin.c).
  * Windows: the same word; the token is a named event its owner keeps open, sleepers use named
  * semaphores (npshm_sync_win32.c, which says why not a mutex).
  *
  * ---- wait / notify -----------------------------------------------------------------------
  * Linux: futex(2) without FUTEX_PRIVATE_FLAG on the word's address, which the kernel keys by
  * (inode, offset) for shared file mappings, so it works across processes; async waits also
- * watch their cancel word, as above. macOS (design): os_sync_wait_on_address with
- * OS_SYNC_WAIT_ON_ADDRESS_SHARED (macOS 14.4+). Windows: WaitOnAddress is process-local, so
- * named semaphores per (segment, word offset) (npshm_sync_win32.c).
+ * watch their cancel word, as above. macOS: os_sync_wait_on_address with
+ * OS_SYNC_WAIT_ON_ADDRESS_SHARED (14.4+), else __ulock_wait (npshm_sync_darwin.c). Windows:
+ * WaitOnAddress is process-local, so named semaphores per (segment, word offset)
+ * (npshm_sync_win32.c).
  */
 #include "npshm_internal.h"
 
@@ -127,7 +127,6 @@
 /* Tuning of the mutex and the waits (not part of the protocol). */
 #define NPSHM_LOCK_SPIN 200       /* reads of a taken word before a locker checks and sleeps */
 #define NPSHM_LOCK_CHECK_MS 100   /* how often a sleeping locker looks at the holder's token */
-#define NPSHM_CANCEL_SLICE_MS 100 /* without futex_waitv: how often a wait looks at its cancel */
 
 NPSHM_API void npshm_write(uint64_t addr, const uint8_t *src, uint64_t len) {
   if (addr == 0 || src == NULL || len == 0) return;
@@ -146,8 +145,11 @@ NPSHM_API int32_t npshm_cancel_new(int64_t *out) {
 NPSHM_API void npshm_cancel_free(uint64_t cancel) { free((void *)(uintptr_t)cancel); }
 #endif
 
-#if defined(__linux__)
-/* ======================================================================== Linux */
+#if defined(__linux__) || defined(__APPLE__)
+/* ============================== Linux, and macOS's mutex and waits (npshm_sync_darwin.c) */
+#include <time.h>
+
+#ifdef __linux__
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -159,7 +161,6 @@ NPSHM_API void npshm_cancel_free(uint64_t cancel) { free((void *)(uintptr_t)canc
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* The name's /dev/shm path; returns 0 if the name is unusable. */
@@ -515,8 +516,11 @@ NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64
   return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
+#endif /* __linux__: tracking */
+
 /* ------------------------------------------------------------------------ sleeping */
 
+#ifdef __linux__
 #ifndef SYS_futex_waitv
 #define SYS_futex_waitv 449 /* the same number on every architecture (Linux 5.16) */
 #endif
@@ -531,9 +535,7 @@ struct npshm_waitv {
 };
 
 static int have_waitv = 1; /* cleared once futex_waitv says ENOSYS */
-
-/* What sleep_on returns when a slice ended (no futex_waitv): look at everything again. */
-#define SLICE_ENDED (-1)
+#endif
 
 static int word_ok(uint64_t addr) { return addr != 0 && addr % 4 == 0; }
 
@@ -566,13 +568,10 @@ static int passed(const struct timespec *until) {
   return !before(&now, until);
 }
 
-/*
- * Sleeps while *word == expected until a wake on it, the cancel word (if any) being set, or
- * the absolute CLOCK_MONOTONIC time `until` (NULL: none). Returns 0 (woken), SLICE_ENDED,
- * EAGAIN (*word differs), ETIMEDOUT, ECANCELED, EINTR or another errno.
- */
-static int sleep_on(uint64_t word, uint32_t expected, uint64_t cancel,
-                    const struct timespec *until) {
+#ifdef __linux__
+/* Linux: futex_waitv on the word and the cancel word, else FUTEX_WAIT in cancel slices. */
+int npshm_sleep_on(uint64_t word, uint32_t expected, uint64_t cancel,
+                   const struct timespec *until) {
   if (cancelled(cancel)) return ECANCELED;
   long r;
   if (cancel && __atomic_load_n(&have_waitv, __ATOMIC_RELAXED)) {
@@ -593,11 +592,11 @@ static int sleep_on(uint64_t word, uint32_t expected, uint64_t cancel,
   r = syscall(SYS_futex, (uint32_t *)(uintptr_t)word, FUTEX_WAIT_BITSET, expected, limit, NULL,
               FUTEX_BITSET_MATCH_ANY);
   if (r == 0) return 0;
-  if (errno == ETIMEDOUT && limit != until) return SLICE_ENDED;
+  if (errno == ETIMEDOUT && limit != until) return NPSHM_SLICE_ENDED;
   return errno;
 }
 
-static void wake_word(uint64_t word, int32_t count, int private_word) {
+void npshm_wake_word(uint64_t word, int32_t count, int private_word) {
   syscall(SYS_futex, (uint32_t *)(uintptr_t)word, private_word ? FUTEX_WAKE_PRIVATE : FUTEX_WAKE,
           count, NULL, NULL, 0);
 }
@@ -605,13 +604,17 @@ static void wake_word(uint64_t word, int32_t count, int private_word) {
 NPSHM_API void npshm_cancel_set(uint64_t cancel) {
   if (!word_ok(cancel)) return;
   __atomic_store_n((uint32_t *)(uintptr_t)cancel, 1u, __ATOMIC_RELEASE);
-  wake_word(cancel, INT32_MAX, 1);
+  npshm_wake_word(cancel, INT32_MAX, 1);
 }
+#endif /* __linux__: sleeping */
 
 /* ------------------------------------------------------------------------ the mutex */
 
 static uint32_t *lock_word(uint64_t addr) { return (uint32_t *)(uintptr_t)addr; }
 static uint32_t *pid_word(uint64_t addr) { return (uint32_t *)(uintptr_t)addr + 1; }
+
+#if defined(__linux__) && !defined(NPSHM_LOCKFILES)
+/* Tokens as OFD locks on the segment (macOS and NPSHM_LOCKFILES: npshm_sync_darwin.c). */
 
 /* A read-write open file description of its own for the file behind fd: -1 with errno. */
 static int own_description(int fd) {
@@ -681,7 +684,7 @@ NPSHM_API int32_t npshm_lock_token(int64_t handle, uint64_t word_addr, int64_t *
 }
 
 /* 1 if the token `id` is held (a write lock: readers cannot fake one), 0 if not, -1 errno. */
-static int token_alive(int fd, uint32_t id) {
+int npshm_token_alive(int fd, uint32_t id) {
   short found = F_UNLCK;
   int e = token_lock(fd, F_OFD_GETLK, F_RDLCK, id, &found);
   if (e) {
@@ -690,6 +693,7 @@ static int token_alive(int fd, uint32_t id) {
   }
   return found == F_WRLCK;
 }
+#endif /* OFD tokens */
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -745,7 +749,7 @@ NPSHM_API int32_t npshm_lock_wait(int64_t token, uint64_t word_addr, uint32_t id
       spun = 1;
       if (spin_while(word_addr, v) != v) continue;
     }
-    int alive = token_alive(fd, holder);
+    int alive = npshm_token_alive(fd, holder);
     if (alive < 0) return npshm_fail(out, errno);
     if (!alive) {
       uint32_t dead_pid = __atomic_load_n(pid_word(word_addr), __ATOMIC_SEQ_CST);
@@ -767,7 +771,7 @@ NPSHM_API int32_t npshm_lock_wait(int64_t token, uint64_t word_addr, uint32_t id
     }
     struct timespec check; /* look at the holder's token again by then */
     deadline_in((int64_t)NPSHM_LOCK_CHECK_MS * 1000000, &check);
-    int e = sleep_on(word_addr, v, cancel, until && before(until, &check) ? until : &check);
+    int e = npshm_sleep_on(word_addr, v, cancel, until && before(until, &check) ? until : &check);
     if (e == ECANCELED) return NPSHM_CANCELLED;
     if (e > 0 && e != EAGAIN && e != EINTR && e != ETIMEDOUT) return npshm_fail(out, e);
     waiters = NPSHM_LOCK_WAITERS;
@@ -783,7 +787,7 @@ NPSHM_API int32_t npshm_unlock(uint64_t word_addr, uint32_t id, int64_t *out) {
   __atomic_store_n(pid_word(word_addr), 0u, __ATOMIC_SEQ_CST);
   /* Only the holder changes the id; others may only add the waiters bit meanwhile. */
   v = __atomic_exchange_n(word, 0u, __ATOMIC_SEQ_CST);
-  if (v & NPSHM_LOCK_WAITERS) wake_word(word_addr, 1, 0);
+  if (v & NPSHM_LOCK_WAITERS) npshm_wake_word(word_addr, 1, 0);
   return NPSHM_OK;
 }
 
@@ -796,10 +800,10 @@ NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns
   struct timespec end, *until = deadline_in(timeout_ns, &end);
   int sliced = 0;
   for (;;) {
-    int e = sleep_on(addr, (uint32_t)expected, cancel, until);
+    int e = npshm_sleep_on(addr, (uint32_t)expected, cancel, until);
     if (e == 0) return NPSHM_OK;
-    if (e == SLICE_ENDED) sliced = 1;
-    if (e == SLICE_ENDED || e == EINTR) continue;
+    if (e == NPSHM_SLICE_ENDED) sliced = 1;
+    if (e == NPSHM_SLICE_ENDED || e == EINTR) continue;
     /* A change seen after a slice counts as a wake-up: its notify fell between two slices. */
     if (e == EAGAIN) return sliced ? NPSHM_OK : NPSHM_NOT_EQUAL;
     if (e == ETIMEDOUT) return NPSHM_TIMED_OUT;
@@ -808,6 +812,7 @@ NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns
   }
 }
 
+#ifdef __linux__
 NPSHM_API int32_t npshm_wake(uint64_t addr, int32_t count, int64_t *out) {
   npshm_out_init(out, 0);
   if (!word_ok(addr) || count < 0) return npshm_fail(out, EINVAL);
@@ -816,9 +821,10 @@ NPSHM_API int32_t npshm_wake(uint64_t addr, int32_t count, int64_t *out) {
   if (out) out[0] = r;
   return NPSHM_OK;
 }
+#endif
 
 #elif !defined(_WIN32)
-/* ======================= macOS, other: see the design above (Windows: npshm_sync_win32.c) */
+/* ================ other platforms (Windows: npshm_sync_win32.c; macOS: npshm_sync_darwin.c) */
 
 static int32_t unsupported(int64_t *out) {
   npshm_out_init(out, 0);

@@ -13,7 +13,6 @@
  * ```
  * @module
  */
-import process from "node:process";
 import { encodeFill, fillPattern } from "./array/fill.ts";
 import { type Layout, layoutOf } from "./array/layout.ts";
 import {
@@ -35,7 +34,7 @@ import {
   OsError,
 } from "./format/errors.ts";
 import { encodeHeader, type NpyHeader, readNpyHeader } from "./format/header.ts";
-import { MAX_NAME_BYTES, MAX_NAME_BYTES_DARWIN, randomName, validateName } from "./format/name.ts";
+import { MAX_NAME_BYTES, randomName, validateName } from "./format/name.ts";
 import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "./format/shape.ts";
 import type { ArrayFor, ScalarFor } from "./format/typed.ts";
 import { checkHeader, type Expectation, expectationOf } from "./format/validate.ts";
@@ -568,12 +567,12 @@ function label(name: string): string {
  *
  * @example
  * ```ts
- * maxNameBytes(); // 255 on Linux and Windows, 30 on macOS
+ * maxNameBytes(); // 255 (macOS keeps names of more than 30 bytes under a hashed short name)
  * ```
  */
 export function maxNameBytes(): number {
   return NAME_LIMIT;
 }
 
-// Fixed for the life of the process; every attach asks.
-const NAME_LIMIT = process.platform === "darwin" ? MAX_NAME_BYTES_DARWIN : MAX_NAME_BYTES;
+// The same on every platform: macOS maps a long name to a short one (darwinShmName).
+const NAME_LIMIT = MAX_NAME_BYTES;

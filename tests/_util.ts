@@ -74,6 +74,13 @@ export const runtime: "deno" | "bun" | "node" = "Deno" in globalThis
   : "node";
 
 /**
+ * Whether this run is against the shim's lock-file build (`NPSHM_LIB` set to
+ * `native/build/<target>/lockfiles/...` by `tests/lockfiles.test.ts`): lock tokens as macOS
+ * keeps them, where a few outcomes differ by design from Linux's OFD tokens.
+ */
+export const LOCK_FILES = process.env.NPSHM_TEST_LOCKFILES === "1";
+
+/**
  * The largest ArrayBuffer this runtime makes over shared memory: 4 GiB on Bun, where larger
  * arrays are an UnsupportedError.
  */

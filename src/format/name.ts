@@ -3,8 +3,9 @@
  * is an {@link InvalidArgumentError} naming the problem, never an OS surprise.
  *
  * A valid name is what Python's `multiprocessing.shared_memory.SharedMemory(name=...)`
- * accepts portably: non-empty, no `/`, `\` or NUL, not `.` or `..`, and short enough for the
- * platform (255 UTF-8 bytes on Linux and Windows, 30 on macOS whose limit is 31 with the `/`).
+ * accepts portably: non-empty, no `/`, `\` or NUL, not `.` or `..`, and at most 255 UTF-8
+ * bytes. macOS takes 31 bytes with the `/`: there a longer name stands for a short hashed one
+ * ({@link darwinShmName}).
  *
  * @example
  * ```ts
@@ -15,10 +16,11 @@
  * @module
  */
 import { InvalidArgumentError } from "./errors.ts";
+import { sha256 } from "./sha256.ts";
 
 /** Longest name in UTF-8 bytes on Linux and Windows (NAME_MAX). */
 export const MAX_NAME_BYTES = 255;
-/** Longest name in UTF-8 bytes on macOS (PSHMNAMLEN 31, less the leading `/`). */
+/** Longest name in UTF-8 bytes that macOS takes as is (PSHMNAMLEN 31, less the leading `/`). */
 export const MAX_NAME_BYTES_DARWIN = 30;
 
 const encoder = new TextEncoder();
@@ -73,4 +75,33 @@ function nameProblem(name: string, maxBytes: number): string | undefined {
 export function randomName(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return `npshm-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567"; // RFC 4648's alphabet, lower case
+const HASHED_CHARS = 27; // 135 bits of the digest: "np-" + 27 = 30 bytes
+
+/**
+ * The POSIX name (without its `/`) under which macOS keeps the segment `name`: the name itself
+ * if it has at most {@link MAX_NAME_BYTES_DARWIN} UTF-8 bytes, else `np-` and the first 27
+ * characters of the lower-case RFC 4648 base32 of the SHA-256 of its UTF-8 bytes (30 bytes,
+ * 135 bits). Deterministic, so every process (and every language: README, "macOS") finds the
+ * same segment. Only macOS uses it: elsewhere a name is its own POSIX or Win32 name.
+ *
+ * @example
+ * ```ts
+ * darwinShmName("frames"); // "frames"
+ * darwinShmName("sglang_shared_memory_block_0123456789"); // "np-" + 27 base32 characters
+ * ```
+ */
+export function darwinShmName(name: string): string {
+  const bytes = encoder.encode(name);
+  if (bytes.length <= MAX_NAME_BYTES_DARWIN) return name;
+  const digest = sha256(bytes);
+  let text = "np-";
+  for (let bit = 0; text.length < 3 + HASHED_CHARS; bit += 5) {
+    const at = bit >> 3;
+    const pair = (digest[at] << 8) | (digest[at + 1] ?? 0);
+    text += BASE32[(pair >> (11 - (bit & 7))) & 31];
+  }
+  return text;
 }

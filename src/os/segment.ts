@@ -13,6 +13,7 @@
  */
 import process from "node:process";
 import { cString, OUT_SLOTS, Status } from "../../ffi/contract.ts";
+import { darwinShmName } from "../format/name.ts";
 import { failure, shim } from "./native.ts";
 
 /** One mapping of a segment in this process. */
@@ -49,11 +50,24 @@ const out = new BigInt64Array(OUT_SLOTS);
 // changes.
 const ENCODED_MAX = 256;
 const encoded = new Map<string, Uint8Array>();
-function encodedName(name: string): Uint8Array {
+
+// macOS keeps names of more than 30 bytes under a hashed short name; elsewhere a name is itself.
+const osName = process.platform === "darwin" ? darwinShmName : (name: string) => name;
+
+/**
+ * The C string the shim takes for the segment `name`: on macOS its short POSIX form
+ * ({@link darwinShmName}), elsewhere the name itself.
+ *
+ * @example
+ * ```ts
+ * shimName("frames"); // the bytes of "frames" and a NUL
+ * ```
+ */
+export function shimName(name: string): Uint8Array {
   let bytes = encoded.get(name);
   if (bytes === undefined) {
     if (encoded.size >= ENCODED_MAX) encoded.clear();
-    bytes = cString(name);
+    bytes = cString(osName(name));
     encoded.set(name, bytes);
   }
   return bytes;
@@ -81,7 +95,7 @@ export function createSegment(
   head: Uint8Array,
 ): Segment {
   const status = shim().npshm_create(
-    cString(name),
+    shimName(name),
     BigInt(size),
     mode,
     +force,
@@ -114,7 +128,7 @@ export function createSegment(
  * ```
  */
 export function publishSegment(seg: Segment, force: boolean): void {
-  const status = shim().npshm_publish(seg.handle, cString(seg.name), +force, out);
+  const status = shim().npshm_publish(seg.handle, shimName(seg.name), +force, out);
   if (status !== Status.OK) throw failure(status, `create shared array '${seg.name}'`, out);
 }
 
@@ -135,7 +149,7 @@ export function openSegment(
   readOnly: boolean,
   hold = true,
 ): [Segment, Uint8Array] {
-  const bytes = encodedName(name);
+  const bytes = shimName(name);
   const status = hold
     ? shim().npshm_attach(bytes, +readOnly, out, head, HEAD_CAP)
     : shim().npshm_attach_unheld(bytes, +readOnly, out, head, HEAD_CAP, info);
@@ -204,7 +218,7 @@ export function releaseSegment(seg: Segment, unmap = true): void {
   if (seg.tracker !== undefined) {
     const tracker = seg.tracker;
     seg.tracker = undefined;
-    shim().npshm_untrack(tracker, cString(seg.name), out); // the last tracker out unlinks
+    shim().npshm_untrack(tracker, shimName(seg.name), out); // the last tracker out unlinks
   }
   const unmapping = unmap && seg.size > 0;
   if (seg.handle < 0n) {
@@ -261,7 +275,7 @@ export function withHandle<T>(seg: Segment, use: (handle: bigint) => T, gone: ()
 
 /** A new handle of `name` if it is still the segment `id` describes, else undefined. */
 function reopen(name: string, id: SegmentIdentity): bigint | undefined {
-  const status = shim().npshm_open(encodedName(name), +id.readOnly, out);
+  const status = shim().npshm_open(shimName(name), +id.readOnly, out);
   if (status === Status.NOT_FOUND) return undefined;
   if (status !== Status.OK) throw failure(status, `reopen shared array '${name}'`, out);
   const [handle, addr, size] = [out[0], out[1], out[2]];
@@ -301,7 +315,7 @@ export function unlinkSegment(name: string, seg?: Segment): boolean {
 }
 
 function unlinkHandle(name: string, handle: bigint): boolean {
-  const status = shim().npshm_unlink(cString(name), handle, out);
+  const status = shim().npshm_unlink(shimName(name), handle, out);
   if (status === Status.OK) return true;
   if (status === Status.NOT_FOUND || status === Status.STALE) return false;
   throw failure(status, `delete shared array '${name}'`, out);

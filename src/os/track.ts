@@ -17,7 +17,7 @@
  * ```
  * @module
  */
-import { cString, OUT_SLOTS, Status } from "../../ffi/contract.ts";
+import { OUT_SLOTS, Status } from "../../ffi/contract.ts";
 import {
   NotFoundError,
   OsError,
@@ -25,7 +25,7 @@ import {
   UnsupportedError,
 } from "../format/errors.ts";
 import { failure, shim } from "./native.ts";
-import type { Segment } from "./segment.ts";
+import { type Segment, shimName } from "./segment.ts";
 
 // Own scratch array: these calls are synchronous, like segment.ts's, but kept apart from it.
 const out = new BigInt64Array(OUT_SLOTS);
@@ -53,7 +53,7 @@ const out = new BigInt64Array(OUT_SLOTS);
 export function trackSegment(seg: Segment, flagsAddr: bigint, unpublished: boolean): boolean {
   const status = shim().npshm_track(
     seg.handle,
-    cString(seg.name),
+    shimName(seg.name),
     +unpublished,
     flagsAddr,
     out,
@@ -93,7 +93,7 @@ export function trackSegment(seg: Segment, flagsAddr: bigint, unpublished: boole
  * ```
  */
 export function unlinkUntracked(name: string, seg?: Segment): boolean {
-  const status = shim().npshm_unlink_untracked(cString(name), seg ? seg.handle : -1n, out);
+  const status = shim().npshm_unlink_untracked(shimName(name), seg ? seg.handle : -1n, out);
   if (status === Status.OK) return true;
   if (status === Status.BUSY || status === Status.STALE) return false;
   if (status === Status.NOT_FOUND) {

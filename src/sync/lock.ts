@@ -42,13 +42,14 @@ import {
   ClosedError,
   LockError,
   NotFoundError,
+  PermissionDeniedError,
   ReadOnlyError,
   TimeoutError,
   UnsupportedError,
 } from "../format/errors.ts";
 import type { Mapping } from "../os/mapping.ts";
 import { failure, shim } from "../os/native.ts";
-import { readSegment, viewSegment, withHandle } from "../os/segment.ts";
+import { readSegment, shimName, viewSegment, withHandle } from "../os/segment.ts";
 import { optionsOf, signalOf, timeoutNs } from "./args.ts";
 import { watched } from "./cancel.ts";
 
@@ -437,7 +438,7 @@ export class SegmentLock {
     // The token opens a description of its own: from the handle, reopened if it was let go.
     const status = withHandle(
       segment,
-      (handle) => shim().npshm_lock_token(handle, addr, out),
+      (handle) => shim().npshm_lock_token_of(handle, shimName(segment.name), addr, out),
       () => {
         throw new NotFoundError(
           `cannot lock ${this.#mapping.label}: its name was deleted or now names another ` +
@@ -453,6 +454,13 @@ export class SegmentLock {
     }
     if (status === Status.UNSUPPORTED) {
       throw new UnsupportedError("cross-process locks are not available on this platform yet");
+    }
+    if (status === Status.PERMISSION) { // macOS's lock files (README, "macOS")
+      throw new PermissionDeniedError(
+        `cannot lock ${this.#mapping.label}: where locks use lock files (macOS), only processes ` +
+          "of the user who owns it can lock it, and that user's lock directory must be theirs alone",
+        Number(out[3]),
+      );
     }
     if (status !== Status.OK) throw failure(status, `lock ${this.#mapping.label}`, out);
     this.#token = out[0];

@@ -6,8 +6,9 @@
  * already work on npshm views across processes and need nothing from here.
  *
  * Linux: a futex on the word's address (shared, keyed by the segment's inode and offset), so
- * it works between any processes that map the segment read-write. Other platforms:
- * {@link UnsupportedError} for now (designs in `native/npshm_sync.c`).
+ * it works between any processes that map the segment read-write. macOS: the same through
+ * `os_sync_wait_on_address` (14.4+) or `__ulock_wait` (`native/npshm_sync_darwin.c`). Other
+ * platforms: {@link UnsupportedError} for now (designs in `native/npshm_sync.c`).
  *
  * As with `Atomics.wait`, a wake-up says "look again", not "the value changed": wait in a
  * loop on the condition.

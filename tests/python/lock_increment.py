@@ -1,5 +1,5 @@
 """Locked increments of a shared array's element 0 from Python, through npshm's lock protocol:
-the shim's npshm_lock_token / npshm_lock_wait / npshm_unlock over ctypes (README: "The lock
+the shim's npshm_lock_token_of / npshm_lock_wait / npshm_unlock over ctypes (README: "The lock
 protocol"), so that Python and JS processes exclude each other on the same lock.
 
     lock_increment.py LIBNPSHM NAME TIMES PARTIES
@@ -21,7 +21,7 @@ from numpy.lib import format as npf
 lib_path, name, times, parties = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 lib = ctypes.CDLL(lib_path)
 i64, u64, u32, out_t = ctypes.c_int64, ctypes.c_uint64, ctypes.c_uint32, ctypes.c_int64 * 4
-lib.npshm_lock_token.argtypes = [i64, u64, out_t]
+lib.npshm_lock_token_of.argtypes = [i64, ctypes.c_char_p, u64, out_t]
 lib.npshm_lock_wait.argtypes = [i64, u64, u32, i64, u64, out_t]
 lib.npshm_unlock.argtypes = [u64, u32, out_t]
 OK, OWNER_DIED = 0, 8
@@ -42,7 +42,7 @@ counter = ctypes.c_int32.from_buffer(mem, data)
 ready = ctypes.c_int32.from_buffer(mem, data + 4)
 
 out = out_t()
-assert lib.npshm_lock_token(fd, word, out) == OK, out[3]
+assert lib.npshm_lock_token_of(fd, name.encode(), word, out) == OK, out[3]
 token, token_id = out[0], out[1]
 
 
