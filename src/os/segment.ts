@@ -150,7 +150,7 @@ export function openSegment(
   hold = true,
 ): [Segment, Uint8Array] {
   const bytes = shimName(name);
-  const status = hold
+  const status = hold || !LET_GO
     ? shim().npshm_attach(bytes, +readOnly, out, head, HEAD_CAP)
     : shim().npshm_attach_unheld(bytes, +readOnly, out, head, HEAD_CAP, info);
   if (status !== Status.OK) throw failure(status, `attach shared array '${name}'`, out);
@@ -162,6 +162,9 @@ export function openSegment(
   }
   return [seg, head.subarray(0, Math.min(size, HEAD))];
 }
+
+// Where a let-go segment can be reopened safely: device and inode identify it (see letGoHandle).
+const LET_GO = process.platform === "linux";
 
 // The first bytes of the segment opened last, copied by the open call itself: NPY headers
 // are short, so attach rarely needs a second call to read its header.
@@ -230,8 +233,9 @@ export function releaseSegment(seg: Segment, unmap = true): void {
 /**
  * Closes the segment's handle once nothing needs it held (POSIX: the mapping keeps the memory,
  * as after a C program's close(2)); records the device, inode and owner first, so that
- * {@link withHandle} can reopen this very segment by name later. A no-op on Windows, where
- * the handle is the mapping's identity. `readOnly`: how it was opened (and will be reopened).
+ * {@link withHandle} can reopen this very segment by name later. Linux only: on Windows the
+ * handle is the mapping's identity, and macOS's fstat of shared memory gives no inode, so a
+ * reopened name could not be told from a successor there. `readOnly`: how it was opened.
  *
  * @example
  * ```ts
@@ -242,7 +246,7 @@ export function releaseSegment(seg: Segment, unmap = true): void {
  * ```
  */
 export function letGoHandle(seg: Segment, readOnly: boolean): void {
-  if (process.platform === "win32" || seg.handle < 0n) return;
+  if (!LET_GO || seg.handle < 0n) return;
   const st = statHandle(seg.handle, `shared array '${seg.name}'`);
   seg.identity = { dev: st.dev, ino: st.ino, uid: st.uid, readOnly };
   shim().npshm_close(seg.handle);
