@@ -210,18 +210,18 @@ function time(all: Record<string, () => number>, rounds: number, batchMs: number
  * detaches a buffer (V8 then recompiles every loop over a TypedArray).
  */
 function useOthers(): void {
-  using mask = createSharedArray(undefined, { shape: [4], dtype: "bool", unlinkOnClose: true });
+  using mask = createSharedArray(undefined, { shape: [4], dtype: "bool", track: true });
   mask.set(1, true);
   void mask.get(1);
-  using z = createSharedArray(undefined, { shape: [2], dtype: "complex64", unlinkOnClose: true });
+  using z = createSharedArray(undefined, { shape: [2], dtype: "complex64", track: true });
   z.set(0, { re: 1, im: 2 });
   void z.get(0);
-  createSharedArray(undefined, { shape: [2], dtype: "float64", unlinkOnClose: true }).close();
+  createSharedArray(undefined, { shape: [2], dtype: "float64", track: true }).close();
 }
 
 /** A caught index error and a ClosedError: the fast paths' own slow paths run once. */
 function throwOnce(): void {
-  using c = createSharedArray(undefined, { shape: [2, 2], dtype: "float64", unlinkOnClose: true });
+  using c = createSharedArray(undefined, { shape: [2, 2], dtype: "float64", track: true });
   try {
     c.get(2, 0);
   } catch { /* the error is the point */ }
@@ -353,11 +353,11 @@ export function printElements(s: ReturnType<typeof summarizeElements>): void {
 function main(args: string[]): void {
   const rounds = Number(args[0] ?? 5);
   const batchMs = Number(args[1] ?? 60);
-  using a = createSharedArray(undefined, { shape: [N], dtype: "float64", unlinkOnClose: true });
+  using a = createSharedArray(undefined, { shape: [N], dtype: "float64", track: true });
   using b = createSharedArray(undefined, {
     shape: [ROWS, COLS],
     dtype: "float64",
-    unlinkOnClose: true,
+    track: true,
   });
   for (let i = 0; i < N; i++) b.data[i] = a.data[i] = i & 1023;
   const all = Object.entries(cases(a, b));

@@ -52,7 +52,7 @@ function worker(args: string[]): Promise<string> {
 
 /** Waits until both workers are at the start line, then starts them; their outputs. */
 async function pair(job: string, n: number): Promise<number[]> {
-  const a = createSharedArray(undefined, { shape: [4], dtype: "int32", unlinkOnClose: true });
+  const a = createSharedArray(undefined, { shape: [4], dtype: "int32", track: true });
   try {
     const s = a.data as Int32Array;
     const runs = [0, 1].map((who) => worker([job, a.name, String(who), String(n)]));
@@ -150,7 +150,7 @@ async function main(args: string[]): Promise<void> {
   if (mode === "play") return play(rest[0], Number(rest[1]), Number(rest[2]));
   if (mode === "idle") return idle(rest[0], Number(rest[1]));
   const [runMs, runs, n, trips] = args.map(Number);
-  const a = createSharedArray(undefined, { shape: [4], dtype: "int32", unlinkOnClose: true });
+  const a = createSharedArray(undefined, { shape: [4], dtype: "int32", track: true });
   const s = a.data as Int32Array;
   const increment = () => {
     a.lock();

@@ -67,7 +67,7 @@ function main(args: string[]): void {
     shape: [length],
     dtype: "float64",
     force: true,
-    unlinkOnClose: true,
+    track: true,
   });
   const plain = new Float64Array(length);
   fillValues(plain);

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, unlinkSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, unlinkSync } from "node:fs";
 import process from "node:process";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -23,15 +23,35 @@ export function uniqueName(tag = "t"): string {
 /**
  * Segments this test process (or its children, which get names from it) left in /dev/shm,
  * removed so one failure does not pile up; a test file asserts the list is empty at its end.
+ * Also removes, without reporting them, the test names of processes that no longer run: a run
+ * killed midway (a timeout, Ctrl-C) cannot sweep its own.
  */
 export function sweepLeaks(): string[] {
   // Not Linux: names are not files (Wine shows the host's /dev/shm as Z:\dev\shm: not ours)
   if (process.platform !== "linux") return [];
-  const mine = readdirSync("/dev/shm").filter((n) =>
-    n.includes(`-${process.pid}-${FILE_TAG}-`) && n.startsWith("npshm-test-")
-  );
+  const mine: string[] = [];
+  for (const n of readdirSync("/dev/shm")) {
+    if (!n.startsWith("npshm-test-")) continue;
+    if (n.includes(`-${process.pid}-${FILE_TAG}-`)) mine.push(n);
+    else {
+      const pid = TEST_PID.exec(n)?.[1];
+      if (pid !== undefined && !isRunning(Number(pid))) rmSync(shmPath(n), { force: true });
+    }
+  }
   for (const n of mine) unlinkSync(shmPath(n));
   return mine;
+}
+
+// uniqueName's names, and names made from them: npshm-test-<tag>-<pid>-<file tag>-<random>...
+const TEST_PID = /^npshm-test-.*-(\d+)-[0-9a-f]{6}-[0-9a-f]{8}/;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === "EPERM"; // alive, another user's
+  }
 }
 
 /**
