@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x1c9d902e;
+export const STAMP = 0x000b88dc;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -32,26 +32,26 @@ export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
     size: 188456,
-    sha256: "73be650ce407b5c17ebbd53b8fe4f407cf56fb0768f5e7206a47e3b4a0bfb8d7",
+    sha256: "5ad8a0bc0703c3e7a0209d49b6040270785f2988ca77fb412d4b7d87c394b5d6",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
     size: 171624,
-    sha256: "08a9270c0f96616d3553aea408298c0e023c8ecd9d53dac13b8f4f9e10fe733f",
+    sha256: "cf1f5fda9a6831703f88cff2bc06ee28ee5c2a8a34ef55aeb0003456b3d12a59",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
     size: 177640,
-    sha256: "f2fc9fe20a237f4f55ec8fbe50ef8de891c039b16a80cd1c1c36838d9e3a1a9d",
+    sha256: "9c4f844700389923ad7960d9ed52fef704bff9da2898e1601ce67cc72f5893ff",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
     size: 35264,
-    sha256: "50646bc831f3a7fa6e4df19b7e8afda662a51e64efcfd074567155758219df52",
+    sha256: "9c4f13fece420371ae794df6a48b207c56805ac97b6ddfc92e61a4a7383f77d5",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 72192,
-    sha256: "f28820903a3e649b49ceb05d164bf0658abc0a8143debc760bd59d4279b94714",
+    sha256: "8162afc53ba4aed0657b16b17f458e029b55c5c958aab0a494ce2e018b3ec9ae",
   },
 };

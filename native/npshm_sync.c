@@ -430,8 +430,9 @@ static void reaper_drop(int fd) {
 
 /* ------------------------------------------------------------------------ tracking */
 
-/* A tracker's own read-write open file description of the segment behind fd; -1 with errno. */
-static int tracker_fd(int fd) {
+/* A read-write open file description of its own for the file behind fd (a tracker's, a lock
+ * token's: their OFD locks then live exactly as long as it); -1 with errno. */
+static int own_description(int fd) {
   char proc[40];
   snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
   int t = open(proc, O_RDWR | O_CLOEXEC | O_NONBLOCK);
@@ -458,7 +459,7 @@ NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublis
   npshm_path path;
   int fd = npshm_fd_of(handle);
   if (fd < 0 || !sync_path_of(path, name)) return npshm_fail(out, EINVAL);
-  int t = tracker_fd(fd);
+  int t = own_description(fd);
   if (t < 0) return npshm_fail(out, errno);
   int e = join(t, path, unpublished);
   if (e) {
@@ -615,17 +616,6 @@ static uint32_t *pid_word(uint64_t addr) { return (uint32_t *)(uintptr_t)addr + 
 
 #if defined(__linux__) && !defined(NPSHM_LOCKFILES)
 /* Tokens as OFD locks on the segment (macOS and NPSHM_LOCKFILES: npshm_sync_darwin.c). */
-
-/* A read-write open file description of its own for the file behind fd: -1 with errno. */
-static int own_description(int fd) {
-  char proc[40];
-  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-  int t = open(proc, O_RDWR | O_CLOEXEC | O_NONBLOCK);
-  if (t < 0 && errno == ENOENT && (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR) {
-    t = fcntl(fd, F_DUPFD_CLOEXEC, 0); /* no /proc: share the handle's description */
-  }
-  return t;
-}
 
 /* An OFD lock call on the token byte of `id`; `found` receives what F_OFD_GETLK reports. */
 static int token_lock(int fd, int cmd, short type, uint32_t id, short *found) {

@@ -13,6 +13,7 @@ import {
   inspectSharedArray,
   listSharedArrays,
   NotFoundError,
+  type SharedArrayInfo,
 } from "../mod.ts";
 import {
   afterAll,
@@ -36,6 +37,17 @@ function onWindows(reason: string): string | false {
   return process.platform === "win32" ? reason : false;
 }
 
+/** The listing's entry for `name`, an npshm float32 (3, 4) array, checked. */
+function listedGrid(all: SharedArrayInfo[], name: string): SharedArrayInfo {
+  const mine = all.find((x) => x.name === name);
+  assert.ok(mine, "listed");
+  assert.deepEqual(mine.shape, [3, 4]);
+  assert.equal(mine.dtype, "<f4");
+  assert.equal(mine.dataBytes, 48);
+  assert.equal(mine.npshm, true);
+  return mine;
+}
+
 describe("listing on Windows: the registry of names", {
   skip: process.platform === "win32" ? false : "Windows only (Linux lists /dev/shm: above)",
 }, () => {
@@ -53,12 +65,7 @@ describe("listing on Windows: the registry of names", {
     attachSharedArray(raw).close();
 
     const all = listSharedArrays();
-    const mine = all.find((x) => x.name === name)!;
-    assert.ok(mine, "listed");
-    assert.deepEqual(mine.shape, [3, 4]);
-    assert.equal(mine.dtype, "<f4");
-    assert.equal(mine.dataBytes, 48);
-    assert.equal(mine.npshm, true);
+    const mine = listedGrid(all, name);
     assert.equal(mine.stale, false);
     assert.equal(mine.lock, "free");
     const python = all.find((x) => x.name === raw)!;
@@ -94,12 +101,7 @@ describe("listing", () => {
     const empty = uniqueName("empty");
     writeFileSync(shmPath(empty), "");
     const all = listSharedArrays();
-    const mine = all.find((x) => x.name === name)!;
-    assert.ok(mine, "listed");
-    assert.deepEqual(mine.shape, [3, 4]);
-    assert.equal(mine.dtype, "<f4");
-    assert.equal(mine.dataBytes, 48);
-    assert.equal(mine.npshm, true);
+    const mine = listedGrid(all, name);
     assert.ok(mine.createdAt.getTime() >= before - 1 && mine.createdAt.getTime() <= Date.now());
     assert.ok(mine.bytes >= 128 + 48 + 64);
     assert.ok(!all.some((x) => x.name === foreign || x.name === empty), "foreign skipped");
