@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x000b88dc;
+export const STAMP = 0x5818c395;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 188456,
-    sha256: "5ad8a0bc0703c3e7a0209d49b6040270785f2988ca77fb412d4b7d87c394b5d6",
+    size: 188808,
+    sha256: "b205457619cd46830a7e8f7d9724ca51213916898e4a25ef582a385414b7edab",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 171624,
-    sha256: "cf1f5fda9a6831703f88cff2bc06ee28ee5c2a8a34ef55aeb0003456b3d12a59",
+    size: 171984,
+    sha256: "295a3b25b2876b03e3d5ffcf5800cb40f77e016a9a8ede89cd4467c73260996e",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 177640,
-    sha256: "9c4f844700389923ad7960d9ed52fef704bff9da2898e1601ce67cc72f5893ff",
+    size: 178896,
+    sha256: "869f9298723cfa045fd7c85e8bb5b98addf7d72ac007bfca8800cb60efca487a",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 35264,
-    sha256: "9c4f13fece420371ae794df6a48b207c56805ac97b6ddfc92e61a4a7383f77d5",
+    size: 36904,
+    sha256: "00faa6768f6a8f320d200d6f78afdace7a2227f870dd2a580e946a9b44d5a248",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
-    size: 72192,
-    sha256: "8162afc53ba4aed0657b16b17f458e029b55c5c958aab0a494ce2e018b3ec9ae",
+    size: 72704,
+    sha256: "3ce593fc98c925788a952d10f9390556253da30ba1a710c1b0735c24695259ef",
   },
 };

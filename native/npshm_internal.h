@@ -430,6 +430,48 @@ static inline int32_t npshm_fail(int64_t *out, npshm_oserr e) {
   return npshm_status_of(e);
 }
 
+#ifdef _WIN32
+#define NPSHM_HIDDEN /* a DLL exports only what NPSHM_API marks */
+#define NPSHM_E_DEADLOCK ERROR_POSSIBLE_DEADLOCK
+#define NPSHM_E_NOT_HOLDER ERROR_ACCESS_DENIED
+#else
+#define NPSHM_HIDDEN __attribute__((visibility("hidden"))) /* shared by our .c files only */
+#define NPSHM_E_DEADLOCK EDEADLK
+#define NPSHM_E_NOT_HOLDER EPERM
+#endif
+
+/* An address the sync calls take: a 4-byte-aligned word. */
+static inline int npshm_word_ok(uint64_t addr) { return addr != 0 && addr % 4 == 0; }
+
+/* ---- the mutex's lock word (npshm_lock.c), over what each platform supplies -------------- */
+
+/* How often a sleeping locker looks at the holder's token again. */
+#define NPSHM_LOCK_CHECK_MS 100
+
+/* One lock call's platform side: its tokens and its sleeping. */
+struct npshm_lock_os {
+  void *ctx; /* passed to each of these */
+  /* 1 if the token `id` is held (its owner lives), 0 if not, -1 with *err. */
+  int (*alive)(void *ctx, uint32_t id, npshm_oserr *err);
+  /* 1 once the call's deadline has passed. */
+  int (*expired)(void *ctx);
+  /* Sleeps while the word is `seen`, at most NPSHM_LOCK_CHECK_MS and until the deadline:
+   * 0 (woken, or time to look again), 1 (the cancel word was set), or -1 with *err. */
+  int (*sleep)(void *ctx, uint64_t word_addr, uint32_t seen, uint64_t cancel, npshm_oserr *err);
+  /* Wakes one sleeper on the word: 0, or -1 with *err. */
+  int (*wake_one)(void *ctx, uint64_t word_addr, npshm_oserr *err);
+};
+
+/* The id in the lock word now (0: free). */
+NPSHM_HIDDEN uint32_t npshm_lock_holder(uint64_t word_addr);
+/* npshm_lock_wait once its arguments are checked (may_wait: timeout_ns != 0). */
+NPSHM_HIDDEN int32_t npshm_lock_take(uint64_t word_addr, uint32_t id, int may_wait,
+                                     uint64_t cancel, const struct npshm_lock_os *os,
+                                     int64_t *out);
+/* npshm_unlock once its arguments are checked. */
+NPSHM_HIDDEN int32_t npshm_lock_give(uint64_t word_addr, uint32_t id,
+                                     const struct npshm_lock_os *os, int64_t *out);
+
 #if defined(__linux__) || defined(__APPLE__)
 /* ---- the sleeping and the lock tokens under npshm_sync.c's mutex and waits -------------------
  * Linux: futex and OFD tokens (npshm_sync.c); macOS: os_sync_wait_on_address or __ulock and
@@ -447,7 +489,6 @@ static inline int32_t npshm_fail(int64_t *out, npshm_oserr e) {
  * the absolute CLOCK_MONOTONIC time `until` (NULL: none). Returns 0 (woken), NPSHM_SLICE_ENDED,
  * EAGAIN (*word differs), ETIMEDOUT, ECANCELED, EINTR or another errno.
  */
-#define NPSHM_HIDDEN __attribute__((visibility("hidden"))) /* shared by our .c files only */
 NPSHM_HIDDEN int npshm_sleep_on(uint64_t word, uint32_t expected, uint64_t cancel,
                                 const struct timespec *until);
 /* Wakes up to `count` sleepers on word (`private_word`: a word of this process only). */

@@ -107,10 +107,12 @@
  * can exit. Without futex_waitv the call sleeps in slices of NPSHM_CANCEL_SLICE_MS and looks
  * at the cancel word between them.
  *
- * macOS: the same word and this same code; a token is a flock'ed file of its own in the user's
- * lock directory, and sleepers use os_sync_wait_on_address or __ulock (npshm_sync_darwin.c).
- * Windows: the same word; the token is a named event its owner keeps open, sleepers use named
- * semaphores (npshm_sync_win32.c, which says why not a mutex).
+ * The word's side of all this (spin, check, take over, sleep, give back) is npshm_lock.c, one
+ * for every platform; this file gives it the tokens and the sleeping. macOS: this same code; a
+ * token is a flock'ed file of its own in the user's lock directory, and sleepers use
+ * os_sync_wait_on_address or __ulock (npshm_sync_darwin.c). Windows: the token is a named event
+ * its owner keeps open, sleepers use named semaphores (npshm_sync_win32.c, which says why not a
+ * mutex).
  *
  * ---- wait / notify -----------------------------------------------------------------------
  * Linux: futex(2) without FUTEX_PRIVATE_FLAG on the word's address, which the kernel keys by
@@ -124,9 +126,6 @@
 
 #include <stdlib.h>
 
-/* Tuning of the mutex and the waits (not part of the protocol). */
-#define NPSHM_LOCK_SPIN 200       /* reads of a taken word before a locker checks and sleeps */
-#define NPSHM_LOCK_CHECK_MS 100   /* how often a sleeping locker looks at the holder's token */
 
 NPSHM_API void npshm_write(uint64_t addr, const uint8_t *src, uint64_t len) {
   if (addr == 0 || src == NULL || len == 0) return;
@@ -538,8 +537,6 @@ struct npshm_waitv {
 static int have_waitv = 1; /* cleared once futex_waitv says ENOSYS */
 #endif
 
-static int word_ok(uint64_t addr) { return addr != 0 && addr % 4 == 0; }
-
 static int cancelled(uint64_t cancel) {
   return cancel && __atomic_load_n((uint32_t *)(uintptr_t)cancel, __ATOMIC_ACQUIRE) != 0;
 }
@@ -603,7 +600,7 @@ void npshm_wake_word(uint64_t word, int32_t count, int private_word) {
 }
 
 NPSHM_API void npshm_cancel_set(uint64_t cancel) {
-  if (!word_ok(cancel)) return;
+  if (!npshm_word_ok(cancel)) return;
   __atomic_store_n((uint32_t *)(uintptr_t)cancel, 1u, __ATOMIC_RELEASE);
   npshm_wake_word(cancel, INT32_MAX, 1);
 }
@@ -611,26 +608,12 @@ NPSHM_API void npshm_cancel_set(uint64_t cancel) {
 
 /* ------------------------------------------------------------------------ the mutex */
 
-static uint32_t *lock_word(uint64_t addr) { return (uint32_t *)(uintptr_t)addr; }
-static uint32_t *pid_word(uint64_t addr) { return (uint32_t *)(uintptr_t)addr + 1; }
-
 #if defined(__linux__) && !defined(NPSHM_LOCKFILES)
 /* Tokens as OFD locks on the segment (macOS and NPSHM_LOCKFILES: npshm_sync_darwin.c). */
 
 /* An OFD lock call on the token byte of `id`; `found` receives what F_OFD_GETLK reports. */
 static int token_lock(int fd, int cmd, short type, uint32_t id, short *found) {
-  struct flock fl;
-  memset(&fl, 0, sizeof fl);
-  fl.l_type = type;
-  fl.l_whence = SEEK_SET;
-  fl.l_start = (off_t)NPSHM_LOCK_TOKENS_AT + (off_t)id;
-  fl.l_len = 1;
-  int r;
-  do {
-    r = fcntl(fd, cmd, &fl);
-  } while (r != 0 && errno == EINTR);
-  if (found) *found = fl.l_type;
-  return r == 0 ? 0 : errno;
+  return npshm_ofd(fd, cmd, type, (off_t)NPSHM_LOCK_TOKENS_AT + (off_t)id, 1, found);
 }
 
 /* A random token id. The system call, not glibc's getrandom(): release builds target glibc
@@ -648,7 +631,7 @@ static uint32_t random_id(void) {
 NPSHM_API int32_t npshm_lock_token(int64_t handle, uint64_t word_addr, int64_t *out) {
   npshm_out_init(out, NPSHM_NO_HANDLE);
   int fd = npshm_fd_of(handle);
-  if (fd < 0 || !word_ok(word_addr)) return npshm_fail(out, EINVAL);
+  if (fd < 0 || !npshm_word_ok(word_addr)) return npshm_fail(out, EINVAL);
   int t = own_description(fd);
   if (t < 0) return npshm_fail(out, errno);
   int e = EAGAIN;
@@ -658,7 +641,7 @@ NPSHM_API int32_t npshm_lock_token(int64_t handle, uint64_t word_addr, int64_t *
     e = token_lock(t, F_OFD_SETLK, F_WRLCK, id, NULL);
     if (e == EAGAIN || e == EACCES) continue; /* a live token, or a reader's lock */
     if (e) break;
-    if ((__atomic_load_n(lock_word(word_addr), __ATOMIC_SEQ_CST) & NPSHM_LOCK_ID_MASK) == id) {
+    if (npshm_lock_holder(word_addr) == id) {
       token_lock(t, F_OFD_SETLK, F_UNLCK, id, NULL); /* a dead holder's id: keep it dead */
       e = EAGAIN;
       continue;
@@ -685,100 +668,59 @@ int npshm_token_alive(int fd, uint32_t id) {
 }
 #endif /* OFD tokens */
 
-static inline void cpu_relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ __volatile__("yield");
-#endif
+/* The lock call's platform side (npshm_lock.c): tokens as above, sleeping on the futex. */
+struct posix_lock {
+  int fd;                 /* our token */
+  struct timespec *until; /* the deadline, or NULL */
+};
+
+static int posix_alive(void *ctx, uint32_t id, npshm_oserr *err) {
+  int alive = npshm_token_alive(((struct posix_lock *)ctx)->fd, id);
+  if (alive < 0) *err = errno;
+  return alive;
 }
 
-/* Spins up to NPSHM_LOCK_SPIN reads while the word stays `seen`; returns what it last read. */
-static uint32_t spin_while(uint64_t word_addr, uint32_t seen) {
-  uint32_t v = seen;
-  for (int i = 0; i < NPSHM_LOCK_SPIN && v == seen; i++) {
-    cpu_relax();
-    v = __atomic_load_n(lock_word(word_addr), __ATOMIC_RELAXED);
-  }
-  return v;
+static int posix_expired(void *ctx) { return passed(((struct posix_lock *)ctx)->until); }
+
+static int posix_sleep(void *ctx, uint64_t word_addr, uint32_t seen, uint64_t cancel,
+                       npshm_oserr *err) {
+  const struct timespec *until = ((struct posix_lock *)ctx)->until;
+  struct timespec check; /* look at the holder's token again by then */
+  deadline_in((int64_t)NPSHM_LOCK_CHECK_MS * 1000000, &check);
+  int e = npshm_sleep_on(word_addr, seen, cancel, until && before(until, &check) ? until : &check);
+  if (e == ECANCELED) return 1;
+  if (e <= 0 || e == EAGAIN || e == EINTR || e == ETIMEDOUT) return 0;
+  *err = e;
+  return -1;
 }
 
-/* The word held by `v` is ours now: record our pid. */
-static int32_t taken(uint64_t word_addr, int32_t status) {
-  __atomic_store_n(pid_word(word_addr), (uint32_t)getpid(), __ATOMIC_RELAXED);
-  return status;
+static int posix_wake_one(void *ctx, uint64_t word_addr, npshm_oserr *err) {
+  (void)ctx, (void)err;
+  npshm_wake_word(word_addr, 1, 0);
+  return 0;
 }
 
 NPSHM_API int32_t npshm_lock_wait(int64_t token, uint64_t word_addr, uint32_t id,
                                   int64_t timeout_ns, uint64_t cancel, int64_t *out) {
   npshm_out_init(out, 0);
   int fd = npshm_fd_of(token);
-  if (fd < 0 || !word_ok(word_addr) || id == 0 || id > NPSHM_LOCK_ID_MASK) {
+  if (fd < 0 || !npshm_word_ok(word_addr) || id == 0 || id > NPSHM_LOCK_ID_MASK) {
     return npshm_fail(out, EINVAL);
   }
   if (cancelled(cancel)) return NPSHM_CANCELLED;
-  struct timespec end, *until = deadline_in(timeout_ns, &end);
-  uint32_t *word = lock_word(word_addr);
-  uint32_t waiters = 0; /* after sleeping, we take it with the bit: others may sleep too */
-  int spun = 0;
-  for (;;) {
-    uint32_t v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
-    uint32_t holder = v & NPSHM_LOCK_ID_MASK;
-    if (holder == 0) {
-      if (__atomic_compare_exchange_n(word, &v, id | waiters, 0, __ATOMIC_SEQ_CST,
-                                      __ATOMIC_SEQ_CST)) {
-        return taken(word_addr, NPSHM_OK);
-      }
-      continue;
-    }
-    if (holder == id) { /* ours already: not re-entrant */
-      if (out) out[3] = EDEADLK;
-      return NPSHM_INVALID;
-    }
-    if (!spun && timeout_ns != 0) { /* most holders let go within a few hundred cycles */
-      spun = 1;
-      if (spin_while(word_addr, v) != v) continue;
-    }
-    int alive = npshm_token_alive(fd, holder);
-    if (alive < 0) return npshm_fail(out, errno);
-    if (!alive) {
-      uint32_t dead_pid = __atomic_load_n(pid_word(word_addr), __ATOMIC_SEQ_CST);
-      if (__atomic_compare_exchange_n(word, &v, id | (v & NPSHM_LOCK_WAITERS), 0,
-                                      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-        if (out) out[0] = dead_pid;
-        return taken(word_addr, NPSHM_OWNER_DIED);
-      }
-      continue;
-    }
-    if (timeout_ns == 0 || passed(until)) return NPSHM_TIMED_OUT;
-    if (!(v & NPSHM_LOCK_WAITERS)) {
-      uint32_t marked = v | NPSHM_LOCK_WAITERS;
-      if (!__atomic_compare_exchange_n(word, &v, marked, 0, __ATOMIC_SEQ_CST,
-                                       __ATOMIC_SEQ_CST)) {
-        continue;
-      }
-      v = marked;
-    }
-    struct timespec check; /* look at the holder's token again by then */
-    deadline_in((int64_t)NPSHM_LOCK_CHECK_MS * 1000000, &check);
-    int e = npshm_sleep_on(word_addr, v, cancel, until && before(until, &check) ? until : &check);
-    if (e == ECANCELED) return NPSHM_CANCELLED;
-    if (e > 0 && e != EAGAIN && e != EINTR && e != ETIMEDOUT) return npshm_fail(out, e);
-    waiters = NPSHM_LOCK_WAITERS;
-  }
+  struct timespec end;
+  struct posix_lock lock = {fd, deadline_in(timeout_ns, &end)};
+  struct npshm_lock_os os = {&lock, posix_alive, posix_expired, posix_sleep, posix_wake_one};
+  return npshm_lock_take(word_addr, id, timeout_ns != 0, cancel, &os, out);
 }
 
 NPSHM_API int32_t npshm_unlock(uint64_t word_addr, uint32_t id, int64_t *out) {
   npshm_out_init(out, 0);
-  if (!word_ok(word_addr) || id == 0 || id > NPSHM_LOCK_ID_MASK) return npshm_fail(out, EINVAL);
-  uint32_t *word = lock_word(word_addr);
-  uint32_t v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
-  if ((v & NPSHM_LOCK_ID_MASK) != id) return npshm_fail(out, EPERM);
-  __atomic_store_n(pid_word(word_addr), 0u, __ATOMIC_SEQ_CST);
-  /* Only the holder changes the id; others may only add the waiters bit meanwhile. */
-  v = __atomic_exchange_n(word, 0u, __ATOMIC_SEQ_CST);
-  if (v & NPSHM_LOCK_WAITERS) npshm_wake_word(word_addr, 1, 0);
-  return NPSHM_OK;
+  if (!npshm_word_ok(word_addr) || id == 0 || id > NPSHM_LOCK_ID_MASK) {
+    return npshm_fail(out, EINVAL);
+  }
+  struct npshm_lock_os os = {NULL, NULL, NULL, NULL, posix_wake_one};
+  return npshm_lock_give(word_addr, id, &os, out);
 }
 
 /* ------------------------------------------------------------------------ wait / notify */
@@ -786,7 +728,7 @@ NPSHM_API int32_t npshm_unlock(uint64_t word_addr, uint32_t id, int64_t *out) {
 NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns, uint64_t cancel,
                              int64_t *out) {
   npshm_out_init(out, 0);
-  if (!word_ok(addr) || (cancel && !word_ok(cancel))) return npshm_fail(out, EINVAL);
+  if (!npshm_word_ok(addr) || (cancel && !npshm_word_ok(cancel))) return npshm_fail(out, EINVAL);
   struct timespec end, *until = deadline_in(timeout_ns, &end);
   int sliced = 0;
   for (;;) {
@@ -805,7 +747,7 @@ NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns
 #ifdef __linux__
 NPSHM_API int32_t npshm_wake(uint64_t addr, int32_t count, int64_t *out) {
   npshm_out_init(out, 0);
-  if (!word_ok(addr) || count < 0) return npshm_fail(out, EINVAL);
+  if (!npshm_word_ok(addr) || count < 0) return npshm_fail(out, EINVAL);
   long r = syscall(SYS_futex, (uint32_t *)(uintptr_t)addr, FUTEX_WAKE, count, NULL, NULL, 0);
   if (r < 0) return npshm_fail(out, errno);
   if (out) out[0] = r;
@@ -813,8 +755,11 @@ NPSHM_API int32_t npshm_wake(uint64_t addr, int32_t count, int64_t *out) {
 }
 #endif
 
-#elif !defined(_WIN32)
-/* ================ other platforms (Windows: npshm_sync_win32.c; macOS: npshm_sync_darwin.c) */
+#endif /* Linux, macOS */
+
+#if !defined(__linux__) && !defined(_WIN32)
+/* ================ tracking where it is not built: macOS (npshm_sync_darwin.c says what it
+ * lacks there) and other platforms; Windows: npshm_sync_win32.c */
 
 static int32_t unsupported(int64_t *out) {
   npshm_out_init(out, 0);
@@ -836,6 +781,11 @@ NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64
   (void)name, (void)handle;
   return unsupported(out);
 }
+
+#endif
+
+#if !defined(__linux__) && !defined(__APPLE__) && !defined(_WIN32)
+/* ================ the mutex and the waits on other platforms */
 
 NPSHM_API void npshm_cancel_set(uint64_t cancel) {
   if (cancel) *(volatile uint32_t *)(uintptr_t)cancel = 1;

@@ -227,7 +227,7 @@ NPSHM_API int32_t npshm_lock_token_of(int64_t handle, const char *name, uint64_t
                                       int64_t *out) {
   npshm_out_init(out, NPSHM_NO_HANDLE);
   int fd = npshm_fd_of(handle);
-  if (fd < 0 || word_addr == 0 || word_addr % 4 != 0 || !npshm_name_ok(name)) {
+  if (fd < 0 || !npshm_word_ok(word_addr) || !npshm_name_ok(name)) {
     return npshm_fail(out, EINVAL);
   }
   if (strlen(name) > NPSHM_NAME_MAX - TOKEN_SUFFIX_LEN) return npshm_fail(out, ENAMETOOLONG);
@@ -406,35 +406,15 @@ void npshm_wake_word(uint64_t word, int32_t count, int private_word) {
 
 NPSHM_API int32_t npshm_wake(uint64_t addr, int32_t count, int64_t *out) {
   npshm_out_init(out, 0);
-  if (addr == 0 || addr % 4 != 0 || count < 0) return npshm_fail(out, EINVAL);
+  if (!npshm_word_ok(addr) || count < 0) return npshm_fail(out, EINVAL);
   int32_t n = wake_up_to(addr, count);
   if (out) out[0] = n;
   return NPSHM_OK;
 }
 
 NPSHM_API void npshm_cancel_set(uint64_t cancel) {
-  if (cancel && cancel % 4 == 0) {
+  if (npshm_word_ok(cancel)) {
     __atomic_store_n((uint32_t *)(uintptr_t)cancel, 1u, __ATOMIC_RELEASE);
   }
-}
-
-/* Tracking: the design above; until it is built, what it was before. */
-NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublished,
-                              uint64_t flags_addr, int64_t *out) {
-  (void)handle, (void)name, (void)unpublished, (void)flags_addr;
-  npshm_out_init(out, 0);
-  return NPSHM_UNSUPPORTED;
-}
-
-NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out) {
-  (void)tracker, (void)name;
-  npshm_out_init(out, 0);
-  return NPSHM_UNSUPPORTED;
-}
-
-NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t *out) {
-  (void)name, (void)handle;
-  npshm_out_init(out, 0);
-  return NPSHM_UNSUPPORTED;
 }
 #endif

@@ -69,9 +69,7 @@
 #include <stdlib.h>
 
 /* Tuning (not part of the protocol). */
-#define NPSHM_LOCK_SPIN 200     /* reads of a taken word before a locker checks and sleeps */
-#define NPSHM_LOCK_CHECK_MS 100 /* how often a sleeping locker looks at the holder's token */
-#define NPSHM_CLAIM_MS 1000     /* how long a leaver waits for a claimed wake-up to arrive */
+#define NPSHM_CLAIM_MS 1000 /* how long a leaver waits for a claimed wake-up to arrive */
 
 /* ------------------------------------------------------------------------ the views */
 
@@ -148,8 +146,6 @@ static int view_of(uint64_t addr, uint64_t *key, uint64_t *offset) {
   return found;
 }
 
-static int word_ok(uint64_t addr) { return addr != 0 && addr % 4 == 0; }
-
 /* ------------------------------------------------------------------------ cancel words */
 
 /* The word first, so that it is what the cancel address points at, as on Linux. */
@@ -173,7 +169,7 @@ NPSHM_API int32_t npshm_cancel_new(int64_t *out) {
 }
 
 NPSHM_API void npshm_cancel_set(uint64_t cancel) {
-  if (!word_ok(cancel)) return;
+  if (!npshm_word_ok(cancel)) return;
   struct cancel *c = (struct cancel *)(uintptr_t)cancel;
   __atomic_store_n(&c->word, 1u, __ATOMIC_RELEASE);
   SetEvent(c->event);
@@ -283,7 +279,7 @@ NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns
                              int64_t *out) {
   npshm_out_init(out, 0);
   uint64_t key, offset;
-  if (!word_ok(addr) || (cancel && !word_ok(cancel)) || !view_of(addr, &key, &offset)) {
+  if (!npshm_word_ok(addr) || (cancel && !npshm_word_ok(cancel)) || !view_of(addr, &key, &offset)) {
     return npshm_fail(out, ERROR_INVALID_PARAMETER);
   }
   uint64_t deadline = deadline_in(timeout_ns);
@@ -309,7 +305,7 @@ NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns
 NPSHM_API int32_t npshm_wake(uint64_t addr, int32_t count, int64_t *out) {
   npshm_out_init(out, 0);
   uint64_t key, offset;
-  if (!word_ok(addr) || count < 0 || !view_of(addr, &key, &offset)) {
+  if (!npshm_word_ok(addr) || count < 0 || !view_of(addr, &key, &offset)) {
     return npshm_fail(out, ERROR_INVALID_PARAMETER);
   }
   DWORD err = 0;
@@ -320,9 +316,6 @@ NPSHM_API int32_t npshm_wake(uint64_t addr, int32_t count, int64_t *out) {
 }
 
 /* ------------------------------------------------------------------------ the mutex */
-
-static uint32_t *lock_word(uint64_t addr) { return (uint32_t *)(uintptr_t)addr; }
-static uint32_t *pid_word(uint64_t addr) { return (uint32_t *)(uintptr_t)addr + 1; }
 
 static void token_name(char name[64], uint64_t key, uint32_t id) {
   snprintf(name, 64, "Local\\npshm-%016llx-t-%08lx", (unsigned long long)key, (unsigned long)id);
@@ -344,7 +337,7 @@ static uint32_t random_id(void) {
 NPSHM_API int32_t npshm_lock_token(int64_t handle, uint64_t word_addr, int64_t *out) {
   npshm_out_init(out, NPSHM_NO_HANDLE);
   uint64_t key, offset;
-  if (npshm_handle_of(handle) == NULL || !word_ok(word_addr) ||
+  if (npshm_handle_of(handle) == NULL || !npshm_word_ok(word_addr) ||
       !view_of(word_addr, &key, &offset)) {
     return npshm_fail(out, ERROR_INVALID_PARAMETER);
   }
@@ -360,7 +353,7 @@ NPSHM_API int32_t npshm_lock_token(int64_t handle, uint64_t word_addr, int64_t *
       return npshm_fail(out, e);
     }
     if (GetLastError() == ERROR_ALREADY_EXISTS ||
-        (__atomic_load_n(lock_word(word_addr), __ATOMIC_SEQ_CST) & NPSHM_LOCK_ID_MASK) == id) {
+        npshm_lock_holder(word_addr) == id) {
       CloseHandle(t); /* a live token has it, or a dead holder's id: keep it dead */
       continue;
     }
@@ -387,100 +380,53 @@ static int token_alive(uint64_t key, uint32_t id, DWORD *err) {
   return *err == ERROR_ACCESS_DENIED || *err == ERROR_INVALID_HANDLE ? 1 : -1;
 }
 
-static inline void cpu_relax(void) { YieldProcessor(); }
+/* The lock call's platform side (npshm_lock.c): token events, sleeping on the wait queue. */
+struct win_lock {
+  uint64_t key, offset; /* the word's view and its place in it */
+  uint64_t deadline;    /* GetTickCount64 time, UINT64_MAX: none */
+};
 
-/* Spins up to NPSHM_LOCK_SPIN reads while the word stays `seen`; returns what it last read. */
-static uint32_t spin_while(uint64_t word_addr, uint32_t seen) {
-  uint32_t v = seen;
-  for (int i = 0; i < NPSHM_LOCK_SPIN && v == seen; i++) {
-    cpu_relax();
-    v = __atomic_load_n(lock_word(word_addr), __ATOMIC_RELAXED);
-  }
-  return v;
+static int win_alive(void *ctx, uint32_t id, DWORD *err) {
+  return token_alive(((struct win_lock *)ctx)->key, id, err);
 }
 
-static int32_t taken(uint64_t word_addr, int32_t status) {
-  __atomic_store_n(pid_word(word_addr), (uint32_t)GetCurrentProcessId(), __ATOMIC_RELAXED);
-  return status;
+static int win_expired(void *ctx) { return ms_left(((struct win_lock *)ctx)->deadline, 1) == 0; }
+
+static int win_sleep(void *ctx, uint64_t word_addr, uint32_t seen, uint64_t cancel, DWORD *err) {
+  struct win_lock *l = ctx;
+  DWORD ms = ms_left(l->deadline, NPSHM_LOCK_CHECK_MS);
+  enum slept how = sleep_on(l->key, l->offset, word_addr, seen, cancel, ms, err);
+  return how == CANCELLED ? 1 : how == FAILED ? -1 : 0;
+}
+
+static int win_wake_one(void *ctx, uint64_t word_addr, DWORD *err) {
+  (void)word_addr;
+  struct win_lock *l = ctx;
+  return wake_queue(l->key, l->offset, 1, err) < 0 ? -1 : 0;
 }
 
 NPSHM_API int32_t npshm_lock_wait(int64_t token, uint64_t word_addr, uint32_t id,
                                   int64_t timeout_ns, uint64_t cancel, int64_t *out) {
   npshm_out_init(out, 0);
-  uint64_t key, offset;
-  if (npshm_handle_of(token) == NULL || !word_ok(word_addr) || id == 0 ||
-      id > NPSHM_LOCK_ID_MASK || !view_of(word_addr, &key, &offset)) {
+  struct win_lock lock = {0, 0, deadline_in(timeout_ns)};
+  if (npshm_handle_of(token) == NULL || !npshm_word_ok(word_addr) || id == 0 ||
+      id > NPSHM_LOCK_ID_MASK || !view_of(word_addr, &lock.key, &lock.offset)) {
     return npshm_fail(out, ERROR_INVALID_PARAMETER);
   }
   if (cancelled(cancel)) return NPSHM_CANCELLED;
-  uint64_t deadline = deadline_in(timeout_ns);
-  uint32_t *word = lock_word(word_addr);
-  uint32_t waiters = 0; /* after sleeping, we take it with the bit: others may sleep too */
-  int spun = 0;
-  for (;;) {
-    uint32_t v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
-    uint32_t holder = v & NPSHM_LOCK_ID_MASK;
-    if (holder == 0) {
-      if (__atomic_compare_exchange_n(word, &v, id | waiters, 0, __ATOMIC_SEQ_CST,
-                                      __ATOMIC_SEQ_CST)) {
-        return taken(word_addr, NPSHM_OK);
-      }
-      continue;
-    }
-    if (holder == id) { /* ours already: not re-entrant */
-      if (out) out[3] = ERROR_POSSIBLE_DEADLOCK;
-      return NPSHM_INVALID;
-    }
-    if (!spun && timeout_ns != 0) {
-      spun = 1;
-      if (spin_while(word_addr, v) != v) continue;
-    }
-    DWORD err = 0;
-    int alive = token_alive(key, holder, &err);
-    if (alive < 0) return npshm_fail(out, err);
-    if (!alive) {
-      uint32_t dead_pid = __atomic_load_n(pid_word(word_addr), __ATOMIC_SEQ_CST);
-      if (__atomic_compare_exchange_n(word, &v, id | (v & NPSHM_LOCK_WAITERS), 0,
-                                      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-        if (out) out[0] = dead_pid;
-        return taken(word_addr, NPSHM_OWNER_DIED);
-      }
-      continue;
-    }
-    DWORD ms = ms_left(deadline, NPSHM_LOCK_CHECK_MS);
-    if (timeout_ns == 0 || ms == 0) return NPSHM_TIMED_OUT;
-    if (!(v & NPSHM_LOCK_WAITERS)) {
-      uint32_t marked = v | NPSHM_LOCK_WAITERS;
-      if (!__atomic_compare_exchange_n(word, &v, marked, 0, __ATOMIC_SEQ_CST,
-                                       __ATOMIC_SEQ_CST)) {
-        continue;
-      }
-      v = marked;
-    }
-    enum slept how = sleep_on(key, offset, word_addr, v, cancel, ms, &err);
-    if (how == CANCELLED) return NPSHM_CANCELLED;
-    if (how == FAILED) return npshm_fail(out, err);
-    waiters = NPSHM_LOCK_WAITERS;
-  }
+  struct npshm_lock_os os = {&lock, win_alive, win_expired, win_sleep, win_wake_one};
+  return npshm_lock_take(word_addr, id, timeout_ns != 0, cancel, &os, out);
 }
 
 NPSHM_API int32_t npshm_unlock(uint64_t word_addr, uint32_t id, int64_t *out) {
   npshm_out_init(out, 0);
-  uint64_t key, offset;
-  if (!word_ok(word_addr) || id == 0 || id > NPSHM_LOCK_ID_MASK ||
-      !view_of(word_addr, &key, &offset)) {
+  struct win_lock lock = {0, 0, UINT64_MAX};
+  if (!npshm_word_ok(word_addr) || id == 0 || id > NPSHM_LOCK_ID_MASK ||
+      !view_of(word_addr, &lock.key, &lock.offset)) {
     return npshm_fail(out, ERROR_INVALID_PARAMETER);
   }
-  uint32_t *word = lock_word(word_addr);
-  uint32_t v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
-  if ((v & NPSHM_LOCK_ID_MASK) != id) return npshm_fail(out, ERROR_ACCESS_DENIED);
-  __atomic_store_n(pid_word(word_addr), 0u, __ATOMIC_SEQ_CST);
-  v = __atomic_exchange_n(word, 0u, __ATOMIC_SEQ_CST);
-  DWORD err = 0;
-  if ((v & NPSHM_LOCK_WAITERS) && wake_queue(key, offset, 1, &err) < 0) {
-    return npshm_fail(out, err);
-  }
-  return NPSHM_OK;
+  struct npshm_lock_os os = {&lock, NULL, NULL, NULL, win_wake_one};
+  return npshm_lock_give(word_addr, id, &os, out);
 }
 
 /* ------------------------------------------------------------------------ lifetimes */

@@ -1,0 +1,117 @@
+/*
+ * npshm native shim, the mutex's lock word, one for every platform: take (spin, check the
+ * holder's token, take over from a dead one, sleep) and give back. The protocol is npshm_sync.c's
+ * ("The mutex"; README.md, "The lock protocol"). What differs per platform, how a token is
+ * found alive and how a locker sleeps and is woken, comes in a struct npshm_lock_os from
+ * npshm_sync.c (Linux, macOS) or npshm_sync_win32.c, which also check the call's arguments.
+ */
+#include "npshm_internal.h"
+
+/* Tuning (not part of the protocol). */
+#define NPSHM_LOCK_SPIN 200 /* reads of a taken word before a locker checks and sleeps */
+
+static uint32_t *lock_word(uint64_t addr) { return (uint32_t *)(uintptr_t)addr; }
+static uint32_t *pid_word(uint64_t addr) { return (uint32_t *)(uintptr_t)addr + 1; }
+
+static inline void cpu_relax(void) {
+#ifdef _WIN32
+  YieldProcessor();
+#elif defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+static uint32_t self_pid(void) {
+#ifdef _WIN32
+  return (uint32_t)GetCurrentProcessId();
+#else
+  return (uint32_t)getpid();
+#endif
+}
+
+/* Spins up to NPSHM_LOCK_SPIN reads while the word stays `seen`; returns what it last read. */
+static uint32_t spin_while(uint64_t word_addr, uint32_t seen) {
+  uint32_t v = seen;
+  for (int i = 0; i < NPSHM_LOCK_SPIN && v == seen; i++) {
+    cpu_relax();
+    v = __atomic_load_n(lock_word(word_addr), __ATOMIC_RELAXED);
+  }
+  return v;
+}
+
+/* The word is ours now: record our pid. */
+static int32_t taken(uint64_t word_addr, int32_t status) {
+  __atomic_store_n(pid_word(word_addr), self_pid(), __ATOMIC_RELAXED);
+  return status;
+}
+
+uint32_t npshm_lock_holder(uint64_t word_addr) {
+  return __atomic_load_n(lock_word(word_addr), __ATOMIC_SEQ_CST) & NPSHM_LOCK_ID_MASK;
+}
+
+int32_t npshm_lock_take(uint64_t word_addr, uint32_t id, int may_wait, uint64_t cancel,
+                        const struct npshm_lock_os *os, int64_t *out) {
+  uint32_t *word = lock_word(word_addr);
+  uint32_t waiters = 0; /* after sleeping, we take it with the bit: others may sleep too */
+  int spun = 0;
+  for (;;) {
+    uint32_t v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+    uint32_t holder = v & NPSHM_LOCK_ID_MASK;
+    if (holder == 0) {
+      if (__atomic_compare_exchange_n(word, &v, id | waiters, 0, __ATOMIC_SEQ_CST,
+                                      __ATOMIC_SEQ_CST)) {
+        return taken(word_addr, NPSHM_OK);
+      }
+      continue;
+    }
+    if (holder == id) { /* ours already: not re-entrant */
+      if (out) out[3] = NPSHM_E_DEADLOCK;
+      return NPSHM_INVALID;
+    }
+    if (!spun && may_wait) { /* most holders let go within a few hundred cycles */
+      spun = 1;
+      if (spin_while(word_addr, v) != v) continue;
+    }
+    npshm_oserr err = 0;
+    int alive = os->alive(os->ctx, holder, &err);
+    if (alive < 0) return npshm_fail(out, err);
+    if (!alive) {
+      uint32_t dead_pid = __atomic_load_n(pid_word(word_addr), __ATOMIC_SEQ_CST);
+      if (__atomic_compare_exchange_n(word, &v, id | (v & NPSHM_LOCK_WAITERS), 0,
+                                      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+        if (out) out[0] = dead_pid;
+        return taken(word_addr, NPSHM_OWNER_DIED);
+      }
+      continue;
+    }
+    if (!may_wait || os->expired(os->ctx)) return NPSHM_TIMED_OUT;
+    if (!(v & NPSHM_LOCK_WAITERS)) {
+      uint32_t marked = v | NPSHM_LOCK_WAITERS;
+      if (!__atomic_compare_exchange_n(word, &v, marked, 0, __ATOMIC_SEQ_CST,
+                                       __ATOMIC_SEQ_CST)) {
+        continue;
+      }
+      v = marked;
+    }
+    int slept = os->sleep(os->ctx, word_addr, v, cancel, &err);
+    if (slept > 0) return NPSHM_CANCELLED;
+    if (slept < 0) return npshm_fail(out, err);
+    waiters = NPSHM_LOCK_WAITERS;
+  }
+}
+
+int32_t npshm_lock_give(uint64_t word_addr, uint32_t id, const struct npshm_lock_os *os,
+                        int64_t *out) {
+  uint32_t *word = lock_word(word_addr);
+  if (npshm_lock_holder(word_addr) != id) return npshm_fail(out, NPSHM_E_NOT_HOLDER);
+  __atomic_store_n(pid_word(word_addr), 0u, __ATOMIC_SEQ_CST);
+  /* Only the holder changes the id; others may only add the waiters bit meanwhile. */
+  uint32_t v = __atomic_exchange_n(word, 0u, __ATOMIC_SEQ_CST);
+  npshm_oserr err = 0;
+  if ((v & NPSHM_LOCK_WAITERS) && os->wake_one(os->ctx, word_addr, &err) < 0) {
+    return npshm_fail(out, err);
+  }
+  return NPSHM_OK;
+}
