@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x5818c395;
+export const STAMP = 0x490b7197;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -32,26 +32,26 @@ export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
     size: 188808,
-    sha256: "b205457619cd46830a7e8f7d9724ca51213916898e4a25ef582a385414b7edab",
+    sha256: "3d9221e31dfc5d263b3a9ff407fa9551e8a50001370e7188af9941c979ae120f",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
     size: 171984,
-    sha256: "295a3b25b2876b03e3d5ffcf5800cb40f77e016a9a8ede89cd4467c73260996e",
+    sha256: "f82abf12476014881617514c846356f89a0765d684ab2f3e20f92d6586d11a05",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
     size: 178896,
-    sha256: "869f9298723cfa045fd7c85e8bb5b98addf7d72ac007bfca8800cb60efca487a",
+    sha256: "ae82aca9bc066327346b017c34a4d3c92c0e7d8e7c4797c68bdff134618cb9ea",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
     size: 36904,
-    sha256: "00faa6768f6a8f320d200d6f78afdace7a2227f870dd2a580e946a9b44d5a248",
+    sha256: "9edae31f2fcc7e0fa7a40b69b611e002392ca9caa8fe18716a08969fa5cee480",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 72704,
-    sha256: "3ce593fc98c925788a952d10f9390556253da30ba1a710c1b0735c24695259ef",
+    sha256: "bde90f32babf92ed4b5a2784f87e65cbca7e5029f9a389e4ef7aafac327a0071",
   },
 };
