@@ -6,7 +6,12 @@
  * - `attach NAME`: the child attaches NAME, reads element 0 and the last element, closes;
  * - `pipe BYTES`, then BYTES bytes of the array: the child reads them all, then answers.
  *
- * Prints one JSON object: `{ bytes, handoffNs: [...], pipeNs: [...] }`.
+ * A second child takes the name through a mailbox instead, a small shared array whose words
+ * `wait`/`notify` ring (what two npshm programs that already share one array can use): the
+ * parent writes the name into it and rings; the child attaches, reads, closes and rings back.
+ * That times the hand-off without the runtime's pipe streams and their wake-ups.
+ *
+ * Prints one JSON object: `{ bytes, handoffNs: [...], mailboxNs: [...], pipeNs: [...] }`.
  *
  * ```sh
  * deno run -A bench/handoff.ts <MiB> <handoffs> <pipes>
@@ -14,7 +19,7 @@
  *
  * @module
  */
-import { attachSharedArray, createSharedArray } from "../mod.ts";
+import { attachSharedArray, createSharedArray, notify, wait } from "../mod.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -57,6 +62,67 @@ async function child(): Promise<void> {
       }
       answer("ok");
     }
+  }
+}
+
+// The mailbox's int32 words: requests rung (-1: stop), answers rung, the answer, the name's
+// length; the name's UTF-8 bytes follow from NAME_AT.
+const ASKED = 0, ANSWERED = 1, ANSWER = 2, LENGTH = 3, NAME_AT = 16, MAILBOX_BYTES = 512;
+
+/** The mailbox child: answers each request rung on ASKED until it reads -1. */
+function mailboxChild(box: string): void {
+  using mailbox = attachSharedArray(box, { validateDtype: "uint8" });
+  const bytes = mailbox.data as Uint8Array;
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, 4);
+  for (let seen = 0;;) {
+    while (Atomics.load(words, ASKED) === seen) wait(words, ASKED, seen);
+    seen = Atomics.load(words, ASKED);
+    if (seen < 0) return;
+    const name = decoder.decode(bytes.slice(NAME_AT, NAME_AT + words[LENGTH]));
+    using a = attachSharedArray(name);
+    const data = a.data as Uint8Array;
+    words[ANSWER] = data[0] + data[data.length - 1];
+    Atomics.store(words, ANSWERED, seen);
+    notify(words, ANSWERED);
+  }
+}
+
+/** Hands `name` to a mailbox child `times` times; the ns of each, from the ring to the answer. */
+async function mailboxHandoffs(name: string, times: number): Promise<number[]> {
+  using mailbox = createSharedArray(undefined, {
+    shape: [MAILBOX_BYTES],
+    dtype: "uint8",
+    track: true,
+  });
+  const bytes = mailbox.data as Uint8Array;
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, 4);
+  const proc = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL(import.meta.url).pathname, "mailbox", mailbox.name],
+    stdin: "null",
+    stdout: "null",
+  }).spawn();
+  const ring = (word: number, value: number) => {
+    Atomics.store(words, word, value);
+    notify(words, word);
+  };
+  try {
+    const { written } = encoder.encodeInto(name, bytes.subarray(NAME_AT));
+    words[LENGTH] = written;
+    const ns: number[] = [];
+    for (let i = 1; i <= times + 1; i++) {
+      const start = performance.now();
+      ring(ASKED, i);
+      while (Atomics.load(words, ANSWERED) !== i) {
+        if (wait(words, ANSWERED, i - 1, 30_000) === "timed-out") throw new Error("no answer");
+      }
+      const took = (performance.now() - start) * 1e6;
+      if (words[ANSWER] !== 2) throw new Error(`the child answered ${words[ANSWER]}, not 2`);
+      if (i > 1) ns.push(took); // the first one loads the library
+    }
+    return ns;
+  } finally {
+    ring(ASKED, -1);
+    await proc.status;
   }
 }
 
@@ -108,7 +174,8 @@ async function parent(mib: number, handoffs: number, pipes: number): Promise<voi
         }, "ok"),
       );
     }
-    console.log(JSON.stringify({ bytes, handoffNs, pipeNs }));
+    const mailboxNs = await mailboxHandoffs(name, handoffs);
+    console.log(JSON.stringify({ bytes, handoffNs, mailboxNs, pipeNs }));
   } finally {
     await writer.close();
     await proc.status;
@@ -118,5 +185,6 @@ async function parent(mib: number, handoffs: number, pipes: number): Promise<voi
 if (import.meta.main) {
   const [mode, ...rest] = Deno.args;
   if (mode === "child") await child();
+  else if (mode === "mailbox") mailboxChild(rest[0]);
   else await parent(Number(mode), Number(rest[0]), Number(rest[1]));
 }

@@ -137,7 +137,10 @@ interface ManyOutput {
 /** What handoff.ts prints. */
 interface HandoffOutput {
   bytes: number;
+  /** The name sent as a line on the child's stdin, the answer a line on its stdout. */
   handoffNs: number[];
+  /** The name written into a shared mailbox, wait/notify as the doorbell both ways. */
+  mailboxNs: number[];
   pipeNs: number[];
 }
 
@@ -478,8 +481,11 @@ function summarizeMany(m: ManyOutput | undefined) {
 function summarizeHandoff(h: HandoffOutput | undefined) {
   if (!h) return undefined;
   const handoffNs = median(h.handoffNs);
+  const mailboxNs = median(h.mailboxNs);
   const pipeNs = median(h.pipeNs);
-  return { bytes: h.bytes, handoffNs, pipeNs, ratio: pipeNs / handoffNs, raw: h };
+  // The target is about the hand-off: judged by the faster way of passing the name.
+  const ratio = pipeNs / Math.min(handoffNs, mailboxNs);
+  return { bytes: h.bytes, handoffNs, mailboxNs, pipeNs, ratio, raw: h };
 }
 
 function keepTargets(
@@ -529,8 +535,9 @@ function printKeep(
   } else console.log("many arrays: n/a");
   if (handoff) {
     console.log(
-      `hand-off of ${handoff.bytes / 2 ** 20} MiB to a running child: by name ` +
-        `${fmtNs(handoff.handoffNs)} ns, through a pipe ${fmtNs(handoff.pipeNs)} ns: ` +
+      `hand-off of ${handoff.bytes / 2 ** 20} MiB to a running child: by name through a ` +
+        `shared mailbox ${fmtNs(handoff.mailboxNs)} ns, by name as a line on its stdin ` +
+        `${fmtNs(handoff.handoffNs)} ns, the bytes through a pipe ${fmtNs(handoff.pipeNs)} ns: ` +
         `${Math.round(handoff.ratio).toLocaleString("en-US")}x (target >= ` +
         `${HANDOFF_FACTOR.toLocaleString("en-US")}x: ${v(t.handoff.met)})`,
     );
