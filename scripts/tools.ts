@@ -10,9 +10,10 @@
  * ```
  * @module
  */
+import { fileURLToPath } from "node:url";
 
 /** The folder of the tools' package.json. */
-export const TOOLS: string = new URL("tools", import.meta.url).pathname;
+export const TOOLS: string = fileURLToPath(new URL("tools", import.meta.url));
 
 async function mtime(path: string): Promise<number | undefined> {
   try {
