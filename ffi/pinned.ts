@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x490b7197;
+export const STAMP = 0x4b71f21b;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -32,26 +32,26 @@ export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
     size: 188808,
-    sha256: "3d9221e31dfc5d263b3a9ff407fa9551e8a50001370e7188af9941c979ae120f",
+    sha256: "1c2d2a9704109ff333c4ff7b088daab6c44a4b6ba1847fed45e9b2209ca53f8f",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
     size: 171984,
-    sha256: "f82abf12476014881617514c846356f89a0765d684ab2f3e20f92d6586d11a05",
+    sha256: "7e61e0bbc12dd510e6c4afa1b6904c09ada9b6b863fdf60d7222b05f7e90f829",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
     size: 178896,
-    sha256: "ae82aca9bc066327346b017c34a4d3c92c0e7d8e7c4797c68bdff134618cb9ea",
+    sha256: "a3439cc904cde5188c7a806df2b7aff5ac857a9267d76772c5cfd7681c839a02",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
     size: 36904,
-    sha256: "9edae31f2fcc7e0fa7a40b69b611e002392ca9caa8fe18716a08969fa5cee480",
+    sha256: "3b4f9226d3cb35a6c0cce54c693341e51bb70206030cd0c99b9a3f8df6033659",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 72704,
-    sha256: "bde90f32babf92ed4b5a2784f87e65cbca7e5029f9a389e4ef7aafac327a0071",
+    sha256: "977e470543063b1a91a9f97f767938c92932b009b91b888e3d9f67f3f14087cb",
   },
 };

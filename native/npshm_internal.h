@@ -443,6 +443,11 @@ static inline int32_t npshm_fail(int64_t *out, npshm_oserr e) {
 /* An address the sync calls take: a 4-byte-aligned word. */
 static inline int npshm_word_ok(uint64_t addr) { return addr != 0 && addr % 4 == 0; }
 
+/* Whether an async call's cancel word (npshm_cancel_new; 0: none) has been set. */
+static inline int npshm_cancelled(uint64_t cancel) {
+  return cancel && __atomic_load_n((uint32_t *)(uintptr_t)cancel, __ATOMIC_ACQUIRE) != 0;
+}
+
 /* ---- the mutex's lock word (npshm_lock.c), over what each platform supplies -------------- */
 
 /* How often a sleeping locker looks at the holder's token again. */

@@ -537,10 +537,6 @@ struct npshm_waitv {
 static int have_waitv = 1; /* cleared once futex_waitv says ENOSYS */
 #endif
 
-static int cancelled(uint64_t cancel) {
-  return cancel && __atomic_load_n((uint32_t *)(uintptr_t)cancel, __ATOMIC_ACQUIRE) != 0;
-}
-
 static void add_ns(struct timespec *t, int64_t ns) {
   int64_t sum = t->tv_nsec + ns % 1000000000;
   t->tv_sec += (time_t)(ns / 1000000000 + sum / 1000000000);
@@ -570,14 +566,14 @@ static int passed(const struct timespec *until) {
 /* Linux: futex_waitv on the word and the cancel word, else FUTEX_WAIT in cancel slices. */
 int npshm_sleep_on(uint64_t word, uint32_t expected, uint64_t cancel,
                    const struct timespec *until) {
-  if (cancelled(cancel)) return ECANCELED;
+  if (npshm_cancelled(cancel)) return ECANCELED;
   long r;
   if (cancel && __atomic_load_n(&have_waitv, __ATOMIC_RELAXED)) {
     struct npshm_waitv w[2] = {{expected, word, WAITV_SIZE_U32, 0},
                                {0, cancel, WAITV_SIZE_U32 | FUTEX_PRIVATE_FLAG, 0}};
     r = syscall(SYS_futex_waitv, w, 2, 0, until, CLOCK_MONOTONIC);
-    if (r >= 0) return cancelled(cancel) ? ECANCELED : 0;
-    if (errno != ENOSYS) return errno == EAGAIN && cancelled(cancel) ? ECANCELED : errno;
+    if (r >= 0) return npshm_cancelled(cancel) ? ECANCELED : 0;
+    if (errno != ENOSYS) return errno == EAGAIN && npshm_cancelled(cancel) ? ECANCELED : errno;
     __atomic_store_n(&have_waitv, 0, __ATOMIC_RELAXED);
   }
   struct timespec slice;
@@ -707,7 +703,7 @@ NPSHM_API int32_t npshm_lock_wait(int64_t token, uint64_t word_addr, uint32_t id
   if (fd < 0 || !npshm_word_ok(word_addr) || id == 0 || id > NPSHM_LOCK_ID_MASK) {
     return npshm_fail(out, EINVAL);
   }
-  if (cancelled(cancel)) return NPSHM_CANCELLED;
+  if (npshm_cancelled(cancel)) return NPSHM_CANCELLED;
   struct timespec end;
   struct posix_lock lock = {fd, deadline_in(timeout_ns, &end)};
   struct npshm_lock_os os = {&lock, posix_alive, posix_expired, posix_sleep, posix_wake_one};

@@ -182,10 +182,6 @@ NPSHM_API void npshm_cancel_free(uint64_t cancel) {
   free(c);
 }
 
-static int cancelled(uint64_t cancel) {
-  return cancel && __atomic_load_n((uint32_t *)(uintptr_t)cancel, __ATOMIC_ACQUIRE) != 0;
-}
-
 /* ------------------------------------------------------------------------ wait queues */
 
 struct queue {
@@ -284,7 +280,7 @@ NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns
   }
   uint64_t deadline = deadline_in(timeout_ns);
   for (;;) {
-    if (cancelled(cancel)) return NPSHM_CANCELLED;
+    if (npshm_cancelled(cancel)) return NPSHM_CANCELLED;
     DWORD ms = ms_left(deadline, INFINITE - 1), err = 0;
     if (deadline == UINT64_MAX) ms = INFINITE;
     switch (sleep_on(key, offset, addr, (uint32_t)expected, cancel, ms, &err)) {
@@ -413,7 +409,7 @@ NPSHM_API int32_t npshm_lock_wait(int64_t token, uint64_t word_addr, uint32_t id
       id > NPSHM_LOCK_ID_MASK || !view_of(word_addr, &lock.key, &lock.offset)) {
     return npshm_fail(out, ERROR_INVALID_PARAMETER);
   }
-  if (cancelled(cancel)) return NPSHM_CANCELLED;
+  if (npshm_cancelled(cancel)) return NPSHM_CANCELLED;
   struct npshm_lock_os os = {&lock, win_alive, win_expired, win_sleep, win_wake_one};
   return npshm_lock_take(word_addr, id, timeout_ns != 0, cancel, &os, out);
 }
