@@ -257,6 +257,7 @@ export const SYMBOLS = {
       "buffer", // name
       "i32", // unpublished
       "u64", // flags_addr
+      "i64", // control_at
       "buffer", // out
     ],
     result: "i32",
@@ -273,6 +274,7 @@ export const SYMBOLS = {
     parameters: [
       "buffer", // name
       "i64", // handle
+      "i64", // control_at
       "buffer", // out
     ],
     result: "i32",

@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x4b71f21b;
+export const STAMP = 0x5b11795d;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 188808,
-    sha256: "1c2d2a9704109ff333c4ff7b088daab6c44a4b6ba1847fed45e9b2209ca53f8f",
+    size: 207192,
+    sha256: "309c2b20a7113ddee68dc83f8c0936356c30546b1d15c6a12c7ba570e1096c4e",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 171984,
-    sha256: "7e61e0bbc12dd510e6c4afa1b6904c09ada9b6b863fdf60d7222b05f7e90f829",
+    size: 182144,
+    sha256: "77d9cbc8fd303792a1651f260ca919f6599d5711ba829d4270d647877562fc3d",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 178896,
-    sha256: "a3439cc904cde5188c7a806df2b7aff5ac857a9267d76772c5cfd7681c839a02",
+    size: 179408,
+    sha256: "52ca62ae56ec856a94e1584eeeba7df19b35bba63de68b1cd9d91b307e8a01ee",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 36904,
-    sha256: "3b4f9226d3cb35a6c0cce54c693341e51bb70206030cd0c99b9a3f8df6033659",
+    size: 37480,
+    sha256: "30095b7cfcb5509a57d7bdeb6cb2c8372b5765885908bc198907594eca00defe",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 72704,
-    sha256: "977e470543063b1a91a9f97f767938c92932b009b91b888e3d9f67f3f14087cb",
+    sha256: "a9cce00fc47c7c643df50b66ea28647e9a000cc628bfe58dd3e27490c504729c",
   },
 };

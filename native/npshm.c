@@ -69,6 +69,9 @@ NPSHM_API int32_t npshm_release(uint64_t addr, uint64_t size, int64_t handle) {
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#ifdef __APPLE__
+#include <mach/vm_inherit.h>
+#endif
 
 /* Callers checked npshm_name_ok, so it always fits. */
 static void shm_name(npshm_path dst, const char *name) {
@@ -97,9 +100,22 @@ static int reserve(int fd, uint64_t size) {
 #endif
 }
 
+/*
+ * A segment's shared mapping, which a forked child (the reaper, npshm_reaper.c) must not inherit:
+ * it would keep the segment's memory after every user let it go. Linux's reaper unmaps what it
+ * inherited; macOS has no /proc/self/maps to find it by, so the mapping is never inherited.
+ */
+static void *map_shared(size_t size, int prot, int fd) {
+  void *p = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
+#ifdef __APPLE__
+  if (p != MAP_FAILED) minherit(p, size, VM_INHERIT_NONE);
+#endif
+  return p;
+}
+
 /* Maps the whole segment shared read-write and writes the header; returns errno or 0. */
 static int map_new(int fd, uint64_t size, const uint8_t *head, uint64_t head_len, void **addr) {
-  void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  void *p = map_shared((size_t)size, PROT_READ | PROT_WRITE, fd);
   if (p == MAP_FAILED) return errno;
   if (head_len) memcpy(p, head, (size_t)head_len);
   *addr = p;
@@ -151,10 +167,13 @@ static int32_t create_named(const char *name, uint64_t size, uint32_t mode, int3
                             const uint8_t *head, uint64_t head_len, int64_t *out) {
   npshm_path path;
   shm_name(path, name);
-  if (force && shm_unlink(path) != 0 && errno != ENOENT) return npshm_fail(out, errno);
-  int fd = shm_open(path, O_CREAT | O_EXCL | O_RDWR, (mode_t)(mode & 07777));
-  if (fd < 0) return npshm_fail(out, errno);
-  int e = finish_create(fd, size, mode, head, head_len, out);
+  int dir = -1, gate = force ? npshm_name_gate_take(name, &dir) : -1; /* macOS: see unlink */
+  int e = force && shm_unlink(path) != 0 && errno != ENOENT ? errno : 0;
+  int fd = e ? -1 : shm_open(path, O_CREAT | O_EXCL | O_RDWR, (mode_t)(mode & 07777));
+  if (!e && fd < 0) e = errno;
+  npshm_name_gate_drop(name, dir, gate);
+  if (e) return npshm_fail(out, e);
+  e = finish_create(fd, size, mode, head, head_len, out);
   if (e) shm_unlink(path);
   return e ? npshm_fail(out, e) : NPSHM_OK;
 }
@@ -222,7 +241,13 @@ NPSHM_API int32_t npshm_publish(int64_t handle, const char *name, int32_t force,
   npshm_path path;
   npshm_dev_path(path, name);
   int fd = npshm_fd_of(handle);
-  int e = force ? replace_with(fd, path) : npshm_link_fd(fd, path);
+  if (!force) {
+    int e = npshm_link_fd(fd, path);
+    return e ? npshm_fail(out, e) : NPSHM_OK;
+  }
+  int dir, gate = npshm_name_gate_take(name, &dir); /* the lock-file build's gates */
+  int e = replace_with(fd, path);
+  npshm_name_gate_drop(name, dir, gate);
   return e ? npshm_fail(out, e) : NPSHM_OK;
 #else
   (void)force;
@@ -269,7 +294,7 @@ static void *snapshot(int fd, size_t size) {
  * never faults, and pages not written keep showing the segment's live contents.
  */
 static void *map_existing(int fd, size_t size, int32_t read_only) {
-  if (!read_only) return mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (!read_only) return map_shared(size, PROT_READ | PROT_WRITE, fd);
 #ifdef __APPLE__
   return snapshot(fd, size);
 #else
@@ -379,17 +404,27 @@ NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
   if (handle >= 0 && npshm_fd_of(handle) < 0) return npshm_fail(out, EBADF);
   npshm_path path;
   npshm_dev_path(path, name);
-  return unlink_gated(path, handle, out);
+  int dir, gate = npshm_name_gate_take(name, &dir); /* the lock-file build's gates */
+  int32_t status = unlink_gated(path, handle, out);
+  npshm_name_gate_drop(name, dir, gate);
+  return status;
 }
 #else
-/* No path to stat: shm names live outside the file system here. */
+/*
+ * No path to stat: shm names live outside the file system here. macOS: under the name's gate
+ * (npshm_track_files.c), so that a last tracker's leaving, which checked the name is still its
+ * segment's, never unlinks what a create made after this unlink.
+ */
 NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
   if (out) out[3] = 0;
   if (!npshm_name_ok(name)) return npshm_fail(out, EINVAL);
   if (handle >= 0 && npshm_fd_of(handle) < 0) return npshm_fail(out, EBADF);
   npshm_path path;
   shm_name(path, name);
-  return shm_unlink(path) == 0 ? NPSHM_OK : npshm_fail(out, errno);
+  int dir, gate = npshm_name_gate_take(name, &dir);
+  int e = shm_unlink(path) == 0 ? 0 : errno;
+  npshm_name_gate_drop(name, dir, gate);
+  return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 #endif
 

@@ -246,10 +246,15 @@ enum npshm_sync_status {
  * `flags_addr`, if not 0, is the address of the control block's flags word: bit 0 ("ever
  * tracked") is set. out[0] = 1 if the reaper took it (0: tracked for close() only), out[1] =
  * the tracker handle for npshm_untrack. Windows: NPSHM_OK, a mapping already lives exactly as
- * long as its last handle.
+ * long as its last handle. macOS (and Linux built with -DNPSHM_LOCKFILES): the slot is a lock
+ * file (npshm_track_files.c) and "this very segment" is the creation nonce of its control block
+ * at file offset `control_at` (macOS gives shared memory no inode); control_at < 0, or a block
+ * with no nonce (a segment made by Python or an older npshm): NPSHM_UNSUPPORTED, and
+ * NPSHM_PERMISSION for a segment of another user (the lock files are per user). Linux and
+ * Windows ignore control_at.
  */
 NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublished,
-                              uint64_t flags_addr, int64_t *out);
+                              uint64_t flags_addr, int64_t control_at, int64_t *out);
 
 /*
  * Stop tracking and close `tracker` (out[1] of npshm_track): give up the slot and, if no other
@@ -261,9 +266,11 @@ NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out)
 /*
  * Unlink `name` only if no process tracks it (no tracker slot is held), under its gate: the
  * clean-up of stale names. If handle >= 0, only if the name still refers to that handle's
- * segment (else NPSHM_STALE). NPSHM_BUSY if a tracker holds it.
+ * segment (else NPSHM_STALE; macOS and -DNPSHM_LOCKFILES: the one whose control block at
+ * `control_at` holds the same creation nonce). NPSHM_BUSY if a tracker holds it.
  */
-NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t *out);
+NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t control_at,
+                                         int64_t *out);
 
 /*
  * The segment's mutex (design: npshm_sync.c; the protocol, step by step: README.md, "The lock

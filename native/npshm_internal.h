@@ -80,6 +80,9 @@ static inline int npshm_name_ok(const char *name) {
 
 typedef int npshm_oserr;
 
+/* How long a gate waits for another writer (who holds it for microseconds) before going on. */
+#define NPSHM_GATE_PATIENCE_S 5
+
 /* Not an errno: the path exists but is no regular file (see npshm_open_regular). */
 #define NPSHM_E_NOT_FILE (-1)
 /* Not an errno: this system (or file system) cannot do it; the caller has another way. */
@@ -182,8 +185,6 @@ static inline npshm_oserr npshm_same_file(int fd, const char *path) {
 #define NPSHM_SLOTS_AT (NPSHM_GATE_AT + 1)
 /* A tracker's slot: NPSHM_SLOTS_AT + (pid << 24) + 24 random bits (the pid is for listings). */
 #define NPSHM_SLOT_PID_SHIFT 24
-/* How long a gate waits for another writer (who holds it for microseconds) before going on. */
-#define NPSHM_GATE_PATIENCE_S 5
 /* Force-replace links the new segment here first: "/dev/shm/.npshm-<pid>-<16 hex>". */
 #define NPSHM_TEMP_PREFIX ".npshm-"
 
@@ -500,6 +501,45 @@ NPSHM_HIDDEN int npshm_sleep_on(uint64_t word, uint32_t expected, uint64_t cance
 NPSHM_HIDDEN void npshm_wake_word(uint64_t word, int32_t count, int private_word);
 /* 1 if the lock token `id` is held by a live token (fd: a token of ours), 0 if not, -1 errno. */
 NPSHM_HIDDEN int npshm_token_alive(int fd, uint32_t id);
+
+/* ---- tracking: the leaving step (OFD slots in npshm_sync.c, or lock files in
+ * npshm_track_files.c) and the reaper that takes it when a tracker's process dies
+ * (npshm_reaper.c) */
+
+/* Under the name's gate, gives up tracker fd's slot and unlinks the name if no other tracker
+ * holds one and it still names the tracker's segment: 1 if it unlinked. The reaper runs it
+ * in a process forked from a threaded one: system calls only. */
+NPSHM_HIDDEN int npshm_tracker_leave(int fd, const char *path);
+/* Hands tracker fd to this process's reaper (starting it if needed): 1 if it took it. */
+NPSHM_HIDDEN int npshm_reaper_take(int fd, const char *path);
+/* Tells the reaper to let go of tracker fd: the tracker left by itself. */
+NPSHM_HIDDEN void npshm_reaper_drop(int fd);
+#endif
+
+#if defined(__APPLE__) || defined(NPSHM_LOCKFILES)
+/* ---- the user's lock directory (npshm_sync_darwin.c): lock tokens, gates, tracker slots */
+
+/* The lock directory, opened: -1 with errno (EACCES if it is not this user's alone). */
+NPSHM_HIDDEN int npshm_lock_dir_open(void);
+/* 1 if `file` in dir is still the file behind fd (so its lock is the name's). */
+NPSHM_HIDDEN int npshm_still_named(int dir, const char *file, int fd);
+/* Looks at the lock file `file`: 1 held, 0 gone (a dead one is removed), -1 errno. */
+NPSHM_HIDDEN int npshm_probe_lockfile(int dir, const char *file);
+/* Takes the gate of `name` (npshm_track_files.c), which whatever changes what the name refers
+ * to holds: a force-replace, an unlink, a tracker's leaving. Returns it for
+ * npshm_name_gate_drop (-1, with *dir -1 too: went on without). */
+NPSHM_HIDDEN int npshm_name_gate_take(const char *name, int *dir);
+NPSHM_HIDDEN void npshm_name_gate_drop(const char *name, int dir, int gate);
+#elif !defined(_WIN32)
+/* Linux: the gate is the segment's own (npshm_gate_take), none is keyed by the name. */
+static inline int npshm_name_gate_take(const char *name, int *dir) {
+  (void)name;
+  *dir = -1;
+  return -1;
+}
+static inline void npshm_name_gate_drop(const char *name, int dir, int gate) {
+  (void)name, (void)dir, (void)gate;
+}
 #endif
 
 #endif

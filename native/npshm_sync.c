@@ -55,9 +55,9 @@
  * rm --all-stale reclaim it, by npshm_unlink_untracked: under the gate, unlink only if no slot
  * is held, so a name someone tracks right now (or joins meanwhile) is never removed.
  *
- * macOS (design, not built yet): the same protocol over flock'ed lock files in the user's lock
- * directory, whose tokens are built (npshm_sync_darwin.c: why lock files, why flock, and what
- * tracking still lacks there, an identity of the segment under a name). Windows: the kernel
+ * macOS: the same protocol over flock'ed lock files in the user's lock directory, with the
+ * segment's creation nonce for its missing inode (npshm_track_files.c; the reaper, shared, is
+ * npshm_reaper.c). Windows: the kernel
  * frees a mapping with its last handle, so track is implied and delete only drops the name
  * (npshm_unlink is a no-op there; npshm_sync_win32.c).
  *
@@ -151,16 +151,13 @@ NPSHM_API void npshm_cancel_free(uint64_t cancel) { free((void *)(uintptr_t)canc
 #ifdef __linux__
 #include <fcntl.h>
 #include <linux/futex.h>
-#include <pthread.h>
-#include <signal.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
+#endif
+
+#if defined(__linux__) && !defined(NPSHM_LOCKFILES)
+/* ---- tracking by OFD slots (macOS, and Linux's lock-file build: npshm_track_files.c) ---- */
 
 /* The name's /dev/shm path; returns 0 if the name is unusable. */
 static int sync_path_of(npshm_path dst, const char *name) {
@@ -189,242 +186,12 @@ static int take_slot(int fd) {
 
 /* The "leaving" step: under the gate, give up our slot and, if no other tracker holds one,
  * unlink the name if it still names our segment. Returns 1 if it unlinked. */
-static int leave(int fd, const char *path) {
+int npshm_tracker_leave(int fd, const char *path) {
   int gated = npshm_gate_take(fd);
   npshm_ofd(fd, F_OFD_SETLK, F_UNLCK, NPSHM_SLOTS_AT, 0, NULL);
   int unlinked = !other_trackers(fd) && npshm_same_file(fd, path) == 0 && unlink(path) == 0;
   npshm_gate_drop(fd, gated);
   return unlinked;
-}
-
-/* ------------------------------------------------------------------------ the reaper */
-
-enum { MSG_TRACK = 1, MSG_UNTRACK = 2 };
-struct reaper_msg {
-  int32_t op;
-  int32_t id; /* the tracking process's descriptor number */
-  npshm_path path;
-};
-struct reaper_entry {
-  int32_t id;
-  int32_t fd;
-  npshm_path path;
-};
-
-static pthread_mutex_t reaper_mutex = PTHREAD_MUTEX_INITIALIZER;
-static int reaper_sock = -1;
-static pid_t reaper_for = 0; /* the pid that started it: a forked child needs its own */
-
-static void close_other_fds(int keep) {
-#ifdef SYS_close_range
-  if (keep > 0 && syscall(SYS_close_range, 0, keep - 1, 0) == 0 &&
-      syscall(SYS_close_range, keep + 1, ~0U, 0) == 0) {
-    return;
-  }
-#endif
-  struct rlimit rl;
-  int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
-  for (int fd = 0; fd < max; fd++) {
-    if (fd != keep) close(fd);
-  }
-}
-
-static const char *hex_number(const char *p, unsigned long *value) {
-  *value = 0;
-  for (;; p++) {
-    int c = *p | 0x20;
-    int digit = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-    if (digit < 0) return p;
-    *value = *value * 16 + (unsigned long)digit;
-  }
-}
-
-/* Parses one "start-end perms ..." line of /proc/self/maps; unmaps it if it is shared. */
-static void unmap_if_shared(const char *line) {
-  unsigned long start, end;
-  const char *p = hex_number(line, &start);
-  if (*p++ != '-') return;
-  p = hex_number(p, &end);
-  if (*p++ != ' ' || strlen(p) < 4) return;
-  if (p[3] == 's' && end > start) munmap((void *)start, end - start);
-}
-
-/* Drops the inherited shared mappings, so the reaper never keeps a deleted segment's memory. */
-static void unmap_shared(void) {
-  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  char buf[4096], line[512];
-  size_t used = 0;
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) {
-    for (ssize_t i = 0; i < n; i++) {
-      if (buf[i] != '\n') {
-        if (used < sizeof line - 1) line[used++] = buf[i];
-        continue;
-      }
-      line[used] = '\0';
-      unmap_if_shared(line);
-      used = 0;
-    }
-  }
-  close(fd);
-}
-
-static void reaper_track(struct reaper_entry *table, int *count, int cap, int id, int fd,
-                         const char *path) {
-  if (*count >= cap) {
-    close(fd);
-    return;
-  }
-  table[*count].id = id;
-  table[*count].fd = fd;
-  memcpy(table[*count].path, path, sizeof(npshm_path));
-  table[*count].path[sizeof(npshm_path) - 1] = '\0';
-  (*count)++;
-}
-
-static void reaper_untrack(struct reaper_entry *table, int *count, int id) {
-  for (int i = *count - 1; i >= 0; i--) {
-    if (table[i].id != id) continue;
-    close(table[i].fd);
-    table[i] = table[--*count];
-    return;
-  }
-}
-
-/* Receives one message (and its descriptor); 0 at end-of-file, -1 on error. */
-static ssize_t reaper_recv(int sock, struct reaper_msg *msg, int *fd) {
-  char control[CMSG_SPACE(sizeof(int))];
-  struct iovec iov = {msg, sizeof *msg};
-  struct msghdr mh;
-  memset(&mh, 0, sizeof mh);
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = control;
-  mh.msg_controllen = sizeof control;
-  ssize_t n;
-  do {
-    n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
-  *fd = -1;
-  struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-    memcpy(fd, CMSG_DATA(c), sizeof(int));
-  }
-  return n;
-}
-
-/* Runs in the reaper process: system calls only (it was forked from a threaded runtime). */
-static void reaper_main(int sock) {
-  setsid();
-  signal(SIGINT, SIG_IGN);
-  signal(SIGHUP, SIG_IGN);
-  signal(SIGPIPE, SIG_IGN);
-  prctl(PR_SET_NAME, "npshm-reaper", 0, 0, 0);
-  close_other_fds(sock);
-  unmap_shared();
-  int cap = 65536;
-  struct reaper_entry *table = mmap(NULL, (size_t)cap * sizeof *table, PROT_READ | PROT_WRITE,
-                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (table == MAP_FAILED) _exit(1);
-  int count = 0;
-  for (;;) {
-    struct reaper_msg msg;
-    int fd;
-    ssize_t n = reaper_recv(sock, &msg, &fd);
-    if (n <= 0) break;
-    if (n != (ssize_t)sizeof msg) {
-      if (fd >= 0) close(fd);
-    } else if (msg.op == MSG_TRACK && fd >= 0) {
-      reaper_track(table, &count, cap, msg.id, fd, msg.path);
-    } else {
-      if (fd >= 0) close(fd);
-      if (msg.op == MSG_UNTRACK) reaper_untrack(table, &count, msg.id);
-    }
-  }
-  for (int i = 0; i < count; i++) {
-    leave(table[i].fd, table[i].path);
-    close(table[i].fd);
-  }
-  _exit(0);
-}
-
-/* Starts this process's reaper; returns its socket or -1. Caller holds reaper_mutex. */
-static int start_reaper(void) {
-  int sv[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return -1;
-  pid_t mid = fork();
-  if (mid == 0) {
-    close(sv[0]);
-    pid_t r = fork();
-    if (r == 0) reaper_main(sv[1]);
-    _exit(r < 0 ? 1 : 0);
-  }
-  close(sv[1]);
-  int st = 0;
-  pid_t w = -1;
-  if (mid > 0) {
-    do {
-      w = waitpid(mid, &st, 0);
-    } while (w < 0 && errno == EINTR);
-  }
-  /* ECHILD: the runtime reaped it first; the reaper's own start shows up on first send. */
-  if (mid < 0 || (w == mid && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))) {
-    close(sv[0]);
-    return -1;
-  }
-  return sv[0];
-}
-
-static int reaper_send(int op, int id, int fd, const char *path) {
-  struct reaper_msg msg;
-  memset(&msg, 0, sizeof msg);
-  msg.op = op;
-  msg.id = id;
-  snprintf(msg.path, sizeof msg.path, "%s", path);
-  struct iovec iov = {&msg, sizeof msg};
-  char control[CMSG_SPACE(sizeof(int))];
-  struct msghdr mh;
-  memset(&mh, 0, sizeof mh);
-  memset(control, 0, sizeof control);
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  if (fd >= 0) {
-    mh.msg_control = control;
-    mh.msg_controllen = sizeof control;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  }
-  ssize_t n;
-  do {
-    n = sendmsg(reaper_sock, &mh, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  return n == (ssize_t)sizeof msg;
-}
-
-/* Hands fd to the reaper (starting it if needed); returns 1 if it took it. */
-static int reaper_take(int fd, const char *path) {
-  pthread_mutex_lock(&reaper_mutex);
-  if (reaper_sock >= 0 && reaper_for != getpid()) {
-    close(reaper_sock); /* inherited through fork(): that reaper watches our parent */
-    reaper_sock = -1;
-  }
-  if (reaper_sock < 0) {
-    reaper_sock = start_reaper();
-    reaper_for = getpid();
-  }
-  int ok = reaper_sock >= 0 && reaper_send(MSG_TRACK, fd, fd, path);
-  pthread_mutex_unlock(&reaper_mutex);
-  return ok;
-}
-
-static void reaper_drop(int fd) {
-  pthread_mutex_lock(&reaper_mutex);
-  if (reaper_sock >= 0 && reaper_for == getpid()) reaper_send(MSG_UNTRACK, fd, -1, "");
-  pthread_mutex_unlock(&reaper_mutex);
 }
 
 /* ------------------------------------------------------------------------ tracking */
@@ -453,7 +220,8 @@ static int join(int t, const char *path, int unpublished) {
 }
 
 NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublished,
-                              uint64_t flags_addr, int64_t *out) {
+                              uint64_t flags_addr, int64_t control_at, int64_t *out) {
+  (void)control_at; /* the inode tells segments apart here */
   npshm_out_init(out, 0);
   npshm_path path;
   int fd = npshm_fd_of(handle);
@@ -467,7 +235,7 @@ NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublis
   }
   if (flags_addr) __atomic_fetch_or((uint32_t *)(uintptr_t)flags_addr, 1u, __ATOMIC_SEQ_CST);
   if (out) {
-    out[0] = reaper_take(t, path);
+    out[0] = npshm_reaper_take(t, path);
     out[1] = t;
   }
   return NPSHM_OK;
@@ -478,8 +246,8 @@ NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out)
   npshm_path path;
   int fd = npshm_fd_of(tracker);
   if (fd < 0 || !sync_path_of(path, name)) return npshm_fail(out, EINVAL);
-  int unlinked = leave(fd, path);
-  reaper_drop(fd);
+  int unlinked = npshm_tracker_leave(fd, path);
+  npshm_reaper_drop(fd);
   close(fd);
   if (out) out[0] = unlinked;
   return NPSHM_OK;
@@ -498,7 +266,9 @@ static int open_named(const char *path) {
   return e ? -1 : fd;
 }
 
-NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t *out) {
+NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t control_at,
+                                         int64_t *out) {
+  (void)control_at;
   npshm_out_init(out, 0);
   npshm_path path;
   int own = npshm_fd_of(handle);
@@ -516,7 +286,7 @@ NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64
   return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
-#endif /* __linux__: tracking */
+#endif /* Linux: tracking by OFD slots */
 
 /* ------------------------------------------------------------------------ sleeping */
 
@@ -753,9 +523,9 @@ NPSHM_API int32_t npshm_wake(uint64_t addr, int32_t count, int64_t *out) {
 
 #endif /* Linux, macOS */
 
-#if !defined(__linux__) && !defined(_WIN32)
-/* ================ tracking where it is not built: macOS (npshm_sync_darwin.c says what it
- * lacks there) and other platforms; Windows: npshm_sync_win32.c */
+#if !defined(__linux__) && !defined(__APPLE__) && !defined(_WIN32)
+/* ================ tracking where it is not built: other platforms (Windows:
+ * npshm_sync_win32.c; macOS: npshm_track_files.c) */
 
 static int32_t unsupported(int64_t *out) {
   npshm_out_init(out, 0);
@@ -763,8 +533,8 @@ static int32_t unsupported(int64_t *out) {
 }
 
 NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublished,
-                              uint64_t flags_addr, int64_t *out) {
-  (void)handle, (void)name, (void)unpublished, (void)flags_addr;
+                              uint64_t flags_addr, int64_t control_at, int64_t *out) {
+  (void)handle, (void)name, (void)unpublished, (void)flags_addr, (void)control_at;
   return unsupported(out);
 }
 
@@ -773,8 +543,9 @@ NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out)
   return unsupported(out);
 }
 
-NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t *out) {
-  (void)name, (void)handle;
+NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t control_at,
+                                         int64_t *out) {
+  (void)name, (void)handle, (void)control_at;
   return unsupported(out);
 }
 

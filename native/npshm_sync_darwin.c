@@ -55,17 +55,8 @@
  * segment's bytes anyway. A reader's lock on the segment, the attack Linux's write-lock rule
  * answers, cannot reach a lock file at all.
  *
- * Tracking (design, not built yet: npshm_track is NPSHM_UNSUPPORTED on macOS). The same lock
- * files carry it: the gate is LOCK_EX on `<name>.gate`, a tracker slot LOCK_EX on a file
- * `<name>.slot-<pid>-<16 hex>` of its own, and "other trackers" is a directory scan trying
- * LOCK_EX|LOCK_NB on each slot file (refused: a live tracker; granted: a dead one, removed).
- * The reaper of Linux ports as it is (socketpair + SCM_RIGHTS carry the slot file's descriptor).
- * What is missing is the check "the name still refers to this segment": macOS's fstat of a
- * shm descriptor leaves st_ino and st_dev 0, so there is no identity to compare. The way
- * forward is a generation number in `<name>.gate`, bumped under the gate by every npshm create
- * and unlink of the name; processes that are not npshm (Python's unlink) take no gate, as on
- * Linux. Until then the registry of names a listing could show is also missing on macOS: the
- * lock directory holds only the names that were ever locked.
+ * Tracking lives in the same directory (npshm_track_files.c): a gate file per name, a slot
+ * file per tracker, and the segment's creation nonce where macOS gives it no inode.
  *
  * ---- Sleeping (npshm_sleep_on, npshm_wake_word) --------------------------------------------
  * os_sync_wait_on_address with OS_SYNC_WAIT_ON_ADDRESS_SHARED (macOS 14.4+, <os/os_sync_wait_
@@ -112,7 +103,7 @@ static npshm_oserr lock_dir_path(char *dst, size_t cap) {
 }
 
 /* The lock directory, opened: -1 with errno (EACCES if it is not ours alone, see above). */
-static int open_lock_dir(void) {
+int npshm_lock_dir_open(void) {
   char path[PATH_MAX];
   npshm_oserr e = lock_dir_path(path, sizeof path);
   if (e) {
@@ -141,7 +132,7 @@ static void token_file(char file[NPSHM_NAME_MAX + 1], const char *name, uint32_t
 }
 
 /* 1 if `file` in dir is still the file behind fd (so its lock is the name's). */
-static int still_named(int dir, const char *file, int fd) {
+int npshm_still_named(int dir, const char *file, int fd) {
   struct stat mine, named;
   return fstat(fd, &mine) == 0 && fstatat(dir, file, &named, AT_SYMLINK_NOFOLLOW) == 0 &&
          mine.st_dev == named.st_dev && mine.st_ino == named.st_ino;
@@ -159,7 +150,7 @@ static npshm_oserr take_token(int dir, const char *name, uint32_t id, int *t) {
     e = EACCES;
   } else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     e = errno == EWOULDBLOCK ? EAGAIN : errno;
-  } else if (!still_named(dir, file, fd)) {
+  } else if (!npshm_still_named(dir, file, fd)) {
     e = EAGAIN; /* removed as dead between our open and our lock */
   }
   if (e) {
@@ -186,8 +177,6 @@ static npshm_oserr write_name(int t, const char *name) {
   return 0;
 }
 
-static int probe_token(int dir, const char *file);
-
 /* Removes the files of dead tokens (closed, or their owner died), at most SWEEP_MAX looked at:
  * a token's file outlives its token, and each new token clears what went before. */
 static void sweep_dead_tokens(int dir) {
@@ -200,7 +189,7 @@ static void sweep_dead_tokens(int dir) {
   struct dirent *e;
   for (int seen = 0; seen < SWEEP_MAX && (e = readdir(entries)) != NULL; seen++) {
     const char *tok = strstr(e->d_name, ".tok-");
-    if (tok != NULL && strlen(tok) == TOKEN_SUFFIX_LEN) probe_token(dir, e->d_name);
+    if (tok != NULL && strlen(tok) == TOKEN_SUFFIX_LEN) npshm_probe_lockfile(dir, e->d_name);
   }
   closedir(entries);
 }
@@ -234,7 +223,7 @@ NPSHM_API int32_t npshm_lock_token_of(int64_t handle, const char *name, uint64_t
   struct stat st;
   if (fstat(fd, &st) != 0) return npshm_fail(out, errno);
   if (st.st_uid != geteuid()) return npshm_fail(out, EPERM); /* its owner's processes only */
-  int dir = open_lock_dir();
+  int dir = npshm_lock_dir_open();
   if (dir < 0) return npshm_fail(out, errno);
   sweep_dead_tokens(dir);
   int t = -1;
@@ -259,14 +248,14 @@ NPSHM_API int32_t npshm_lock_token(int64_t handle, uint64_t word_addr, int64_t *
   return NPSHM_UNSUPPORTED;
 }
 
-/* Looks at the token file `file`: 1 held, 0 gone (a dead one is removed), -1 errno. */
-static int probe_token(int dir, const char *file) {
+/* Looks at the lock file `file`: 1 held, 0 gone (a dead one is removed), -1 errno. */
+int npshm_probe_lockfile(int dir, const char *file) {
   int h = openat(dir, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (h < 0) return errno == ENOENT ? 0 : -1;
   int alive = 0;
   if (flock(h, LOCK_EX | LOCK_NB) != 0) {
     alive = errno == EWOULDBLOCK ? 1 : -1;
-  } else if (still_named(dir, file, h)) {
+  } else if (npshm_still_named(dir, file, h)) {
     unlinkat(dir, file, 0); /* under its lock: a taker that opened it sees it gone */
   }
   int e = errno;
@@ -283,10 +272,10 @@ int npshm_token_alive(int fd, uint32_t id) {
     return -1;
   }
   name[n] = '\0';
-  int dir = open_lock_dir();
+  int dir = npshm_lock_dir_open();
   if (dir < 0) return -1;
   token_file(file, name, id);
-  int alive = probe_token(dir, file);
+  int alive = npshm_probe_lockfile(dir, file);
   int e = errno;
   close(dir);
   errno = e;

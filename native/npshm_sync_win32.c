@@ -429,8 +429,8 @@ NPSHM_API int32_t npshm_unlock(uint64_t word_addr, uint32_t id, int64_t *out) {
 
 /* A mapping already disappears with its last handle: tracking is what Windows always does. */
 NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublished,
-                              uint64_t flags_addr, int64_t *out) {
-  (void)handle, (void)name, (void)unpublished;
+                              uint64_t flags_addr, int64_t control_at, int64_t *out) {
+  (void)handle, (void)name, (void)unpublished, (void)control_at;
   (void)flags_addr; /* not "ever tracked": that flag means "stale once untracked" on Linux */
   npshm_out_init(out, 0);
   return NPSHM_OK;
@@ -443,8 +443,9 @@ NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out)
 }
 
 /* No name outlives its handles, so none is stale: a live one is busy, a gone one not found. */
-NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t *out) {
-  (void)handle;
+NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t control_at,
+                                         int64_t *out) {
+  (void)handle, (void)control_at;
   npshm_out_init(out, 0);
   if (!npshm_name_ok(name)) return npshm_fail(out, ERROR_INVALID_NAME);
   int64_t probe[4];

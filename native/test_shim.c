@@ -717,13 +717,13 @@ static void test_track(void) {
   const char *name = test_path("track", path, sizeof path);
   seg a;
   check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "track: made a segment");
-  check(npshm_track(a.h, name, 0, 0, out) == NPSHM_OK && out[0] == 1 && out[1] > 0,
+  check(npshm_track(a.h, name, 0, 0, -1, out) == NPSHM_OK && out[0] == 1 && out[1] > 0,
         "track: first tracker, handed to the reaper");
   int64_t ta = out[1];
   int64_t b = open_fd(name);
-  check(npshm_track(b, name, 0, 0, out) == NPSHM_OK, "track: second tracker");
+  check(npshm_track(b, name, 0, 0, -1, out) == NPSHM_OK, "track: second tracker");
   int64_t tb = out[1];
-  check(npshm_unlink_untracked(name, -1, out) == NPSHM_BUSY, "unlink_untracked: busy while tracked");
+  check(npshm_unlink_untracked(name, -1, -1, out) == NPSHM_BUSY, "unlink_untracked: busy while tracked");
   check(npshm_untrack(ta, name, out) == NPSHM_OK && out[0] == 0, "untrack: not the last one");
   release(a);
   check(access(path, F_OK) == 0, "untrack: the name stays while a tracker is left");
@@ -732,23 +732,23 @@ static void test_track(void) {
   check(access(path, F_OK) != 0, "untrack: the name is gone");
 
   check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &a) == NPSHM_OK, "stale: made again");
-  check(npshm_track(a.h, name, 0, 0, out) == NPSHM_OK, "stale: tracked");
+  check(npshm_track(a.h, name, 0, 0, -1, out) == NPSHM_OK, "stale: tracked");
   ta = out[1];
   int64_t c = open_fd(name);
   npshm_unlink(name, -1, out);
-  check(npshm_track(c, name, 0, 0, out) == NPSHM_STALE, "track: a name unlinked meanwhile is STALE");
+  check(npshm_track(c, name, 0, 0, -1, out) == NPSHM_STALE, "track: a name unlinked meanwhile is STALE");
   seg d;
   check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &d) == NPSHM_OK, "stale: a successor");
   check(npshm_untrack(ta, name, out) == NPSHM_OK && out[0] == 0,
         "untrack never unlinks a successor under the same name");
   check(access(path, F_OK) == 0, "the successor survives");
-  check(npshm_unlink_untracked(name, -1, out) == NPSHM_OK, "unlink_untracked: removes an untracked one");
-  check(npshm_unlink_untracked(name, -1, out) == NPSHM_NOT_FOUND, "unlink_untracked: then not found");
+  check(npshm_unlink_untracked(name, -1, -1, out) == NPSHM_OK, "unlink_untracked: removes an untracked one");
+  check(npshm_unlink_untracked(name, -1, -1, out) == NPSHM_NOT_FOUND, "unlink_untracked: then not found");
   release(a);
   release(d);
   npshm_close(c);
-  check(npshm_track(-1, name, 0, 0, out) == NPSHM_INVALID, "track: bad handle is INVALID");
-  check(npshm_track(0, "a/b", 0, 0, out) == NPSHM_INVALID, "track: bad name is INVALID");
+  check(npshm_track(-1, name, 0, 0, -1, out) == NPSHM_INVALID, "track: bad handle is INVALID");
+  check(npshm_track(0, "a/b", 0, 0, -1, out) == NPSHM_INVALID, "track: bad name is INVALID");
 }
 
 static void test_track_death(void) {
@@ -761,7 +761,7 @@ static void test_track_death(void) {
   pid_t child = fork();
   if (child == 0) {
     int64_t fd = open_fd(name);
-    int32_t st = npshm_track(fd, name, 0, 0, out);
+    int32_t st = npshm_track(fd, name, 0, 0, -1, out);
     _exit(st == NPSHM_OK && out[0] == 1 ? 0 : 3); /* dies tracking, without untrack */
   }
   int status = 0;
@@ -1172,7 +1172,7 @@ static void test_special_files(void) {
         "file_open of a FIFO: NOT_FILE, no wait");
   check(npshm_file_open(link, NPSHM_FILE_WRITE, 0, out) == NPSHM_NOT_FILE,
         "file_open follows a symlink, to a FIFO: NOT_FILE");
-  check(npshm_unlink_untracked(f, -1, out) == NPSHM_NOT_FILE && access(fifo, F_OK) == 0,
+  check(npshm_unlink_untracked(f, -1, -1, out) == NPSHM_NOT_FILE && access(fifo, F_OK) == 0,
         "unlink_untracked of a FIFO: NOT_FILE, left alone");
   unlink(fifo);
   unlink(link);

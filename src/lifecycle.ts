@@ -268,7 +268,7 @@ export function makeSharedArray(
     fill(mapping.buffer, segment);
     const block = encodeControl(Date.now());
     writeSegment(segment, control, spec.source ? withSource(block, spec.source) : block);
-    if (spec.track) trackSegment(segment, flagsAddress(segment, control), true);
+    if (spec.track) trackSegment(segment, flagsAddress(segment, control), control, true);
     if (!spec.persistent) publish(segment, spec.force);
   } catch (err) {
     mapping.close(); // unpublished: closing drops the segment entirely
@@ -384,13 +384,15 @@ function openAttachable(
       check(header);
       if (!track) return { segment, header, control: () => findControl(segment, header) };
       const control = findControl(segment, header);
-      if (control !== undefined && everTracked(segment, control) && reclaim(name, segment)) {
+      if (
+        control !== undefined && everTracked(segment, control) && reclaim(name, segment, control)
+      ) {
         throw new NotFoundError(
           `cannot attach shared array '${name}': its trackers all died, so it was removed`,
         );
       }
       const flags = control === undefined || readOnly ? 0n : flagsAddress(segment, control);
-      if (trackSegment(segment, flags, false)) return { segment, header, control };
+      if (trackSegment(segment, flags, control, false)) return { segment, header, control };
     } catch (err) {
       releaseSegment(segment); // nothing views it yet
       throw err;
@@ -410,9 +412,9 @@ function findControl(segment: Segment, header: NpyHeader): number | undefined {
 }
 
 // Removes the name if its segment is stale (see reclaimStale); false if it may not.
-function reclaim(name: string, segment: Segment): boolean {
+function reclaim(name: string, segment: Segment, control: number): boolean {
   try {
-    return unlinkUntracked(name, segment);
+    return unlinkUntracked(name, segment, control);
   } catch (err) {
     if (err instanceof NpshmError && !(err instanceof NotFoundError)) return false;
     throw err;
@@ -446,7 +448,8 @@ export function reclaimStale(name: string): boolean {
   const [segment, start] = opened;
   try {
     const control = findControl(segment, readHeader(segment, start));
-    return control !== undefined && everTracked(segment, control) && reclaim(name, segment);
+    return control !== undefined && everTracked(segment, control) &&
+      reclaim(name, segment, control);
   } catch (err) {
     if (err instanceof NpshmError) return false; // not an array, or removed meanwhile
     throw err;

@@ -1,5 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { decodeControl, encodeControl, NONCE_FIELD } from "../src/format/control.ts";
 import { CorruptHeaderError, InvalidArgumentError } from "../src/format/errors.ts";
 import { dtypeFromDescr, parseDType } from "../src/format/dtype.ts";
 import {
@@ -385,5 +386,19 @@ describe("decodeHeader's cache of decoded headers", () => {
     const bytes = encodeHeader(f8, [2], false);
     bytes[10] = 0x5b; // '{' -> '['
     for (let i = 0; i < 2; i++) assert.throws(() => decodeHeader(bytes), CorruptHeaderError);
+  });
+});
+
+describe("the control block's creation nonce", () => {
+  test("each block gets a random, nonzero one, and still decodes", () => {
+    const nonces = new Set<bigint>();
+    for (let i = 0; i < 64; i++) {
+      const block = encodeControl(1000);
+      const nonce = new DataView(block.buffer).getBigUint64(NONCE_FIELD, true);
+      assert.notEqual(nonce, 0n);
+      nonces.add(nonce);
+      assert.equal(decodeControl(block)?.createdAt.getTime(), 1000);
+    }
+    assert.equal(nonces.size, 64, "two blocks shared a nonce");
   });
 });

@@ -1,7 +1,9 @@
-// macOS's lock tokens (issue 10), run here: the shim built with -DNPSHM_LOCKFILES keeps lock
-// tokens as macOS does, as flock'ed files in the user's lock directory (native/
-// npshm_sync_darwin.c). The whole lock suite runs against that build, then what is its own: the
-// directory must be the user's alone, only the segment's owner locks, dead tokens' files go.
+// macOS's lock tokens and tracking (issue 10), run here: the shim built with -DNPSHM_LOCKFILES
+// keeps lock tokens, gates and tracker slots as macOS does, as flock'ed files in the user's lock
+// directory (native/npshm_sync_darwin.c, npshm_track_files.c), and tells segments apart by their
+// creation nonce. The lock, track and names suites run against that build, then what is its
+// own: the directory must be the user's alone, only the segment's owner locks or tracks, dead
+// tokens' files go, an array without a nonce is not tracked.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import {
@@ -9,6 +11,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -18,7 +21,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { describe, test } from "node:test";
-import { afterAll, runtime, runtimeCommand, sweepLeaks, testFile, uniqueName } from "./_util.ts";
+import {
+  afterAll,
+  canUnshare,
+  runtime,
+  runtimeCommand,
+  spawnInSmallTmpfs,
+  sweepLeaks,
+  testFile,
+  uniqueName,
+} from "./_util.ts";
 
 const lib = testFile(`../native/build/${process.platform}-${process.arch}/lockfiles/libnpshm.so`);
 const skip = !existsSync(lib) && "needs native/build.ts's lock-file build (Linux, source tree)";
@@ -61,15 +73,49 @@ function testCommand(script: string): [string, string[]] {
   return [cmd, ["--test", ...argv]];
 }
 
+// A test suite run against the lock-file build, with a /dev/shm of its own: arrays it tracks
+// through lock files look untracked to the OFD build this run's other files use, whose
+// `rm --all-stale` (names.test.ts) would reclaim them as stale under the suite's feet.
+function runSuite(suite: string, tmp: string): void {
+  const [cmd, argv] = testCommand(suite);
+  const r = spawnInSmallTmpfs(cmd, argv, "512m", { env: env(tmp), timeout: 300_000 });
+  assert.equal(r.status, 0, `${suite}\n${r.stdout}\n${r.stderr}`);
+}
+
+const ownShm = !canUnshare && "needs a /dev/shm of its own (unshare -m: root), see runSuite";
+
 describe("lock files (macOS's lock tokens, built for Linux)", { skip }, () => {
-  test("the lock suite passes against them: owner died, contention, timeouts, Python", () => {
+  test("the lock suite passes against them: owner died, contention, timeouts, Python", {
+    skip: ownShm,
+  }, () => {
     const tmp = scratch();
-    const [cmd, argv] = testCommand("lock.test.ts");
-    const r = spawnSync(cmd, argv, { encoding: "utf8", env: env(tmp), timeout: 300_000 });
-    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    runSuite("lock.test.ts", tmp);
     const dir = statSync(join(tmp, `npshm-${process.geteuid!()}`));
     assert.ok(dir.isDirectory());
     assert.equal(dir.mode & 0o777, 0o700, "made owner-only");
+  });
+
+  test("the tracking suites pass against them, and leave no gate or slot file behind", {
+    skip: ownShm,
+  }, () => {
+    const tmp = scratch();
+    for (const suite of ["track.test.ts", "names.test.ts"]) runSuite(suite, tmp);
+    const left = readdirSync(join(tmp, `npshm-${process.geteuid!()}`));
+    assert.deepEqual(left.filter((f) => /\.(gate|slot-[0-9a-f]{16})$/.test(f)), []);
+  });
+
+  test("an array without a creation nonce (numpy's) attaches, but cannot be tracked", () => {
+    const name = uniqueName("numpy-track");
+    assert.equal(child(scratch(), "track-numpy", name), "6 UnsupportedError");
+    rmSync(`/dev/shm/${name}`);
+  });
+
+  test("only the owner's processes track an array through our lock files", {
+    skip: !root && "needs root to give a segment to another user",
+  }, () => {
+    const name = uniqueName("foreign-track");
+    assert.equal(child(scratch(), "track-foreign", name), "PermissionDeniedError");
+    rmSync(`/dev/shm/${name}`);
   });
 
   test("a missing lock directory is made 0700; one that is not the user's alone is refused", () => {

@@ -21,7 +21,7 @@
  * | 24-27 | lock word (u32): 0 when free, else the holder's token id (bits 0-29), bit 31 set if a locker may sleep on it (README: "The lock protocol") |
  * | 28-31 | lock holder's pid (u32), written after taking the lock and cleared before releasing it |
  * | 32-55 | reserved for the lock, zero |
- * | 56-63 | reserved, zero |
+ * | 56-63 | creation nonce (u64): random and never 0, written once when the segment is made; on macOS (which gives shared memory no inode) it tells one segment under a name from another |
  * | 64-95 | the source file's identity (`readSharedArray`; flags bit 1): size, mtime in ns, inode, device (u64 each) |
  * | 96-127 | reserved, zero |
  *
@@ -52,6 +52,11 @@ export const FLAGS_FIELD = 12;
 export const LOCK_FIELD = 24;
 /** Offset of the lock holder's pid in the block (version 2). */
 export const LOCK_PID_FIELD = 28;
+/**
+ * Offset of the creation nonce in the block: what tells two segments of one name apart where
+ * the system gives shared memory no inode (macOS; `native/npshm_track_files.c`).
+ */
+export const NONCE_FIELD = 56;
 /** The bits of the lock word that hold the holder's token id. */
 export const LOCK_ID_MASK = 0x3fffffff;
 /** File offset of the byte whose write lock is the lock token of id 0 (`NPSHM_LOCK_TOKENS_AT`). */
@@ -101,6 +106,9 @@ export function encodeControl(createdAt: number): Uint8Array {
   view.setUint16(8, CONTROL_VERSION, true);
   view.setUint16(10, CONTROL_SIZE, true);
   view.setFloat64(16, createdAt, true);
+  const nonce = new BigUint64Array(1);
+  do crypto.getRandomValues(nonce); while (nonce[0] === 0n);
+  view.setBigUint64(NONCE_FIELD, nonce[0], true);
   return bytes;
 }
 

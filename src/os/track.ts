@@ -5,18 +5,21 @@
  * `native/npshm_sync.c`; this module is its segment-level face.
  *
  * Windows: a mapping already lives exactly as long as its last handle, so tracking is what
- * Windows always does and `deleteSharedArray` only drops the name. macOS: not yet available
- * ({@link UnsupportedError}); the design is in `native/npshm_sync.c`.
+ * Windows always does and `deleteSharedArray` only drops the name. macOS: the same protocol over
+ * lock files (`native/npshm_track_files.c`), where a segment is told from a successor under its
+ * name by its control block's creation nonce: so only segments with one (made by this npshm)
+ * and only by their owner's processes.
  *
  * @example
  * ```ts
  * import { openSegment, releaseSegment } from "./segment.ts";
  * import { trackSegment } from "./track.ts";
  * const [seg] = openSegment("jobs", false);
- * if (!trackSegment(seg, 0n, false)) releaseSegment(seg); // deleted or replaced meanwhile: reopen
+ * if (!trackSegment(seg, 0n, 192, false)) releaseSegment(seg); // deleted or replaced: reopen
  * ```
  * @module
  */
+import process from "node:process";
 import { OUT_SLOTS, Status } from "../../ffi/contract.ts";
 import {
   NotFoundError,
@@ -33,11 +36,13 @@ const out = new BigInt64Array(OUT_SLOTS);
 /**
  * Makes this process a tracker of `seg`. `unpublished`: a segment made by `createSegment`
  * not yet given its name (no name check). `flagsAddr`: the control block's flags word, or 0n.
- * Returns false if the name meanwhile stopped referring to `seg` (then nothing changed: the
- * caller releases it and reopens).
+ * `controlAt`: the control block's offset in the segment, if it has one (macOS identifies the
+ * segment by it). Returns false if the name meanwhile stopped referring to `seg` (then nothing
+ * changed: the caller releases it and reopens).
  *
- * @throws {UnsupportedError} tracking is not available on this platform (macOS for now)
- * @throws {PermissionDeniedError} this process may not write the segment: it cannot track it
+ * @throws {UnsupportedError} macOS: the segment has no control block with a creation nonce
+ * @throws {PermissionDeniedError} this process may not write the segment (macOS: is not its
+ *   owner's): it cannot track it
  * @throws {OsError} a reader read-locked every byte of it: no tracker slot can be taken
  * @example
  * ```ts
@@ -46,27 +51,38 @@ const out = new BigInt64Array(OUT_SLOTS);
  * import { createSegment, publishSegment } from "./segment.ts";
  * const head = encodeHeader(parseDType("f8"), [8], false);
  * const seg = createSegment("results", head.length + 64, 0o600, false, head);
- * trackSegment(seg, 0n, true); // unpublished: a tracker before anyone can see the name
+ * trackSegment(seg, 0n, head.length + 64, true); // unpublished: before anyone sees the name
  * publishSegment(seg, false);
  * ```
  */
-export function trackSegment(seg: Segment, flagsAddr: bigint, unpublished: boolean): boolean {
+export function trackSegment(
+  seg: Segment,
+  flagsAddr: bigint,
+  controlAt: number | undefined,
+  unpublished: boolean,
+): boolean {
   const status = shim().npshm_track(
     seg.handle,
     shimName(seg.name),
     +unpublished,
     flagsAddr,
+    BigInt(controlAt ?? -1),
     out,
   );
   if (status === Status.STALE) return false;
   if (status === Status.UNSUPPORTED) {
     throw new UnsupportedError(
-      `cannot track shared array '${seg.name}': track is not available on this platform yet`,
+      `cannot track shared array '${seg.name}': on ${process.platform} npshm tells a segment ` +
+        "from a successor under its name by the creation nonce in its npshm control block, " +
+        "and this one has none (made by another program, or by an npshm before the nonce)",
     );
   }
   if (status === Status.PERMISSION) {
     throw new PermissionDeniedError(
-      `cannot track shared array '${seg.name}': only a process that may write it can track it`,
+      `cannot track shared array '${seg.name}': ` +
+        (process.platform === "linux"
+          ? "only a process that may write it can track it"
+          : "only its owner's processes can track it"),
       Number(out[3]),
     );
   }
@@ -83,17 +99,25 @@ export function trackSegment(seg: Segment, flagsAddr: bigint, unpublished: boole
 }
 
 /**
- * Removes `name` unless some process tracks it; with `seg`, only if the name still refers to
- * that segment. Returns false if a tracker holds it (or, with `seg`, the name moved on).
+ * Removes `name` unless some process tracks it, and only if the name still refers to `seg`
+ * (whose control block is at `controlAt`). Returns false if a tracker holds it, or the name
+ * moved on.
  *
  * @throws {NotFoundError} no such name
  * @example
  * ```ts
- * unlinkUntracked("frames"); // true: removed
+ * import { openSegment } from "./segment.ts";
+ * const [seg] = openSegment("frames", true);
+ * unlinkUntracked("frames", seg, 192); // true: removed
  * ```
  */
-export function unlinkUntracked(name: string, seg?: Segment): boolean {
-  const status = shim().npshm_unlink_untracked(shimName(name), seg ? seg.handle : -1n, out);
+export function unlinkUntracked(name: string, seg: Segment, controlAt: number): boolean {
+  const status = shim().npshm_unlink_untracked(
+    shimName(name),
+    seg.handle,
+    BigInt(controlAt),
+    out,
+  );
   if (status === Status.OK) return true;
   if (status === Status.BUSY || status === Status.STALE) return false;
   if (status === Status.NOT_FOUND) {
