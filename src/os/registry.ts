@@ -29,6 +29,7 @@
  */
 import { createHash } from "node:crypto";
 import {
+  existsSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -168,19 +169,36 @@ function ownDir(path: string, others: number): boolean {
   return st.isDirectory() && st.uid === process.getuid!() && (st.mode & others) === 0;
 }
 
+// Where this process registers names: found, allowed and checked at its first create or attach
+// (null: nowhere), not at each (attach is the hot path); looked for again after a failed write.
+let writable: string | null | undefined;
+
+function writableDir(): string | null {
+  if (writable !== undefined) return writable;
+  writable = null;
+  try {
+    if (!granted(...PLACES)) return null;
+    const dir = registryDir();
+    if (!granted({ name: "read", path: dir }, { name: "write", path: dir })) return null;
+    writable = usableDir() ?? null;
+  } catch {
+    // no folder, or none fit for use: the arrays work all the same
+  }
+  return writable;
+}
+
 /**
  * Adds `name` to the registry (where {@link USES_REGISTRY}; elsewhere a no-op). Never throws
  * and never prompts: a registry that cannot be written only makes listings miss the array.
  */
 export function registerName(name: string): void {
-  if (!USES_REGISTRY || !granted(...PLACES)) return;
+  const dir = USES_REGISTRY ? writableDir() : null;
+  if (dir === null) return;
+  const path = entryPath(dir, name);
   try {
-    const dir = registryDir();
-    if (!granted({ name: "read", path: dir }, { name: "write", path: dir })) return;
-    const at = usableDir();
-    if (at !== undefined) writeFileSync(entryPath(at, name), name, { flag: "wx", mode: 0o600 });
-  } catch {
-    // there already (the usual case), or no registry: the array works all the same
+    if (!existsSync(path)) writeFileSync(path, name, { flag: "wx", mode: 0o600 });
+  } catch (err) {
+    if ((err as { code?: string }).code !== "EEXIST") writable = undefined; // the folder went?
   }
 }
 
