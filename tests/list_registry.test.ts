@@ -21,7 +21,16 @@ import process from "node:process";
 import { describe, test } from "node:test";
 import { CONTROL_SIZE, controlOffset } from "../src/format/control.ts";
 import { userDirFor } from "../src/os/registry.ts";
-import { afterAll, python, runtimeCommand, shmPath, sweepLeaks, uniqueName } from "./_util.ts";
+import {
+  afterAll,
+  python,
+  runtime,
+  runtimeCommand,
+  shmPath,
+  sweepLeaks,
+  testFile,
+  uniqueName,
+} from "./_util.ts";
 
 const skip = process.platform !== "linux" && "the registry is run on Linux here (macOS: natively)";
 const dirs: string[] = [];
@@ -37,14 +46,15 @@ function home(): string {
   return d;
 }
 
+// Deno's own cache stays where it was (it is found through HOME when DENO_DIR is unset).
+const denoDir = () => process.env.DENO_DIR ?? join(homedir(), ".cache", "deno");
+
 const registryOf = (h: string) => join(h, ".cache", "npshm", "names");
 
 /** Runs the steps of tests/fixtures/registry_ops.ts with HOME `h`; their results, parsed. */
 function steps(h: string, ...args: string[]): unknown[] {
   const { NODE_TEST_CONTEXT: _, XDG_CACHE_HOME: _x, ...rest } = process.env;
-  // Deno's own cache stays where it was (it is found through HOME when DENO_DIR is unset).
-  const denoDir = process.env.DENO_DIR ?? join(homedir(), ".cache", "deno");
-  const env = { ...rest, HOME: h, DENO_DIR: denoDir, NPSHM_TEST_REGISTRY: "1" };
+  const env = { ...rest, HOME: h, DENO_DIR: denoDir(), NPSHM_TEST_REGISTRY: "1" };
   const [cmd, argv] = runtimeCommand("fixtures/registry_ops.ts", args);
   const r = spawnSync(cmd, argv, { encoding: "utf8", env, timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
@@ -177,6 +187,31 @@ describe("listing by the registry of names (macOS's way, run on Linux)", { skip 
       rmSync(shmPath(name));
     }
   });
+});
+
+const inPty = spawnSync("script", ["--version"]).status === 0;
+const denoOnly = (runtime !== "deno" || import.meta.url.endsWith(".js")) &&
+  "measures Deno's permission prompts (Deno only, from the sources)";
+
+test("on Deno, creating an array never prompts for the registry's permissions", {
+  skip: skip || denoOnly || (!inPty && "needs script(1), for a terminal Deno would prompt on"),
+}, () => {
+  const h = home();
+  const name = uniqueName("reg-prompt");
+  // A terminal: there Deno asks for a missing permission, and waits for the answer.
+  const deno = [process.execPath, "run", "--allow-ffi", "--allow-env", "--allow-sys=uid"];
+  const line = [...deno, testFile("fixtures/registry_ops.ts"), `create:${name}`, `delete:${name}`]
+    .join(" ");
+  const { NODE_TEST_CONTEXT: _, XDG_CACHE_HOME: _x, ...rest } = process.env;
+  const env = { ...rest, HOME: h, DENO_DIR: denoDir(), NPSHM_TEST_REGISTRY: "1", NO_COLOR: "1" };
+  const r = spawnSync("script", ["-qec", line, "/dev/null"], {
+    encoding: "utf8",
+    env,
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, `no prompt, no error: ${r.stdout}${r.stderr}`);
+  assert.doesNotMatch(r.stdout, /Allow\?/);
+  assert.deepEqual(readdirSync(h), [], "nothing registered without --allow-read/--allow-write");
 });
 
 describe("the registry's folder per platform", () => {
