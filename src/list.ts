@@ -1,17 +1,19 @@
 /**
  * What shared arrays exist right now: {@link listSharedArrays} and {@link inspectSharedArray},
- * for tools (the `npshm` CLI) and for finding leaks. Read-only: nothing is mapped, attached or
- * locked, so looking never disturbs the processes that use the arrays.
+ * for tools (the `npshm` CLI) and for finding leaks. Looking never disturbs the processes that
+ * use the arrays: nothing is written or locked (on Linux nothing is even mapped).
  *
  * Linux: it reads `/dev/shm` for the segments, their first bytes for the NPY header, the
  * control block after the data, and `/proc/locks` for who tracks or locks each one.
- * Windows cannot enumerate named mappings: it reads the per-user registry of names that npshm
- * keeps there (`src/os/registry.ts`: every array an npshm process created or attached) and
- * opens each one read-only to look at it; entries whose mapping is gone are dropped. A mapping
- * lives exactly as long as some process has it, so nothing is ever stale there, and a held
- * lock is reported "held" (whether its holder lives is only known by trying to take it).
- * macOS has no way to enumerate POSIX shared memory: there these throw
- * {@link UnsupportedError}.
+ * Windows and macOS cannot enumerate named shared memory: there it reads the per-user registry
+ * of names that npshm keeps (`src/os/registry.ts`: every array an npshm process of this user
+ * created or attached; other users' arrays are not listed) and opens each one to look at it
+ * (reading only its header and control block); entries whose name no longer opens are dropped.
+ * A held lock is reported "held" there (whether its holder lives is only known by trying to
+ * take it). On Windows a mapping lives exactly as long as some process has it, so nothing is
+ * ever stale. On macOS an array outlives its processes, so a tracked one can be left behind,
+ * but tracking is not yet supported there: its arrays are reported with no trackers and never
+ * stale, and `removeStaleSharedArrays` removes nothing.
  *
  * @example
  * ```ts
@@ -50,9 +52,9 @@ import {
 import { type NpyHeader, readNpyHeader } from "./format/header.ts";
 import { validateName } from "./format/name.ts";
 import { reclaimStale } from "./lifecycle.ts";
-import { registeredNames, registerName, unregisterName } from "./os/registry.ts";
+import { registeredNames, registerName, unregisterName, USES_REGISTRY } from "./os/registry.ts";
 import { openNamed } from "./os/persist.ts";
-import { readSegment, releaseSegment } from "./os/segment.ts";
+import { readSegment, releaseSegment, type Segment } from "./os/segment.ts";
 import { trackerOfLock } from "./os/track.ts";
 
 const SHM_DIR = "/dev/shm";
@@ -100,14 +102,14 @@ export interface SharedArrayInfo {
  * (other programs' shared memory), unreadable (other users') or vanishing meanwhile are
  * skipped without error.
  *
- * @throws {UnsupportedError} on macOS
+ * @throws {UnsupportedError} not on Linux, Windows or macOS
  * @example
  * ```ts
  * listSharedArrays().filter((a) => a.stale).map((a) => a.name);
  * ```
  */
 export function listSharedArrays(): SharedArrayInfo[] {
-  if (process.platform === "win32") return listRegistered();
+  if (USES_REGISTRY) return listRegistered();
   requireLinux();
   const locks = readLocks();
   const found: SharedArrayInfo[] = [];
@@ -130,7 +132,7 @@ export function listSharedArrays(): SharedArrayInfo[] {
  * hidden from listings) that a force-replace left when its process died between its two steps.
  * Returns the names removed. (`npshm rm --all-stale`.)
  *
- * @throws {UnsupportedError} not on Linux
+ * @throws {UnsupportedError} not on Linux, Windows or macOS
  * @example
  * ```ts
  * const removed = removeStaleSharedArrays();
@@ -138,7 +140,7 @@ export function listSharedArrays(): SharedArrayInfo[] {
  * ```
  */
 export function removeStaleSharedArrays(): string[] {
-  if (process.platform === "win32") return (listRegistered(), []); // drops gone entries
+  if (USES_REGISTRY) return (listRegistered(), []); // drops gone entries
   const removed = listSharedArrays().filter((a) => a.stale && reclaimStale(a.name));
   return [...removed.map((a) => a.name), ...removeOrphanTemps()];
 }
@@ -182,7 +184,7 @@ function isAlive(pid: number): boolean {
  */
 export function inspectSharedArray(name: string): SharedArrayInfo {
   validateName(name);
-  if (process.platform === "win32") return inspectMapping(name);
+  if (USES_REGISTRY) return inspectMapping(name);
   requireLinux();
   try {
     return inspect(name, readLocks());
@@ -342,13 +344,14 @@ function isFsError(err: unknown): boolean {
 function requireLinux(): void {
   if (process.platform !== "linux") {
     throw new UnsupportedError(
-      `listing shared arrays needs /dev/shm (Linux); ${process.platform} cannot enumerate them`,
+      `listing shared arrays needs /dev/shm (Linux) or npshm's registry of names (Windows, ` +
+        `macOS); ${process.platform} has neither`,
     );
   }
 }
 
-// Windows: the registered names whose mappings still open; the others are dropped (and
-// registered again if their name was created anew between the look and the drop).
+// Windows, macOS: the registered names that still open; the others are dropped (and registered
+// again if their name was created anew between the look and the drop).
 function listRegistered(): SharedArrayInfo[] {
   const found: SharedArrayInfo[] = [];
   for (const name of registeredNames()) {
@@ -368,9 +371,9 @@ function listRegistered(): SharedArrayInfo[] {
   return found;
 }
 
-// Windows: one array, through a read-only (copy-on-write) mapping of its own.
+// Windows, macOS: one array, through a mapping of its own (see peek).
 function inspectMapping(name: string): SharedArrayInfo {
-  const [segment] = openNamed(name, true);
+  const segment = peek(name);
   try {
     const read = (at: number, n: number) => {
       if (at + n > segment.size) {
@@ -402,4 +405,20 @@ function inspectMapping(name: string): SharedArrayInfo {
   } finally {
     releaseSegment(segment);
   }
+}
+
+// A mapping that reads only the pages looked at: on POSIX a shared one, as a read-only attach
+// on macOS copies the whole array into a private snapshot (native/npshm.c); read-only (that
+// copy) only for an array this user may not write. Windows's read-only view is copy-on-write.
+const PEEK_SHARED = process.platform !== "win32";
+
+function peek(name: string): Segment {
+  if (PEEK_SHARED) {
+    try {
+      return openNamed(name, false)[0];
+    } catch (err) {
+      if (!(err instanceof PermissionDeniedError)) throw err;
+    }
+  }
+  return openNamed(name, true)[0];
 }
