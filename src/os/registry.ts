@@ -114,7 +114,7 @@ interface DenoPermissions {
     state: string;
   };
 }
-const denoPermissions = (globalThis as { Deno?: { permissions: DenoPermissions } }).Deno
+const denoPermissions = (globalThis as unknown as { Deno?: { permissions: DenoPermissions } }).Deno
   ?.permissions;
 
 // Deno: whether each is granted already (asking would prompt, on an attach). Elsewhere true.
