@@ -105,6 +105,7 @@ export const SYMBOLS = {
     parameters: [
       "buffer", // name
       "i64", // handle
+      "i64", // control_at
       "buffer", // out
     ],
     result: "i32",
@@ -275,6 +276,15 @@ export const SYMBOLS = {
       "buffer", // name
       "i64", // handle
       "i64", // control_at
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  npshm_trackers: {
+    parameters: [
+      "buffer", // name
+      "buffer", // pids
+      "i32", // cap
       "buffer", // out
     ],
     result: "i32",

@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x5b11795d;
+export const STAMP = 0x4817020b;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 207192,
-    sha256: "309c2b20a7113ddee68dc83f8c0936356c30546b1d15c6a12c7ba570e1096c4e",
+    size: 207400,
+    sha256: "695a9d1565d920a8a94cf5bb16fb5bdfbfb32df4071995cf044c5adbd7278dc3",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 182144,
-    sha256: "77d9cbc8fd303792a1651f260ca919f6599d5711ba829d4270d647877562fc3d",
+    size: 182352,
+    sha256: "e4a9cf9d36ad79fb421cf9755c7a7a60d4e8d2e5563b18b07683d211dbb955d1",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 179408,
-    sha256: "52ca62ae56ec856a94e1584eeeba7df19b35bba63de68b1cd9d91b307e8a01ee",
+    size: 179744,
+    sha256: "ce5148541ad00f8fe7730e24f256e79e0d93b1f021720dcae40a1ee3556196e0",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 37480,
-    sha256: "30095b7cfcb5509a57d7bdeb6cb2c8372b5765885908bc198907594eca00defe",
+    size: 37800,
+    sha256: "9c58da75e26a87da2265645fd8fb65bbd1f644fb20a2c9850e2f88212fd2bc97",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 72704,
-    sha256: "a9cce00fc47c7c643df50b66ea28647e9a000cc628bfe58dd3e27490c504729c",
+    sha256: "3cc3d0e0c9207bae7e0bc8eb7e6849e49a98d9ae75e7f4956e1c6a3af5f4e47b",
   },
 };

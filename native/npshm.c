@@ -374,6 +374,7 @@ NPSHM_API int32_t npshm_close(int64_t handle) {
 }
 
 #ifdef __linux__
+#ifndef NPSHM_LOCKFILES
 /* Unlink-if-same under the gate (npshm_internal.h); handle < 0: whatever the name holds now. */
 static int32_t unlink_gated(const char *path, int64_t handle, int64_t *out) {
   int own = npshm_fd_of(handle);
@@ -397,34 +398,45 @@ static int32_t unlink_gated(const char *path, int64_t handle, int64_t *out) {
   }
   return npshm_fail(out, EAGAIN);
 }
+#endif
 
-NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
+NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t control_at,
+                               int64_t *out) {
   if (out) out[3] = 0;
   if (!npshm_name_ok(name)) return npshm_fail(out, EINVAL);
   if (handle >= 0 && npshm_fd_of(handle) < 0) return npshm_fail(out, EBADF);
+#ifdef NPSHM_LOCKFILES /* macOS's way, run here (npshm_track_files.c) */
+  npshm_oserr e = npshm_files_unlink(name, npshm_fd_of(handle), control_at);
+  if (e == ESTALE) return NPSHM_STALE;
+  return e ? npshm_fail(out, e) : NPSHM_OK;
+#else
+  (void)control_at; /* the inode tells segments apart here */
   npshm_path path;
   npshm_dev_path(path, name);
-  int dir, gate = npshm_name_gate_take(name, &dir); /* the lock-file build's gates */
-  int32_t status = unlink_gated(path, handle, out);
-  npshm_name_gate_drop(name, dir, gate);
-  return status;
+  return unlink_gated(path, handle, out);
+#endif
 }
 #else
 /*
- * No path to stat: shm names live outside the file system here. macOS: under the name's gate
- * (npshm_track_files.c), so that a last tracker's leaving, which checked the name is still its
- * segment's, never unlinks what a create made after this unlink.
+ * No path to stat: shm names live outside the file system here. macOS: under the name's gate,
+ * and with a handle only if the name still refers to its segment, told by the creation nonce in
+ * the control block at control_at (npshm_track_files.c).
  */
-NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
+NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t control_at,
+                               int64_t *out) {
   if (out) out[3] = 0;
   if (!npshm_name_ok(name)) return npshm_fail(out, EINVAL);
   if (handle >= 0 && npshm_fd_of(handle) < 0) return npshm_fail(out, EBADF);
+#ifdef __APPLE__
+  npshm_oserr e = npshm_files_unlink(name, npshm_fd_of(handle), control_at);
+  if (e == ESTALE) return NPSHM_STALE;
+  return e ? npshm_fail(out, e) : NPSHM_OK;
+#else
+  (void)control_at;
   npshm_path path;
   shm_name(path, name);
-  int dir, gate = npshm_name_gate_take(name, &dir);
-  int e = shm_unlink(path) == 0 ? 0 : errno;
-  npshm_name_gate_drop(name, dir, gate);
-  return e ? npshm_fail(out, e) : NPSHM_OK;
+  return shm_unlink(path) == 0 ? NPSHM_OK : npshm_fail(out, errno);
+#endif
 }
 #endif
 
@@ -560,7 +572,9 @@ NPSHM_API int32_t npshm_close(int64_t handle) {
 }
 
 /* Windows has no unlink: a mapping's name disappears with the last handle to it. */
-NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out) {
+NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t control_at,
+                               int64_t *out) {
+  (void)control_at;
   (void)handle;
   if (out) out[3] = 0;
   return npshm_name_ok(name) ? NPSHM_OK : npshm_fail(out, ERROR_INVALID_NAME);

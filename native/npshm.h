@@ -110,12 +110,15 @@ NPSHM_API int32_t npshm_close(int64_t handle);
 
 /*
  * Remove the name. If handle >= 0, only when the name still refers to that handle's
- * segment (else NPSHM_STALE; checked on Linux only, where the name is a file to stat);
- * NPSHM_NOT_FOUND if no such name. Linux: the check and the unlink run under the segment's
- * gate (npshm_sync.c), so a successor published meanwhile is never the one removed. Windows:
- * a no-op returning NPSHM_OK, the mapping disappears with its last handle.
+ * segment (else NPSHM_STALE); NPSHM_NOT_FOUND if no such name. Linux: the check (by inode) and
+ * the unlink run under the segment's gate (npshm_sync.c), so a successor published meanwhile is
+ * never the one removed. macOS (and -DNPSHM_LOCKFILES): under the name's gate, the check by the
+ * creation nonce of the control block at `control_at` (npshm_track_files.c); a segment with
+ * none there is removed unchecked. Windows: a no-op returning NPSHM_OK, the mapping disappears
+ * with its last handle. Linux and Windows ignore control_at.
  */
-NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t *out);
+NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t control_at,
+                               int64_t *out);
 
 /*
  * What identifies the file or segment behind `handle` and who owns it: info[0] device,
@@ -271,6 +274,14 @@ NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out)
  */
 NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t control_at,
                                          int64_t *out);
+
+/*
+ * The processes tracking `name` now, for listings: out[0] = how many, the pids of the first
+ * `cap` in pids. macOS and -DNPSHM_LOCKFILES only (their slot files; dead trackers' files are
+ * removed on the way); Linux lists from /proc/locks and Windows tracks nothing:
+ * NPSHM_UNSUPPORTED.
+ */
+NPSHM_API int32_t npshm_trackers(const char *name, int32_t *pids, int32_t cap, int64_t *out);
 
 /*
  * The segment's mutex (design: npshm_sync.c; the protocol, step by step: README.md, "The lock

@@ -514,6 +514,12 @@ NPSHM_HIDDEN int npshm_tracker_leave(int fd, const char *path);
 NPSHM_HIDDEN int npshm_reaper_take(int fd, const char *path);
 /* Tells the reaper to let go of tracker fd: the tracker left by itself. */
 NPSHM_HIDDEN void npshm_reaper_drop(int fd);
+/* The end of npshm_track once tracker t joined: sets "ever tracked" in the flags word (if
+ * flags_addr), hands t to the reaper, fills out (out[0]: the reaper took it, out[1]: t). */
+NPSHM_HIDDEN int32_t npshm_tracked(int t, const char *path, uint64_t flags_addr, int64_t *out);
+/* npshm_untrack once its arguments are checked: leaves, lets the reaper go of t, closes it;
+ * out[0] = 1 if it unlinked the name. */
+NPSHM_HIDDEN int32_t npshm_untracked(int t, const char *path, int64_t *out);
 #endif
 
 #if defined(__APPLE__) || defined(NPSHM_LOCKFILES)
@@ -530,6 +536,9 @@ NPSHM_HIDDEN int npshm_probe_lockfile(int dir, const char *file);
  * npshm_name_gate_drop (-1, with *dir -1 too: went on without). */
 NPSHM_HIDDEN int npshm_name_gate_take(const char *name, int *dir);
 NPSHM_HIDDEN void npshm_name_gate_drop(const char *name, int dir, int gate);
+/* npshm_unlink there: under the name's gate; with own >= 0, only if the name still refers to
+ * own's segment (the creation nonce at control_at; none: unchecked). 0, ESTALE or errno. */
+NPSHM_HIDDEN npshm_oserr npshm_files_unlink(const char *name, int own, int64_t control_at);
 #elif !defined(_WIN32)
 /* Linux: the gate is the segment's own (npshm_gate_take), none is keyed by the name. */
 static inline int npshm_name_gate_take(const char *name, int *dir) {

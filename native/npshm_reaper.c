@@ -289,4 +289,22 @@ void npshm_reaper_drop(int fd) {
   if (reaper_sock >= 0 && reaper_for == getpid()) reaper_send(MSG_UNTRACK, fd, -1, "");
   pthread_mutex_unlock(&reaper_mutex);
 }
+/* ---- what both ways of tracking do around the reaper */
+
+int32_t npshm_tracked(int t, const char *path, uint64_t flags_addr, int64_t *out) {
+  if (flags_addr) __atomic_fetch_or((uint32_t *)(uintptr_t)flags_addr, 1u, __ATOMIC_SEQ_CST);
+  if (out) {
+    out[0] = npshm_reaper_take(t, path);
+    out[1] = t;
+  }
+  return NPSHM_OK;
+}
+
+int32_t npshm_untracked(int t, const char *path, int64_t *out) {
+  int unlinked = npshm_tracker_leave(t, path);
+  npshm_reaper_drop(t);
+  close(t);
+  if (out) out[0] = unlinked;
+  return NPSHM_OK;
+}
 #endif

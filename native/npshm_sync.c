@@ -233,12 +233,7 @@ NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublis
     close(t);
     return e == ESTALE ? NPSHM_STALE : npshm_fail(out, e);
   }
-  if (flags_addr) __atomic_fetch_or((uint32_t *)(uintptr_t)flags_addr, 1u, __ATOMIC_SEQ_CST);
-  if (out) {
-    out[0] = npshm_reaper_take(t, path);
-    out[1] = t;
-  }
-  return NPSHM_OK;
+  return npshm_tracked(t, path, flags_addr, out);
 }
 
 NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out) {
@@ -246,11 +241,7 @@ NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out)
   npshm_path path;
   int fd = npshm_fd_of(tracker);
   if (fd < 0 || !sync_path_of(path, name)) return npshm_fail(out, EINVAL);
-  int unlinked = npshm_tracker_leave(fd, path);
-  npshm_reaper_drop(fd);
-  close(fd);
-  if (out) out[0] = unlinked;
-  return NPSHM_OK;
+  return npshm_untracked(fd, path, out);
 }
 
 /*
@@ -286,6 +277,12 @@ NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64
   return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
+/* Listings read /proc/locks here (src/list.ts). */
+NPSHM_API int32_t npshm_trackers(const char *name, int32_t *pids, int32_t cap, int64_t *out) {
+  (void)name, (void)pids, (void)cap;
+  npshm_out_init(out, 0);
+  return NPSHM_UNSUPPORTED;
+}
 #endif /* Linux: tracking by OFD slots */
 
 /* ------------------------------------------------------------------------ sleeping */
@@ -546,6 +543,11 @@ NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out)
 NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t control_at,
                                          int64_t *out) {
   (void)name, (void)handle, (void)control_at;
+  return unsupported(out);
+}
+
+NPSHM_API int32_t npshm_trackers(const char *name, int32_t *pids, int32_t cap, int64_t *out) {
+  (void)name, (void)pids, (void)cap;
   return unsupported(out);
 }
 

@@ -442,6 +442,13 @@ NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out)
   return NPSHM_OK;
 }
 
+/* Nothing is tracked: a mapping lives exactly as long as its handles. */
+NPSHM_API int32_t npshm_trackers(const char *name, int32_t *pids, int32_t cap, int64_t *out) {
+  (void)name, (void)pids, (void)cap;
+  npshm_out_init(out, 0);
+  return NPSHM_UNSUPPORTED;
+}
+
 /* No name outlives its handles, so none is stale: a live one is busy, a gone one not found. */
 NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t control_at,
                                          int64_t *out) {

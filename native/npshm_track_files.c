@@ -48,6 +48,7 @@ struct slot_record {
   uint64_t id;      /* the slot file's number */
   uint64_t nonce;   /* the tracked segment's creation nonce */
   int64_t block_at; /* its control block's offset */
+  int32_t pid;      /* the tracking process, for listings (npshm_trackers) */
   char name[NPSHM_NAME_MAX + 1];
 };
 
@@ -193,6 +194,15 @@ void npshm_name_gate_drop(const char *name, int dir, int gate) {
   close(dir);
 }
 
+npshm_oserr npshm_files_unlink(const char *name, int own, int64_t control_at) {
+  uint64_t nonce = own >= 0 ? nonce_at(own, control_at) : 0;
+  int dir, gate = npshm_name_gate_take(name, &dir);
+  npshm_oserr e = nonce ? same_segment(name, control_at, nonce) : 0;
+  if (!e && unlink_named(name) != 0) e = errno;
+  npshm_name_gate_drop(name, dir, gate);
+  return e;
+}
+
 /* ---- tracker slots */
 
 static void slot_file(lock_file file, const char *name, uint64_t id) {
@@ -212,24 +222,42 @@ static int is_slot_of(const char *entry, const char *name, size_t len) {
   return 1;
 }
 
-/* 1 if a live tracker holds a slot of `name` (dead trackers' files are removed on the way); 1
- * also if the directory cannot be read: never remove a name someone may track. */
-static int other_trackers(int dir, const char *name) {
+/* The pid a live slot file records (0 if it cannot be read). */
+static int32_t slot_pid(int dir, const char *file) {
+  struct slot_record r;
+  int s = openat(dir, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (s < 0) return 0;
+  int32_t pid = pread(s, &r, sizeof r, 0) == (ssize_t)sizeof r ? r.pid : 0;
+  close(s);
+  return pid;
+}
+
+/* Counts the live trackers of `name`, up to `stop` (dead trackers' files are removed on the
+ * way), and puts the pids of the first `cap` in pids; -1 if the directory cannot be read. */
+static int count_trackers(int dir, const char *name, int stop, int32_t *pids, int cap) {
   int d = dup(dir);
   DIR *entries = d < 0 ? NULL : fdopendir(d);
   if (entries == NULL) {
     if (d >= 0) close(d);
-    return 1;
+    return -1;
   }
   rewinddir(entries); /* d shares dir's offset */
   size_t len = strlen(name);
   int live = 0;
   struct dirent *e;
-  while (!live && (e = readdir(entries)) != NULL) {
-    if (is_slot_of(e->d_name, name, len)) live = npshm_probe_lockfile(dir, e->d_name) != 0;
+  while (live < stop && (e = readdir(entries)) != NULL) {
+    if (!is_slot_of(e->d_name, name, len) || npshm_probe_lockfile(dir, e->d_name) == 0) continue;
+    if (live < cap) pids[live] = slot_pid(dir, e->d_name);
+    live++;
   }
   closedir(entries);
   return live;
+}
+
+/* 1 if a live tracker holds a slot of `name`; 1 also if the directory cannot be read: never
+ * remove a name someone may track. */
+static int other_trackers(int dir, const char *name) {
+  return count_trackers(dir, name, 1, NULL, 0) != 0;
 }
 
 /* Makes, locks and fills a slot file of our own: its descriptor, or -1 with errno. */
@@ -315,26 +343,18 @@ NPSHM_API int32_t npshm_track(int64_t handle, const char *name, int32_t unpublis
   r.nonce = nonce_at(fd, control_at);
   if (r.nonce == 0) return NPSHM_UNSUPPORTED;
   r.block_at = control_at;
+  r.pid = (int32_t)getpid();
   memcpy(r.name, name, strlen(name));
   int s = join(&r, unpublished);
   if (s < 0) return errno == ESTALE ? NPSHM_STALE : npshm_fail(out, errno);
-  if (flags_addr) __atomic_fetch_or((uint32_t *)(uintptr_t)flags_addr, 1u, __ATOMIC_SEQ_CST);
-  if (out) {
-    out[0] = npshm_reaper_take(s, name);
-    out[1] = s;
-  }
-  return NPSHM_OK;
+  return npshm_tracked(s, name, flags_addr, out);
 }
 
 NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out) {
   npshm_out_init(out, 0);
   int s = npshm_fd_of(tracker);
   if (s < 0 || !npshm_name_ok(name)) return npshm_fail(out, EINVAL);
-  int unlinked = npshm_tracker_leave(s, name);
-  npshm_reaper_drop(s);
-  close(s);
-  if (out) out[0] = unlinked;
-  return NPSHM_OK;
+  return npshm_untracked(s, name, out);
 }
 
 NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64_t control_at,
@@ -354,5 +374,19 @@ NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64
   close(dir);
   if (e == ESTALE) return NPSHM_STALE;
   return e ? npshm_fail(out, e) : NPSHM_OK;
+}
+
+NPSHM_API int32_t npshm_trackers(const char *name, int32_t *pids, int32_t cap, int64_t *out) {
+  npshm_out_init(out, 0);
+  npshm_oserr e = cap < 0 || (pids == NULL && cap > 0) ? EINVAL : check_name(name);
+  if (e) return npshm_fail(out, e);
+  int dir = npshm_lock_dir_open();
+  if (dir < 0) return npshm_fail(out, errno);
+  int n = count_trackers(dir, name, INT32_MAX, pids, cap);
+  e = n < 0 ? errno : 0;
+  close(dir);
+  if (e) return npshm_fail(out, e);
+  if (out) out[0] = n;
+  return NPSHM_OK;
 }
 #endif

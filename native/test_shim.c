@@ -64,7 +64,7 @@ static const char *test_name(const char *tag) {
 
 static void cleanup(void) {
   int64_t out[4];
-  for (int i = 0; i < name_count && i < MAX_NAMES; i++) npshm_unlink(names[i], -1, out);
+  for (int i = 0; i < name_count && i < MAX_NAMES; i++) npshm_unlink(names[i], -1, -1, out);
 }
 
 static const char HEAD[] = "\x93NUMPY\x01\x00v{'descr': '<f8', 'fortran_order': False, }";
@@ -144,7 +144,7 @@ static void test_invalid(void) {
     int64_t h = out[0];
     int32_t o = npshm_open(bad[i], 0, out);
     int32_t p = npshm_publish(3, bad[i], 0, out);
-    int32_t u = npshm_unlink(bad[i], -1, out);
+    int32_t u = npshm_unlink(bad[i], -1, -1, out);
     check(c == NPSHM_INVALID && h == -1 && o == NPSHM_INVALID && p == NPSHM_INVALID &&
               u == NPSHM_INVALID,
           "name %s is invalid for create/open/publish/unlink (%d %d %d %d)", shown[i], c, o, p,
@@ -173,10 +173,10 @@ static void test_not_found(void) {
         "open of a missing name: NOT_FOUND, os error %lld", (long long)out[3]);
   check(npshm_open(n, 1, out) == NPSHM_NOT_FOUND, "read-only open of a missing name: NOT_FOUND");
 #ifndef _WIN32
-  check(npshm_unlink(n, -1, out) == NPSHM_NOT_FOUND && out[3] == ENOENT,
+  check(npshm_unlink(n, -1, -1, out) == NPSHM_NOT_FOUND && out[3] == ENOENT,
         "unlink of a missing name: NOT_FOUND");
 #else
-  check(npshm_unlink(n, -1, out) == NPSHM_OK, "unlink on Windows is a no-op");
+  check(npshm_unlink(n, -1, -1, out) == NPSHM_OK, "unlink on Windows is a no-op");
 #endif
 }
 
@@ -192,7 +192,7 @@ static void test_longest_name(void) {
   check(npshm_open(n, 1, out) == NPSHM_OK, "and opens");
   release(seg_of(out));
   release(s);
-  npshm_unlink(n, -1, out);
+  npshm_unlink(n, -1, -1, out);
 }
 
 /* Create, publish, open shared and private, rejection of a second creator. */
@@ -252,7 +252,7 @@ static void test_lifecycle(void) {
         "Windows: force cannot replace a live mapping: EXISTS");
   release(b);
   release(a);
-  check(npshm_unlink(n, -1, out) == NPSHM_OK, "Windows: unlink is a no-op");
+  check(npshm_unlink(n, -1, -1, out) == NPSHM_OK, "Windows: unlink is a no-op");
   check(npshm_open(n, 0, out) == NPSHM_NOT_FOUND, "the name goes with the last handle");
 #else
   st = make(n, 8192, HEAD2, sizeof HEAD2, 1, &c);
@@ -262,13 +262,13 @@ static void test_lifecycle(void) {
   release(seg_of(out));
   check(starts_with(a, HEAD, sizeof HEAD), "the old segment is intact for its users");
 #ifdef __linux__
-  check(npshm_unlink(n, a.h, out) == NPSHM_STALE, "unlink with the replaced handle: STALE");
+  check(npshm_unlink(n, a.h, -1, out) == NPSHM_STALE, "unlink with the replaced handle: STALE");
   check(npshm_open(n, 1, out) == NPSHM_OK, "and the name is still there");
   release(seg_of(out));
 #endif
-  check(npshm_unlink(n, c.h, out) == NPSHM_OK, "unlink with the current handle");
+  check(npshm_unlink(n, c.h, -1, out) == NPSHM_OK, "unlink with the current handle");
   check(npshm_open(n, 0, out) == NPSHM_NOT_FOUND, "the name is gone");
-  check(npshm_unlink(n, c.h, out) == NPSHM_NOT_FOUND, "unlink again: NOT_FOUND");
+  check(npshm_unlink(n, c.h, -1, out) == NPSHM_NOT_FOUND, "unlink again: NOT_FOUND");
   check(bytes(b)[1000] == 42, "mappings outlive the name");
   release(c);
   release(b);
@@ -310,7 +310,7 @@ static void test_zero_bytes(void) {
   check(npshm_close(out[0]) == NPSHM_OK, "close of its handle");
   check(npshm_open(n, 1, out) == NPSHM_OK && out[2] == 0, "read-only open of it too");
   npshm_close(out[0]);
-  check(npshm_unlink(n, -1, out) == NPSHM_OK, "unlink without a handle");
+  check(npshm_unlink(n, -1, -1, out) == NPSHM_OK, "unlink without a handle");
 }
 
 #ifdef __linux__
@@ -363,7 +363,7 @@ static void test_sparse(void) {
 #endif
   if (st == NPSHM_OK) bytes(s)[size - 1] = 1;
   check(st == NPSHM_OK, "a write to its last byte works");
-  check(npshm_unlink(n, s.h, out) == NPSHM_OK, "unlink with its handle");
+  check(npshm_unlink(n, s.h, -1, out) == NPSHM_OK, "unlink with its handle");
   release(s);
 }
 
@@ -398,7 +398,7 @@ static void test_no_fd_leak(void) {
   npshm_open(n, 0, out);
   release(seg_of(out));
   release(s);
-  npshm_unlink(n, -1, out);
+  npshm_unlink(n, -1, -1, out);
   check(fd_probe() == before, "failed and finished calls leave no file descriptor open");
 }
 
@@ -429,7 +429,7 @@ static void test_race(void) {
   check(npshm_open(n, 1, out) == NPSHM_OK && starts_with(seg_of(out), HEAD, sizeof HEAD),
         "the winner's segment is complete");
   release(seg_of(out));
-  npshm_unlink(n, -1, out);
+  npshm_unlink(n, -1, -1, out);
 }
 #endif
 
@@ -673,7 +673,7 @@ static void test_fallback(void) {
   check(npshm_open(n, 1, out) == NPSHM_OK && starts_with(seg_of(out), HEAD2, sizeof HEAD2),
         "fallback: the name holds the new segment");
   release(seg_of(out));
-  check(npshm_unlink(n, b.h, out) == NPSHM_OK, "fallback: unlink");
+  check(npshm_unlink(n, b.h, -1, out) == NPSHM_OK, "fallback: unlink");
   release(a);
   release(b);
   const char *h = test_name("fallback-huge");
@@ -735,7 +735,7 @@ static void test_track(void) {
   check(npshm_track(a.h, name, 0, 0, -1, out) == NPSHM_OK, "stale: tracked");
   ta = out[1];
   int64_t c = open_fd(name);
-  npshm_unlink(name, -1, out);
+  npshm_unlink(name, -1, -1, out);
   check(npshm_track(c, name, 0, 0, -1, out) == NPSHM_STALE, "track: a name unlinked meanwhile is STALE");
   seg d;
   check(make(name, 4096, HEAD, sizeof HEAD - 1, 0, &d) == NPSHM_OK, "stale: a successor");
@@ -900,7 +900,7 @@ static void test_lock(void) {
   npshm_close(t1);
   release(a);
   npshm_close(b);
-  npshm_unlink(name, -1, out);
+  npshm_unlink(name, -1, -1, out);
 }
 
 struct cancel_case {
@@ -953,7 +953,7 @@ static void test_cancel(void) {
   npshm_close(cases[0].token);
   npshm_close(holder);
   release(a);
-  npshm_unlink(name, -1, out);
+  npshm_unlink(name, -1, -1, out);
 }
 
 static void test_wait(void) {
@@ -984,7 +984,7 @@ static void test_wait(void) {
   check(woken && WIFEXITED(status) && WEXITSTATUS(status) == 0,
         "wake wakes a waiter in another process through another mapping");
   release(a);
-  npshm_unlink(name, -1, out);
+  npshm_unlink(name, -1, -1, out);
 }
 
 static void test_write(void) {
@@ -1099,7 +1099,7 @@ static void test_attach_release(void) {
   check(npshm_attach(test_name("attach-missing"), 0, out, head, sizeof head) == NPSHM_NOT_FOUND,
         "attach of a missing name: NOT_FOUND");
   release(made);
-  npshm_unlink(n, -1, out);
+  npshm_unlink(n, -1, -1, out);
 }
 
 #ifndef _WIN32
@@ -1122,7 +1122,7 @@ static void test_attach_unheld(void) {
             NPSHM_NOT_FOUND,
         "attach_unheld of a missing name: NOT_FOUND");
   release(made);
-  npshm_unlink(n, -1, out);
+  npshm_unlink(n, -1, -1, out);
 }
 #endif
 

@@ -11,9 +11,9 @@
  * (reading only its header and control block); entries whose name no longer opens are dropped.
  * A held lock is reported "held" there (whether its holder lives is only known by trying to
  * take it). On Windows a mapping lives exactly as long as some process has it, so nothing is
- * ever stale. On macOS an array outlives its processes, so a tracked one can be left behind,
- * but tracking is not yet supported there: its arrays are reported with no trackers and never
- * stale, and `removeStaleSharedArrays` removes nothing.
+ * ever stale. On macOS an array outlives its processes, so a tracked one can be left behind:
+ * its trackers are the live slot files of the user's lock directory
+ * (`native/npshm_track_files.c`), and one that was tracked and has none is stale.
  *
  * @example
  * ```ts
@@ -55,7 +55,7 @@ import { reclaimStale } from "./lifecycle.ts";
 import { registeredNames, registerName, unregisterName, USES_REGISTRY } from "./os/registry.ts";
 import { openNamed } from "./os/persist.ts";
 import { readSegment, releaseSegment, type Segment } from "./os/segment.ts";
-import { trackerOfLock } from "./os/track.ts";
+import { trackerOfLock, trackersOf } from "./os/track.ts";
 
 const SHM_DIR = "/dev/shm";
 
@@ -129,7 +129,8 @@ export function listSharedArrays(): SharedArrayInfo[] {
  * live process tracks any more, left behind because its trackers all died (reapers included,
  * as when a whole process group or cgroup is killed). An array that is tracked again
  * meanwhile, or replaced, is kept. Also removes the temporary names (`.npshm-<pid>-<hex>`,
- * hidden from listings) that a force-replace left when its process died between its two steps.
+ * hidden from listings) that a force-replace left when its process died between its two steps
+ * (Linux). Windows has nothing stale; macOS's trackers are its lock directory's slot files.
  * Returns the names removed. (`npshm rm --all-stale`.)
  *
  * @throws {UnsupportedError} not on Linux, Windows or macOS
@@ -140,9 +141,9 @@ export function listSharedArrays(): SharedArrayInfo[] {
  * ```
  */
 export function removeStaleSharedArrays(): string[] {
-  if (USES_REGISTRY) return (listRegistered(), []); // drops gone entries
   const removed = listSharedArrays().filter((a) => a.stale && reclaimStale(a.name));
-  return [...removed.map((a) => a.name), ...removeOrphanTemps()];
+  const names = removed.map((a) => a.name);
+  return USES_REGISTRY ? names : [...names, ...removeOrphanTemps()];
 }
 
 // The temporary name of a force-replace: ".npshm-<pid>-<16 hex>" (native/npshm.c).
@@ -387,6 +388,8 @@ function inspectMapping(name: string): SharedArrayInfo {
       ? decodeControl(readSegment(segment, at, CONTROL_SIZE))
       : undefined;
     const id = (control?.lockWord ?? 0) & LOCK_ID_MASK;
+    const trackers = trackersOf(name);
+    const everTracked = control?.everTracked ?? false;
     return {
       name,
       shape: header.shape,
@@ -396,11 +399,11 @@ function inspectMapping(name: string): SharedArrayInfo {
       dataBytes: header.dataLength,
       createdAt: control?.createdAt ?? new Date(0),
       npshm: control !== undefined,
-      everTracked: control?.everTracked ?? false,
-      trackers: [],
+      everTracked,
+      trackers: trackers ?? [],
       lock: control === undefined ? "none" : id !== 0 ? "held" : "free",
       lockOwner: control?.ownerPid ?? 0,
-      stale: false,
+      stale: trackers !== undefined && everTracked && trackers.length === 0,
     };
   } finally {
     releaseSegment(segment);

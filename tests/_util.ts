@@ -6,6 +6,8 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, rmSync, unlinkSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -196,6 +198,12 @@ export function waitForOutput(
     );
   });
 }
+
+/**
+ * Deno's cache directory, for a child given a HOME of its own: Deno finds it through HOME when
+ * DENO_DIR is unset, and would download everything again.
+ */
+export const denoDir = (): string => process.env.DENO_DIR ?? join(homedir(), ".cache", "deno");
 
 /** Whether this process may make mount namespaces (`unshare -m`): root on Linux. */
 export const canUnshare: boolean = process.platform === "linux" && process.getuid?.() === 0;

@@ -15,7 +15,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { describe, test } from "node:test";
@@ -23,6 +23,7 @@ import { CONTROL_SIZE, controlOffset } from "../src/format/control.ts";
 import { userDirFor } from "../src/os/registry.ts";
 import {
   afterAll,
+  denoDir,
   python,
   runtime,
   runtimeCommand,
@@ -45,9 +46,6 @@ function home(): string {
   dirs.push(d);
   return d;
 }
-
-// Deno's own cache stays where it was (it is found through HOME when DENO_DIR is unset).
-const denoDir = () => process.env.DENO_DIR ?? join(homedir(), ".cache", "deno");
 
 const registryOf = (h: string) => join(h, ".cache", "npshm", "names");
 

@@ -25,6 +25,7 @@
 import process from "node:process";
 import { detectRuntime } from "../../ffi/load.ts";
 import { ClosedError, UnsupportedError } from "../format/errors.ts";
+import { controlOffset } from "../format/control.ts";
 import { releaseSegment, type Segment, unlinkSegment, viewSegment } from "./segment.ts";
 
 /** Node's first major version that npshm runs on: it can detach any ArrayBuffer. */
@@ -119,6 +120,8 @@ export class Mapping {
   #pins = 0;
   /** What pins asked to be told when close() starts. */
   #onClose = new Set<() => void>();
+  /** Where the segment's control block is, if it has one: what tells it apart on macOS. */
+  #controlAt: number;
   /** A release waiting for the pins: whether it unmaps too. */
   #releaseDeferred: { unmap: boolean } | undefined;
 
@@ -137,6 +140,7 @@ export class Mapping {
     this.copyOnWrite = readOnly;
     this.label = label;
     this.unlinkOnClose = unlinkOnClose;
+    this.#controlAt = controlOffset(dataOffset, dataLength);
     let buffer: ArrayBuffer;
     try {
       buffer = viewSegment(segment, dataOffset, dataLength);
@@ -180,7 +184,7 @@ export class Mapping {
     for (const closing of this.#onClose) closing();
     this.#onClose.clear();
     try {
-      if (this.unlinkOnClose) unlinkSegment(this.#segment.name, this.#segment);
+      if (this.unlinkOnClose) unlinkSegment(this.#segment.name, this.#segment, this.#controlAt);
     } finally {
       this.#detachAndRelease(buffer as Detachable);
     }

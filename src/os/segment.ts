@@ -305,21 +305,23 @@ export function ownerOf(seg: Segment): number {
 }
 
 /**
- * Removes a name. With `seg`, only if the name still refers to that segment. Returns false if
- * there was nothing (of ours) to remove.
+ * Removes a name. With `seg`, only if the name still refers to that segment (which macOS tells
+ * by the creation nonce of its control block, at `controlAt`). Returns false if there was
+ * nothing (of ours) to remove.
  *
  * @example
  * ```ts
  * unlinkSegment("frames"); // true if it existed
  * ```
  */
-export function unlinkSegment(name: string, seg?: Segment): boolean {
-  if (seg) return withHandle(seg, (handle) => unlinkHandle(name, handle), () => false);
-  return unlinkHandle(name, -1n);
+export function unlinkSegment(name: string, seg?: Segment, controlAt = -1): boolean {
+  const at = BigInt(controlAt);
+  if (seg) return withHandle(seg, (handle) => unlinkHandle(name, handle, at), () => false);
+  return unlinkHandle(name, -1n, at);
 }
 
-function unlinkHandle(name: string, handle: bigint): boolean {
-  const status = shim().npshm_unlink(shimName(name), handle, out);
+function unlinkHandle(name: string, handle: bigint, controlAt: bigint): boolean {
+  const status = shim().npshm_unlink(shimName(name), handle, controlAt, out);
   if (status === Status.OK) return true;
   if (status === Status.NOT_FOUND || status === Status.STALE) return false;
   throw failure(status, `delete shared array '${name}'`, out);

@@ -129,6 +129,36 @@ export function unlinkUntracked(name: string, seg: Segment, controlAt: number): 
   throw failure(status, `delete shared array '${name}'`, out);
 }
 
+/**
+ * The pids of the processes tracking `name` now, where the shim keeps tracker slots it can
+ * list (macOS's lock files, and Linux's lock-file build); `undefined` elsewhere (Linux lists
+ * trackers from `/proc/locks`, see {@link trackerOfLock}; Windows tracks nothing).
+ *
+ * @throws {PermissionDeniedError} the user's lock directory is not theirs alone
+ * @example
+ * ```ts
+ * trackersOf("frames"); // e.g. [4242, 4250] on macOS, undefined on Linux
+ * ```
+ */
+export function trackersOf(name: string): number[] | undefined {
+  let pids = new Int32Array(8);
+  for (;;) {
+    const status = shim().npshm_trackers(shimName(name), pids, pids.length, out);
+    if (status === Status.UNSUPPORTED) return undefined;
+    if (status === Status.PERMISSION) {
+      throw new PermissionDeniedError(
+        `cannot list the trackers of shared array '${name}': the lock directory is not this ` +
+          "user's alone",
+        Number(out[3]),
+      );
+    }
+    if (status !== Status.OK) throw failure(status, `list the trackers of '${name}'`, out);
+    const count = Number(out[0]);
+    if (count <= pids.length) return [...pids.subarray(0, count)];
+    pids = new Int32Array(count); // more came than fit: look again with room for them
+  }
+}
+
 // Where the shim puts tracker slots (npshm_internal.h): write locks at 2^62 + 1 + (pid << 24) +
 // 24 random bits of the segment's inode, so `/proc/locks` tells who tracks it.
 const SLOTS_AT = (1n << 62n) + 1n;
