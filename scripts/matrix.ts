@@ -540,7 +540,10 @@ const LINUX_ONLY_TESTS = [
  *   cli.test.js: each of its ~40 CLI runs starts node.exe under Wine (seconds each): the file
  *     passes its 120 s limit (what it tests is platform-independent; npshm ls/info on Windows
  *     run in adversarial_special.test.js);
- *   cli_native, fetch: their downloads from a local HTTP server fail under Wine ("fetch failed").
+ *   cli_native, fetch: their downloads from a local HTTP server fail under Wine ("fetch failed");
+ *   lockfiles, list_registry, many_arrays: they run macOS's lock files and registry on Linux, and
+ *     count /proc/self/fd, so every test in them skips itself off Linux (Windows's own registry
+ *     listing runs in list.test.js).
  */
 const WINE_FILES = [
   "adversarial_files.test.js",
