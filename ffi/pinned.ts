@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x4817020b;
+export const STAMP = 0x64e7bc82;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 207400,
-    sha256: "695a9d1565d920a8a94cf5bb16fb5bdfbfb32df4071995cf044c5adbd7278dc3",
+    size: 207432,
+    sha256: "161cca85d807915ac6d26157977fbaa3d90e70a9b91eef0571db734961e4011f",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 182352,
-    sha256: "e4a9cf9d36ad79fb421cf9755c7a7a60d4e8d2e5563b18b07683d211dbb955d1",
+    size: 182392,
+    sha256: "51bfb61ae1b364b960b4918e59468c9e0bf036ea88e3abcb786b2810d31a3d4d",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 179744,
-    sha256: "ce5148541ad00f8fe7730e24f256e79e0d93b1f021720dcae40a1ee3556196e0",
+    size: 179728,
+    sha256: "9a4a9e700d764cec554ec4c999bcbbb9c24bdf8c3c02b68bdbbf60e53f81cc3a",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 37800,
-    sha256: "9c58da75e26a87da2265645fd8fb65bbd1f644fb20a2c9850e2f88212fd2bc97",
+    size: 37784,
+    sha256: "351b8e5853df1b94a6b1382a1ff31dde79f8f20d56bf3c0c2f0f927241b5094d",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 72704,
-    sha256: "3cc3d0e0c9207bae7e0bc8eb7e6849e49a98d9ae75e7f4956e1c6a3af5f4e47b",
+    sha256: "8b4f7de16e97932f08bf3d8e23a16449cc0a1c54c5273a7fca0b7bd4a520bfb9",
   },
 };

@@ -373,8 +373,15 @@ NPSHM_API int32_t npshm_close(int64_t handle) {
   return close(npshm_fd_of(handle)) == 0 ? NPSHM_OK : npshm_status_of(errno);
 }
 
-#ifdef __linux__
-#ifndef NPSHM_LOCKFILES
+#if defined(__APPLE__) || defined(NPSHM_LOCKFILES)
+/* macOS (and Linux's lock-file build, which runs it here): under the name's gate, a handle's
+ * segment told by the creation nonce of its control block at control_at (npshm_track_files.c). */
+static int32_t remove_name(const char *name, int64_t handle, int64_t control_at, int64_t *out) {
+  npshm_oserr e = npshm_files_unlink(name, npshm_fd_of(handle), control_at);
+  if (e == ESTALE) return NPSHM_STALE;
+  return e ? npshm_fail(out, e) : NPSHM_OK;
+}
+#elif defined(__linux__)
 /* Unlink-if-same under the gate (npshm_internal.h); handle < 0: whatever the name holds now. */
 static int32_t unlink_gated(const char *path, int64_t handle, int64_t *out) {
   int own = npshm_fd_of(handle);
@@ -398,6 +405,22 @@ static int32_t unlink_gated(const char *path, int64_t handle, int64_t *out) {
   }
   return npshm_fail(out, EAGAIN);
 }
+
+/* The inode tells segments apart here: control_at is not needed. */
+static int32_t remove_name(const char *name, int64_t handle, int64_t control_at, int64_t *out) {
+  (void)control_at;
+  npshm_path path;
+  npshm_dev_path(path, name);
+  return unlink_gated(path, handle, out);
+}
+#else
+/* No path to stat: shm names live outside the file system here. */
+static int32_t remove_name(const char *name, int64_t handle, int64_t control_at, int64_t *out) {
+  (void)handle, (void)control_at;
+  npshm_path path;
+  shm_name(path, name);
+  return shm_unlink(path) == 0 ? NPSHM_OK : npshm_fail(out, errno);
+}
 #endif
 
 NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t control_at,
@@ -405,40 +428,8 @@ NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t control
   if (out) out[3] = 0;
   if (!npshm_name_ok(name)) return npshm_fail(out, EINVAL);
   if (handle >= 0 && npshm_fd_of(handle) < 0) return npshm_fail(out, EBADF);
-#ifdef NPSHM_LOCKFILES /* macOS's way, run here (npshm_track_files.c) */
-  npshm_oserr e = npshm_files_unlink(name, npshm_fd_of(handle), control_at);
-  if (e == ESTALE) return NPSHM_STALE;
-  return e ? npshm_fail(out, e) : NPSHM_OK;
-#else
-  (void)control_at; /* the inode tells segments apart here */
-  npshm_path path;
-  npshm_dev_path(path, name);
-  return unlink_gated(path, handle, out);
-#endif
+  return remove_name(name, handle, control_at, out);
 }
-#else
-/*
- * No path to stat: shm names live outside the file system here. macOS: under the name's gate,
- * and with a handle only if the name still refers to its segment, told by the creation nonce in
- * the control block at control_at (npshm_track_files.c).
- */
-NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t control_at,
-                               int64_t *out) {
-  if (out) out[3] = 0;
-  if (!npshm_name_ok(name)) return npshm_fail(out, EINVAL);
-  if (handle >= 0 && npshm_fd_of(handle) < 0) return npshm_fail(out, EBADF);
-#ifdef __APPLE__
-  npshm_oserr e = npshm_files_unlink(name, npshm_fd_of(handle), control_at);
-  if (e == ESTALE) return NPSHM_STALE;
-  return e ? npshm_fail(out, e) : NPSHM_OK;
-#else
-  (void)control_at;
-  npshm_path path;
-  shm_name(path, name);
-  return shm_unlink(path) == 0 ? NPSHM_OK : npshm_fail(out, errno);
-#endif
-}
-#endif
 
 NPSHM_API int32_t npshm_fstat(int64_t handle, int64_t *info, int64_t *out) {
   if (out) out[3] = 0;

@@ -143,7 +143,6 @@ static npshm_oserr check_name(const char *name) {
   return strlen(name) > NPSHM_NAME_MAX - SLOT_SUFFIX_LEN ? ENAMETOOLONG : 0;
 }
 
-
 static void gate_file(lock_file file, const char *name) {
   snprintf(file, sizeof(lock_file), "%.*s.gate", (int)(NPSHM_NAME_MAX - SLOT_SUFFIX_LEN), name);
 }
@@ -194,14 +193,6 @@ void npshm_name_gate_drop(const char *name, int dir, int gate) {
   close(dir);
 }
 
-npshm_oserr npshm_files_unlink(const char *name, int own, int64_t control_at) {
-  uint64_t nonce = own >= 0 ? nonce_at(own, control_at) : 0;
-  int dir, gate = npshm_name_gate_take(name, &dir);
-  npshm_oserr e = nonce ? same_segment(name, control_at, nonce) : 0;
-  if (!e && unlink_named(name) != 0) e = errno;
-  npshm_name_gate_drop(name, dir, gate);
-  return e;
-}
 
 /* ---- tracker slots */
 
@@ -260,20 +251,39 @@ static int other_trackers(int dir, const char *name) {
   return count_trackers(dir, name, 1, NULL, 0) != 0;
 }
 
-/* Makes, locks and fills a slot file of our own: its descriptor, or -1 with errno. */
-static int take_slot(int dir, const struct slot_record *tmpl) {
+/* Under the gate of `name`, which the caller holds (dir: the lock directory): unlinks the name
+ * unless, if `untracked`, a live tracker holds a slot of it, or, if `check`, it no longer
+ * refers to the segment with `nonce` at `at`. 0, EWOULDBLOCK, ESTALE or errno. */
+static npshm_oserr unlink_if(int dir, const char *name, int untracked, int check, uint64_t nonce,
+                             int64_t at) {
+  if (untracked && other_trackers(dir, name)) return EWOULDBLOCK;
+  npshm_oserr e = check ? same_segment(name, at, nonce) : 0;
+  if (!e && unlink_named(name) != 0) e = errno;
+  return e;
+}
+
+npshm_oserr npshm_files_unlink(const char *name, int own, int64_t control_at) {
+  uint64_t nonce = own >= 0 ? nonce_at(own, control_at) : 0;
+  int dir, gate = npshm_name_gate_take(name, &dir);
+  npshm_oserr e = unlink_if(dir, name, 0, nonce != 0, nonce, control_at);
+  npshm_name_gate_drop(name, dir, gate);
+  return e;
+}
+
+/* Makes, locks and fills a slot file of our own, numbered in r->id: its descriptor, or -1 with
+ * errno. */
+static int take_slot(int dir, struct slot_record *r) {
   for (int attempt = 0; attempt < 16; attempt++) {
-    struct slot_record r = *tmpl;
-    r.id = random_id();
+    r->id = random_id();
     lock_file file;
-    slot_file(file, r.name, r.id);
+    slot_file(file, r->name, r->id);
     int s = openat(dir, file, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (s < 0 && errno == EEXIST) continue;
     if (s < 0) return -1;
     npshm_oserr e = 0;
     if (flock(s, LOCK_EX | LOCK_NB) != 0) e = errno;
     else if (!npshm_still_named(dir, file, s)) e = EAGAIN; /* taken for a dead one's: ungated */
-    else if (pwrite(s, &r, sizeof r, 0) != (ssize_t)sizeof r) e = errno ? errno : EIO;
+    else if (pwrite(s, r, sizeof *r, 0) != (ssize_t)sizeof *r) e = errno ? errno : EIO;
     if (!e) return s;
     if (e != EAGAIN) unlinkat(dir, file, 0);
     close(s);
@@ -302,8 +312,7 @@ int npshm_tracker_leave(int s, const char *path) {
   if (dir < 0) return 0;
   int g = gate_take(dir, r.name);
   drop_slot(dir, s, &r);
-  int unlinked = !other_trackers(dir, r.name) && same_segment(r.name, r.block_at, r.nonce) == 0 &&
-                 unlink_named(r.name) == 0;
+  int unlinked = unlink_if(dir, r.name, 1, 1, r.nonce, r.block_at) == 0;
   gate_drop(dir, r.name, g);
   close(dir);
   return unlinked;
@@ -311,15 +320,14 @@ int npshm_tracker_leave(int s, const char *path) {
 
 /* Joins the trackers of `r->name` under its gate: the slot's descriptor, or -1 with errno
  * (ESTALE: the name no longer refers to the segment). */
-static int join(const struct slot_record *r, int unpublished) {
+static int join(struct slot_record *r, int unpublished) {
   int dir = npshm_lock_dir_open();
   if (dir < 0) return -1;
   int g = gate_take(dir, r->name);
   int s = take_slot(dir, r);
   npshm_oserr e = s < 0 ? errno : 0;
   if (!e && !unpublished && same_segment(r->name, r->block_at, r->nonce) != 0) {
-    struct slot_record mine;
-    if (pread(s, &mine, sizeof mine, 0) == (ssize_t)sizeof mine) drop_slot(dir, s, &mine);
+    drop_slot(dir, s, r);
     close(s);
     e = ESTALE;
   }
@@ -367,9 +375,7 @@ NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64
   int dir = npshm_lock_dir_open();
   if (dir < 0) return npshm_fail(out, errno);
   int g = gate_take(dir, name);
-  if (other_trackers(dir, name)) e = EWOULDBLOCK;
-  else if (own >= 0) e = same_segment(name, control_at, nonce);
-  if (!e && unlink_named(name) != 0) e = errno;
+  e = unlink_if(dir, name, 1, own >= 0, nonce, control_at);
   gate_drop(dir, name, g);
   close(dir);
   if (e == ESTALE) return NPSHM_STALE;
