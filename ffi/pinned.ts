@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x64e7bc82;
+export const STAMP = 0x640a7c9e;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -32,26 +32,26 @@ export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
     size: 207432,
-    sha256: "161cca85d807915ac6d26157977fbaa3d90e70a9b91eef0571db734961e4011f",
+    sha256: "e8ede205e690a844f212b47dfc3c73d64a180852b7ee01e5b3656fdd2f8cb8d2",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
     size: 182392,
-    sha256: "51bfb61ae1b364b960b4918e59468c9e0bf036ea88e3abcb786b2810d31a3d4d",
+    sha256: "003400a4d50b8e0bfabcd2aa63f5b5f31ab0421f3a3cf4d84877f58bf089971b",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
     size: 179728,
-    sha256: "9a4a9e700d764cec554ec4c999bcbbb9c24bdf8c3c02b68bdbbf60e53f81cc3a",
+    sha256: "0fad0977b3d1841fb8001189fa327a0f486e39ea009f7f3e37684dff4cea75f0",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
     size: 37784,
-    sha256: "351b8e5853df1b94a6b1382a1ff31dde79f8f20d56bf3c0c2f0f927241b5094d",
+    sha256: "db42c74c0d7c23c40abb7e92d86aecfe29f1d3d63cb10cd3a528610677d0ea72",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 72704,
-    sha256: "8b4f7de16e97932f08bf3d8e23a16449cc0a1c54c5273a7fca0b7bd4a520bfb9",
+    sha256: "a4d4bc5bd940c0d5a51e66cbd9cebdc32336dd0ff3992ef31fe022f81d087506",
   },
 };

@@ -213,19 +213,24 @@ static int is_slot_of(const char *entry, const char *name, size_t len) {
   return 1;
 }
 
-/* The pid a live slot file records (0 if it cannot be read). */
-static int32_t slot_pid(int dir, const char *file) {
-  struct slot_record r;
+/* The record of the slot file `file`: 1, or 0 if it cannot be read (yet: its taker writes it
+ * just after locking it). */
+static int read_slot(int dir, const char *file, struct slot_record *r) {
   int s = openat(dir, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (s < 0) return 0;
-  int32_t pid = pread(s, &r, sizeof r, 0) == (ssize_t)sizeof r ? r.pid : 0;
+  int got = pread(s, r, sizeof *r, 0) == (ssize_t)sizeof *r;
   close(s);
-  return pid;
+  return got;
 }
 
 /* Counts the live trackers of `name`, up to `stop` (dead trackers' files are removed on the
- * way), and puts the pids of the first `cap` in pids; -1 if the directory cannot be read. */
-static int count_trackers(int dir, const char *name, int stop, int32_t *pids, int cap) {
+ * way), and puts the pids of the first `cap` in pids (0: not known yet); -1 if the directory
+ * cannot be read. With a nonce, only the trackers of that segment: the slots are keyed by the
+ * name, and a creator holds one for its new segment before it can know whether the name is
+ * free, so another segment's slot must not keep this one's name alive. A slot whose record
+ * is not written yet counts (it may be this segment's). */
+static int count_trackers(int dir, const char *name, uint64_t nonce, int stop, int32_t *pids,
+                          int cap) {
   int d = dup(dir);
   DIR *entries = d < 0 ? NULL : fdopendir(d);
   if (entries == NULL) {
@@ -238,17 +243,20 @@ static int count_trackers(int dir, const char *name, int stop, int32_t *pids, in
   struct dirent *e;
   while (live < stop && (e = readdir(entries)) != NULL) {
     if (!is_slot_of(e->d_name, name, len) || npshm_probe_lockfile(dir, e->d_name) == 0) continue;
-    if (live < cap) pids[live] = slot_pid(dir, e->d_name);
+    struct slot_record r;
+    int known = read_slot(dir, e->d_name, &r);
+    if (known && nonce != 0 && r.nonce != nonce) continue;
+    if (live < cap) pids[live] = known ? r.pid : 0;
     live++;
   }
   closedir(entries);
   return live;
 }
 
-/* 1 if a live tracker holds a slot of `name`; 1 also if the directory cannot be read: never
- * remove a name someone may track. */
-static int other_trackers(int dir, const char *name) {
-  return count_trackers(dir, name, 1, NULL, 0) != 0;
+/* 1 if a live tracker holds a slot of `name` (of the segment with `nonce`, unless 0); 1 also if
+ * the directory cannot be read: never remove a name someone may track. */
+static int other_trackers(int dir, const char *name, uint64_t nonce) {
+  return count_trackers(dir, name, nonce, 1, NULL, 0) != 0;
 }
 
 /* Under the gate of `name`, which the caller holds (dir: the lock directory): unlinks the name
@@ -256,7 +264,7 @@ static int other_trackers(int dir, const char *name) {
  * refers to the segment with `nonce` at `at`. 0, EWOULDBLOCK, ESTALE or errno. */
 static npshm_oserr unlink_if(int dir, const char *name, int untracked, int check, uint64_t nonce,
                              int64_t at) {
-  if (untracked && other_trackers(dir, name)) return EWOULDBLOCK;
+  if (untracked && other_trackers(dir, name, nonce)) return EWOULDBLOCK;
   npshm_oserr e = check ? same_segment(name, at, nonce) : 0;
   if (!e && unlink_named(name) != 0) e = errno;
   return e;
@@ -388,7 +396,7 @@ NPSHM_API int32_t npshm_trackers(const char *name, int32_t *pids, int32_t cap, i
   if (e) return npshm_fail(out, e);
   int dir = npshm_lock_dir_open();
   if (dir < 0) return npshm_fail(out, errno);
-  int n = count_trackers(dir, name, INT32_MAX, pids, cap);
+  int n = count_trackers(dir, name, 0, INT32_MAX, pids, cap);
   e = n < 0 ? errno : 0;
   close(dir);
   if (e) return npshm_fail(out, e);

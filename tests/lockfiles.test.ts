@@ -122,6 +122,11 @@ describe("lock files (macOS's lock tokens, built for Linux)", { skip }, () => {
     assert.deepEqual([got.removed, got.left], [[name], false]);
   });
 
+  test("a slot taken for a segment not yet named does not keep another's name alive", () => {
+    // Slots are keyed by the name; a creator takes one before it knows the name is free.
+    assert.equal(child(scratch(), "foreign-slot", uniqueName("foreign-slot")), "removed");
+  });
+
   test("removing a name by a handle of a replaced array (unlinkOnClose) spares the new one", () => {
     // By the nonce at the control block's offset; without the offset nothing tells them apart.
     const out = child(scratch(), "unlink-replaced", uniqueName("unlink-replaced"));
