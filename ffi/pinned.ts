@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x640a7c9e;
+export const STAMP = 0x02e5d123;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -32,26 +32,26 @@ export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
     size: 207432,
-    sha256: "e8ede205e690a844f212b47dfc3c73d64a180852b7ee01e5b3656fdd2f8cb8d2",
+    sha256: "cb710c6fa4837b37f0a8102c22a8055dfe365215149240b36edf0ed54d74ad96",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
     size: 182392,
-    sha256: "003400a4d50b8e0bfabcd2aa63f5b5f31ab0421f3a3cf4d84877f58bf089971b",
+    sha256: "5019782069f084da1d29fce473ef2618b38822f0f19c7f525c88d8c610ba4272",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 179728,
-    sha256: "0fad0977b3d1841fb8001189fa327a0f486e39ea009f7f3e37684dff4cea75f0",
+    size: 34936,
+    sha256: "8c1dc76aa922286d7cb2a7c7352629c104a7c6354967c205e100b49826be76e7",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 37784,
-    sha256: "db42c74c0d7c23c40abb7e92d86aecfe29f1d3d63cb10cd3a528610677d0ea72",
+    size: 38520,
+    sha256: "49e88294eda66fc2a365086bbac947c00041df33549434445c2917b2827d04e9",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 72704,
-    sha256: "a4d4bc5bd940c0d5a51e66cbd9cebdc32336dd0ff3992ef31fe022f81d087506",
+    sha256: "d604b744505de03363057d39fb33237e1a32eb575103ead6a5bdaa2a5acc2d7c",
   },
 };

@@ -29,6 +29,12 @@ import { packageVersion, readPins, sha256Hex, shimSources, shimStamp, writePins 
 const HERE = import.meta.dirname ?? ".";
 const STRICT = ["-std=c11", "-Wall", "-Wextra", "-Werror"];
 
+/**
+ * Linux shims bind every symbol at load: their reaper drops the memory it inherited, the
+ * loader's records of lazy bindings among it (native/npshm_reaper.c).
+ */
+export const BIND_NOW = ["-Wl,-z,now"];
+
 /** How to build for one target: compiler, the Debian package that has it, output names. */
 interface Target {
   cc: string;
@@ -162,6 +168,7 @@ export async function buildNative(target: string = hostTarget()): Promise<string
   const lib = `${dir}/${t.lib}`;
   const pic = t.os === "win32" ? [] : ["-fPIC"];
   const libArgs = ["-O2", "-shared", ...pic, ...STRICT, stamp, "-fvisibility=hidden"];
+  if (t.os === "linux") libArgs.push(...BIND_NOW);
   await compile(t, lib, libArgs, sources);
   if (t.os === "linux") {
     await Deno.mkdir(`${dir}/lockfiles`, { recursive: true });

@@ -7,9 +7,12 @@
  * no SOCK_SEQPACKET for AF_UNIX sockets, and one kind of socket everywhere means the code the
  * Linux tests run is the code macOS runs. A message is read in full before the next (a
  * descriptor arrives with the first byte of its message, so it is never paired with another).
- * The reaper drops every inherited shared mapping: on Linux it unmaps what /proc/self/maps
- * lists; macOS has no such file, and npshm maps its segments VM_INHERIT_NONE there
- * (npshm_no_inherit), so a fork never gets them.
+ * The reaper is a fork of the runtime, so it shares every page the runtime had then. Kept, those
+ * pages outlive the runtime's own use of them: a 1 GiB buffer the program freed after its first
+ * track stayed in the reaper until the program exited. On Linux the reaper therefore unmaps what
+ * /proc/self/maps lists except what it runs on (drop_inherited). macOS has no such file: there
+ * npshm maps its segments VM_INHERIT_NONE (map_shared in npshm.c), but the reaper still shares
+ * the runtime's other memory.
  */
 #include "npshm_internal.h"
 
@@ -63,28 +66,71 @@ static void close_other_fds(int keep) {
 }
 
 #ifdef __linux__
-static const char *hex_number(const char *p, unsigned long *value) {
+/* Reads digits in `base` (10 or 16); no C library call: the locale may live in dropped memory. */
+static const char *number(const char *p, unsigned base, unsigned long *value) {
   *value = 0;
   for (;; p++) {
     int c = *p | 0x20;
-    int digit = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-    if (digit < 0) return p;
-    *value = *value * 16 + (unsigned long)digit;
+    unsigned digit = (c >= '0' && c <= '9') ? (unsigned)(c - '0')
+                     : (c >= 'a' && c <= 'f') ? (unsigned)(c - 'a' + 10)
+                                              : 16;
+    if (digit >= base) return p;
+    *value = *value * base + digit;
   }
 }
 
-/* Parses one "start-end perms ..." line of /proc/self/maps; unmaps it if it is shared. */
-static void unmap_if_shared(const char *line) {
-  unsigned long start, end;
-  const char *p = hex_number(line, &start);
-  if (*p++ != '-') return;
-  p = hex_number(p, &end);
-  if (*p++ != ' ' || strlen(p) < 4) return;
-  if (p[3] == 's' && end > start) munmap((void *)start, end - start);
+/*
+ * What the reaper runs on and must keep of the memory it inherited: its stack and thread block,
+ * the brk heap (the C library's allocator), named kernel areas ([vdso] and the like), the loaded
+ * objects' files and the zero-filled data that follows each. The shim is linked -z now, so no
+ * lazy symbol lookup ever reads the loader's records from memory dropped here.
+ */
+struct inherited {
+  uintptr_t stack, thread, tls;
+  unsigned long last_end; /* the previous mapping's end, and whether a file backed it */
+  int last_file;
+};
+
+static int holds(unsigned long start, unsigned long end, uintptr_t at) {
+  return at >= start && at < end;
 }
 
-/* Drops the inherited shared mappings, so the reaper never keeps a deleted segment's memory. */
-static void unmap_shared(void) {
+static int needed_anonymous(unsigned long start, unsigned long end, int after_file,
+                            const struct inherited *k) {
+  return after_file || holds(start, end, k->stack) || holds(start, end, k->thread) ||
+         holds(start, end, k->tls);
+}
+
+/*
+ * One "start-end perms offset dev inode [path]" line of /proc/self/maps. Drops shared mappings
+ * (a deleted segment's memory), anonymous private memory the reaper does not run on (the
+ * runtime's heaps and buffers) and private mappings of segments in /dev/shm (read-only attaches).
+ */
+static void drop_if_inherited(const char *line, struct inherited *k) {
+  unsigned long start, end, inode;
+  const char *p = number(line, 16, &start);
+  if (*p++ != '-') return;
+  p = number(p, 16, &end);
+  if (*p++ != ' ' || strlen(p) < 5) return;
+  char share = p[3], exec = p[2];
+  for (int field = 0; field < 3; field++) { /* perms, offset, device */
+    p = strchr(p, ' ');
+    if (p == NULL) return;
+    p++;
+  }
+  for (p = number(p, 10, &inode); *p == ' '; p++) {
+  }
+  int after_file = start == k->last_end && k->last_file;
+  k->last_end = end;
+  k->last_file = inode != 0;
+  int drop = share == 's' ||
+             (inode != 0 && exec != 'x' && strncmp(p, "/dev/shm/", 9) == 0) ||
+             (inode == 0 && *p == '\0' && !needed_anonymous(start, end, after_file, k));
+  if (drop && end > start) munmap((void *)start, end - start);
+}
+
+static void drop_inherited(void) {
+  struct inherited k = {(uintptr_t)&k, (uintptr_t)pthread_self(), (uintptr_t)&errno, 0, 0};
   int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
   char buf[4096], line[512];
@@ -97,14 +143,14 @@ static void unmap_shared(void) {
         continue;
       }
       line[used] = '\0';
-      unmap_if_shared(line);
+      drop_if_inherited(line, &k);
       used = 0;
     }
   }
   close(fd);
 }
 #else
-static void unmap_shared(void) {} /* macOS: segments are mapped VM_INHERIT_NONE */
+static void drop_inherited(void) {} /* macOS: segments are mapped VM_INHERIT_NONE */
 #endif
 
 static void reaper_track(struct reaper_entry *table, int *count, int cap, int id, int fd,
@@ -164,6 +210,8 @@ static ssize_t reaper_recv(int sock, struct reaper_msg *msg, int *fd) {
 /* Runs in the reaper process: system calls only (it was forked from a threaded runtime). */
 static void reaper_main(int sock) {
   setsid();
+  /* The runtime's handlers would run on memory drop_inherited takes away. */
+  for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
   signal(SIGINT, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
@@ -171,7 +219,7 @@ static void reaper_main(int sock) {
   prctl(PR_SET_NAME, "npshm-reaper", 0, 0, 0);
 #endif
   close_other_fds(sock);
-  unmap_shared();
+  drop_inherited();
   int cap = 65536;
   struct reaper_entry *table = mmap(NULL, (size_t)cap * sizeof *table, PROT_READ | PROT_WRITE,
                                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

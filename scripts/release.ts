@@ -16,7 +16,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { hostTarget } from "../native/build.ts";
+import { BIND_NOW, hostTarget } from "../native/build.ts";
 import { ensureTools, TOOLS } from "./tools.ts";
 import {
   packageVersion,
@@ -100,7 +100,7 @@ export async function buildRelease(
     const args = ["-target", zig, "-O2", "-s", "-shared", "-std=c11", "-Wall", "-Wextra"];
     args.push("-Werror", "-fvisibility=hidden", `-DNPSHM_ABI_VERSION=${stamp}`);
     if (ext !== "dll") args.push("-fPIC");
-    const libs = target.startsWith("linux") ? ["-lrt"] : [];
+    const libs = target.startsWith("linux") ? ["-lrt", ...BIND_NOW] : [];
     await run([ZIG, "cc", ...args, "-o", `npshm.${ext}`, ...sources, ...libs], scratch);
     const bytes = await Deno.readFile(`${scratch}/npshm.${ext}`);
     if (ext === "dll") zeroPeTimestamp(bytes);

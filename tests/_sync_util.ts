@@ -5,6 +5,7 @@
  */
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import {
   createSegment,
   openSegment,
@@ -13,7 +14,7 @@ import {
   unlinkSegment,
   writeSegment,
 } from "../src/os/segment.ts";
-import { startFixture, uniqueName } from "./_util.ts";
+import { shmPath, startFixture, uniqueName } from "./_util.ts";
 
 /** A running fixture, once it printed its "ready NAME" line. */
 export interface Holder {
@@ -138,4 +139,41 @@ export function pokeSegment(name: string, offset: number, bytes: Uint8Array): vo
   const [seg] = openSegment(name, false);
   writeSegment(seg, offset, bytes);
   releaseSegment(seg);
+}
+
+/** The reaper that holds a descriptor of the name (it gets it a moment after the tracker). */
+export async function reaperOf(name: string): Promise<number> {
+  let pid: number | undefined;
+  await eventually(() => (pid = findReaper(name)) !== undefined);
+  if (pid === undefined) throw new Error(`no reaper holds ${name}`);
+  return pid;
+}
+
+/** Gone, or a zombie (dead, its descriptors closed, not yet reaped by init). */
+export function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+// By inode: a tracker made before its array was named shows as "/dev/shm/#<ino> (deleted)".
+// The lock-file build's tracker is its slot file, "<lock dir>/<name>.slot-<16 hex>".
+function findReaper(name: string): number | undefined {
+  const { ino } = statSync(shmPath(name));
+  const holds = (fd: string) => {
+    const link = readlinkSync(fd);
+    return statSync(fd).ino === ino || link.endsWith(`/${name}.slot-`, link.length - 16);
+  };
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() !== "npshm-reaper") continue;
+      const fds = readdirSync(`/proc/${pid}/fd`);
+      if (fds.some((fd) => holds(`/proc/${pid}/fd/${fd}`))) return Number(pid);
+    } catch {
+      // gone meanwhile, or not ours to look at
+    }
+  }
+  return undefined;
 }

@@ -4,7 +4,7 @@
 // names whose trackers all died (reapers included) are reclaimed, live ones never.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { linkSync, readdirSync, readFileSync, readlinkSync, statSync, unlinkSync } from "node:fs";
+import { linkSync, readdirSync, unlinkSync } from "node:fs";
 import process from "node:process";
 import { describe, test } from "node:test";
 import {
@@ -30,7 +30,7 @@ import {
   testFile,
   uniqueName,
 } from "./_util.ts";
-import { eventually, type Holder, kill9, startHolder } from "./_sync_util.ts";
+import { eventually, type Holder, kill9, reaperOf, running, startHolder } from "./_sync_util.ts";
 
 const extra: string[] = []; // files outside the swept pattern, removed at the end
 afterAll(() => {
@@ -188,43 +188,6 @@ describe("force-replace's temporary names", () => {
     deleteSharedArray(name);
   });
 });
-
-// The reaper that holds a descriptor of the name (it gets it a moment after the tracker).
-async function reaperOf(name: string): Promise<number> {
-  let pid: number | undefined;
-  await eventually(() => (pid = findReaper(name)) !== undefined);
-  if (pid === undefined) throw new Error(`no reaper holds ${name}`);
-  return pid;
-}
-
-// Gone, or a zombie (dead, its descriptors closed, not yet reaped by init).
-function running(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
-
-// By inode: a tracker made before its array was named shows as "/dev/shm/#<ino> (deleted)".
-// The lock-file build's tracker is its slot file, "<lock dir>/<name>.slot-<16 hex>".
-function findReaper(name: string): number | undefined {
-  const { ino } = statSync(shmPath(name));
-  const holds = (fd: string) => {
-    const link = readlinkSync(fd);
-    return statSync(fd).ino === ino || link.endsWith(`/${name}.slot-`, link.length - 16);
-  };
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() !== "npshm-reaper") continue;
-      const fds = readdirSync(`/proc/${pid}/fd`);
-      if (fds.some((fd) => holds(`/proc/${pid}/fd/${fd}`))) return Number(pid);
-    } catch {
-      // gone meanwhile, or not ours to look at
-    }
-  }
-  return undefined;
-}
 
 // A tracked array whose tracker and reaper were both killed (as a cgroup stop does).
 async function leftByKill(tag: string): Promise<string> {

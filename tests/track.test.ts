@@ -1,6 +1,7 @@
 // track: true — the last tracker out removes the name, whether it closes or dies by kill -9;
 // unnamed creation; and the 8 x 500 race of create/attach/track/close/delete.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import process from "node:process";
 import { describe, test } from "node:test";
 import {
@@ -11,8 +12,8 @@ import {
   listSharedArrays,
   NotFoundError,
 } from "../mod.ts";
-import { afterAll, shmExists, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
-import { eventually, kill9, startHolder } from "./_sync_util.ts";
+import { afterAll, shmExists, shmPath, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
+import { eventually, kill9, reaperOf, startHolder } from "./_sync_util.ts";
 
 const unnamed: string[] = [];
 afterAll(() => {
@@ -83,6 +84,27 @@ describe("track", {
       }
     }
     assert.equal(names.size, 20);
+  });
+});
+
+// The reaper is forked from its process and would otherwise share, for that process's whole
+// life, every page the process had then: its buffers, and the segments it attached read-only.
+describe("the reaper keeps none of its process's memory", {
+  skip: process.platform !== "linux" ? "it reads /proc, which only Linux has" : false,
+}, () => {
+  test("neither a 256 MiB buffer nor an attached segment, and it still does its job", async () => {
+    const name = uniqueName("seen");
+    using _seen = createSharedArray(name, { shape: [2 ** 20], dtype: "u1", fill: 1 });
+    const holder = await startHolder("heavy", name);
+    unnamed.push(holder.name);
+    const reaper = await reaperOf(holder.name);
+    const maps = readFileSync(`/proc/${reaper}/maps`, "utf8");
+    const rollup = readFileSync(`/proc/${reaper}/smaps_rollup`, "utf8");
+    await kill9(holder);
+    assert.ok(!maps.includes(shmPath(name)), "it maps a segment its process attached");
+    const rssKiB = Number(/^Rss:\s+(\d+) kB$/m.exec(rollup)?.[1]);
+    assert.ok(rssKiB < 128 * 1024, `it holds ${rssKiB} KiB`);
+    assert.ok(await eventually(() => !shmExists(holder.name)), "it removed the tracked name");
   });
 });
 
