@@ -123,11 +123,12 @@ const BY_PATH: Record<string, RegExp> = {
 const NAME_KINDS: Kind[] = ["fifo", "symlink", "directory", "socket", "device"];
 const PATH_KINDS: Kind[] = ["fifo", "symlink-to-fifo", "directory", "socket", "device"];
 
+const dir = mkdtempSync(join(tmpdir(), "npshm-special-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 describe("special files never hang or fool an entry point", { skip: !linux && "/dev/shm" }, () => {
-  const dir = mkdtempSync(join(tmpdir(), "npshm-special-"));
   let target = "";
   before(() => (target = privateNpy(dir)));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const cases: [Kind, string, RegExp][] = [
     ...NAME_KINDS.flatMap((k) => Object.entries(BY_NAME).map(([e, x]) => [k, e, x] as const)),

@@ -94,7 +94,7 @@ describe("the reaper keeps none of its process's memory", {
 }, () => {
   test("neither a 256 MiB buffer nor an attached segment, and it still does its job", async () => {
     const name = uniqueName("seen");
-    using _seen = createSharedArray(name, { shape: [2 ** 20], dtype: "u1", fill: 1 });
+    using _seen = createSharedArray(name, { shape: [2 ** 20], dtype: "u1", unlinkOnClose: true });
     const holder = await startHolder("heavy", name);
     unnamed.push(holder.name);
     const reaper = await reaperOf(holder.name);

@@ -173,13 +173,13 @@ function checkView(what: string, got: ReturnType<typeof jsView>, want: Expected,
   }
 }
 
-describe("views against NumPy", () => {
-  const arrays: SharedArray[] = [];
-  afterAll(() => {
-    for (const a of arrays) a.close();
-    assert.deepEqual(sweepLeaks(), []);
-  });
+const arrays: SharedArray[] = [];
+afterAll(() => {
+  for (const a of arrays) a.close();
+  assert.deepEqual(sweepLeaks(), []);
+});
 
+describe("views against NumPy", () => {
   function makeArrays(r: Random, count: number, dtypes: readonly string[]) {
     return Array.from({ length: count }, () => {
       const a = createSharedArray(uniqueName("view"), {

@@ -38,9 +38,9 @@ function grid(order: "C" | "F" = "C") {
 
 const detaches = typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === "function";
 
-describe("view API", () => {
-  afterAll(() => assert.deepEqual(sweepLeaks(), []));
+afterAll(() => assert.deepEqual(sweepLeaks(), []));
 
+describe("view API", () => {
   test("get and set take the index as arguments or as one array, negative ones too", () => {
     using a = grid();
     assert.equal(a.get(1, 2), 6);
