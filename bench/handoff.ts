@@ -8,8 +8,12 @@
  *
  * A second child takes the name through a mailbox instead, a small shared array whose words
  * `wait`/`notify` ring (what two npshm programs that already share one array can use): the
- * parent writes the name into it and rings; the child attaches, reads, closes and rings back.
- * That times the hand-off without the runtime's pipe streams and their wake-ups.
+ * parent writes the name into it and rings; the child attaches, reads and rings back. That
+ * times the hand-off without the runtime's pipe streams and their wake-ups. The child's close
+ * comes after its answer and is not timed: the parent starts the next hand-off only once the
+ * child rang that it closed, so no hand-off pays for the unmap of the one before, and then
+ * lets ASLEEP_MS pass: the child's `wait` has stopped spinning by then and sleeps in the kernel,
+ * as a child that waits for work does, so each hand-off pays for waking it.
  *
  * Prints one JSON object: `{ bytes, handoffNs: [...], mailboxNs: [...], pipeNs: [...] }`.
  *
@@ -67,23 +71,37 @@ async function child(): Promise<void> {
 
 // The mailbox's int32 words: requests rung (-1: stop), answers rung, the answer, the name's
 // length; the name's UTF-8 bytes follow from NAME_AT.
-const ASKED = 0, ANSWERED = 1, ANSWER = 2, LENGTH = 3, NAME_AT = 16, MAILBOX_BYTES = 512;
+const ASKED = 0, ANSWERED = 1, ANSWER = 2, LENGTH = 3, CLOSED = 4, WORDS = 5;
+const NAME_AT = 4 * WORDS, MAILBOX_BYTES = 512, ASLEEP_MS = 5;
 
 /** The mailbox child: answers each request rung on ASKED until it reads -1. */
 function mailboxChild(box: string): void {
   using mailbox = attachSharedArray(box, { validateDtype: "uint8" });
   const bytes = mailbox.data as Uint8Array;
-  const words = new Int32Array(bytes.buffer, bytes.byteOffset, 4);
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, WORDS);
   for (let seen = 0;;) {
     while (Atomics.load(words, ASKED) === seen) wait(words, ASKED, seen);
     seen = Atomics.load(words, ASKED);
     if (seen < 0) return;
     const name = decoder.decode(bytes.slice(NAME_AT, NAME_AT + words[LENGTH]));
-    using a = attachSharedArray(name);
+    const a = attachSharedArray(name);
     const data = a.data as Uint8Array;
     words[ANSWER] = data[0] + data[data.length - 1];
-    Atomics.store(words, ANSWERED, seen);
-    notify(words, ANSWERED);
+    ring(words, ANSWERED, seen);
+    a.close();
+    ring(words, CLOSED, seen);
+  }
+}
+
+function ring(words: Int32Array, word: number, value: number): void {
+  Atomics.store(words, word, value);
+  notify(words, word);
+}
+
+/** Waits until `word` of `words` holds `value`. */
+function awaitWord(words: Int32Array, word: number, value: number): void {
+  for (let now; (now = Atomics.load(words, word)) !== value;) {
+    if (wait(words, word, now, 30_000) === "timed-out") throw new Error("no answer");
   }
 }
 
@@ -95,33 +113,29 @@ async function mailboxHandoffs(name: string, times: number): Promise<number[]> {
     track: true,
   });
   const bytes = mailbox.data as Uint8Array;
-  const words = new Int32Array(bytes.buffer, bytes.byteOffset, 4);
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, WORDS);
   const proc = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL(import.meta.url).pathname, "mailbox", mailbox.name],
     stdin: "null",
     stdout: "null",
   }).spawn();
-  const ring = (word: number, value: number) => {
-    Atomics.store(words, word, value);
-    notify(words, word);
-  };
   try {
     const { written } = encoder.encodeInto(name, bytes.subarray(NAME_AT));
     words[LENGTH] = written;
     const ns: number[] = [];
     for (let i = 1; i <= times + 1; i++) {
       const start = performance.now();
-      ring(ASKED, i);
-      while (Atomics.load(words, ANSWERED) !== i) {
-        if (wait(words, ANSWERED, i - 1, 30_000) === "timed-out") throw new Error("no answer");
-      }
+      ring(words, ASKED, i);
+      awaitWord(words, ANSWERED, i);
       const took = (performance.now() - start) * 1e6;
       if (words[ANSWER] !== 2) throw new Error(`the child answered ${words[ANSWER]}, not 2`);
       if (i > 1) ns.push(took); // the first one loads the library
+      awaitWord(words, CLOSED, i);
+      await new Promise((r) => setTimeout(r, ASLEEP_MS));
     }
     return ns;
   } finally {
-    ring(ASKED, -1);
+    ring(words, ASKED, -1);
     await proc.status;
   }
 }

@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x02e5d123;
+export const STAMP = 0x688c6e34;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 207432,
-    sha256: "cb710c6fa4837b37f0a8102c22a8055dfe365215149240b36edf0ed54d74ad96",
+    size: 207480,
+    sha256: "017a76e914a96489abea8b96daaddb03ba7ff0607b31142b981a49c3d7e578f9",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 182392,
-    sha256: "5019782069f084da1d29fce473ef2618b38822f0f19c7f525c88d8c610ba4272",
+    size: 182448,
+    sha256: "4e0dc21dac9c27b378607a9ff4c155bf502b2e0a17656731ebd445a5d733c314",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 34936,
-    sha256: "8c1dc76aa922286d7cb2a7c7352629c104a7c6354967c205e100b49826be76e7",
+    size: 180640,
+    sha256: "9bad706a801138a1632eeb56a84f28cfb0087822faffb32b2dc623cb262fefd8",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 38520,
-    sha256: "49e88294eda66fc2a365086bbac947c00041df33549434445c2917b2827d04e9",
+    size: 38776,
+    sha256: "71221f7cadc5cd0a532bf7b19d45683cada3215e4f4068bced9dbe566c43ec73",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
-    size: 72704,
-    sha256: "d604b744505de03363057d39fb33237e1a32eb575103ead6a5bdaa2a5acc2d7c",
+    size: 73216,
+    sha256: "6a66de87cdc84c40b8174eb80e7b49814b5227d0257257057a49bff75c11ba6e",
   },
 };

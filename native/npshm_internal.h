@@ -477,6 +477,9 @@ NPSHM_HIDDEN int32_t npshm_lock_take(uint64_t word_addr, uint32_t id, int may_wa
 /* npshm_unlock once its arguments are checked. */
 NPSHM_HIDDEN int32_t npshm_lock_give(uint64_t word_addr, uint32_t id,
                                      const struct npshm_lock_os *os, int64_t *out);
+/* The start of npshm_wait once its arguments are checked, before it sleeps: NPSHM_NOT_EQUAL if
+ * the word is not `expected`, NPSHM_OK if it changed while this spun (as if woken), or -1: sleep. */
+NPSHM_HIDDEN int32_t npshm_wait_spin(uint64_t addr, uint32_t expected, int64_t timeout_ns);
 
 #if defined(__linux__) || defined(__APPLE__)
 /* ---- the sleeping and the lock tokens under npshm_sync.c's mutex and waits -------------------

@@ -279,6 +279,8 @@ NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns
     return npshm_fail(out, ERROR_INVALID_PARAMETER);
   }
   uint64_t deadline = deadline_in(timeout_ns);
+  int32_t spun = npshm_wait_spin(addr, (uint32_t)expected, timeout_ns);
+  if (spun >= 0) return spun;
   for (;;) {
     if (npshm_cancelled(cancel)) return NPSHM_CANCELLED;
     DWORD ms = ms_left(deadline, INFINITE - 1), err = 0;
