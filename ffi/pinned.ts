@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x688c6e34;
+export const STAMP = 0x568348ae;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -32,26 +32,26 @@ export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
     size: 207480,
-    sha256: "017a76e914a96489abea8b96daaddb03ba7ff0607b31142b981a49c3d7e578f9",
+    sha256: "43e616106e872a2201c3b7e4dd983bc539b81029ee3d9906ed8bec9c92b60a18",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
     size: 182448,
-    sha256: "4e0dc21dac9c27b378607a9ff4c155bf502b2e0a17656731ebd445a5d733c314",
+    sha256: "a36bb6b08c101e271edba520d425e94be59737a17dbade1d30619e841a510447",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
     size: 180640,
-    sha256: "9bad706a801138a1632eeb56a84f28cfb0087822faffb32b2dc623cb262fefd8",
+    sha256: "5790ddbf6ee80a4e7361458c5027815a21c187d8ed7c696c5a0afd41129b1d78",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
     size: 38776,
-    sha256: "71221f7cadc5cd0a532bf7b19d45683cada3215e4f4068bced9dbe566c43ec73",
+    sha256: "74f100baf71ea08c7aff9d41454a212d8573ea8022462cda31fe22d73c6898df",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 73216,
-    sha256: "6a66de87cdc84c40b8174eb80e7b49814b5227d0257257057a49bff75c11ba6e",
+    sha256: "13b86c91bd2b2afa663c86b86cd8214a508daf4a5f7c4fe06e8b86fec42da324",
   },
 };

@@ -69,9 +69,6 @@ NPSHM_API int32_t npshm_release(uint64_t addr, uint64_t size, int64_t handle) {
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#ifdef __APPLE__
-#include <mach/vm_inherit.h>
-#endif
 
 /* Callers checked npshm_name_ok, so it always fits. */
 static void shm_name(npshm_path dst, const char *name) {
@@ -100,17 +97,8 @@ static int reserve(int fd, uint64_t size) {
 #endif
 }
 
-/*
- * A segment's shared mapping, which a forked child (the reaper, npshm_reaper.c) must not inherit:
- * it would keep the segment's memory after every user let it go. Linux's reaper unmaps what it
- * inherited; macOS has no /proc/self/maps to find it by, so the mapping is never inherited.
- */
 static void *map_shared(size_t size, int prot, int fd) {
-  void *p = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
-#ifdef __APPLE__
-  if (p != MAP_FAILED) minherit(p, size, VM_INHERIT_NONE);
-#endif
-  return p;
+  return npshm_no_inherit(mmap(NULL, size, prot, MAP_SHARED, fd, 0), size);
 }
 
 /* Maps the whole segment shared read-write and writes the header; returns errno or 0. */
@@ -274,7 +262,8 @@ static int allocate_if_sparse(int fd, const struct stat *st) {
  * snapshot: anonymous memory filled from the segment once (it does not see later writes).
  */
 static void *snapshot(int fd, size_t size) {
-  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON, -1, 0);
+  int anon = MAP_PRIVATE | MAP_ANON;
+  void *p = npshm_no_inherit(mmap(NULL, size, PROT_READ | PROT_WRITE, anon, -1, 0), size);
   if (p == MAP_FAILED) return p;
   void *src = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
   if (src == MAP_FAILED) {

@@ -137,7 +137,8 @@ static npshm_oserr map_view(int64_t handle, uint64_t size, int32_t private_copy,
   if (e) return e;
   /* Private: writes stay in this process and never reach (or fault on) the file. */
   int flags = private_copy ? MAP_PRIVATE : MAP_SHARED;
-  void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, flags, fd, 0);
+  void *p = npshm_no_inherit(mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, flags, fd, 0),
+                             (size_t)size);
   if (p == MAP_FAILED) return errno;
   e = sparse && private_copy ? npshm_populate(p, (size_t)size) : 0;
   if (e) {

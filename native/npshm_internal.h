@@ -153,6 +153,24 @@ static inline npshm_oserr npshm_open_regular(const char *path, int flags, mode_t
   return 0;
 }
 
+#include <sys/mman.h>
+#ifdef __APPLE__
+#include <mach/vm_inherit.h>
+#endif
+/*
+ * Keeps a forked child (the reaper, npshm_reaper.c) from inheriting the mapping at p, which it
+ * would keep after every user let it go: a deleted segment's memory, a file view's pages. Linux's
+ * reaper unmaps what it inherited instead (from /proc/self/maps); macOS has no such list.
+ */
+static inline void *npshm_no_inherit(void *p, size_t size) {
+#ifdef __APPLE__
+  if (p != MAP_FAILED) minherit(p, size, VM_INHERIT_NONE);
+#else
+  (void)size;
+#endif
+  return p;
+}
+
 /* "/dev/shm/" + name + NUL (Linux path calls), or "/" + name + NUL (shm_open). */
 #define NPSHM_SHM_DIR "/dev/shm"
 typedef char npshm_path[sizeof(NPSHM_SHM_DIR) + NPSHM_NAME_MAX + 2];

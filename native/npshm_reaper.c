@@ -11,8 +11,8 @@
  * pages outlive the runtime's own use of them: a 1 GiB buffer the program freed after its first
  * track stayed in the reaper until the program exited. On Linux the reaper therefore unmaps what
  * /proc/self/maps lists except what it runs on (drop_inherited). macOS has no such file: there
- * npshm maps its segments VM_INHERIT_NONE (map_shared in npshm.c), but the reaper still shares
- * the runtime's other memory.
+ * npshm maps its segments and file views VM_INHERIT_NONE (npshm_no_inherit), but the reaper
+ * still shares the runtime's other memory.
  */
 #include "npshm_internal.h"
 
@@ -150,7 +150,7 @@ static void drop_inherited(void) {
   close(fd);
 }
 #else
-static void drop_inherited(void) {} /* macOS: segments are mapped VM_INHERIT_NONE */
+static void drop_inherited(void) {} /* macOS: npshm's mappings are VM_INHERIT_NONE */
 #endif
 
 static void reaper_track(struct reaper_entry *table, int *count, int cap, int id, int fd,
