@@ -11,7 +11,9 @@
  * platforms: {@link UnsupportedError} for now (designs in `native/npshm_sync.c`).
  *
  * As with `Atomics.wait`, a wake-up says "look again", not "the value changed": wait in a
- * loop on the condition.
+ * loop on the condition. A wait reads the word for up to 20 µs before it sleeps, so a partner
+ * that is running answers without a wake-up on either side; a value that changes meanwhile
+ * returns `"ok"`, as if woken.
  *
  * @example
  * ```ts
