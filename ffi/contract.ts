@@ -283,6 +283,7 @@ export const SYMBOLS = {
   npshm_trackers: {
     parameters: [
       "buffer", // name
+      "u64", // nonce
       "buffer", // pids
       "i32", // cap
       "buffer", // out

@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x568348ae;
+export const STAMP = 0x0db9cc0c;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -32,26 +32,26 @@ export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
     size: 207480,
-    sha256: "43e616106e872a2201c3b7e4dd983bc539b81029ee3d9906ed8bec9c92b60a18",
+    sha256: "94056d3d3cd7be0ff7055cff9f934bdaa7e9bac697e8994d81f21b903840dd84",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
     size: 182448,
-    sha256: "a36bb6b08c101e271edba520d425e94be59737a17dbade1d30619e841a510447",
+    sha256: "b3475fdc60ecb83d9b980aff070de058f28dcab92a07fa1cc40a1a0972b51614",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
     size: 180640,
-    sha256: "5790ddbf6ee80a4e7361458c5027815a21c187d8ed7c696c5a0afd41129b1d78",
+    sha256: "48db08324abe24ae961cdfc93b9086ac41b217b07ba646351789bc95750293ea",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
     size: 38776,
-    sha256: "74f100baf71ea08c7aff9d41454a212d8573ea8022462cda31fe22d73c6898df",
+    sha256: "24bff87c0625e0040c8800d42e848519902a8f16deb163c302d00f97a5d64020",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 73216,
-    sha256: "13b86c91bd2b2afa663c86b86cd8214a508daf4a5f7c4fe06e8b86fec42da324",
+    sha256: "e885d91944012d6d3c387b6849660e27da4dde05f3c957c72d8a58c239b9e631",
   },
 };

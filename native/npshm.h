@@ -277,11 +277,14 @@ NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64
 
 /*
  * The processes tracking `name` now, for listings: out[0] = how many, the pids of the first
- * `cap` in pids. macOS and -DNPSHM_LOCKFILES only (their slot files; dead trackers' files are
- * removed on the way); Linux lists from /proc/locks and Windows tracks nothing:
+ * `cap` in pids. With a nonzero `nonce`, only those tracking the segment whose control block
+ * holds that creation nonce: a creator holds a slot under the name for its new segment before
+ * it knows the name is free. macOS and -DNPSHM_LOCKFILES only (their slot files; dead trackers'
+ * files are removed on the way); Linux lists from /proc/locks and Windows tracks nothing:
  * NPSHM_UNSUPPORTED.
  */
-NPSHM_API int32_t npshm_trackers(const char *name, int32_t *pids, int32_t cap, int64_t *out);
+NPSHM_API int32_t npshm_trackers(const char *name, uint64_t nonce, int32_t *pids, int32_t cap,
+                                 int64_t *out);
 
 /*
  * The segment's mutex (design: npshm_sync.c; the protocol, step by step: README.md, "The lock

@@ -278,8 +278,9 @@ NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64
 }
 
 /* Listings read /proc/locks here (src/list.ts). */
-NPSHM_API int32_t npshm_trackers(const char *name, int32_t *pids, int32_t cap, int64_t *out) {
-  (void)name, (void)pids, (void)cap;
+NPSHM_API int32_t npshm_trackers(const char *name, uint64_t nonce, int32_t *pids, int32_t cap,
+                                 int64_t *out) {
+  (void)name, (void)nonce, (void)pids, (void)cap;
   npshm_out_init(out, 0);
   return NPSHM_UNSUPPORTED;
 }
@@ -548,8 +549,9 @@ NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64
   return unsupported(out);
 }
 
-NPSHM_API int32_t npshm_trackers(const char *name, int32_t *pids, int32_t cap, int64_t *out) {
-  (void)name, (void)pids, (void)cap;
+NPSHM_API int32_t npshm_trackers(const char *name, uint64_t nonce, int32_t *pids, int32_t cap,
+                                 int64_t *out) {
+  (void)name, (void)nonce, (void)pids, (void)cap;
   return unsupported(out);
 }
 

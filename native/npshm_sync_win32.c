@@ -445,8 +445,9 @@ NPSHM_API int32_t npshm_untrack(int64_t tracker, const char *name, int64_t *out)
 }
 
 /* Nothing is tracked: a mapping lives exactly as long as its handles. */
-NPSHM_API int32_t npshm_trackers(const char *name, int32_t *pids, int32_t cap, int64_t *out) {
-  (void)name, (void)pids, (void)cap;
+NPSHM_API int32_t npshm_trackers(const char *name, uint64_t nonce, int32_t *pids, int32_t cap,
+                                 int64_t *out) {
+  (void)name, (void)nonce, (void)pids, (void)cap;
   npshm_out_init(out, 0);
   return NPSHM_UNSUPPORTED;
 }

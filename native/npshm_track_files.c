@@ -390,13 +390,14 @@ NPSHM_API int32_t npshm_unlink_untracked(const char *name, int64_t handle, int64
   return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
-NPSHM_API int32_t npshm_trackers(const char *name, int32_t *pids, int32_t cap, int64_t *out) {
+NPSHM_API int32_t npshm_trackers(const char *name, uint64_t nonce, int32_t *pids, int32_t cap,
+                                 int64_t *out) {
   npshm_out_init(out, 0);
   npshm_oserr e = cap < 0 || (pids == NULL && cap > 0) ? EINVAL : check_name(name);
   if (e) return npshm_fail(out, e);
   int dir = npshm_lock_dir_open();
   if (dir < 0) return npshm_fail(out, errno);
-  int n = count_trackers(dir, name, 0, INT32_MAX, pids, cap);
+  int n = count_trackers(dir, name, nonce, INT32_MAX, pids, cap);
   e = n < 0 ? errno : 0;
   close(dir);
   if (e) return npshm_fail(out, e);

@@ -388,7 +388,7 @@ function inspectMapping(name: string): SharedArrayInfo {
       ? decodeControl(readSegment(segment, at, CONTROL_SIZE))
       : undefined;
     const id = (control?.lockWord ?? 0) & LOCK_ID_MASK;
-    const trackers = trackersOf(name);
+    const trackers = trackersOf(name, control?.nonce);
     const everTracked = control?.everTracked ?? false;
     return {
       name,

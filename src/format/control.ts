@@ -76,6 +76,8 @@ export interface ControlBlock {
   readonly ownerPid: number;
   /** The lock word: 0 if free, else the holder's token id and flags (version 2; else 0). */
   readonly lockWord: number;
+  /** The creation nonce (never 0), or 0n from an npshm that wrote none. */
+  readonly nonce: bigint;
 }
 
 /**
@@ -135,6 +137,7 @@ export function decodeControl(bytes: Uint8Array): ControlBlock | undefined {
     createdAt: new Date(view.getFloat64(16, true)),
     ownerPid: view.getUint32(v2 ? LOCK_PID_FIELD : LOCK_FIELD, true),
     lockWord: v2 ? view.getUint32(LOCK_FIELD, true) : 0,
+    nonce: view.getBigUint64(NONCE_FIELD, true),
   };
 }
 

@@ -132,7 +132,9 @@ export function unlinkUntracked(name: string, seg: Segment, controlAt: number): 
 /**
  * The pids of the processes tracking `name` now, where the shim keeps tracker slots it can
  * list (macOS's lock files, and Linux's lock-file build); `undefined` elsewhere (Linux lists
- * trackers from `/proc/locks`, see {@link trackerOfLock}; Windows tracks nothing).
+ * trackers from `/proc/locks`, see {@link trackerOfLock}; Windows tracks nothing). With a
+ * `nonce` (the control block's), only the trackers of that segment: a creator holds a slot
+ * under the name for its new segment before it knows whether the name is free.
  *
  * @throws {PermissionDeniedError} the user's lock directory is not theirs alone
  * @example
@@ -140,10 +142,10 @@ export function unlinkUntracked(name: string, seg: Segment, controlAt: number): 
  * trackersOf("frames"); // e.g. [4242, 4250] on macOS, undefined on Linux
  * ```
  */
-export function trackersOf(name: string): number[] | undefined {
+export function trackersOf(name: string, nonce = 0n): number[] | undefined {
   let pids = new Int32Array(8);
   for (;;) {
-    const status = shim().npshm_trackers(shimName(name), pids, pids.length, out);
+    const status = shim().npshm_trackers(shimName(name), nonce, pids, pids.length, out);
     if (status === Status.UNSUPPORTED) return undefined;
     if (status === Status.PERMISSION) {
       throw new PermissionDeniedError(
