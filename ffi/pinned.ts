@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x0db9cc0c;
+export const STAMP = 0x1bdb0627;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -32,26 +32,26 @@ export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
     size: 207480,
-    sha256: "94056d3d3cd7be0ff7055cff9f934bdaa7e9bac697e8994d81f21b903840dd84",
+    sha256: "83f70168eb1d87a9524e11113ae6f6fe53b4793113df8ec00d387f91bf5023cd",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
     size: 182448,
-    sha256: "b3475fdc60ecb83d9b980aff070de058f28dcab92a07fa1cc40a1a0972b51614",
+    sha256: "d1c68ee0fd608a2c207aa2630d5bc00931d77f190444e3d43f55c4c53b6141f5",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
     size: 180640,
-    sha256: "48db08324abe24ae961cdfc93b9086ac41b217b07ba646351789bc95750293ea",
+    sha256: "7903056ecc9fc58ffc9084068cea126cec2e9c8327c03aee9c9563f132157886",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
     size: 38776,
-    sha256: "24bff87c0625e0040c8800d42e848519902a8f16deb163c302d00f97a5d64020",
+    sha256: "1c4108da11ec0007f24e4383351e6d96c391d8d933ebb4b4c816ebf673e54891",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 73216,
-    sha256: "e885d91944012d6d3c387b6849660e27da4dde05f3c957c72d8a58c239b9e631",
+    sha256: "bc4166676b4f289cc3a5dad85191c085f1a8f77db999263102fff8994b6fb31f",
   },
 };

@@ -12,7 +12,9 @@
  * track stayed in the reaper until the program exited. On Linux the reaper therefore unmaps what
  * /proc/self/maps lists except what it runs on (drop_inherited). macOS has no such file: there
  * npshm maps its segments and file views VM_INHERIT_NONE (npshm_no_inherit), but the reaper
- * still shares the runtime's other memory.
+ * still shares the runtime's other memory; so does the -DNPSHM_LOCKFILES build, which stands in
+ * for macOS here and whose reaper reads the lock directory with opendir: that allocates, from
+ * the forking thread's arena, which for a worker thread is anonymous memory dropped otherwise.
  */
 #include "npshm_internal.h"
 
@@ -85,6 +87,14 @@ static const char *number(const char *p, unsigned base, unsigned long *value) {
  * objects' files and the zero-filled data that follows each. The shim is linked -z now, so no
  * lazy symbol lookup ever reads the loader's records from memory dropped here.
  */
+/* The lock-file build, macOS's stand-in, keeps anonymous memory as macOS's reaper does: its
+ * opendir allocates, from the forking thread's arena (anonymous memory, for a worker thread). */
+#ifdef NPSHM_LOCKFILES
+#define DROP_ANONYMOUS 0
+#else
+#define DROP_ANONYMOUS 1
+#endif
+
 struct inherited {
   uintptr_t stack, thread, tls;
   unsigned long last_end; /* the previous mapping's end, and whether a file backed it */
@@ -123,9 +133,9 @@ static void drop_if_inherited(const char *line, struct inherited *k) {
   int after_file = start == k->last_end && k->last_file;
   k->last_end = end;
   k->last_file = inode != 0;
-  int drop = share == 's' ||
-             (inode != 0 && exec != 'x' && strncmp(p, "/dev/shm/", 9) == 0) ||
-             (inode == 0 && *p == '\0' && !needed_anonymous(start, end, after_file, k));
+  int drop = share == 's' || (inode != 0 && exec != 'x' && strncmp(p, "/dev/shm/", 9) == 0) ||
+             (DROP_ANONYMOUS && inode == 0 && *p == '\0' &&
+              !needed_anonymous(start, end, after_file, k));
   if (drop && end > start) munmap((void *)start, end - start);
 }
 

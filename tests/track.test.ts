@@ -12,7 +12,15 @@ import {
   listSharedArrays,
   NotFoundError,
 } from "../mod.ts";
-import { afterAll, shmExists, shmPath, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
+import {
+  afterAll,
+  LOCK_FILES,
+  shmExists,
+  shmPath,
+  startFixture,
+  sweepLeaks,
+  uniqueName,
+} from "./_util.ts";
 import { eventually, kill9, reaperOf, startHolder } from "./_sync_util.ts";
 
 const unnamed: string[] = [];
@@ -103,7 +111,19 @@ describe("the reaper keeps none of its process's memory", {
     await kill9(holder);
     assert.ok(!maps.includes(shmPath(name)), "it maps a segment its process attached");
     const rssKiB = Number(/^Rss:\s+(\d+) kB$/m.exec(rollup)?.[1]);
-    assert.ok(rssKiB < 128 * 1024, `it holds ${rssKiB} KiB`);
+    // The lock-file build stands in for macOS, whose reaper keeps its process's other memory.
+    if (!LOCK_FILES) assert.ok(rssKiB < 128 * 1024, `it holds ${rssKiB} KiB`);
+    assert.ok(await eventually(() => !shmExists(holder.name)), "it removed the tracked name");
+  });
+
+  test("a reaper forked from a worker thread keeps what that thread runs on, and works", async () => {
+    const holder = await startHolder("thread");
+    unnamed.push(holder.name);
+    const reaper = await reaperOf(holder.name);
+    const rollup = readFileSync(`/proc/${reaper}/smaps_rollup`, "utf8");
+    await kill9(holder);
+    const rssKiB = Number(/^Rss:\s+(\d+) kB$/m.exec(rollup)?.[1]);
+    if (!LOCK_FILES) assert.ok(rssKiB < 128 * 1024, `it holds ${rssKiB} KiB`);
     assert.ok(await eventually(() => !shmExists(holder.name)), "it removed the tracked name");
   });
 });
