@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x1bdb0627;
+export const STAMP = 0x6a059453;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -32,26 +32,26 @@ export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
     size: 207480,
-    sha256: "83f70168eb1d87a9524e11113ae6f6fe53b4793113df8ec00d387f91bf5023cd",
+    sha256: "268cd9d0d0798844d0065ba76058821bd83ea7585fbaa03cab5fc686b0bb9cdf",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
     size: 182448,
-    sha256: "d1c68ee0fd608a2c207aa2630d5bc00931d77f190444e3d43f55c4c53b6141f5",
+    sha256: "8964d40e0c543a2c494ac41ae3149cc1ea51c0739e1fce5231873357fa3712fb",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
     size: 180640,
-    sha256: "7903056ecc9fc58ffc9084068cea126cec2e9c8327c03aee9c9563f132157886",
+    sha256: "e578b5e498442c976000122b1af952feefbe11fd691490a34ad747d8aa773b0f",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
     size: 38776,
-    sha256: "1c4108da11ec0007f24e4383351e6d96c391d8d933ebb4b4c816ebf673e54891",
+    sha256: "fe32705ba47c05449ed974782a6f21d83ec16c84285ded11b17e35b5bd887a1f",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 73216,
-    sha256: "bc4166676b4f289cc3a5dad85191c085f1a8f77db999263102fff8994b6fb31f",
+    sha256: "49ad21dd2eb794374546fbfb647636d6db063032831e181dfae3b8ca90e7fa27",
   },
 };

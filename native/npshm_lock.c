@@ -42,12 +42,12 @@ static uint32_t self_pid(void) {
 #endif
 }
 
-static uint64_t clock_ns(void) {
+/* A monotonic clock in its own ticks, and how many of them make NPSHM_WAIT_SPIN_NS. */
+static uint64_t clock_ticks(void) {
 #ifdef _WIN32
-  LARGE_INTEGER t, f;
+  LARGE_INTEGER t;
   QueryPerformanceCounter(&t);
-  QueryPerformanceFrequency(&f);
-  return (uint64_t)((double)t.QuadPart * 1e9 / (double)f.QuadPart);
+  return (uint64_t)t.QuadPart;
 #else
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -55,14 +55,24 @@ static uint64_t clock_ns(void) {
 #endif
 }
 
+static uint64_t spin_ticks(void) {
+#ifdef _WIN32
+  LARGE_INTEGER f;
+  QueryPerformanceFrequency(&f);
+  return (uint64_t)f.QuadPart * NPSHM_WAIT_SPIN_NS / 1000000000u;
+#else
+  return NPSHM_WAIT_SPIN_NS;
+#endif
+}
+
 int32_t npshm_wait_spin(uint64_t addr, uint32_t expected, int64_t timeout_ns) {
   if (__atomic_load_n(lock_word(addr), __ATOMIC_SEQ_CST) != expected) return NPSHM_NOT_EQUAL;
   if (timeout_ns >= 0 && timeout_ns < NPSHM_WAIT_SPIN_NS) return -1;
-  uint64_t start = clock_ns();
+  uint64_t start = clock_ticks(), spin = spin_ticks();
   for (unsigned i = 1;; i++) {
     cpu_relax();
     if (__atomic_load_n(lock_word(addr), __ATOMIC_ACQUIRE) != expected) return NPSHM_OK;
-    if (i % 64 == 0 && clock_ns() - start >= NPSHM_WAIT_SPIN_NS) return -1;
+    if (i % 64 == 0 && clock_ticks() - start >= spin) return -1;
   }
 }
 

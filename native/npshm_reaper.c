@@ -81,12 +81,6 @@ static const char *number(const char *p, unsigned base, unsigned long *value) {
   }
 }
 
-/*
- * What the reaper runs on and must keep of the memory it inherited: its stack and thread block,
- * the brk heap (the C library's allocator), named kernel areas ([vdso] and the like), the loaded
- * objects' files and the zero-filled data that follows each. The shim is linked -z now, so no
- * lazy symbol lookup ever reads the loader's records from memory dropped here.
- */
 /* The lock-file build, macOS's stand-in, keeps anonymous memory as macOS's reaper does: its
  * opendir allocates, from the forking thread's arena (anonymous memory, for a worker thread). */
 #ifdef NPSHM_LOCKFILES
@@ -95,6 +89,12 @@ static const char *number(const char *p, unsigned base, unsigned long *value) {
 #define DROP_ANONYMOUS 1
 #endif
 
+/*
+ * What the reaper runs on and must keep of the memory it inherited: its stack and thread block,
+ * the brk heap (the C library's allocator), named kernel areas ([vdso] and the like), the loaded
+ * objects' files and the zero-filled data that follows each. The shim is linked -z now, so no
+ * lazy symbol lookup ever reads the loader's records from memory dropped here.
+ */
 struct inherited {
   uintptr_t stack, thread, tls;
   unsigned long last_end; /* the previous mapping's end, and whether a file backed it */
