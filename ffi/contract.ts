@@ -221,6 +221,7 @@ export const SYMBOLS = {
     parameters: [
       "buffer", // from
       "buffer", // to
+      "i32", // replace
       "i32", // durable
       "buffer", // out
     ],

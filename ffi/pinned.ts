@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x6a059453;
+export const STAMP = 0x6a36cb4b;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 207480,
-    sha256: "268cd9d0d0798844d0065ba76058821bd83ea7585fbaa03cab5fc686b0bb9cdf",
+    size: 207528,
+    sha256: "61986866f6117d4e68207628cecd0f7cea8aaa15df04a54802a70bd301979a88",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 182448,
-    sha256: "8964d40e0c543a2c494ac41ae3149cc1ea51c0739e1fce5231873357fa3712fb",
+    size: 182496,
+    sha256: "29d2d71db7ffc8dbf908fd16bf82c9d4f11b409ef42c312ceb9032d741d8c943",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 180640,
-    sha256: "e578b5e498442c976000122b1af952feefbe11fd691490a34ad747d8aa773b0f",
+    size: 180824,
+    sha256: "0b1d37fd30ef78bf2e6db618483df28f0a2bb3e47491a5b3a84ec246ccb6bc2f",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 38776,
-    sha256: "fe32705ba47c05449ed974782a6f21d83ec16c84285ded11b17e35b5bd887a1f",
+    size: 38928,
+    sha256: "cb28fe180a5a2352848d8ddfb5af5a51cbbb013832720ea06a59d6d86a7ec72f",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
-    size: 73216,
-    sha256: "49ad21dd2eb794374546fbfb647636d6db063032831e181dfae3b8ca90e7fa27",
+    size: 74240,
+    sha256: "f24c4cca50259b5be420e2a50c6052009514dc26ba1749239ba26f58f09433ad",
   },
 };

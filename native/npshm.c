@@ -551,13 +551,20 @@ NPSHM_API int32_t npshm_close(int64_t handle) {
   return CloseHandle(h) ? NPSHM_OK : npshm_status_of(GetLastError());
 }
 
-/* Windows has no unlink: a mapping's name disappears with the last handle to it. */
+/* Windows has no unlink: a mapping's name disappears with the last handle to it. So this only
+ * says whether the name is there (OK) or not (NOT_FOUND), as unlink does on POSIX. */
 NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t control_at,
                                int64_t *out) {
   (void)control_at;
   (void)handle;
   if (out) out[3] = 0;
-  return npshm_name_ok(name) ? NPSHM_OK : npshm_fail(out, ERROR_INVALID_NAME);
+  wide_name wname;
+  DWORD e = widen(wname, name);
+  if (e) return npshm_fail(out, e);
+  HANDLE h = OpenFileMappingW(FILE_MAP_READ, FALSE, wname);
+  if (h == NULL) return npshm_fail(out, GetLastError());
+  CloseHandle(h);
+  return NPSHM_OK;
 }
 
 /* Files only (a mapping handle has no file information): no owner, no mode bits. */

@@ -202,9 +202,13 @@ NPSHM_API int32_t npshm_file_sync(int64_t handle, int64_t *out);
  */
 NPSHM_API int32_t npshm_file_flush(uint64_t addr, uint64_t len, int64_t *out);
 
-/* Rename `from` to `to`, replacing `to` atomically; `durable` also flushes the directory. */
-NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t durable,
-                                    int64_t *out);
+/*
+ * Rename `from` to `to`. With `replace`, an existing `to` is replaced atomically; without, an
+ * existing `to` is NPSHM_EXISTS and is left alone (POSIX: a second name, then the first goes).
+ * `durable` also flushes the directory.
+ */
+NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t replace,
+                                    int32_t durable, int64_t *out);
 
 /* Remove a file. */
 NPSHM_API int32_t npshm_file_remove(const char *path, int64_t *out);

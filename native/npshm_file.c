@@ -185,9 +185,12 @@ static void sync_parent(const char *path) {
   close(dir);
 }
 
-static npshm_oserr rename_file(const char *from, const char *to, int32_t durable) {
+/* rename() always replaces; link() never does, on every POSIX system and file system. */
+static npshm_oserr rename_file(const char *from, const char *to, int32_t replace,
+                               int32_t durable) {
   if (from == NULL || to == NULL || from[0] == '\0' || to[0] == '\0') return EINVAL;
-  if (rename(from, to) != 0) return errno;
+  if (replace ? rename(from, to) != 0 : link(from, to) != 0) return errno;
+  if (!replace) unlink(from); /* named now: a leftover second name would only be litter */
   if (durable) sync_parent(to);
   return 0;
 }
@@ -394,9 +397,10 @@ static npshm_oserr sync_file(int64_t handle) {
   return FlushFileBuffers(npshm_handle_of(handle)) ? 0 : GetLastError();
 }
 
-static npshm_oserr rename_file(const char *from, const char *to, int32_t durable) {
+static npshm_oserr rename_file(const char *from, const char *to, int32_t replace,
+                               int32_t durable) {
   WCHAR *a = wide_path(from), *b = wide_path(to);
-  DWORD flags = MOVEFILE_REPLACE_EXISTING | (durable ? MOVEFILE_WRITE_THROUGH : 0);
+  DWORD flags = (replace ? MOVEFILE_REPLACE_EXISTING : 0) | (durable ? MOVEFILE_WRITE_THROUGH : 0);
   BOOL ok = a && b && MoveFileExW(a, b, flags);
   DWORD e = ok ? 0 : (a && b ? GetLastError() : ERROR_INVALID_NAME);
   free(a);
@@ -530,10 +534,10 @@ NPSHM_API int32_t npshm_file_sync(int64_t handle, int64_t *out) {
   return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 
-NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t durable,
-                                    int64_t *out) {
+NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t replace,
+                                    int32_t durable, int64_t *out) {
   if (out) out[3] = 0;
-  npshm_oserr e = rename_file(from, to, durable);
+  npshm_oserr e = rename_file(from, to, replace, durable);
   return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 

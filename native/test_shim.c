@@ -172,12 +172,8 @@ static void test_not_found(void) {
   check(st == NPSHM_NOT_FOUND && out[3] == OS_NOT_FOUND && out[0] == -1,
         "open of a missing name: NOT_FOUND, os error %lld", (long long)out[3]);
   check(npshm_open(n, 1, out) == NPSHM_NOT_FOUND, "read-only open of a missing name: NOT_FOUND");
-#ifndef _WIN32
-  check(npshm_unlink(n, -1, -1, out) == NPSHM_NOT_FOUND && out[3] == ENOENT,
+  check(npshm_unlink(n, -1, -1, out) == NPSHM_NOT_FOUND && out[3] == OS_NOT_FOUND,
         "unlink of a missing name: NOT_FOUND");
-#else
-  check(npshm_unlink(n, -1, -1, out) == NPSHM_OK, "unlink on Windows is a no-op");
-#endif
 }
 
 static void test_longest_name(void) {
@@ -250,10 +246,13 @@ static void test_lifecycle(void) {
 #ifdef _WIN32
   check(make(n, 4096, HEAD2, sizeof HEAD2, 1, &c) == NPSHM_EXISTS,
         "Windows: force cannot replace a live mapping: EXISTS");
+  check(npshm_unlink(n, -1, -1, out) == NPSHM_OK, "Windows: unlink of a live mapping: OK");
+  check(npshm_open(n, 1, out) == NPSHM_OK, "which stays while its handles are open");
+  release(seg_of(out));
   release(b);
   release(a);
-  check(npshm_unlink(n, -1, -1, out) == NPSHM_OK, "Windows: unlink is a no-op");
-  check(npshm_open(n, 0, out) == NPSHM_NOT_FOUND, "the name goes with the last handle");
+  check(npshm_unlink(n, -1, -1, out) == NPSHM_NOT_FOUND, "the name goes with the last handle");
+  check(npshm_open(n, 0, out) == NPSHM_NOT_FOUND, "and cannot be opened");
 #else
   st = make(n, 8192, HEAD2, sizeof HEAD2, 1, &c);
   check(st == NPSHM_OK, "force replaces the segment under the name");
@@ -1063,13 +1062,28 @@ static void test_files(void) {
   npshm_close(f);
   check(npshm_file_copy(-1, 0, -1, 0, dst, 1, out) != NPSHM_OK, "file_copy from a bad handle fails");
   check(npshm_file_pread(-1, 0, buf, 1, out) != NPSHM_OK, "file_pread from a bad handle fails");
-  check(npshm_file_rename(path, other, 1, out) == NPSHM_OK, "file_rename replaces the target");
+  check(npshm_file_open(other, NPSHM_FILE_READ, 0, out) == NPSHM_OK && out[2] == 64,
+        "the target exists (64 bytes)");
+  npshm_close(out[0]);
+  check(npshm_file_rename(path, other, 0, 0, out) == NPSHM_EXISTS,
+        "file_rename without replace refuses an existing target: EXISTS");
+  check(npshm_file_open(other, NPSHM_FILE_READ, 0, out) == NPSHM_OK && out[2] == 64,
+        "and leaves it as it was");
+  npshm_close(out[0]);
+  check(npshm_file_rename(path, other, 1, 1, out) == NPSHM_OK, "file_rename replaces the target");
   check(npshm_file_open(path, NPSHM_FILE_READ, 0, out) == NPSHM_NOT_FOUND, "the old name is gone");
   check(npshm_file_open(other, NPSHM_FILE_READ, 0, out) == NPSHM_OK && out[2] == (1 << 20),
         "the new name has the file");
   npshm_close(out[0]);
-  check(npshm_file_remove(other, out) == NPSHM_OK, "file_remove");
-  check(npshm_file_remove(other, out) == NPSHM_NOT_FOUND, "file_remove of a missing file");
+  check(npshm_file_rename(other, path, 0, 0, out) == NPSHM_OK,
+        "file_rename without replace to a free name");
+  check(npshm_file_open(other, NPSHM_FILE_READ, 0, out) == NPSHM_NOT_FOUND,
+        "leaves no second name behind");
+  check(npshm_file_open(path, NPSHM_FILE_READ, 0, out) == NPSHM_OK && out[2] == (1 << 20),
+        "the file is under the new name");
+  npshm_close(out[0]);
+  check(npshm_file_remove(path, out) == NPSHM_OK, "file_remove");
+  check(npshm_file_remove(path, out) == NPSHM_NOT_FOUND, "file_remove of a missing file");
 #ifndef _WIN32
   check(npshm_file_open(".", NPSHM_FILE_READ, 0, out) == NPSHM_NOT_FILE,
         "file_open of a directory: NOT_FILE");

@@ -246,7 +246,7 @@ export function createNpy<D extends string | DType>(
     ? undefined
     : encodeFill(dtype, options.fill, `npy file '${file}'`);
   const overwrite = options.overwrite ?? false;
-  const f = createFile(file, options.mode, overwrite);
+  const f = createFile(file, options.mode);
   try {
     resizeFile(f, head.length + dataLength, !options.sparse);
     pwriteFile(f, 0, head);

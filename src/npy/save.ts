@@ -76,7 +76,7 @@ export interface SaveOptions {
  */
 export function saveSharedArray(array: NdArray, file: string | URL, options: SaveOptions = {}) {
   const durable = options.durable ?? true;
-  const f = createFile(filePath(file), options.mode, true);
+  const f = createFile(filePath(file), options.mode);
   try {
     writeArray(f, array, options.onProgress);
     if (durable) syncFile(f);

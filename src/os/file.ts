@@ -278,15 +278,17 @@ export function syncFile(f: OpenFile): void {
 }
 
 /**
- * Renames `from` to `to`, atomically replacing `to`; `durable` also flushes the directory.
+ * Renames `from` to `to`: with `replace` atomically replacing `to`, without it an
+ * {@link ExistsError} if `to` exists (which is left alone). `durable` also flushes the
+ * directory.
  *
  * @example
  * ```ts
- * renameFile("a.npy.tmp", "a.npy", true);
+ * renameFile("a.npy.tmp", "a.npy", true, true);
  * ```
  */
-export function renameFile(from: string, to: string, durable: boolean): void {
-  const status = shim().npshm_file_rename(cString(from), cString(to), +durable, out);
+export function renameFile(from: string, to: string, replace: boolean, durable: boolean): void {
+  const status = shim().npshm_file_rename(cString(from), cString(to), +replace, +durable, out);
   if (status !== Status.OK) throw failure(status, `rename '${from}' to '${to}'`);
 }
 
@@ -315,14 +317,14 @@ function failure(status: number, what: string) {
  * A file being made for `path` that takes that name only when {@link commitFile} says so, so a
  * reader sees the old file or the complete new one, never a part. Its bytes go to an unnamed
  * file in `path`'s directory (Linux `O_TMPFILE`: nothing is left if the process dies), else to a
- * short hidden name there (`.<12 hex digits>.npshm-tmp`), renamed over `path` at the end.
+ * short hidden name there (`.<12 hex digits>.npshm-tmp`), renamed to `path` at the end.
  */
 export interface NewFile extends OpenFile {
   /** The name it takes. */
   readonly target: string;
-  /** `unnamed` (O_TMPFILE), `temporary` (a hidden name), or `direct` (at `target` already). */
-  readonly how: "unnamed" | "temporary" | "direct";
-  /** Where the bytes are until the commit (`target` itself when `direct`). */
+  /** `unnamed` (O_TMPFILE) or `temporary` (a hidden name). */
+  readonly how: "unnamed" | "temporary";
+  /** Where the bytes are until the commit. */
   readonly at: string;
   /** Whether it takes the permission bits and owner of the file it replaces. */
   readonly adopt: boolean;
@@ -331,12 +333,10 @@ export interface NewFile extends OpenFile {
 /**
  * Starts a {@link NewFile} for `path`. `mode`: its permission bits (before the umask); without
  * it the file gets 0o644, or, replacing a file, that file's bits and (where permitted) owner.
- * `replace: false` fails with {@link ExistsError} at the commit if `path` exists meanwhile
- * (at once where the system has no unnamed files: then the file is made at `path` directly).
  *
  * @example
  * ```ts
- * const f = createFile("out.bin", undefined, true); // replaces out.bin, keeping its mode
+ * const f = createFile("out.bin", undefined); // will replace out.bin, keeping its mode
  * try {
  *   pwriteFile(f, 0, new Uint8Array([1, 2, 3]));
  *   syncFile(f);
@@ -348,7 +348,7 @@ export interface NewFile extends OpenFile {
  * closeFile(f);
  * ```
  */
-export function createFile(path: string, mode: number | undefined, replace: boolean): NewFile {
+export function createFile(path: string, mode: number | undefined): NewFile {
   const adopt = mode === undefined;
   const bits = mode ?? 0o644;
   const status = shim().npshm_file_open(cString(path), FileHow.TEMP, bits, out);
@@ -356,9 +356,6 @@ export function createFile(path: string, mode: number | undefined, replace: bool
     return { path, handle: out[0], size: 0, target: path, how: "unnamed", at: path, adopt };
   }
   if (status !== Status.UNSUPPORTED) throw failure(status, `create a file for '${path}'`);
-  if (!replace) {
-    return { ...openFile(path, "create", bits), target: path, how: "direct", at: path, adopt };
-  }
   const at = join(dirname(path), `.${randomBytes(6).toString("hex")}.npshm-tmp`);
   return { ...openFile(at, "create", bits), target: path, how: "temporary", at, adopt };
 }
@@ -370,14 +367,14 @@ export function createFile(path: string, mode: number | undefined, replace: bool
  * @throws {ExistsError} `replace` is false and the name is taken
  * @example
  * ```ts
- * const f = createFile("grid.bin", undefined, false);
+ * const f = createFile("grid.bin", undefined);
  * resizeFile(f, 4096, true);
  * commitFile(f, false, false); // ExistsError if grid.bin appeared meanwhile
  * closeFile(f);
  * ```
  */
 export function commitFile(f: NewFile, replace: boolean, durable: boolean): void {
-  if (f.adopt && f.how !== "direct") {
+  if (f.adopt) {
     const status = shim().npshm_file_adopt(f.handle, cString(f.target), out);
     if (status !== Status.OK) throw failure(status, `give '${f.target}''s permissions to its copy`);
   }
@@ -385,7 +382,7 @@ export function commitFile(f: NewFile, replace: boolean, durable: boolean): void
     const status = shim().npshm_file_link(f.handle, cString(f.target), +replace, +durable, out);
     if (status !== Status.OK) throw failure(status, `name file '${f.target}'`);
   } else if (f.how === "temporary") {
-    renameFile(f.at, f.target, durable);
+    renameFile(f.at, f.target, replace, durable);
   }
 }
 
@@ -395,7 +392,7 @@ export function commitFile(f: NewFile, replace: boolean, durable: boolean): void
  *
  * @example
  * ```ts
- * const f = createFile("half.bin", undefined, true);
+ * const f = createFile("half.bin", undefined);
  * discardFile(f, false); // as if it had never been started
  * ```
  */
