@@ -52,8 +52,10 @@ import {
 } from "./os/segment.ts";
 import {
   createPersistent,
+  discardPersistent,
   isPersistent,
   openNamed,
+  publishPersistent,
   removePersistent,
   segmentExists,
 } from "./os/persist.ts";
@@ -87,7 +89,10 @@ export interface CreateOptions<D extends DTypeLike = DTypeLike> {
   dtype: D;
   /** Value every element starts with (number, bigint, boolean, `{re, im}`); default zeros. */
   fill?: unknown;
-  /** Replace an existing array of that name (processes that have it keep the old one). */
+  /**
+   * Replace an existing array of that name (processes that have it keep the old one). On
+   * Windows only a `persistent` array that no process has open can be replaced.
+   */
   force?: boolean;
   /** `false`: return `null` instead of throwing {@link ExistsError}. Default `true`. */
   raiseOnError?: boolean;
@@ -269,9 +274,11 @@ export function makeSharedArray(
     const block = encodeControl(Date.now());
     writeSegment(segment, control, spec.source ? withSource(block, spec.source) : block);
     if (spec.track) trackSegment(segment, flagsAddress(segment, control), control, true);
-    if (!spec.persistent) publish(segment, spec.force);
+    if (spec.persistent) publishPersistent(segment, spec.force);
+    else publish(segment, spec.force);
   } catch (err) {
     mapping.close(); // unpublished: closing drops the segment entirely
+    if (spec.persistent) discardPersistent(segment); // and the file it was made in
     if (err instanceof ExistsError && !spec.raiseOnError) return null;
     throw err;
   }
@@ -281,8 +288,8 @@ export function makeSharedArray(
   return new SharedArray(name, mapping, spec.layout, control);
 }
 
-// A new segment, unnamed until published; or, persistent (Windows), a file named at once. On
-// Windows a name is either a live mapping or a persistent file, never both.
+// A new segment, or (persistent, Windows) a file, unnamed until published. On Windows a name is
+// either a live mapping or a persistent file, never both.
 function createNamed(name: string, size: number, spec: MakeSpec, head: Uint8Array): Segment {
   if (process.platform === "win32") {
     const other = spec.persistent ? segmentExists(name) : isPersistent(name);
@@ -291,7 +298,7 @@ function createNamed(name: string, size: number, spec: MakeSpec, head: Uint8Arra
         `shared array '${name}' exists (${spec.persistent ? "a live mapping" : "persistent"})`,
       );
     }
-    if (spec.persistent) return createPersistent(name, size, head);
+    if (spec.persistent) return createPersistent(name, size, head, spec.force);
   }
   return createSegment(name, size, spec.mode, spec.force, head);
 }

@@ -58,6 +58,11 @@ export interface ReadOptions<D extends string | DType = string | DType> extends 
   mode?: number;
   /** Remove the name when the returned array is closed. Default `false`. */
   unlinkOnClose?: boolean;
+  /**
+   * Windows: a created array outlives its last handle, backed by a file of this user's, as
+   * `CreateOptions.persistent`. Elsewhere arrays persist anyway. Default `false`.
+   */
+  persistent?: boolean;
   /** Return `{ array, attached }` instead of the array. Default `false`. */
   returnStatus?: boolean;
   /**
@@ -276,6 +281,7 @@ function create(
     raiseOnError: true,
     track: false,
     unlinkOnClose: !options.readOnly && (options.unlinkOnClose ?? false),
+    persistent: options.persistent === true && process.platform === "win32",
     source,
   };
   const array = makeSharedArray(name, spec, (buffer, segment) =>
@@ -289,15 +295,17 @@ function create(
         );
       }
     }, options.onProgress))!;
-  if (options.readOnly) {
-    // Made read-write to fill it; the caller gets a private read-only mapping, as attach.
-    array.close();
+  if (!options.readOnly) return array;
+  // Made read-write to fill it; the caller gets a private read-only mapping, as attach. It is
+  // attached before the read-write one closes: on Windows a mapping goes with its last handle.
+  try {
     return attachSharedArray(name, {
       validateShape: header.shape,
       validateDtype: header.dtype,
       readOnly: true,
       unlinkOnClose: options.unlinkOnClose,
     });
+  } finally {
+    array.close();
   }
-  return array;
 }

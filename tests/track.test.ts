@@ -1,7 +1,9 @@
 // track: true — the last tracker out removes the name, whether it closes or dies by kill -9;
 // unnamed creation; and the 8 x 500 race of create/attach/track/close/delete.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { describe, test } from "node:test";
 import {
@@ -11,7 +13,11 @@ import {
   ExistsError,
   listSharedArrays,
   NotFoundError,
+  OsError,
+  readSharedArray,
+  saveSharedArray,
 } from "../mod.ts";
+import { userDir } from "../src/os/registry.ts";
 import {
   afterAll,
   LOCK_FILES,
@@ -24,7 +30,9 @@ import {
 import { eventually, kill9, reaperOf, startHolder } from "./_sync_util.ts";
 
 const unnamed: string[] = [];
+const scratch = mkdtempSync(join(tmpdir(), "npshm-track-"));
 afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
   assert.deepEqual(unnamed.filter(shmExists), [], "unnamed segments left behind");
   assert.deepEqual(sweepLeaks(), [], "segments left behind");
 });
@@ -214,6 +222,9 @@ describe("track: race", {
 describe("lifetimes on Windows", {
   skip: process.platform === "win32" ? false : "Windows only (Linux: the tests above)",
 }, () => {
+  // The hidden files persistent arrays are made in before they take their name.
+  const litter = () => readdirSync(userDir("arrays")).filter((f) => f.endsWith(".npshm-tmp"));
+
   test("a name lives exactly as long as some handle, tracked or not", () => {
     const name = uniqueName("win-life");
     const a = createSharedArray(name, { shape: [3], dtype: "f8", track: true, fill: 1 });
@@ -259,6 +270,61 @@ describe("lifetimes on Windows", {
     assert.equal(deleteSharedArray(name), true);
     assert.throws(() => attachSharedArray(name), NotFoundError);
     assert.ok(!listSharedArrays().some((x) => x.name === name), "no longer listed");
+  });
+
+  test("persistent arrays appear whole, under their name or not at all; force replaces", () => {
+    const name = uniqueName("win-whole");
+    const file = join(scratch, "whole.npy");
+    {
+      using a = createSharedArray(undefined, { shape: [3, 4], dtype: "i4", fill: 5 });
+      saveSharedArray(a, file);
+    }
+    let calls = 0;
+    assert.throws(() =>
+      readSharedArray(file, name, {
+        persistent: true,
+        onProgress: () => {
+          if (++calls === 1) throw new Error("stop midway");
+        },
+      }), /stop midway/);
+    assert.throws(() => attachSharedArray(name), NotFoundError, "nothing under the name");
+    assert.deepEqual(litter(), [], "and no file left of it");
+    readSharedArray(file, name, { persistent: true }).close(); // no process has it now
+    {
+      using a = attachSharedArray(name, { validateShape: [3, 4], validateDtype: "i4" });
+      assert.equal(a.get(2, 3), 5);
+    }
+    const again = { shape: [2], dtype: "u1", persistent: true, fill: 7 } as const;
+    assert.throws(() => createSharedArray(name, again), ExistsError);
+    {
+      using _held = attachSharedArray(name);
+      assert.throws(
+        () => createSharedArray(name, { ...again, force: true }),
+        (err) => err instanceof OsError && /a process has it open/.test(err.message),
+        "Windows cannot replace a mapped file",
+      );
+    }
+    assert.deepEqual(litter(), []);
+    createSharedArray(name, { ...again, force: true }).close();
+    {
+      using a = attachSharedArray(name);
+      assert.deepEqual(a.toArray(), [7, 7], "force replaced it");
+    }
+    assert.deepEqual(litter(), []);
+    assert.equal(deleteSharedArray(name), true);
+  });
+
+  test("readSharedArray readOnly: the array stays while the read-only one has it", () => {
+    const name = uniqueName("win-read");
+    const file = join(scratch, "read.npy");
+    {
+      using a = createSharedArray(undefined, { shape: [4], dtype: "f8", fill: 2.5 });
+      saveSharedArray(a, file);
+    }
+    using r = readSharedArray(file, name, { readOnly: true });
+    assert.deepEqual(r.toArray(), [2.5, 2.5, 2.5, 2.5]);
+    using b = attachSharedArray(name);
+    assert.equal(b.get(3), 2.5, "another attach finds it");
   });
 
   test("kill -9 of the only holder takes the name with it", async () => {

@@ -7,6 +7,9 @@
  * `deleteSharedArray` removes the file, as on Linux. Elsewhere arrays persist anyway, and these
  * functions are not called.
  *
+ * A new one is made as any new array is: filled under no name (a hidden file beside its final
+ * name), then named in one step ({@link publishPersistent}), so no process attaches it half made.
+ *
  * @example
  * ```ts
  * const [seg] = openNamed("frames", true); // the live mapping, else the persistent file
@@ -16,8 +19,19 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { ExistsError, NotFoundError } from "../format/errors.ts";
-import { closeFile, mapFile, openFile, pwriteFile, removeFile, resizeFile } from "./file.ts";
+import { ExistsError, NotFoundError, OsError, PermissionDeniedError } from "../format/errors.ts";
+import {
+  closeFile,
+  commitFile,
+  createFile,
+  discardFile,
+  mapFile,
+  type NewFile,
+  openFile,
+  pwriteFile,
+  removeFile,
+  resizeFile,
+} from "./file.ts";
 import { nameHash, userDir } from "./registry.ts";
 import { openSegment, readSegment, releaseSegment, type Segment } from "./segment.ts";
 
@@ -31,29 +45,69 @@ export function isPersistent(name: string): boolean {
   return process.platform === "win32" && existsSync(persistentPath(name));
 }
 
+// The unnamed files of persistent arrays being made, until they are published or discarded.
+const unpublished = new WeakMap<Segment, NewFile>();
+
 /**
- * Creates the file of a persistent array of `size` bytes starting with `head`, mapped shared.
- * ExistsError if there is one of that name already.
+ * Creates the file of a persistent array of `size` bytes starting with `head`, mapped shared,
+ * under no name yet: {@link publishPersistent} names it, {@link discardPersistent} drops it.
+ * ExistsError at once if there is one of that name already and `force` is false.
  */
-export function createPersistent(name: string, size: number, head: Uint8Array): Segment {
+export function createPersistent(
+  name: string,
+  size: number,
+  head: Uint8Array,
+  force: boolean,
+): Segment {
   const path = persistentPath(name);
+  if (!force && existsSync(path)) throw exists(name, path);
   mkdirSync(userDir("arrays"), { recursive: true });
-  let f;
-  try {
-    f = openFile(path, "create", 0o600);
-  } catch (err) {
-    if (!(err instanceof ExistsError)) throw err;
-    throw new ExistsError(`shared array '${name}' exists (persistent, in ${path})`);
-  }
+  const f = createFile(path, 0o600);
+  let segment: Segment;
   try {
     resizeFile(f, size, true);
     pwriteFile(f, 0, head);
-    return { ...mapFile(f, false), name };
+    segment = { ...mapFile(f, false), name };
   } catch (err) {
-    closeFile(f);
-    removeFile(path);
+    discardFile(f, false);
     throw err;
   }
+  unpublished.set(segment, f);
+  return segment;
+}
+
+/**
+ * Gives a complete persistent array from {@link createPersistent} its name, in one step: with
+ * `force` in place of an array of that name that no process has open.
+ *
+ * @throws {ExistsError} the name is taken (and not `force`)
+ * @throws {OsError} `force`, but a process has the array under the name open
+ */
+export function publishPersistent(segment: Segment, force: boolean): void {
+  const f = unpublished.get(segment)!;
+  try {
+    commitFile(f, force, true);
+  } catch (err) {
+    if (err instanceof ExistsError) throw exists(segment.name, f.target);
+    if (!(err instanceof PermissionDeniedError)) throw err;
+    throw new OsError(
+      `cannot replace persistent shared array '${segment.name}': a process has it open ` +
+        "(Windows cannot replace a mapped file); close it everywhere first",
+      err.osError,
+    );
+  }
+  unpublished.delete(segment);
+}
+
+/** Removes what {@link createPersistent} made, if it was not published; its mapping is gone. */
+export function discardPersistent(segment: Segment): void {
+  const f = unpublished.get(segment);
+  if (f) discardFile(f, true);
+  unpublished.delete(segment);
+}
+
+function exists(name: string, path: string): ExistsError {
+  return new ExistsError(`shared array '${name}' exists (persistent, in ${path})`);
 }
 
 /**
