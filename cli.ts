@@ -16,6 +16,10 @@
  * deno run -A cli.ts --version
  * ```
  *
+ * On Windows `create` and `load` make persistent arrays (`CreateOptions.persistent`): a mapping
+ * there lasts only while some process has it open, and the command's own process ends at once,
+ * so anything else would be gone before another process could attach it. `rm` removes them.
+ *
  * Exit status: 0 done, 1 failed (the message says why, on stderr), 2 bad usage. `--json`
  * prints machine-readable results on stdout instead of text.
  *
@@ -200,6 +204,10 @@ function rm(values: Values, names: string[]): number {
   return failed.length ? 1 : 0;
 }
 
+// What this command's process creates must outlive it: on Windows only a persistent array does.
+const WINDOWS = process.platform === "win32";
+const KEPT = WINDOWS ? " (persistent: kept until npshm rm)" : "";
+
 function create(values: Values, positionals: string[]): number {
   if (positionals.length !== 1) throw new UsageError("needs one NAME");
   const { shape, dtype } = values;
@@ -215,6 +223,7 @@ function create(values: Values, positionals: string[]): number {
     order: optional(values.order, parseOrder),
     mode: optional(values.mode, parseMode),
     force: values.force === true,
+    persistent: WINDOWS,
   };
   using a = createSharedArray(positionals[0], options);
   if (values.json) json(inspectSharedArray(a.name));
@@ -307,6 +316,7 @@ function load(values: Values, positionals: string[]): number {
   if (values.force) deleteSharedArray(name);
   using a = readSharedArray(file, name, {
     acceptExisting: false,
+    persistent: WINDOWS,
     onProgress: progressBar(`load ${file}`),
   });
   if (values.json) json(inspectSharedArray(a.name));
@@ -484,7 +494,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   }],
   ["create", {
     synopsis: "create NAME --shape S --dtype D [options]",
-    about: "create a shared array",
+    about: `create a shared array${KEPT}`,
     options: {
       shape: { value: "S", about: "axis lengths, comma-separated: 3,4 or (3, 4); () is 0-d" },
       dtype: { value: "D", about: "a NumPy dtype: float32, <f8, int16, u1, bool, S10, ..." },
@@ -501,7 +511,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   }],
   ["load", {
     synopsis: "load FILE.npy NAME [--force] [--json]",
-    about: "copy a .npy file into a new shared array",
+    about: `copy a .npy file into a new shared array${KEPT}`,
     options: { force: FORCE_OPTION, json: DETAILS_OPTION },
     run: load,
   }],

@@ -537,10 +537,10 @@ const LINUX_ONLY_TESTS = [
  *     stale names, readers' fcntl locks: none of these exist on Windows;
  *   header_numpy, npy_io, npy_dtypes, numpy_interop: they check against python3 + NumPy (most
  *     read /dev/shm/NAME), and there is no Windows Python under Wine here;
- *   cli.test.js: each of its ~40 CLI runs starts node.exe under Wine (seconds each): the file
- *     passes its 120 s limit (what it tests is platform-independent; npshm ls/info on Windows
- *     run in adversarial_special.test.js);
- *   cli_native, fetch: their downloads from a local HTTP server fail under Wine ("fetch failed");
+ *   cli_native, fetch: their downloads use fetch(), whose client (undici) turns TCP keep-alive
+ *     on before it connects; under Wine that makes every connect fail ("connect UNKNOWN"; a
+ *     net.connect after setKeepAlive(true) fails the same, node:http's get, which does not set
+ *     it, connects), so no fetch() reaches even 127.0.0.1 there;
  *   lockfiles, list_registry, many_arrays: they run macOS's lock files and registry on Linux, and
  *     count /proc/self/fd, so every test in them skips itself off Linux (Windows's own registry
  *     listing runs in list.test.js).
@@ -551,6 +551,7 @@ const WINE_FILES = [
   "adversarial_gc.test.js",
   "adversarial_size.test.js",
   "adversarial_special.test.js",
+  "cli.test.js",
   "close_gc.test.js",
   "demo.test.js",
   "dtype.test.js",

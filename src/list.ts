@@ -416,12 +416,17 @@ function inspectMapping(name: string): SharedArrayInfo {
 const PEEK_SHARED = process.platform !== "win32";
 
 function peek(name: string): Segment {
-  if (PEEK_SHARED) {
-    try {
-      return openNamed(name, false)[0];
-    } catch (err) {
-      if (!(err instanceof PermissionDeniedError)) throw err;
+  try {
+    if (PEEK_SHARED) {
+      try {
+        return openNamed(name, false)[0];
+      } catch (err) {
+        if (!(err instanceof PermissionDeniedError)) throw err;
+      }
     }
+    return openNamed(name, true)[0];
+  } catch (err) {
+    // Said as on Linux, where inspecting is not attaching.
+    throw err instanceof NotFoundError ? new NotFoundError(`no shared array '${name}'`) : err;
   }
-  return openNamed(name, true)[0];
 }

@@ -3,9 +3,10 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
+import process from "node:process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { attachSharedArray, inspectSharedArray, VERSION } from "../mod.ts";
+import { attachSharedArray, inspectSharedArray, NotFoundError, VERSION } from "../mod.ts";
 import {
   afterAll,
   python,
@@ -22,6 +23,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   assert.deepEqual(sweepLeaks(), [], "segments left behind");
 });
+
+const WINDOWS = process.platform === "win32";
 
 function cli(...args: string[]) {
   return runFixture("../cli.ts", args);
@@ -56,6 +59,7 @@ describe("npshm CLI", () => {
     assert.match(r.stdout, new RegExp(`^removed ${name}$`, "m"));
     assert.match(r.stderr, /no shared array/);
     assert.ok(!shmExists(name));
+    assert.throws(() => attachSharedArray(name), NotFoundError, "removed");
   });
 
   test("exit codes: 2 for bad usage, 1 for failures, messages on stderr", () => {
@@ -197,11 +201,12 @@ describe("npshm CLI", () => {
     {
       using a = created("--shape", "1", "--dtype", "bool", "--fill", "true", "--mode", "0o640");
       assert.deepEqual(a.toArray(), [true]);
-      assert.equal(statSync(shmPath(name)).mode & 0o7777, 0o640);
+      // Windows: a mapping, and the file of a persistent array, have an ACL, not mode bits
+      if (!WINDOWS) assert.equal(statSync(shmPath(name)).mode & 0o7777, 0o640);
     }
     {
       using _a = created("--shape", "1", "--dtype", "u1", "--mode", "604");
-      assert.equal(statSync(shmPath(name)).mode & 0o7777, 0o604);
+      if (!WINDOWS) assert.equal(statSync(shmPath(name)).mode & 0o7777, 0o604);
     }
     const r = cli("create", name, "--force", "--shape", "1", "--dtype", "u1", "--fill", "1.5");
     assert.equal(r.status, 1, "well-formed, but no uint8: the create fails");
@@ -225,7 +230,9 @@ describe("npshm CLI", () => {
     assert.match(r.stderr, /^npshm: rm: invalid shared array name "bad\/name"/);
   });
 
-  test("rm --all-stale removes what crashed trackers left, and nothing else", async () => {
+  test("rm --all-stale removes what crashed trackers left, and nothing else", {
+    skip: WINDOWS && "Windows has no stale arrays: a tracked name goes with its last handle",
+  }, async () => {
     const stale = uniqueName("stale");
     const live = uniqueName("live");
     const plain = uniqueName("plain");
@@ -260,15 +267,25 @@ describe("npshm CLI", () => {
     const file = join(dir, "a.npy");
     let r = cli("save", name, file);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(
-      python(`import numpy as np; a = np.load("${file}"); print(a.shape, a.dtype, a.sum())`).trim(),
-      "(2, 3) int16 -42",
-    );
+    if (!WINDOWS) { // Windows: no Python with NumPy for Windows can be installed here
+      assert.equal(
+        python(`import numpy as np; a = np.load("${file}"); print(a.shape, a.dtype, a.sum())`)
+          .trim(),
+        "(2, 3) int16 -42",
+      );
+    }
     r = cli("load", file, name);
     assert.equal(r.status, 1, "the name is taken");
-    r = cli("load", file, name, "--force");
+    assert.equal(cli("rm", name).status, 0);
+    r = cli("load", file, name);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^loaded .* \(2, 3\) <i2$/m);
+    {
+      using a = attachSharedArray(name, { validateShape: [2, 3], validateDtype: "int16" });
+      assert.deepEqual(a.toArray(), [[-7, -7, -7], [-7, -7, -7]], "the loaded array outlives load");
+    }
+    r = cli("load", file, name, "--force");
+    assert.equal(r.status, 0, r.stderr);
     assert.equal(cli("rm", name).status, 0);
   });
 });
