@@ -23,6 +23,7 @@ import { tmpdir } from "node:os";
 import { attachSharedArray, createSharedArray, deleteSharedArray } from "../mod.ts";
 import { buildNpm, type NpmBuild, PACKAGE_NAME, TARGETS } from "./build_npm.ts";
 import { ensureTools, TOOLS } from "./tools.ts";
+import { CORPUS_CHECKS, CORPUS_MANIFEST } from "../tests/_corpus.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const BIN = `${TOOLS}/node_modules`;
@@ -535,8 +536,10 @@ const LINUX_ONLY_TESTS = [
  * that check Linux-only behaviour skip themselves on win32 with the reason. Not run:
  *   names.test.js: unlink-if-same against force-replace, force's temporary /dev/shm names,
  *     stale names, readers' fcntl locks: none of these exist on Windows;
- *   header_numpy, npy_io, npy_dtypes, numpy_interop: they check against python3 + NumPy (most
- *     read /dev/shm/NAME), and there is no Windows Python under Wine here;
+ *   header_numpy, npy_dtypes, numpy_interop: NumPy works inside each of their tests (most read
+ *     /dev/shm/NAME), and no Python with NumPy for Windows can be installed here. npy_io runs:
+ *     numpy on Linux writes its corpus before the run and checks the files it saved after
+ *     ({@link numpyCorpus}, {@link numpyChecks}); its suites with numpy inside skip themselves;
  *   cli_native, fetch: their downloads use fetch(), whose client (undici) turns TCP keep-alive
  *     on before it connects; under Wine that makes every connect fail ("connect UNKNOWN"; a
  *     net.connect after setKeepAlive(true) fails the same, node:http's get, which does not set
@@ -564,6 +567,7 @@ const WINE_FILES = [
   "lock.test.js",
   "multiprocess.test.js",
   "native.test.js",
+  "npy_io.test.js",
   "permissions.test.js",
   "pyliteral.test.js",
   "scope.test.js",
@@ -575,6 +579,40 @@ const WINE_FILES = [
   "views_api.test.js",
   "wait.test.js",
 ];
+
+/**
+ * Writes numpy's .npy corpus and its manifest into `dir`, for a test run with no numpy beside
+ * it (tests/_corpus.ts): returns `dir`, or what went wrong.
+ */
+async function numpyCorpus(dir: string): Promise<string | Ran> {
+  await Deno.mkdir(dir, { recursive: true });
+  const script = `${ROOT}/tests/python/npy_corpus.py`;
+  const made = await capture(
+    ["sh", "-c", `python3 '${script}' make '${dir}/' > '${dir}/${CORPUS_MANIFEST}'`],
+    "numpy-corpus",
+  );
+  return made.code === 0 ? dir : made;
+}
+
+/** Has numpy check the files the run saved beside its corpus (none saved is a failure). */
+async function numpyChecks(dir: string): Promise<{ ok: boolean; detail: string }> {
+  const list = `${dir}/${CORPUS_CHECKS}`;
+  if (!await exists(list)) return { ok: false, detail: "no saved .npy files for numpy to check" };
+  const script = `${ROOT}/tests/python/npy_corpus.py`;
+  const checked = await capture(
+    ["sh", "-c", `python3 '${script}' check < '${list}'`],
+    "numpy-checks",
+  );
+  const saved = (JSON.parse(await Deno.readTextFile(list)) as unknown[]).length;
+  const clean = checked.code === 0 && checked.out.trim().split("\n").at(-1) === "[]";
+  if (!clean) console.log(excerpt(checked));
+  return {
+    ok: clean,
+    detail: clean
+      ? `numpy loaded all ${saved} .npy files it saved`
+      : `numpy found problems in the .npy files it saved`,
+  };
+}
 
 async function wine(build: NpmBuild, dir: string): Promise<void> {
   const name = `node ${WINDOWS_NODE} win32-x64 (wine)`;
@@ -628,6 +666,12 @@ async function wine(build: NpmBuild, dir: string): Promise<void> {
     console.log(excerpt(untar));
     return;
   }
+  const corpus = await numpyCorpus(`${dir}/numpy-corpus`);
+  if (typeof corpus !== "string") {
+    report(name, false, "numpy could not write the .npy corpus (tests/python/npy_corpus.py)");
+    console.log(excerpt(corpus));
+    return;
+  }
   const all = await testFiles(`${dir}/tests`);
   const files = all.filter((f) => WINE_FILES.includes(f));
   // Node under wine cannot write to a pipe (EBADF): its output goes to files.
@@ -648,7 +692,7 @@ async function wine(build: NpmBuild, dir: string): Promise<void> {
     "wine-node",
     {
       cwd: dir,
-      env: { ...WINE_ENV, NODE_SKIP_PLATFORM_CHECK: "1" },
+      env: { ...WINE_ENV, NODE_SKIP_PLATFORM_CHECK: "1", NPSHM_TEST_NUMPY_CORPUS: corpus },
       timeoutMs: 15 * 60_000,
     },
   );
@@ -658,8 +702,9 @@ async function wine(build: NpmBuild, dir: string): Promise<void> {
   const out = await Deno.readTextFile(tap).catch(() => "");
   await Deno.writeTextFile(`${logDir}/wine-node.tap`, out);
   const c = tapCounts(out);
-  const ok = ran.code === 0 && c !== undefined && c.fail === 0 && c.pass > 0;
-  const skipped = `; ${files.length} of ${all.length} test files (not run: ` +
+  const checked = await numpyChecks(corpus);
+  const ok = ran.code === 0 && c !== undefined && c.fail === 0 && c.pass > 0 && checked.ok;
+  const skipped = `; ${checked.detail}; ${files.length} of ${all.length} test files (not run: ` +
     `${all.filter((f) => !files.includes(f)).join(", ")}), ` +
     `${LINUX_ONLY_TESTS.length} Linux-only tests skipped`;
   report(
