@@ -52,6 +52,23 @@ const unpublished = new WeakMap<Segment, NewFile>();
  * Creates the file of a persistent array of `size` bytes starting with `head`, mapped shared,
  * under no name yet: {@link publishPersistent} names it, {@link discardPersistent} drops it.
  * ExistsError at once if there is one of that name already and `force` is false.
+ *
+ * @example
+ * ```ts
+ * import { parseDType } from "../format/dtype.ts";
+ * import { encodeHeader } from "../format/header.ts";
+ * import { releaseSegment } from "./segment.ts";
+ * const head = encodeHeader(parseDType("u1"), [16], false);
+ * const seg = createPersistent("frames", 4096, head, false);
+ * try {
+ *   // ... filled here, while no other process can find it
+ *   publishPersistent(seg, false);
+ * } catch (err) {
+ *   releaseSegment(seg);
+ *   discardPersistent(seg);
+ *   throw err;
+ * }
+ * ```
  */
 export function createPersistent(
   name: string,
@@ -82,6 +99,13 @@ export function createPersistent(
  *
  * @throws {ExistsError} the name is taken (and not `force`)
  * @throws {OsError} `force`, but a process has the array under the name open
+ * @example
+ * ```ts
+ * import { parseDType } from "../format/dtype.ts";
+ * import { encodeHeader } from "../format/header.ts";
+ * const head = encodeHeader(parseDType("u1"), [16], false);
+ * publishPersistent(createPersistent("frames", 4096, head, true), true); // replaces "frames"
+ * ```
  */
 export function publishPersistent(segment: Segment, force: boolean): void {
   const f = unpublished.get(segment)!;
@@ -92,14 +116,26 @@ export function publishPersistent(segment: Segment, force: boolean): void {
     if (!(err instanceof PermissionDeniedError)) throw err;
     throw new OsError(
       `cannot replace persistent shared array '${segment.name}': a process has it open ` +
-        "(Windows cannot replace a mapped file); close it everywhere first",
+        `(Windows cannot replace a mapped file); close it everywhere first (${err.message})`,
       err.osError,
     );
   }
   unpublished.delete(segment);
 }
 
-/** Removes what {@link createPersistent} made, if it was not published; its mapping is gone. */
+/**
+ * Removes what {@link createPersistent} made, if it was not published; its mapping is gone.
+ *
+ * @example
+ * ```ts
+ * import { parseDType } from "../format/dtype.ts";
+ * import { encodeHeader } from "../format/header.ts";
+ * import { releaseSegment } from "./segment.ts";
+ * const seg = createPersistent("frames", 4096, encodeHeader(parseDType("u1"), [16], false), false);
+ * releaseSegment(seg); // its filling failed, say
+ * discardPersistent(seg); // and no file is left of it
+ * ```
+ */
 export function discardPersistent(segment: Segment): void {
   const f = unpublished.get(segment);
   if (f) discardFile(f, true);
