@@ -41,13 +41,13 @@ export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 34664,
-    sha256: "05da142a4663590258277a870912d03c8ae16ca3c75521321386d1e755835ed5",
+    size: 180824,
+    sha256: "0b1d37fd30ef78bf2e6db618483df28f0a2bb3e47491a5b3a84ec246ccb6bc2f",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 37808,
-    sha256: "5d0e3bd4b9167f644c121d87eec8412d6a3534f975862c7b550be8d180df4bab",
+    size: 38928,
+    sha256: "cb28fe180a5a2352848d8ddfb5af5a51cbbb013832720ea06a59d6d86a7ec72f",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",

@@ -100,11 +100,7 @@ export async function buildRelease(
     const args = ["-target", zig, "-O2", "-s", "-shared", "-std=c11", "-Wall", "-Wextra"];
     args.push("-Werror", "-fvisibility=hidden", `-DNPSHM_ABI_VERSION=${stamp}`);
     if (ext !== "dll") args.push("-fPIC");
-    // Zig links glibc 2.17's stat wrappers and an errno into the library statically, and they
-    // would be exported beside the npshm_ functions: only those are the library's.
-    await Deno.writeTextFile(`${scratch}/exports.map`, "{ global: npshm_*; local: *; };\n");
-    const exports = "-Wl,--version-script,exports.map";
-    const libs = target.startsWith("linux") ? ["-lrt", ...BIND_NOW, exports] : [];
+    const libs = target.startsWith("linux") ? ["-lrt", ...BIND_NOW] : [];
     await run([ZIG, "cc", ...args, "-o", `npshm.${ext}`, ...sources, ...libs], scratch);
     const bytes = await Deno.readFile(`${scratch}/npshm.${ext}`);
     if (ext === "dll") zeroPeTimestamp(bytes);

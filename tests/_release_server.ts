@@ -18,10 +18,10 @@ export const target = `${process.platform}-${process.arch}`;
 export const build = RELEASE[target];
 
 /**
- * Where this platform's release build is: the npm package's copy when the suite runs against
- * it, else the one `deno task test` built and checked (`native/build/dist/`).
+ * The bytes of this platform's release build: the npm package's copy when the suite runs
+ * against it, else the one `deno task test` built and checked (`native/build/dist/`).
  */
-export function releasePath(): string {
+export function releaseBytes(): Uint8Array {
   const lib = target.startsWith("win32") ? "npshm.dll" : "libnpshm.so";
   const places = [
     testFile(`../node_modules/npshm/native/${target}/${lib}`),
@@ -29,12 +29,7 @@ export function releasePath(): string {
   ];
   const found = places.find(existsSync);
   if (!found) throw new Error(`no release build: run deno task test (looked in ${places})`);
-  return found;
-}
-
-/** The bytes of this platform's release build ({@link releasePath}). */
-export function releaseBytes(): Uint8Array {
-  return readFileSync(releasePath());
+  return readFileSync(found);
 }
 
 /** How the server answers for the library: well, or in one of the ways downloads go wrong. */

@@ -7,7 +7,6 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "node:test";
 import { runtimeCommand, testFile } from "./_util.ts";
-import { releasePath } from "./_release_server.ts";
 
 const nativeDir = testFile("../native");
 const STRICT = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-O2"];
@@ -18,16 +17,6 @@ test("the shim's C test program passes on this machine", () => {
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const m = /^(\d+) passed, 0 failed$/m.exec(r.stdout);
   assert.ok(m && Number(m[1]) > 50, r.stdout.slice(-500));
-});
-
-test("the release library exports the npshm_ functions and nothing else", {
-  skip: process.platform !== "linux" && "reads the ELF dynamic symbol table with binutils' nm",
-}, () => {
-  const r = spawnSync("nm", ["-D", "--defined-only", releasePath()], { encoding: "utf8" });
-  assert.equal(r.status, 0, r.stderr);
-  const names = r.stdout.trim().split("\n").map((line) => line.split(" ").at(-1)!);
-  assert.ok(names.includes("npshm_abi_version"), r.stdout);
-  assert.deepEqual(names.filter((n) => !n.startsWith("npshm_")), []);
 });
 
 // A developer machine may lack the cross compiler; CI installs it and never skips this.
