@@ -100,6 +100,9 @@ export async function buildRelease(
     const args = ["-target", zig, "-O2", "-s", "-shared", "-std=c11", "-Wall", "-Wextra"];
     args.push("-Werror", "-fvisibility=hidden", `-DNPSHM_ABI_VERSION=${stamp}`);
     if (ext !== "dll") args.push("-fPIC");
+    // No version script hides the extra symbols Zig links in for glibc 2.17 (fstatat, lstat,
+    // ... and errno): its fstatat is a raw syscall that stores the error in `errno`, which must
+    // bind to glibc's; made local, every failed stat read a stale errno (2026-12-01, matrix).
     const libs = target.startsWith("linux") ? ["-lrt", ...BIND_NOW] : [];
     await run([ZIG, "cc", ...args, "-o", `npshm.${ext}`, ...sources, ...libs], scratch);
     const bytes = await Deno.readFile(`${scratch}/npshm.${ext}`);
