@@ -289,7 +289,18 @@ describe("lifetimes on Windows", {
       }), /stop midway/);
     assert.throws(() => attachSharedArray(name), NotFoundError, "nothing under the name");
     assert.deepEqual(litter(), [], "and no file left of it");
-    readSharedArray(file, name, { persistent: true }).close(); // no process has it now
+    let whileFilled: unknown;
+    readSharedArray(file, name, {
+      persistent: true,
+      onProgress: () => {
+        try {
+          attachSharedArray(name).close();
+        } catch (err) {
+          whileFilled = err;
+        }
+      },
+    }).close(); // no process has it now
+    assert.ok(whileFilled instanceof NotFoundError, `attached while being filled: ${whileFilled}`);
     {
       using a = attachSharedArray(name, { validateShape: [3, 4], validateDtype: "i4" });
       assert.equal(a.get(2, 3), 5);
