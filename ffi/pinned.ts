@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x6a36cb4b;
+export const STAMP = 0x7a7efe50;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 207528,
-    sha256: "61986866f6117d4e68207628cecd0f7cea8aaa15df04a54802a70bd301979a88",
+    size: 207624,
+    sha256: "4ef868f756703972320ee50a60b9e52b043d335332e94f50839dbc3d407b7621",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 182496,
-    sha256: "29d2d71db7ffc8dbf908fd16bf82c9d4f11b409ef42c312ceb9032d741d8c943",
+    size: 182592,
+    sha256: "3676273afc096f03245475b793dbcd626dc276f645d8b260a800588ff62357ac",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 180824,
-    sha256: "0b1d37fd30ef78bf2e6db618483df28f0a2bb3e47491a5b3a84ec246ccb6bc2f",
+    size: 181104,
+    sha256: "bf43116e253df67ba04b15749ea9d2cd7d64a8d9e034fb19c3de56ccde963d13",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 38928,
-    sha256: "cb28fe180a5a2352848d8ddfb5af5a51cbbb013832720ea06a59d6d86a7ec72f",
+    size: 39288,
+    sha256: "af6b333085135ffc04d92dedb27e0cb4ed8597307d980b5d2f2049e387064077",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 74240,
-    sha256: "f24c4cca50259b5be420e2a50c6052009514dc26ba1749239ba26f58f09433ad",
+    sha256: "1cff2d6f03ddb5aa858cf5eb957a005d3cc7eb4ad06689c1a819dbf7435010e4",
   },
 };

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/sendfile.h>
+#include <sys/syscall.h>
 #endif
 
 #define BAD_HANDLE EBADF
@@ -185,14 +186,49 @@ static void sync_parent(const char *path) {
   close(dir);
 }
 
-/* rename() always replaces; link() never does, on every POSIX system and file system. */
+/* Whether a failed link() or exclusive rename means "this file system cannot", not "no". */
+static int cannot(int e) {
+  return e == EPERM || e == ENOTSUP || e == EOPNOTSUPP || e == EINVAL || e == ENOSYS ||
+         e == EMLINK;
+}
+
+/* The system's rename that refuses an existing target, if it has one: -1 and errno. */
+static int rename_exclusive(const char *from, const char *to) {
+#if defined(__linux__) && defined(SYS_renameat2)
+  return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, 1 /* RENAME_NOREPLACE */);
+#elif defined(__APPLE__)
+  return renamex_np(from, to, RENAME_EXCL);
+#else
+  (void)from;
+  (void)to;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+/*
+ * rename() that never replaces `to`: link() then unlink() works on every system; file systems
+ * without hard links (FAT, exFAT) take the system's exclusive rename, and where they have none
+ * either, a rename once `to` is seen absent (a creator racing in that instant is replaced).
+ */
+static npshm_oserr rename_new(const char *from, const char *to) {
+  if (link(from, to) == 0) {
+    unlink(from); /* named now: a leftover second name would only be litter */
+    return 0;
+  }
+  if (!cannot(errno)) return errno;
+  if (rename_exclusive(from, to) == 0) return 0;
+  if (!cannot(errno)) return errno;
+  if (access(to, F_OK) == 0) return EEXIST;
+  return rename(from, to) == 0 ? 0 : errno;
+}
+
 static npshm_oserr rename_file(const char *from, const char *to, int32_t replace,
                                int32_t durable) {
   if (from == NULL || to == NULL || from[0] == '\0' || to[0] == '\0') return EINVAL;
-  if (replace ? rename(from, to) != 0 : link(from, to) != 0) return errno;
-  if (!replace) unlink(from); /* named now: a leftover second name would only be litter */
-  if (durable) sync_parent(to);
-  return 0;
+  npshm_oserr e = replace ? (rename(from, to) == 0 ? 0 : errno) : rename_new(from, to);
+  if (!e && durable) sync_parent(to);
+  return e;
 }
 
 static npshm_oserr remove_file(const char *path) {

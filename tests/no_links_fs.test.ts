@@ -1,0 +1,82 @@
+// .npy files on a file system with neither hard links nor O_TMPFILE (exFAT, as on USB drives and
+// SD cards; here through FUSE on a loop device): a new file still takes its name only when
+// complete, and never replaces one that appeared meanwhile unless asked to.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { test } from "node:test";
+import { createNpy, createSharedArray, ExistsError, openNpy, saveSharedArray } from "../mod.ts";
+
+const TOOLS = ["losetup", "mkfs.exfat", "mount.exfat-fuse"];
+const root = process.platform === "linux" && process.getuid?.() === 0;
+const tools = TOOLS.every((t) => spawnSync("sh", ["-c", `command -v ${t}`]).status === 0);
+// CI installs the tools (.ci/run) and never skips this.
+const skip = !root
+  ? "needs Linux and root, for a loop device and a FUSE mount"
+  : !tools && !process.env.CI
+  ? `needs ${TOOLS.join(", ")} (apt-get install exfat-fuse exfatprogs)`
+  : false;
+
+function run(cmd: string, ...args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: "utf8" });
+  assert.equal(r.status, 0, `${cmd} ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** Runs `fn` with the directory of a fresh 64 MiB exFAT file system, unmounted after. */
+function onExfat(fn: (dir: string) => void): void {
+  const scratch = mkdtempSync(join(tmpdir(), "npshm-exfat-"));
+  const image = join(scratch, "fs.img");
+  const dir = join(scratch, "mnt");
+  mkdirSync(dir);
+  writeFileSync(image, "");
+  truncateSync(image, 64 << 20);
+  run("mkfs.exfat", image);
+  const loop = run("losetup", "-f", "--show", image);
+  try {
+    run("mount.exfat-fuse", loop, dir);
+    try {
+      fn(dir);
+    } finally {
+      run("umount", dir);
+    }
+  } finally {
+    run("losetup", "-d", loop);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+test(
+  "createNpy and saveSharedArray on exFAT: whole files, and no replacing unasked",
+  { skip },
+  () => {
+    onExfat((dir) => {
+      writeFileSync(join(dir, "x"), "x");
+      assert.notEqual(spawnSync("ln", [join(dir, "x"), join(dir, "y")]).status, 0, "no hard links");
+      rmSync(join(dir, "x"));
+      const file = join(dir, "a.npy");
+      createNpy(file, { shape: [4], dtype: "i4", fill: 3 }).close();
+      assert.throws(() => createNpy(file, { shape: [2], dtype: "u1" }), ExistsError);
+      {
+        using a = openNpy(file);
+        assert.deepEqual(a.toArray(), [3, 3, 3, 3], "the first file, untouched");
+      }
+      createNpy(file, { shape: [2], dtype: "u1", fill: 7, overwrite: true }).close();
+      {
+        using a = openNpy(file);
+        assert.deepEqual(a.toArray(), [7, 7], "replaced when asked");
+      }
+      using s = createSharedArray(undefined, { shape: [3], dtype: "f8", fill: 1.5 });
+      saveSharedArray(s, join(dir, "b.npy"));
+      saveSharedArray(s, join(dir, "b.npy")); // over the last one
+      {
+        using b = openNpy(join(dir, "b.npy"));
+        assert.deepEqual(b.toArray(), [1.5, 1.5, 1.5]);
+      }
+      assert.deepEqual(readdirSync(dir).sort(), ["a.npy", "b.npy"], "no temporary files left");
+    });
+  },
+);
