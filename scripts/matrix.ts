@@ -546,7 +546,9 @@ const LINUX_ONLY_TESTS = [
  *     it, connects), so no fetch() reaches even 127.0.0.1 there;
  *   lockfiles, list_registry, many_arrays: they run macOS's lock files and registry on Linux, and
  *     count /proc/self/fd, so every test in them skips itself off Linux (Windows's own registry
- *     listing runs in list.test.js).
+ *     listing runs in list.test.js);
+ *   no_links_fs: it mounts exFAT through FUSE on a loop device (Windows writes files through
+ *     MoveFileEx, which needs no hard links).
  */
 const WINE_FILES = [
   "adversarial_files.test.js",
