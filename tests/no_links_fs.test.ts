@@ -9,6 +9,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "node:test";
 import { createNpy, createSharedArray, ExistsError, openNpy, saveSharedArray } from "../mod.ts";
+import { shmExists } from "./_util.ts";
 
 const TOOLS = ["losetup", "mkfs.exfat", "mount.exfat-fuse"];
 const root = process.platform === "linux" && process.getuid?.() === 0;
@@ -69,9 +70,19 @@ test(
         using a = openNpy(file);
         assert.deepEqual(a.toArray(), [7, 7], "replaced when asked");
       }
-      using s = createSharedArray(undefined, { shape: [3], dtype: "f8", fill: 1.5 });
-      saveSharedArray(s, join(dir, "b.npy"));
-      saveSharedArray(s, join(dir, "b.npy")); // over the last one
+      const s = createSharedArray(undefined, {
+        shape: [3],
+        dtype: "f8",
+        fill: 1.5,
+        unlinkOnClose: true,
+      });
+      try {
+        saveSharedArray(s, join(dir, "b.npy"));
+        saveSharedArray(s, join(dir, "b.npy")); // over the last one
+      } finally {
+        s.close();
+      }
+      assert.ok(!shmExists(s.name), "the array went with its close");
       {
         using b = openNpy(join(dir, "b.npy"));
         assert.deepEqual(b.toArray(), [1.5, 1.5, 1.5]);
