@@ -582,15 +582,17 @@ const WINE_FILES = [
   "wait.test.js",
 ];
 
+// numpy's side of the .npy tests: makes the corpus, checks what was saved from it.
+const NPY_CORPUS = `${ROOT}/tests/python/npy_corpus.py`;
+
 /**
  * Writes numpy's .npy corpus and its manifest into `dir`, for a test run with no numpy beside
  * it (tests/_corpus.ts): returns `dir`, or what went wrong.
  */
 async function numpyCorpus(dir: string): Promise<string | Ran> {
   await Deno.mkdir(dir, { recursive: true });
-  const script = `${ROOT}/tests/python/npy_corpus.py`;
   const made = await capture(
-    ["sh", "-c", `python3 '${script}' make '${dir}/' > '${dir}/${CORPUS_MANIFEST}'`],
+    ["sh", "-c", `python3 '${NPY_CORPUS}' make '${dir}/' > '${dir}/${CORPUS_MANIFEST}'`],
     "numpy-corpus",
   );
   return made.code === 0 ? dir : made;
@@ -600,9 +602,8 @@ async function numpyCorpus(dir: string): Promise<string | Ran> {
 async function numpyChecks(dir: string): Promise<{ ok: boolean; detail: string }> {
   const list = `${dir}/${CORPUS_CHECKS}`;
   if (!await exists(list)) return { ok: false, detail: "no saved .npy files for numpy to check" };
-  const script = `${ROOT}/tests/python/npy_corpus.py`;
   const checked = await capture(
-    ["sh", "-c", `python3 '${script}' check < '${list}'`],
+    ["sh", "-c", `python3 '${NPY_CORPUS}' check < '${list}'`],
     "numpy-checks",
   );
   const saved = (JSON.parse(await Deno.readTextFile(list)) as unknown[]).length;

@@ -200,7 +200,7 @@ export function createSharedArray<D extends DTypeLike>(
     raiseOnError: options.raiseOnError ?? true,
     track: options.track ?? false,
     unlinkOnClose: options.unlinkOnClose ?? false,
-    persistent: options.persistent === true && process.platform === "win32",
+    persistent: options.persistent,
   }, (buffer) => plan.fill && fillPattern(buffer, plan.fill));
   return made as SharedArray<ArrayFor<D>, ScalarFor<D>> | null;
 }
@@ -225,7 +225,10 @@ export interface MakeSpec {
   readonly unlinkOnClose: boolean;
   /** The `.npy` file the data comes from, recorded in the control block. */
   readonly source?: SourceIdentity;
-  /** Windows: back it with a file that outlives its handles (`CreateOptions.persistent`). */
+  /**
+   * Windows: back it with a file that outlives its handles (`CreateOptions.persistent`);
+   * ignored elsewhere.
+   */
   readonly persistent?: boolean;
 }
 
@@ -261,6 +264,7 @@ export function makeSharedArray(
 ): SharedArray | null {
   const { head, dataLength } = spec;
   const control = controlOffset(head.length, dataLength);
+  const persistent = spec.persistent === true && process.platform === "win32";
   let segment: Segment;
   try {
     segment = createNamed(name, control + CONTROL_SIZE, spec, head);
@@ -274,11 +278,11 @@ export function makeSharedArray(
     const block = encodeControl(Date.now());
     writeSegment(segment, control, spec.source ? withSource(block, spec.source) : block);
     if (spec.track) trackSegment(segment, flagsAddress(segment, control), control, true);
-    if (spec.persistent) publishPersistent(segment, spec.force);
+    if (persistent) publishPersistent(segment, spec.force);
     else publish(segment, spec.force);
   } catch (err) {
     mapping.close(); // unpublished: closing drops the segment entirely
-    if (spec.persistent) discardPersistent(segment); // and the file it was made in
+    if (persistent) discardPersistent(segment); // and the file it was made in
     if (err instanceof ExistsError && !spec.raiseOnError) return null;
     throw err;
   }

@@ -281,7 +281,7 @@ function create(
     raiseOnError: true,
     track: false,
     unlinkOnClose: !options.readOnly && (options.unlinkOnClose ?? false),
-    persistent: options.persistent === true && process.platform === "win32",
+    persistent: options.persistent,
     source,
   };
   const array = makeSharedArray(name, spec, (buffer, segment) =>
