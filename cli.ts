@@ -374,8 +374,13 @@ const WHY: Readonly<Record<string, string>> = {
   "cache": "the cache (its sha256 is the pinned one)",
 };
 
-/** /dev/shm's size and free bytes, or why they are unknown. */
+/** /dev/shm's size and free bytes, or where this OS keeps shared memory instead. */
 function shmSpace(): { size: number; free: number } | string {
+  // Neither has a file system of shared memory to measure: its room is the machine's memory.
+  if (process.platform === "win32") {
+    return "no /dev/shm: named mappings in the paging file (persistent arrays: files)";
+  }
+  if (process.platform === "darwin") return "no /dev/shm: POSIX shared memory in the kernel";
   try {
     const s = statfsSync("/dev/shm");
     return { size: s.blocks * s.bsize, free: s.bavail * s.bsize };

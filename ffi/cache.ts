@@ -30,6 +30,7 @@ import {
   unlinkSync,
   writeSync,
 } from "node:fs";
+import { join } from "node:path";
 import process from "node:process";
 import {
   detectRuntime,
@@ -62,14 +63,14 @@ export function releaseBuild(target: string): ReleaseBuild {
 
 /** The cache directory of one runtime, given how to read the environment. */
 function defaultCacheDir(runtime: Runtime, env: (name: string) => string | undefined): string {
-  const v = `npshm/${PINNED_VERSION}`;
+  const v = ["npshm", PINNED_VERSION];
   const denoDir = runtime === "deno" ? env("DENO_DIR") : undefined;
-  if (denoDir) return `${denoDir}/${v}`;
+  if (denoDir) return join(denoDir, ...v);
   // Deno's own default DENO_DIR is <OS cache directory>/deno.
-  const base = runtime === "deno" ? "deno/" : "";
-  if (process.platform === "win32") return `${env("LOCALAPPDATA")}\\${base}${v}`;
-  if (process.platform === "darwin") return `${env("HOME")}/Library/Caches/${base}${v}`;
-  return `${env("XDG_CACHE_HOME") ?? `${env("HOME")}/.cache`}/${base}${v}`;
+  const base = runtime === "deno" ? ["deno", ...v] : v;
+  if (process.platform === "win32") return join(`${env("LOCALAPPDATA")}`, ...base);
+  if (process.platform === "darwin") return join(`${env("HOME")}`, "Library", "Caches", ...base);
+  return join(env("XDG_CACHE_HOME") ?? join(`${env("HOME")}`, ".cache"), ...base);
 }
 
 /**
@@ -117,7 +118,7 @@ function permissionHint(err: unknown, flag: string, dir: string): never {
  */
 export function cachedLibrary(target: string, dir: string = cacheDir()): string | undefined {
   const build = releaseBuild(target);
-  const path = `${dir}/${build.file}`;
+  const path = join(dir, build.file);
   let bytes: Uint8Array;
   try {
     if (statSync(path).size !== build.size) return undefined;
@@ -137,7 +138,7 @@ function sweepTemporaries(dir: string): void {
   try {
     for (const name of readdirSync(dir)) {
       if (!name.startsWith(".") || !name.endsWith(".tmp")) continue;
-      const path = `${dir}/${name}`;
+      const path = join(dir, name);
       if (Date.now() - statSync(path).mtimeMs > STALE_TEMP_MS) unlinkSync(path);
     }
   } catch { /* another process swept it first, or it is not ours to remove */ }
@@ -165,8 +166,8 @@ function syncDir(dir: string): void {
  * ```
  */
 export function installFile(dir: string, file: string, bytes: Uint8Array): string {
-  const path = `${dir}/${file}`;
-  const temp = `${dir}/.${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  const path = join(dir, file);
+  const temp = join(dir, `.${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
   try {
     mkdirSync(dir, { recursive: true });
     sweepTemporaries(dir);

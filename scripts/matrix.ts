@@ -540,10 +540,6 @@ const LINUX_ONLY_TESTS = [
  *     /dev/shm/NAME), and no Python with NumPy for Windows can be installed here. npy_io runs:
  *     numpy on Linux writes its corpus before the run and checks the files it saved after
  *     ({@link numpyCorpus}, {@link numpyChecks}); its suites with numpy inside skip themselves;
- *   cli_native, fetch: their downloads use fetch(), whose client (undici) turns TCP keep-alive
- *     on before it connects; under Wine that makes every connect fail ("connect UNKNOWN"; a
- *     net.connect after setKeepAlive(true) fails the same, node:http's get, which does not set
- *     it, connects), so no fetch() reaches even 127.0.0.1 there;
  *   lockfiles, list_registry, many_arrays: they run macOS's lock files and registry on Linux, and
  *     count /proc/self/fd, so every test in them skips itself off Linux (Windows's own registry
  *     listing runs in list.test.js);
@@ -557,9 +553,11 @@ const WINE_FILES = [
   "adversarial_size.test.js",
   "adversarial_special.test.js",
   "cli.test.js",
+  "cli_native.test.js",
   "close_gc.test.js",
   "demo.test.js",
   "dtype.test.js",
+  "fetch.test.js",
   "full_disk.test.js",
   "header.test.js",
   "header_fuzz.test.js",
@@ -690,12 +688,19 @@ async function wine(build: NpmBuild, dir: string): Promise<void> {
     ...files.map((f) => `tests/${f}`),
   ];
   const quoted = argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  // Every node.exe of the run (the runner, each file's process, their children) preloads it.
+  const keepAlive = `file:///Z:${ROOT}/scripts/wine_keepalive.mjs`;
   const ran = await capture(
     ["sh", "-c", `${quoted} </dev/null >wine.stdout 2>wine.stderr`],
     "wine-node",
     {
       cwd: dir,
-      env: { ...WINE_ENV, NODE_SKIP_PLATFORM_CHECK: "1", NPSHM_TEST_NUMPY_CORPUS: corpus },
+      env: {
+        ...WINE_ENV,
+        NODE_SKIP_PLATFORM_CHECK: "1",
+        NPSHM_TEST_NUMPY_CORPUS: corpus,
+        NODE_OPTIONS: `--import ${keepAlive}`,
+      },
       timeoutMs: 15 * 60_000,
     },
   );

@@ -9,6 +9,7 @@ import process from "node:process";
 import { before, test } from "node:test";
 import { cachedLibrary } from "../ffi/cache.ts";
 import { downloadLibrary } from "../ffi/fetch.ts";
+import { PINNED_VERSION } from "../ffi/pinned.ts";
 import {
   build,
   releaseBytes,
@@ -56,7 +57,7 @@ const download = (how: string, dir: string, timeoutS = 20) =>
 test("a download is verified, cached under its release name, and loads", async () => {
   const dir = scratch();
   const path = await download("good", dir);
-  assert.equal(path, `${dir}/${build.file}`);
+  assert.equal(path, join(dir, build.file));
   assert.deepEqual(readdirSync(dir), [build.file]); // no temporary file left
   assert.equal(cachedLibrary(target, dir), path);
   const info = nativeInfo({ NPSHM_LIB: path }, uniqueName("fetch"));
@@ -106,11 +107,14 @@ test("a cached file is loaded only if its sha256 is the pinned one", () => {
 
 test("the cache is NPSHM_CACHE, else the runtime's cache directory for this version", () => {
   const home = scratch();
-  const own: Record<string, string> = runtime === "deno"
-    ? { DENO_DIR: `${home}/deno-dir` }
-    : { XDG_CACHE_HOME: home };
-  const expected = runtime === "deno" ? `${home}/deno-dir/npshm/` : `${home}/npshm/`;
+  // Where each runtime's default lives: DENO_DIR on Deno, else the OS's per-user cache.
+  const [own, under]: [Record<string, string>, string] = runtime === "deno"
+    ? [{ DENO_DIR: join(home, "deno-dir") }, join(home, "deno-dir")]
+    : process.platform === "win32"
+    ? [{ LOCALAPPDATA: home }, home]
+    : [{ XDG_CACHE_HOME: home }, home];
   const info = nativeInfo({ ...own, NPSHM_CACHE: "" });
-  assert.match(info.cacheDir, new RegExp(`^${expected}\\d+\\.\\d+\\.\\d+$`));
-  assert.equal(nativeInfo({ ...own, NPSHM_CACHE: `${home}/mine` }).cacheDir, `${home}/mine`);
+  assert.equal(info.cacheDir, join(under, "npshm", PINNED_VERSION));
+  const mine = join(home, "mine");
+  assert.equal(nativeInfo({ ...own, NPSHM_CACHE: mine }).cacheDir, mine);
 });
