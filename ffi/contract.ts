@@ -227,6 +227,13 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
+  npshm_file_claim: {
+    parameters: [
+      "i64", // handle
+      "buffer", // out
+    ],
+    result: "i32",
+  },
   npshm_file_remove: {
     parameters: [
       "buffer", // path

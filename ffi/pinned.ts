@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x7a7efe50;
+export const STAMP = 0x0499b923;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 207624,
-    sha256: "4ef868f756703972320ee50a60b9e52b043d335332e94f50839dbc3d407b7621",
+    size: 207688,
+    sha256: "d843eb608357cabeb8859802298823805924e648fa824b94fe6c70116e79b61c",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 182592,
-    sha256: "3676273afc096f03245475b793dbcd626dc276f645d8b260a800588ff62357ac",
+    size: 182648,
+    sha256: "e5e068e972508874ab4d5ef0665d2a949896d9ac2cb19f22378b5dd38c0e30ae",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 181104,
-    sha256: "bf43116e253df67ba04b15749ea9d2cd7d64a8d9e034fb19c3de56ccde963d13",
+    size: 181432,
+    sha256: "bbada1f673ba63da84918681e3e0b3a1c54bbdf8c3ced409dedce4e2ee03c2a0",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 39288,
-    sha256: "af6b333085135ffc04d92dedb27e0cb4ed8597307d980b5d2f2049e387064077",
+    size: 39600,
+    sha256: "ca03a92680ce6ff6c7ef13fcda9ddda3daf4e1ffe4db2f64b63c4db0072e2f31",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
-    size: 74240,
-    sha256: "1cff2d6f03ddb5aa858cf5eb957a005d3cc7eb4ad06689c1a819dbf7435010e4",
+    size: 76288,
+    sha256: "dc90e6187e2cb205ef5341bec35d7bbb969c6b30238fa3eb6c69cae591b12c4e",
   },
 };

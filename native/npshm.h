@@ -210,6 +210,14 @@ NPSHM_API int32_t npshm_file_flush(uint64_t addr, uint64_t len, int64_t *out);
 NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t replace,
                                     int32_t durable, int64_t *out);
 
+/*
+ * Take this handle's claim on its file without waiting: an exclusive lock the OS drops when the
+ * handle closes or its process dies (POSIX flock; Windows LockFileEx on the last byte an offset
+ * can name, which no read or write of the data touches). NPSHM_BUSY if another handle holds it.
+ * A writer claims a file it is still making, so a file nobody claims was left by a crash.
+ */
+NPSHM_API int32_t npshm_file_claim(int64_t handle, int64_t *out);
+
 /* Remove a file. */
 NPSHM_API int32_t npshm_file_remove(const char *path, int64_t *out);
 

@@ -21,6 +21,7 @@
 /* ======================================================================== POSIX */
 #include <fcntl.h>
 #include <libgen.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -234,6 +235,15 @@ static npshm_oserr rename_file(const char *from, const char *to, int32_t replace
 static npshm_oserr remove_file(const char *path) {
   if (path == NULL || path[0] == '\0') return EINVAL;
   return unlink(path) == 0 ? 0 : errno;
+}
+
+/* flock: held by the open file description, so the kernel drops it when its last fd closes. */
+static npshm_oserr claim_file(int64_t handle) {
+  int r;
+  do {
+    r = flock(npshm_fd_of(handle), LOCK_EX | LOCK_NB);
+  } while (r != 0 && errno == EINTR);
+  return r == 0 ? 0 : errno;
 }
 
 /* Owner first: a chown may clear the set-id bits that the chmod then puts back. */
@@ -452,6 +462,20 @@ static npshm_oserr remove_file(const char *path) {
   return e;
 }
 
+/*
+ * A byte-range lock on the last byte a file offset can name: far past any data, and mapped
+ * views ignore byte-range locks, so it stops no read or write. Windows drops it when the handle
+ * closes, or its process ends.
+ */
+static npshm_oserr claim_file(int64_t handle) {
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof ov);
+  ov.Offset = 0xfffffffeu;
+  ov.OffsetHigh = 0x7fffffffu;
+  DWORD how = LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY;
+  return LockFileEx(npshm_handle_of(handle), how, 0, 1, 0, &ov) ? 0 : GetLastError();
+}
+
 /* A replacing file gets the directory's default security descriptor, as a new one does. */
 static npshm_oserr adopt_file(int64_t handle, const char *path) {
   (void)handle;
@@ -574,6 +598,13 @@ NPSHM_API int32_t npshm_file_rename(const char *from, const char *to, int32_t re
                                     int32_t durable, int64_t *out) {
   if (out) out[3] = 0;
   npshm_oserr e = rename_file(from, to, replace, durable);
+  return e ? npshm_fail(out, e) : NPSHM_OK;
+}
+
+NPSHM_API int32_t npshm_file_claim(int64_t handle, int64_t *out) {
+  if (out) out[3] = 0;
+  if (!handle_ok(handle)) return npshm_fail(out, BAD_HANDLE);
+  npshm_oserr e = claim_file(handle);
   return e ? npshm_fail(out, e) : NPSHM_OK;
 }
 

@@ -421,6 +421,7 @@ static inline int32_t npshm_status_of(npshm_oserr e) {
   case ERROR_NOT_SUPPORTED:
     return NPSHM_UNSUPPORTED;
   case ERROR_BUSY:
+  case ERROR_LOCK_VIOLATION:
     return NPSHM_BUSY;
   default:
     return NPSHM_OTHER;

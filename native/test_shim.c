@@ -1082,6 +1082,19 @@ static void test_files(void) {
   check(npshm_file_open(path, NPSHM_FILE_READ, 0, out) == NPSHM_OK && out[2] == (1 << 20),
         "the file is under the new name");
   npshm_close(out[0]);
+  check(npshm_file_open(path, NPSHM_FILE_WRITE, 0, out) == NPSHM_OK, "a first handle");
+  int64_t h1 = out[0];
+  check(npshm_file_open(path, NPSHM_FILE_WRITE, 0, out) == NPSHM_OK, "a second handle");
+  int64_t h2 = out[0];
+  check(npshm_file_claim(h1, out) == NPSHM_OK, "file_claim by the first handle");
+  check(npshm_file_claim(h2, out) == NPSHM_BUSY, "file_claim by another handle: BUSY");
+  check(npshm_file_pwrite(h2, 0, (const uint8_t *)"xyz", 3, out) == NPSHM_OK &&
+            npshm_file_pread(h2, 0, buf, 3, out) == NPSHM_OK && memcmp(buf, "xyz", 3) == 0,
+        "a claim stops no read or write of the data");
+  npshm_close(h1);
+  check(npshm_file_claim(h2, out) == NPSHM_OK, "the claim goes with its handle");
+  npshm_close(h2);
+  check(npshm_file_claim(-1, out) != NPSHM_OK, "file_claim of a bad handle fails");
   check(npshm_file_remove(path, out) == NPSHM_OK, "file_remove");
   check(npshm_file_remove(path, out) == NPSHM_NOT_FOUND, "file_remove of a missing file");
 #ifndef _WIN32

@@ -53,7 +53,7 @@ import { type NpyHeader, readNpyHeader } from "./format/header.ts";
 import { validateName } from "./format/name.ts";
 import { reclaimStale } from "./lifecycle.ts";
 import { registeredNames, registerName, unregisterName, USES_REGISTRY } from "./os/registry.ts";
-import { openNamed } from "./os/persist.ts";
+import { openNamed, removeOrphanFills } from "./os/persist.ts";
 import { readSegment, releaseSegment, type Segment } from "./os/segment.ts";
 import { trackerOfLock, trackersOf } from "./os/track.ts";
 
@@ -130,8 +130,10 @@ export function listSharedArrays(): SharedArrayInfo[] {
  * as when a whole process group or cgroup is killed). An array that is tracked again
  * meanwhile, or replaced, is kept. Also removes the temporary names (`.npshm-<pid>-<hex>`,
  * hidden from listings) that a force-replace left when its process died between its two steps
- * (Linux). Windows has nothing stale; macOS's trackers are its lock directory's slot files.
- * Returns the names removed. (`npshm rm --all-stale`.)
+ * (Linux). Windows has no stale arrays (a mapping goes with its last handle), but it removes
+ * the hidden files of persistent arrays whose creator died while filling them; macOS's
+ * trackers are its lock directory's slot files. Returns the names removed, and those files'
+ * names. (`npshm rm --all-stale`.)
  *
  * @throws {UnsupportedError} not on Linux, Windows or macOS
  * @example
@@ -143,7 +145,7 @@ export function listSharedArrays(): SharedArrayInfo[] {
 export function removeStaleSharedArrays(): string[] {
   const removed = listSharedArrays().filter((a) => a.stale && reclaimStale(a.name));
   const names = removed.map((a) => a.name);
-  return USES_REGISTRY ? names : [...names, ...removeOrphanTemps()];
+  return [...names, ...(USES_REGISTRY ? removeOrphanFills() : removeOrphanTemps())];
 }
 
 // The temporary name of a force-replace: ".npshm-<pid>-<16 hex>" (native/npshm.c).

@@ -1,9 +1,9 @@
 // track: true — the last tracker out removes the name, whether it closes or dies by kill -9;
 // unnamed creation; and the 8 x 500 race of create/attach/track/close/delete.
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import process from "node:process";
 import { describe, test } from "node:test";
 import {
@@ -15,6 +15,7 @@ import {
   NotFoundError,
   OsError,
   readSharedArray,
+  removeStaleSharedArrays,
   saveSharedArray,
 } from "../mod.ts";
 import { userDir } from "../src/os/registry.ts";
@@ -323,6 +324,32 @@ describe("lifetimes on Windows", {
     }
     assert.deepEqual(litter(), []);
     assert.equal(deleteSharedArray(name), true);
+  });
+
+  test("a creator killed mid-fill leaves a hidden file, removed once nobody claims it", async () => {
+    const [one, two] = [uniqueName("win-orphan"), uniqueName("win-orphan")];
+    const before = litter();
+    const fillers = [await startHolder("filling", one), await startHolder("filling", two)];
+    const [a, b] = litter().filter((f) => !before.includes(f)).map((f) =>
+      join(userDir("arrays"), f)
+    );
+    assert.ok(a && b, "each filler's hidden file");
+    const age = (path: string, ms: number) => utimesSync(path, new Date(ms), new Date(ms));
+    age(a, Date.now() - 60_000);
+    age(b, Date.now() - 60_000);
+    assert.deepEqual(removeStaleSharedArrays(), [], "a live creator's claim keeps its file");
+    assert.throws(() => attachSharedArray(one), NotFoundError, "and it is under no name");
+    for (const f of fillers) await kill9(f);
+    age(b, Date.now()); // as if written just now: a creator that has not claimed it yet
+    const third = uniqueName("win-orphan");
+    createSharedArray(third, { shape: [1], dtype: "u1", persistent: true }).close();
+    assert.equal(deleteSharedArray(third), true);
+    assert.ok(!existsSync(a), "a new persistent array removed the dead creator's file");
+    assert.ok(existsSync(b), "but not one written less than 10 s ago");
+    age(b, Date.now() - 60_000);
+    assert.deepEqual(removeStaleSharedArrays(), [basename(b)], "removeStaleSharedArrays says so");
+    assert.ok(!existsSync(b));
+    for (const n of [one, two]) rmSync(join(tmpdir(), `${n}.npy`), { force: true });
   });
 
   test("readSharedArray readOnly: the array stays while the read-only one has it", () => {

@@ -293,6 +293,26 @@ export function renameFile(from: string, to: string, replace: boolean, durable: 
 }
 
 /**
+ * Takes this process's claim on a file without waiting: an exclusive lock (Windows: on one
+ * byte far past any data, which mapped views ignore; POSIX: flock) that the OS drops when the
+ * handle closes or the process dies. False if another handle holds it. A claim says "a live
+ * process is still writing this": files that nobody claims are left over by crashes.
+ *
+ * @example
+ * ```ts
+ * const f = openFile(".1a2b3c4d5e6f.npshm-tmp", "write");
+ * if (claimFile(f)) console.log("its writer is gone");
+ * closeFile(f);
+ * ```
+ */
+export function claimFile(f: OpenFile): boolean {
+  const status = shim().npshm_file_claim(f.handle, out);
+  if (status === Status.BUSY) return false;
+  if (status !== Status.OK) throw failure(status, `lock file '${f.path}'`);
+  return true;
+}
+
+/**
  * Removes a file; returns false if it was not there. Never throws: it cleans up after
  * failures, where the first error is the one to report.
  *
@@ -328,6 +348,18 @@ export interface NewFile extends OpenFile {
   readonly at: string;
   /** Whether it takes the permission bits and owner of the file it replaces. */
   readonly adopt: boolean;
+}
+
+/**
+ * Whether a file name is one {@link createFile} writes a new file under before naming it.
+ *
+ * @example
+ * ```ts
+ * isTemporaryName(".0123456789ab.npshm-tmp"); // true
+ * ```
+ */
+export function isTemporaryName(name: string): boolean {
+  return /^\.[0-9a-f]{12}\.npshm-tmp$/.test(name);
 }
 
 /**
