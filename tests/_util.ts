@@ -5,13 +5,14 @@
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, rmSync, unlinkSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
-import { segmentExists } from "../src/os/persist.ts";
+import { isPersistent, removePersistent, segmentExists } from "../src/os/persist.ts";
+import { registeredNames } from "../src/os/registry.ts";
 
 // `deno test --parallel` runs every test file in one process, each with its own copy of this
 // module: this tag keeps one file's sweepLeaks() off the live segments of the others.
@@ -23,24 +24,35 @@ export function uniqueName(tag = "t"): string {
 }
 
 /**
- * Segments this test process (or its children, which get names from it) left in /dev/shm,
- * removed so one failure does not pile up; a test file asserts the list is empty at its end.
+ * Segments this test process (or its children, which get names from it) left in /dev/shm
+ * (Windows: persistent arrays), removed so one failure does not pile up; a test file asserts the list is empty at its end.
  * Also removes, without reporting them, the test names of processes that no longer run: a run
  * killed midway (a timeout, Ctrl-C) cannot sweep its own.
  */
 export function sweepLeaks(): string[] {
-  // Not Linux: names are not files (Wine shows the host's /dev/shm as Z:\dev\shm: not ours)
+  if (process.platform === "win32") return sweepTestNames(persistentNames(), removePersistent);
+  // Not Linux: names are not files (macOS has no /dev/shm)
   if (process.platform !== "linux") return [];
+  return sweepTestNames(readdirSync("/dev/shm"), (n) => rmSync(shmPath(n), { force: true }));
+}
+
+// Windows: a mapping goes with its last handle, so what a test can leave is a persistent array
+// (Wine also shows the host's /dev/shm as Z:\dev\shm: not ours).
+function persistentNames(): string[] {
+  return registeredNames().filter(isPersistent);
+}
+
+function sweepTestNames(names: string[], remove: (name: string) => unknown): string[] {
   const mine: string[] = [];
-  for (const n of readdirSync("/dev/shm")) {
+  for (const n of names) {
     if (!n.startsWith("npshm-test-")) continue;
     if (n.includes(`-${process.pid}-${FILE_TAG}-`)) mine.push(n);
     else {
       const pid = TEST_PID.exec(n)?.[1];
-      if (pid !== undefined && !isRunning(Number(pid))) rmSync(shmPath(n), { force: true });
+      if (pid !== undefined && !isRunning(Number(pid))) remove(n);
     }
   }
-  for (const n of mine) unlinkSync(shmPath(n));
+  for (const n of mine) remove(n);
   return mine;
 }
 
