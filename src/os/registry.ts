@@ -41,6 +41,7 @@ import { tmpdir } from "node:os";
 import { dirname, posix, win32 } from "node:path";
 import process from "node:process";
 import { isPermissionError } from "../../ffi/environment.ts";
+import { granted } from "./granted.ts";
 
 /** What {@link userDirFor} needs to know of the user: only the platform's own is read. */
 export interface UserPlaces {
@@ -107,20 +108,6 @@ function userPlaces(): UserPlaces {
 /** A file name for an array name: any name, whatever its characters or length. */
 export function nameHash(name: string): string {
   return createHash("sha256").update(name).digest("hex").slice(0, 40);
-}
-
-interface DenoPermissions {
-  querySync(d: { name: string; variable?: string; kind?: string; path?: string }): {
-    state: string;
-  };
-}
-const denoPermissions = (globalThis as unknown as { Deno?: { permissions: DenoPermissions } }).Deno
-  ?.permissions;
-
-// Deno: whether each is granted already (asking would prompt, on an attach). Elsewhere true.
-function granted(...wanted: Parameters<DenoPermissions["querySync"]>[0][]): boolean {
-  return denoPermissions === undefined ||
-    wanted.every((d) => denoPermissions.querySync(d).state === "granted");
 }
 
 const POSIX = process.platform !== "win32";
