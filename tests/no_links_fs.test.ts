@@ -3,13 +3,23 @@
 // complete, and never replaces one that appeared meanwhile unless asked to.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { test } from "node:test";
 import { createNpy, createSharedArray, ExistsError, openNpy, saveSharedArray } from "../mod.ts";
 import { shmExists } from "./_util.ts";
+import { kill9, startHolder } from "./_sync_util.ts";
 
 const TOOLS = ["losetup", "mkfs.exfat", "mount.exfat-fuse"];
 const root = process.platform === "linux" && process.getuid?.() === 0;
@@ -28,7 +38,7 @@ function run(cmd: string, ...args: string[]): string {
 }
 
 /** Runs `fn` with the directory of a fresh 64 MiB exFAT file system, unmounted after. */
-function onExfat(fn: (dir: string) => void): void {
+async function onExfat(fn: (dir: string) => void | Promise<void>): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), "npshm-exfat-"));
   const image = join(scratch, "fs.img");
   const dir = join(scratch, "mnt");
@@ -40,7 +50,7 @@ function onExfat(fn: (dir: string) => void): void {
   try {
     run("mount.exfat-fuse", loop, dir);
     try {
-      fn(dir);
+      await fn(dir);
     } finally {
       run("umount", dir);
     }
@@ -53,7 +63,7 @@ function onExfat(fn: (dir: string) => void): void {
 test(
   "createNpy and saveSharedArray on exFAT: whole files, and no replacing unasked",
   { skip },
-  () => {
+  () =>
     onExfat((dir) => {
       writeFileSync(join(dir, "x"), "x");
       assert.notEqual(spawnSync("ln", [join(dir, "x"), join(dir, "y")]).status, 0, "no hard links");
@@ -88,6 +98,32 @@ test(
         assert.deepEqual(b.toArray(), [1.5, 1.5, 1.5]);
       }
       assert.deepEqual(readdirSync(dir).sort(), ["a.npy", "b.npy"], "no temporary files left");
-    });
-  },
+    }),
+);
+
+test(
+  "a save killed midway leaves its hidden file until a later save there finds it unclaimed",
+  { skip },
+  () =>
+    onExfat(async (dir) => {
+      const temps = () => readdirSync(dir).filter((n) => n.endsWith(".npshm-tmp"));
+      const age = (name: string, ms: number) =>
+        utimesSync(join(dir, name), new Date(ms), new Date(ms));
+      const saver = await startHolder("saving", join(dir, "c.npy")); // stopped mid-save
+      const [left] = temps();
+      assert.ok(left, "the save's hidden file");
+      using s = createSharedArray(undefined, { shape: [2], dtype: "u1", unlinkOnClose: true });
+      age(left, Date.now() - 60_000);
+      saveSharedArray(s, join(dir, "d.npy"));
+      assert.deepEqual(temps(), [left], "a live saver's claim keeps it");
+      await kill9(saver);
+      assert.ok(!existsSync(join(dir, "c.npy")), "the killed save named nothing");
+      age(left, Date.now());
+      saveSharedArray(s, join(dir, "e.npy"));
+      assert.deepEqual(temps(), [left], "one written in the last 10 s is kept");
+      age(left, Date.now() - 60_000);
+      createNpy(join(dir, "f.npy"), { shape: [1], dtype: "u1" }).close();
+      assert.deepEqual(temps(), [], "the next new file there removed the unclaimed one");
+      assert.deepEqual(readdirSync(dir).sort(), ["d.npy", "e.npy", "f.npy"]);
+    }),
 );

@@ -59,8 +59,9 @@ export interface SaveOptions {
  * are written in C order). The file appears complete or not at all: the bytes go to an unnamed
  * file in its directory (Linux; elsewhere a hidden `.<hex>.npshm-tmp` there), which is flushed
  * (unless `durable: false`) and then takes the name `file`, atomically. On failure, or if the
- * process dies meanwhile, `file` is untouched and (on Linux) nothing is left behind. A file it
- * replaces keeps its permission bits and owner.
+ * process dies meanwhile, `file` is untouched and (on Linux) nothing is left behind; elsewhere
+ * the next save or new file in that folder removes the hidden one. A file it replaces keeps its
+ * permission bits and owner.
  *
  * @throws {NoSpaceError} the disk is full; {PermissionDeniedError}; {NotFoundError} no such
  *   directory; {ClosedError} the array was closed

@@ -13,10 +13,12 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
+import { readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cString, FileHow, OUT_SLOTS, Status } from "../../ffi/contract.ts";
 import { InvalidArgumentError } from "../format/errors.ts";
+import { granted } from "./granted.ts";
 import { failure as statusFailure, shim } from "./native.ts";
 import { type Segment, withHandle } from "./segment.ts";
 
@@ -351,18 +353,6 @@ export interface NewFile extends OpenFile {
 }
 
 /**
- * Whether a file name is one {@link createFile} writes a new file under before naming it.
- *
- * @example
- * ```ts
- * isTemporaryName(".0123456789ab.npshm-tmp"); // true
- * ```
- */
-export function isTemporaryName(name: string): boolean {
-  return /^\.[0-9a-f]{12}\.npshm-tmp$/.test(name);
-}
-
-/**
  * Starts a {@link NewFile} for `path`. `mode`: its permission bits (before the umask); without
  * it the file gets 0o644, or, replacing a file, that file's bits and (where permitted) owner.
  *
@@ -388,8 +378,59 @@ export function createFile(path: string, mode: number | undefined): NewFile {
     return { path, handle: out[0], size: 0, target: path, how: "unnamed", at: path, adopt };
   }
   if (status !== Status.UNSUPPORTED) throw failure(status, `create a file for '${path}'`);
+  removeOrphanTemporaries(dirname(path));
   const at = join(dirname(path), `.${randomBytes(6).toString("hex")}.npshm-tmp`);
-  return { ...openFile(at, "create", bits), target: path, how: "temporary", at, adopt };
+  const f: NewFile = { ...openFile(at, "create", bits), target: path, how: "temporary", at, adopt };
+  try {
+    claimFile(f);
+  } catch {
+    // no locks on this file system: nobody can claim its files, so no one removes this one
+  }
+  return f;
+}
+
+// The hidden name of a temporary file, as createFile gives it.
+const TEMPORARY = /^\.[0-9a-f]{12}\.npshm-tmp$/;
+
+// A creator claims its file right after making it: a younger file may be one that has not yet.
+const ORPHAN_AFTER_MS = 10_000;
+
+/**
+ * Removes from `dir` the hidden files {@link createFile} made for processes that died before
+ * naming them (killed mid-save, or the machine lost power): files of that name that no live
+ * process claims ({@link claimFile}) and that were last written over 10 s ago. They were never
+ * under the name they were meant for. Returns their names. Never throws: a folder it cannot
+ * read (on Deno: was not granted reading) is left alone. {@link createFile} calls it.
+ *
+ * @example
+ * ```ts
+ * removeOrphanTemporaries("/data"); // [".0123456789ab.npshm-tmp"] after a save was killed
+ * ```
+ */
+export function removeOrphanTemporaries(dir: string): string[] {
+  let names: string[];
+  try {
+    names = granted({ name: "read", path: dir }) ? readdirSync(dir) : [];
+  } catch {
+    return [];
+  }
+  return names.filter((n) => TEMPORARY.test(n) && removeIfOrphan(join(dir, n)));
+}
+
+function removeIfOrphan(path: string): boolean {
+  try {
+    // Age first: a file this young is never opened, so its creator's claim always succeeds.
+    if (Date.now() - statSync(path).mtimeMs < ORPHAN_AFTER_MS) return false;
+    const f = openFile(path, "write");
+    try {
+      if (!claimFile(f)) return false; // its creator is alive
+    } finally {
+      closeFile(f);
+    }
+  } catch {
+    return false; // gone meanwhile, not ours to open, or no locks on this file system
+  }
+  return removeFile(path);
 }
 
 /**

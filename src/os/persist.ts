@@ -16,23 +16,21 @@
  * ```
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { ExistsError, NotFoundError, OsError, PermissionDeniedError } from "../format/errors.ts";
 import {
-  claimFile,
   closeFile,
   commitFile,
   createFile,
   discardFile,
-  isTemporaryName,
   mapFile,
   type NewFile,
-  type OpenFile,
   openFile,
   pwriteFile,
   removeFile,
+  removeOrphanTemporaries,
   resizeFile,
 } from "./file.ts";
 import { nameHash, userDir } from "./registry.ts";
@@ -82,11 +80,9 @@ export function createPersistent(
   const path = persistentPath(name);
   if (!force && existsSync(path)) throw exists(name, path);
   mkdirSync(userDir("arrays"), { recursive: true });
-  removeOrphanFills();
   const f = createFile(path, 0o600);
   let segment: Segment;
   try {
-    if (!claimFile(f)) throw new OsError(`cannot claim the new file '${f.at}': it is locked`);
     resizeFile(f, size, true);
     pwriteFile(f, 0, head);
     segment = { ...mapFile(f, false), name };
@@ -147,15 +143,11 @@ export function discardPersistent(segment: Segment): void {
   unpublished.delete(segment);
 }
 
-// A creator claims its file right after making it: a younger file may be one that has not yet.
-const ORPHAN_AFTER_MS = 10_000;
-
 /**
  * Removes the hidden files of persistent arrays whose creator died while filling them (killed,
- * or its machine lost power): files that no live process claims ({@link claimFile}), last
- * written over 10 s ago. They were never under a name, so nothing attached them. Returns their
- * file names; `[]` off Windows. {@link createPersistent} calls it, as does
- * `removeStaleSharedArrays`.
+ * or its machine lost power): {@link removeOrphanTemporaries} of their folder. They were never
+ * under a name, so nothing attached them. Returns their file names; `[]` off Windows.
+ * {@link createPersistent} does it too, through `createFile`.
  *
  * @example
  * ```ts
@@ -163,32 +155,7 @@ const ORPHAN_AFTER_MS = 10_000;
  * ```
  */
 export function removeOrphanFills(): string[] {
-  if (process.platform !== "win32") return [];
-  const dir = userDir("arrays");
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return []; // no persistent array was ever made here
-  }
-  return names.filter((n) => isTemporaryName(n) && removeIfOrphan(join(dir, n)));
-}
-
-function removeIfOrphan(path: string): boolean {
-  let f: OpenFile;
-  try {
-    f = openFile(path, "write");
-  } catch {
-    return false; // published or removed meanwhile
-  }
-  try {
-    if (!claimFile(f) || Date.now() - statSync(path).mtimeMs < ORPHAN_AFTER_MS) return false;
-  } catch {
-    return false;
-  } finally {
-    closeFile(f);
-  }
-  return removeFile(path);
+  return process.platform === "win32" ? removeOrphanTemporaries(userDir("arrays")) : [];
 }
 
 function exists(name: string, path: string): ExistsError {
