@@ -77,6 +77,20 @@ export const NUMPY_READS_SHM_FILES: string | false = process.platform === "win32
   ? "NumPy reads the segment as the file /dev/shm/NAME: a Windows mapping is no file"
   : false;
 
+/**
+ * The skip reason of a test of what POSIX names do and a Windows mapping does not (the Windows
+ * behaviour is tested in "lifetimes on Windows", track.test.ts): `false` off Windows.
+ *
+ * @example
+ * ```ts
+ * import { test } from "node:test";
+ * test("a /dev/shm file's mode", { skip: notOnWindows("mappings have no mode bits") }, () => {});
+ * ```
+ */
+export function notOnWindows(why: string): string | false {
+  return process.platform === "win32" ? `not on Windows: ${why}` : false;
+}
+
 /** Path of a segment in /dev/shm (Linux). */
 export function shmPath(name: string): string {
   return `/dev/shm/${name}`;

@@ -20,9 +20,11 @@ import {
   ShapeMismatchError,
   SharedArray,
 } from "../mod.ts";
-import { afterAll, shmExists, shmPath, sweepLeaks, uniqueName } from "./_util.ts";
+import { afterAll, notOnWindows, shmExists, shmPath, sweepLeaks, uniqueName } from "./_util.ts";
 
 afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+
+const LIVE_NAME = "a mapping lives while any handle has it: force and delete cannot take its name";
 
 describe("create and attach", () => {
   test("attach sees the creator's writes and back, zero-copy", () => {
@@ -66,7 +68,9 @@ describe("create and attach", () => {
     deleteSharedArray(name);
   });
 
-  test("exists: error, null with raiseOnError false, replaced with force", () => {
+  test("exists: error, null with raiseOnError false, replaced with force", {
+    skip: notOnWindows(LIVE_NAME),
+  }, () => {
     const name = uniqueName();
     using a = createSharedArray(name, { shape: [2], dtype: "uint8", fill: 1 });
     assert.throws(() => createSharedArray(name, { shape: [2], dtype: "uint8" }), ExistsError);
@@ -107,7 +111,9 @@ describe("create and attach", () => {
     assert.equal(ok.size, 6);
   });
 
-  test("segments are created owner-only (0600) unless asked", () => {
+  test("segments are created owner-only (0600) unless asked", {
+    skip: notOnWindows("a mapping has an ACL, no mode bits"),
+  }, () => {
     const name = uniqueName();
     using _a = createSharedArray(name, { shape: [1], dtype: "u1", unlinkOnClose: true });
     assert.equal(statSync(shmPath(name)).mode & 0o777, 0o600);
@@ -121,7 +127,9 @@ describe("create and attach", () => {
     assert.equal(statSync(shmPath(other)).mode & 0o777, 0o644);
   });
 
-  test("delete frees the name; true when absent; typed errors for bad names", () => {
+  test("delete frees the name; true when absent; typed errors for bad names", {
+    skip: notOnWindows(LIVE_NAME),
+  }, () => {
     const name = uniqueName();
     createSharedArray(name, { shape: [1], dtype: "u1" }).close();
     assert.ok(shmExists(name));
@@ -132,7 +140,9 @@ describe("create and attach", () => {
     assert.equal(deleteSharedArray("a/b", { raiseOnError: false }), false);
   });
 
-  test("unlinkOnClose removes the name, but not a replacement made with force", () => {
+  test("unlinkOnClose removes the name, but not a replacement made with force", {
+    skip: notOnWindows(LIVE_NAME),
+  }, () => {
     const name = uniqueName();
     const a = createSharedArray(name, { shape: [1], dtype: "u1", unlinkOnClose: true });
     a.close();
@@ -410,7 +420,9 @@ describe("bad input gets typed errors", () => {
     );
   });
 
-  test("foreign, short, truncated and lying segments are corrupt-header errors", () => {
+  test("foreign, short, truncated and lying segments are corrupt-header errors", {
+    skip: notOnWindows("it writes segments as /dev/shm files; a mapping is no file"),
+  }, () => {
     const name = uniqueName();
     const header = (shape: string) => {
       const dict = `{'descr': '<f8', 'fortran_order': False, 'shape': ${shape}, }`;

@@ -4,9 +4,19 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { describe, test } from "node:test";
 import { attachSharedArray, createSharedArray, deleteSharedArray } from "../mod.ts";
-import { afterAll, shmExists, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
+import {
+  afterAll,
+  notOnWindows,
+  shmExists,
+  startFixture,
+  sweepLeaks,
+  uniqueName,
+} from "./_util.ts";
 
 afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
+
+// Each round's creators close their only handle at once: on Windows the array goes with it.
+const ONLY_HANDLE = "the creators keep no handle, and a mapping goes with its last one";
 
 describe("multi-process", () => {
   test("workers attach by name and write disjoint rows concurrently; the parent sees all", async () => {
@@ -31,7 +41,9 @@ describe("multi-process", () => {
     deleteSharedArray(name);
   });
 
-  test("concurrent creators of one name: exactly one wins, none sees a half-made header", async () => {
+  test("concurrent creators of one name: exactly one wins, none sees a half-made header", {
+    skip: notOnWindows(ONLY_HANDLE),
+  }, async () => {
     for (let round = 0; round < 3; round++) {
       const name = uniqueName("race");
       const startAt = String(Date.now() + 1500);
@@ -47,7 +59,9 @@ describe("multi-process", () => {
     }
   });
 
-  test("attachers racing a creator never read a half-written header", async () => {
+  test("attachers racing a creator never read a half-written header", {
+    skip: notOnWindows(ONLY_HANDLE),
+  }, async () => {
     const name = uniqueName("attach");
     const ms = "2000";
     const creator = startFixture("fixtures/attach_loop.ts", [name, "creator", ms]).done;
@@ -63,7 +77,9 @@ describe("multi-process", () => {
     assert.ok(!shmExists(name));
   });
 
-  test("force replaces an array without the name ever going missing for attachers", async () => {
+  test("force replaces an array without the name ever going missing for attachers", {
+    skip: notOnWindows(ONLY_HANDLE),
+  }, async () => {
     const name = uniqueName("force");
     createSharedArray(name, { shape: [64, 1024], dtype: "float64", fill: 3 }).close();
     const ms = "2000";
