@@ -27,7 +27,8 @@ import { parseArgs } from "node:util";
 import { packageVersion, readPins, sha256Hex, shimSources, shimStamp, writePins } from "./pins.ts";
 
 const HERE = import.meta.dirname ?? ".";
-const STRICT = ["-std=c11", "-Wall", "-Wextra", "-Werror"];
+/** Warnings as errors: every C file of the project builds with these. */
+export const STRICT = ["-std=c11", "-Wall", "-Wextra", "-Werror"];
 
 /**
  * Linux shims bind every symbol at load: their reaper drops the memory it inherited, the

@@ -8,7 +8,7 @@
  *
  * @example
  * ```sh
- * NODE_OPTIONS="--import file:///Z:/path/to/wine_keepalive.mjs" wine node.exe --test ...
+ * NODE_OPTIONS="--import file:///Z:/path/to/node_keepalive.mjs" wine node.exe --test ...
  * ```
  * @module
  */
