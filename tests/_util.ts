@@ -25,7 +25,8 @@ export function uniqueName(tag = "t"): string {
 
 /**
  * Segments this test process (or its children, which get names from it) left in /dev/shm
- * (Windows: persistent arrays), removed so one failure does not pile up; a test file asserts the list is empty at its end.
+ * (Windows: persistent arrays), removed so one failure does not pile up; a test file asserts
+ * the list is empty at its end.
  * Also removes, without reporting them, the test names of processes that no longer run: a run
  * killed midway (a timeout, Ctrl-C) cannot sweep its own.
  */

@@ -378,8 +378,9 @@ export function createFile(path: string, mode: number | undefined): NewFile {
     return { path, handle: out[0], size: 0, target: path, how: "unnamed", at: path, adopt };
   }
   if (status !== Status.UNSUPPORTED) throw failure(status, `create a file for '${path}'`);
-  removeOrphanTemporaries(dirname(path));
-  const at = join(dirname(path), `.${randomBytes(6).toString("hex")}.npshm-tmp`);
+  const dir = dirname(path);
+  removeOrphanTemporaries(dir);
+  const at = join(dir, `.${randomBytes(6).toString("hex")}.npshm-tmp`);
   const f: NewFile = { ...openFile(at, "create", bits), target: path, how: "temporary", at, adopt };
   try {
     claimFile(f);
