@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x0499b923;
+export const STAMP = 0x0227b084;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 207688,
-    sha256: "d843eb608357cabeb8859802298823805924e648fa824b94fe6c70116e79b61c",
+    size: 207928,
+    sha256: "e48f0146add982835133fff8b6ad683b651828292d09d606bb9d2d5db92502a0",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 182648,
-    sha256: "e5e068e972508874ab4d5ef0665d2a949896d9ac2cb19f22378b5dd38c0e30ae",
+    size: 182888,
+    sha256: "f5aa5b60dad1a8adf2026eb39afac4a757f1c7a67e2c11a9bbb80d46a07ff3bd",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 181432,
-    sha256: "bbada1f673ba63da84918681e3e0b3a1c54bbdf8c3ced409dedce4e2ee03c2a0",
+    size: 181960,
+    sha256: "9ecd56690dfaca8e6190b5526a9109ffa2528edeee15a2cdafd498c4a34d8c73",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 39600,
-    sha256: "ca03a92680ce6ff6c7ef13fcda9ddda3daf4e1ffe4db2f64b63c4db0072e2f31",
+    size: 40064,
+    sha256: "0211c6392bb580f4a5d65afb1e7ba37a6a08e03ecd9440e32a8ce95d77cae958",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 76288,
-    sha256: "dc90e6187e2cb205ef5341bec35d7bbb969c6b30238fa3eb6c69cae591b12c4e",
+    sha256: "a81bd44825337bee03db287849cfbbf358c98f85990c668f5033d9ec5b19bba3",
   },
 };

@@ -472,6 +472,10 @@ static inline int npshm_cancelled(uint64_t cancel) {
 
 /* How often a sleeping locker looks at the holder's token again. */
 #define NPSHM_LOCK_CHECK_MS 100
+/* How long a locker sleeps before its first look at the holder's token: most holders let go
+ * within it, and then the look (a system call) is never needed. A dead holder is found after
+ * it, not at once. */
+#define NPSHM_LOCK_TRUST_MS 1
 
 /* One lock call's platform side: its tokens and its sleeping. */
 struct npshm_lock_os {
@@ -480,9 +484,10 @@ struct npshm_lock_os {
   int (*alive)(void *ctx, uint32_t id, npshm_oserr *err);
   /* 1 once the call's deadline has passed. */
   int (*expired)(void *ctx);
-  /* Sleeps while the word is `seen`, at most NPSHM_LOCK_CHECK_MS and until the deadline:
-   * 0 (woken, or time to look again), 1 (the cancel word was set), or -1 with *err. */
-  int (*sleep)(void *ctx, uint64_t word_addr, uint32_t seen, uint64_t cancel, npshm_oserr *err);
+  /* Sleeps while the word is `seen`, at most `ms` and until the deadline: 0 (woken, or time
+   * to look again), 1 (the cancel word was set), or -1 with *err. */
+  int (*sleep)(void *ctx, uint64_t word_addr, uint32_t seen, uint32_t ms, uint64_t cancel,
+               npshm_oserr *err);
   /* Wakes one sleeper on the word: 0, or -1 with *err. */
   int (*wake_one)(void *ctx, uint64_t word_addr, npshm_oserr *err);
 };

@@ -7,12 +7,17 @@
  */
 #include "npshm_internal.h"
 
-/* Reads of a taken word before a locker checks the holder and sleeps (tuning, not protocol).
- * Short on purpose: a waiter that spins long takes the word the moment its holder lets go, so
- * two contending processes hand it back and forth on every increment. 2 processes x 200k
- * locked increments (bench/lock.ts, 2-core EPYC VM): ~300 ns each at 200 reads, 73-93 ns at
- * 50, 84-122 ns at 10-20 and 104-180 ns at 0 (C's robust mutex, which never spins: 32-40). */
-#define NPSHM_LOCK_SPIN 50
+#ifndef _WIN32
+#include <pthread.h>
+#endif
+
+/* Reads of a taken word before a locker sleeps (tuning, not protocol). Short on purpose: a
+ * waiter that spins long takes the word the moment its holder lets go, so two contending
+ * processes hand it back and forth on every increment. 2 processes x 1M locked increments
+ * (bench/lock.ts, 2-core EPYC VM, 2026-12-01, Node 22/24/26 and Deno): 63-70 ns each at 20
+ * reads on Node, 64-74 at 50, 84-91 at 10, 75-142 at 0; Deno 74-96 at any of them; ~300 ns at
+ * 200 (C's robust mutex, which never spins: 33-41 ns). */
+#define NPSHM_LOCK_SPIN 20
 
 /* How long a wait reads its word before it sleeps (tuning, not protocol). A process that is
  * running answers well within it, and then neither side pays for a wake-up; a long wait spends
@@ -34,13 +39,25 @@ static inline void cpu_relax(void) {
 #endif
 }
 
-static uint32_t self_pid(void) {
 #ifdef _WIN32
-  return (uint32_t)GetCurrentProcessId();
+static uint32_t self_pid(void) { return (uint32_t)GetCurrentProcessId(); }
 #else
-  return (uint32_t)getpid();
-#endif
+/* getpid is a system call (glibc caches nothing since 2.25), and a costly one in a VM: every
+ * lock taken in the shim needs it, so it is read once and forgotten in a forked child. */
+static uint32_t cached_pid;
+static pthread_once_t fork_watch = PTHREAD_ONCE_INIT;
+static void forget_pid(void) { __atomic_store_n(&cached_pid, 0u, __ATOMIC_RELAXED); }
+static void watch_forks(void) { pthread_atfork(NULL, NULL, forget_pid); }
+
+static uint32_t self_pid(void) {
+  uint32_t pid = __atomic_load_n(&cached_pid, __ATOMIC_RELAXED);
+  if (pid != 0) return pid;
+  pthread_once(&fork_watch, watch_forks);
+  pid = (uint32_t)getpid();
+  __atomic_store_n(&cached_pid, pid, __ATOMIC_RELAXED);
+  return pid;
 }
+#endif
 
 /* A monotonic clock in its own ticks, and how many of them make NPSHM_WAIT_SPIN_NS. */
 static uint64_t clock_ticks(void) {
@@ -100,6 +117,7 @@ int32_t npshm_lock_take(uint64_t word_addr, uint32_t id, int may_wait, uint64_t 
                         const struct npshm_lock_os *os, int64_t *out) {
   uint32_t *word = lock_word(word_addr);
   uint32_t waiters = 0; /* after sleeping, we take it with the bit: others may sleep too */
+  uint32_t slept_on = 0; /* the word during our last sleep (never 0: a free word is taken) */
   int spun = 0;
   for (;;) {
     uint32_t v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
@@ -120,18 +138,24 @@ int32_t npshm_lock_take(uint64_t word_addr, uint32_t id, int may_wait, uint64_t 
       if (spin_while(word_addr, v) != v) continue;
     }
     npshm_oserr err = 0;
-    int alive = os->alive(os->ctx, holder, &err);
-    if (alive < 0) return npshm_fail(out, err);
-    if (!alive) {
-      uint32_t dead_pid = __atomic_load_n(pid_word(word_addr), __ATOMIC_SEQ_CST);
-      if (__atomic_compare_exchange_n(word, &v, id | (v & NPSHM_LOCK_WAITERS), 0,
-                                      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-        if (out) out[0] = dead_pid;
-        return taken(word_addr, NPSHM_OWNER_DIED);
+    int expired = !may_wait || os->expired(os->ctx);
+    /* The holder's token is looked at (a system call) only when it matters: before giving up,
+     * and once the word outlasted a sleep. A new holder is trusted for one short sleep. */
+    int checked = expired || v == slept_on;
+    if (checked) {
+      int alive = os->alive(os->ctx, holder, &err);
+      if (alive < 0) return npshm_fail(out, err);
+      if (!alive) {
+        uint32_t dead_pid = __atomic_load_n(pid_word(word_addr), __ATOMIC_SEQ_CST);
+        if (__atomic_compare_exchange_n(word, &v, id | (v & NPSHM_LOCK_WAITERS), 0,
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+          if (out) out[0] = dead_pid;
+          return taken(word_addr, NPSHM_OWNER_DIED);
+        }
+        continue;
       }
-      continue;
     }
-    if (!may_wait || os->expired(os->ctx)) return NPSHM_TIMED_OUT;
+    if (expired) return NPSHM_TIMED_OUT;
     if (!(v & NPSHM_LOCK_WAITERS)) {
       uint32_t marked = v | NPSHM_LOCK_WAITERS;
       if (!__atomic_compare_exchange_n(word, &v, marked, 0, __ATOMIC_SEQ_CST,
@@ -140,9 +164,11 @@ int32_t npshm_lock_take(uint64_t word_addr, uint32_t id, int may_wait, uint64_t 
       }
       v = marked;
     }
-    int slept = os->sleep(os->ctx, word_addr, v, cancel, &err);
+    uint32_t ms = checked ? NPSHM_LOCK_CHECK_MS : NPSHM_LOCK_TRUST_MS;
+    int slept = os->sleep(os->ctx, word_addr, v, ms, cancel, &err);
     if (slept > 0) return NPSHM_CANCELLED;
     if (slept < 0) return npshm_fail(out, err);
+    slept_on = v;
     waiters = NPSHM_LOCK_WAITERS;
   }
 }

@@ -68,9 +68,12 @@
  * compare-and-swap 0 -> id in user space, which the TypeScript side does itself (no FFI call,
  * no system call); releasing it is a compare-and-swap id -> 0, or, with the waiters bit set,
  * npshm_unlock: an exchange and a FUTEX_WAKE of one sleeper. Only a locker that finds the
- * word taken calls npshm_lock_wait: it spins briefly (critical sections are short), then
- * checks that the holder is alive, sets the waiters bit and sleeps on the word (a shared
- * futex, keyed by inode and offset, so it works across processes).
+ * word taken calls npshm_lock_wait: it spins briefly (critical sections are short), then sets
+ * the waiters bit and sleeps on the word (a shared futex, keyed by inode and offset, so it
+ * works across processes). It checks that the holder is alive (below) only where that can
+ * matter: after a sleep of NPSHM_LOCK_TRUST_MS that the holder outlasted, and before giving up
+ * (a try, a timeout): a check is a system call, and under contention most holders let go
+ * sooner.
  *
  * Liveness without pids: each array object that locks owns a token, a write lock (an OFD
  * fcntl lock, on an open file description of its own, reopened through /proc/self/fd) on byte
@@ -81,7 +84,8 @@
  * that finds the holder dead takes the word over with one CAS (keeping the waiters bit) and
  * gets NPSHM_OWNER_DIED with the pid word the dead holder left. Sleepers wake every
  * NPSHM_LOCK_CHECK_MS to look again, so a holder that dies while others sleep is found
- * within that time (a check costs a few microseconds of CPU).
+ * within that time (a check costs a few microseconds of CPU), one already dead within
+ * NPSHM_LOCK_TRUST_MS.
  *
  * Tokens are drawn at random. A draw is kept only if its byte can be write-locked (no live
  * token has it) and, once it is locked, the word does not hold that id: a dead holder's id is
@@ -446,11 +450,11 @@ static int posix_alive(void *ctx, uint32_t id, npshm_oserr *err) {
 
 static int posix_expired(void *ctx) { return passed(((struct posix_lock *)ctx)->until); }
 
-static int posix_sleep(void *ctx, uint64_t word_addr, uint32_t seen, uint64_t cancel,
+static int posix_sleep(void *ctx, uint64_t word_addr, uint32_t seen, uint32_t ms, uint64_t cancel,
                        npshm_oserr *err) {
   const struct timespec *until = ((struct posix_lock *)ctx)->until;
   struct timespec check; /* look at the holder's token again by then */
-  deadline_in((int64_t)NPSHM_LOCK_CHECK_MS * 1000000, &check);
+  deadline_in((int64_t)ms * 1000000, &check);
   int e = npshm_sleep_on(word_addr, seen, cancel, until && before(until, &check) ? until : &check);
   if (e == ECANCELED) return 1;
   if (e <= 0 || e == EAGAIN || e == EINTR || e == ETIMEDOUT) return 0;

@@ -390,10 +390,11 @@ static int win_alive(void *ctx, uint32_t id, DWORD *err) {
 
 static int win_expired(void *ctx) { return ms_left(((struct win_lock *)ctx)->deadline, 1) == 0; }
 
-static int win_sleep(void *ctx, uint64_t word_addr, uint32_t seen, uint64_t cancel, DWORD *err) {
+static int win_sleep(void *ctx, uint64_t word_addr, uint32_t seen, uint32_t ms, uint64_t cancel,
+                     DWORD *err) {
   struct win_lock *l = ctx;
-  DWORD ms = ms_left(l->deadline, NPSHM_LOCK_CHECK_MS);
-  enum slept how = sleep_on(l->key, l->offset, word_addr, seen, cancel, ms, err);
+  enum slept how =
+      sleep_on(l->key, l->offset, word_addr, seen, cancel, ms_left(l->deadline, ms), err);
   return how == CANCELLED ? 1 : how == FAILED ? -1 : 0;
 }
 

@@ -835,12 +835,28 @@ static void test_lock(void) {
   check(w[0] == id2 && w[1] == (uint32_t)getpid(), "... and holds it");
   npshm_unlock(word, id2, out);
 
+  /* A waiting locker trusts a holder for its first sleep (NPSHM_LOCK_TRUST_MS), then checks. */
   struct timespec t0;
+  child = die_holding(name, 1024, 0);
+  waitpid(child, &status, 0);
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int32_t st = npshm_lock_wait(t2, word, id2, 10LL * 1000 * 1000 * 1000, 0, out);
+  double ms = ms_since(&t0);
+  check(st == NPSHM_OWNER_DIED && out[0] == child && ms < 50,
+        "a waiting locker that finds a dead holder takes it over after its first sleep (%.1f ms)",
+        ms);
+  npshm_unlock(word, id2, out);
+  child = die_holding(name, 1024, 0);
+  waitpid(child, &status, 0);
+  check(npshm_lock_wait(t2, word, id2, 1, 0, out) == NPSHM_OWNER_DIED && out[0] == child,
+        "a timeout too short to sleep still looks at the holder: OWNER_DIED, not TIMED_OUT");
+  npshm_unlock(word, id2, out);
+
   child = die_holding(name, 1024, 150);
   sleep_ms(50);
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  int32_t st = npshm_lock_wait(t1, word, id1, 10LL * 1000 * 1000 * 1000, 0, out);
-  double ms = ms_since(&t0);
+  st = npshm_lock_wait(t1, word, id1, 10LL * 1000 * 1000 * 1000, 0, out);
+  ms = ms_since(&t0);
   waitpid(child, &status, 0);
   check(st == NPSHM_OWNER_DIED && out[0] == child && ms < 3000,
         "a sleeping locker finds a holder that dies meanwhile (%.0f ms)", ms);
