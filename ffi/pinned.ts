@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x0227b084;
+export const STAMP = 0x5a49d8b5;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 207928,
-    sha256: "e48f0146add982835133fff8b6ad683b651828292d09d606bb9d2d5db92502a0",
+    size: 207976,
+    sha256: "eab5645bf26a2c26605cacd063950ba87c5e858bc43c1ccf7390793717b5560d",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 182888,
-    sha256: "f5aa5b60dad1a8adf2026eb39afac4a757f1c7a67e2c11a9bbb80d46a07ff3bd",
+    size: 182928,
+    sha256: "026bb56816c368c251b48525d91e5c34b30f068a7cbd9fd0b4a1173196cca807",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 181960,
-    sha256: "9ecd56690dfaca8e6190b5526a9109ffa2528edeee15a2cdafd498c4a34d8c73",
+    size: 182000,
+    sha256: "b4a50f70ba4c8b2c4fc9d9fda5500074dfadabcec6751c40e23c80ba5b323f11",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 40064,
-    sha256: "0211c6392bb580f4a5d65afb1e7ba37a6a08e03ecd9440e32a8ce95d77cae958",
+    size: 40088,
+    sha256: "f256573a1df83fb872365eac58931cc0c01dec9d180aa0cc3bc117150db5f5d8",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 76288,
-    sha256: "a81bd44825337bee03db287849cfbbf358c98f85990c668f5033d9ec5b19bba3",
+    sha256: "da0e1cd2899b5a5de23d012f614633094bfc6cfd91bd89eb2c574de71b834d69",
   },
 };

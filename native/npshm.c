@@ -42,22 +42,6 @@ NPSHM_API int32_t npshm_attach(const char *name, int32_t read_only, int64_t *out
   return status;
 }
 
-NPSHM_API int32_t npshm_attach_unheld(const char *name, int32_t read_only, int64_t *out,
-                                      uint8_t *head, uint64_t cap, int64_t *info) {
-  int32_t status = npshm_attach(name, read_only, out, head, cap);
-#ifndef _WIN32
-  if (status != NPSHM_OK || info == NULL) return status;
-  int64_t handle = out[0];
-  status = npshm_fstat(handle, info, out);
-  if (status != NPSHM_OK) npshm_unmap((uint64_t)out[1], (uint64_t)out[2]);
-  npshm_close(handle);
-  out[0] = NPSHM_NO_HANDLE;
-#else
-  (void)info;
-#endif
-  return status;
-}
-
 NPSHM_API int32_t npshm_release(uint64_t addr, uint64_t size, int64_t handle) {
   int32_t unmapped = npshm_unmap(addr, size);
   int32_t closed = npshm_close(handle);
@@ -322,7 +306,8 @@ static int populate_if_sparse(int fd, const struct stat *st, void *addr) {
   return npshm_sparse_in_memory(fd, st) ? npshm_populate(addr, (size_t)st->st_size) : 0;
 }
 
-NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) {
+/* npshm_open, and the segment's fstat. */
+static int32_t open_mapped(const char *name, int32_t read_only, int64_t *out, struct stat *stp) {
   npshm_out_init(out, NPSHM_NO_HANDLE);
   if (out == NULL) return NPSHM_INVALID;
   if (!npshm_name_ok(name)) return npshm_fail(out, EINVAL);
@@ -349,7 +334,13 @@ NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) 
   out[0] = fd;
   out[1] = (int64_t)(uintptr_t)addr;
   out[2] = (int64_t)st.st_size;
+  *stp = st;
   return NPSHM_OK;
+}
+
+NPSHM_API int32_t npshm_open(const char *name, int32_t read_only, int64_t *out) {
+  struct stat st;
+  return open_mapped(name, read_only, out, &st);
 }
 
 NPSHM_API int32_t npshm_unmap(uint64_t addr, uint64_t size) {
@@ -420,21 +411,40 @@ NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t control
   return remove_name(name, handle, control_at, out);
 }
 
+static void stat_info(const struct stat *st, int64_t *info) {
+  info[0] = (int64_t)st->st_dev;
+  info[1] = (int64_t)st->st_ino;
+  info[2] = (int64_t)st->st_size;
+#ifdef __APPLE__
+  info[3] = (int64_t)st->st_mtimespec.tv_sec * 1000000000 + st->st_mtimespec.tv_nsec;
+#else
+  info[3] = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+#endif
+  info[4] = (int64_t)st->st_uid;
+  info[5] = (int64_t)(st->st_mode & 07777);
+}
+
 NPSHM_API int32_t npshm_fstat(int64_t handle, int64_t *info, int64_t *out) {
   if (out) out[3] = 0;
   struct stat st;
   if (info == NULL || npshm_fd_of(handle) < 0) return npshm_fail(out, EINVAL);
   if (fstat(npshm_fd_of(handle), &st) != 0) return npshm_fail(out, errno);
-  info[0] = (int64_t)st.st_dev;
-  info[1] = (int64_t)st.st_ino;
-  info[2] = (int64_t)st.st_size;
-#ifdef __APPLE__
-  info[3] = (int64_t)st.st_mtimespec.tv_sec * 1000000000 + st.st_mtimespec.tv_nsec;
-#else
-  info[3] = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-#endif
-  info[4] = (int64_t)st.st_uid;
-  info[5] = (int64_t)(st.st_mode & 07777);
+  stat_info(&st, info);
+  return NPSHM_OK;
+}
+
+NPSHM_API int32_t npshm_attach_unheld(const char *name, int32_t read_only, int64_t *out,
+                                      uint8_t *head, uint64_t cap, int64_t *info) {
+  if (info == NULL) return npshm_attach(name, read_only, out, head, cap);
+  /* The open's own fstat fills info: a second one is a tenth of a small attach. */
+  struct stat st;
+  int32_t status = open_mapped(name, read_only, out, &st);
+  if (status != NPSHM_OK) return status;
+  uint64_t size = (uint64_t)out[2];
+  npshm_read((uint64_t)out[1], head, size < cap ? size : cap);
+  stat_info(&st, info);
+  npshm_close(out[0]);
+  out[0] = NPSHM_NO_HANDLE;
   return NPSHM_OK;
 }
 
@@ -565,6 +575,13 @@ NPSHM_API int32_t npshm_unlink(const char *name, int64_t handle, int64_t control
   if (h == NULL) return npshm_fail(out, GetLastError());
   CloseHandle(h);
   return NPSHM_OK;
+}
+
+/* The handle is what tells a mapping apart here: it is always held, and info is not filled. */
+NPSHM_API int32_t npshm_attach_unheld(const char *name, int32_t read_only, int64_t *out,
+                                      uint8_t *head, uint64_t cap, int64_t *info) {
+  (void)info;
+  return npshm_attach(name, read_only, out, head, cap);
 }
 
 /* Files only (a mapping handle has no file information): no owner, no mode bits. */
