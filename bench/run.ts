@@ -11,8 +11,8 @@
  *    and unmap called straight through each runtime's FFI (`view_floor.ts --shim`: npshm's C
  *    without its TypeScript); by C making the same system calls and nothing else (`attach.c`,
  *    the physical limit) and by Python's `multiprocessing.shared_memory` + NumPy
- *    (`attach.py`). Each runs in a process of its
- *    own, once per round, all in turn; a cell is the median ns/op over all its batches.
+ *    (`attach.py`). Each runs in a process of its own, once per round, all in turn; a cell is
+ *    the median ns/op over all its batches.
  * 2. Sequential-read throughput of a shared array's `data` against a plain Float64Array
  *    (`throughput.ts`).
  * 3. Locks and wait/notify (`lock_run.ts`) against a robust process-shared pthread mutex and
@@ -601,8 +601,8 @@ async function measureLatency(
       npshm[i].push(await runOn(h, "attach.ts", [...timing, ...names]));
       if (i === 0 && !npshm[0].at(-1)) throw new Error("the npshm harness failed; see above");
       floor[i].push(await runOn(h, "view_floor.ts", [...timing, ...sizes]));
-      const lib = ["--shim", h.library, ...timing, ...names];
-      shim[i].push(await runOn(h, "view_floor.ts", lib));
+      const shimArgs = ["--shim", h.library, ...timing, ...names];
+      shim[i].push(await runOn(h, "view_floor.ts", shimArgs));
     }
     if (cExe) {
       progress(`round ${round}/${rounds}: C`);

@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x5a49d8b5;
+export const STAMP = 0x13cb5396;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -32,26 +32,26 @@ export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
     size: 207976,
-    sha256: "eab5645bf26a2c26605cacd063950ba87c5e858bc43c1ccf7390793717b5560d",
+    sha256: "3fae4167fb0974aad89be7accfeb77d042dac256135b5dd173e03122a8de4032",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
     size: 182928,
-    sha256: "026bb56816c368c251b48525d91e5c34b30f068a7cbd9fd0b4a1173196cca807",
+    sha256: "422f6effbdc323527150f5529d05862ea007b56e1c777fc701163ab787f1f4d9",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 182000,
-    sha256: "b4a50f70ba4c8b2c4fc9d9fda5500074dfadabcec6751c40e23c80ba5b323f11",
+    size: 182016,
+    sha256: "7be62f41810424ef82b4ccb02139e27c688b1b36b4a62d0682a9636568ce9e28",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
     size: 40088,
-    sha256: "f256573a1df83fb872365eac58931cc0c01dec9d180aa0cc3bc117150db5f5d8",
+    sha256: "72a596e07c19284b8cb425cd3f24e23b26c110f4d52744bd930fce338aefd75f",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 76288,
-    sha256: "da0e1cd2899b5a5de23d012f614633094bfc6cfd91bd89eb2c574de71b834d69",
+    sha256: "8b0c2cbabcae075fa5ca9b02e8fb5c808bf27597c0eafaa1ec416a2e79194f46",
   },
 };

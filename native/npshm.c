@@ -31,14 +31,17 @@ NPSHM_API void npshm_read(uint64_t addr, uint8_t *dst, uint64_t len) {
   memcpy(dst, (const void *)(uintptr_t)addr, (size_t)len);
 }
 
+/* The first min(size, cap) bytes of the segment npshm_open just mapped into out[]. */
+static void copy_head(const int64_t *out, uint8_t *head, uint64_t cap) {
+  uint64_t size = (uint64_t)out[2];
+  npshm_read((uint64_t)out[1], head, size < cap ? size : cap);
+}
+
 /* Attach is the hot path: every FFI call saved is a measurable part of it. */
 NPSHM_API int32_t npshm_attach(const char *name, int32_t read_only, int64_t *out, uint8_t *head,
                                uint64_t cap) {
   int32_t status = npshm_open(name, read_only, out);
-  if (status == NPSHM_OK && head != NULL) {
-    uint64_t size = (uint64_t)out[2];
-    npshm_read((uint64_t)out[1], head, size < cap ? size : cap);
-  }
+  if (status == NPSHM_OK) copy_head(out, head, cap);
   return status;
 }
 
@@ -440,8 +443,7 @@ NPSHM_API int32_t npshm_attach_unheld(const char *name, int32_t read_only, int64
   struct stat st;
   int32_t status = open_mapped(name, read_only, out, &st);
   if (status != NPSHM_OK) return status;
-  uint64_t size = (uint64_t)out[2];
-  npshm_read((uint64_t)out[1], head, size < cap ? size : cap);
+  copy_head(out, head, cap);
   stat_info(&st, info);
   npshm_close(out[0]);
   out[0] = NPSHM_NO_HANDLE;

@@ -91,11 +91,10 @@ NPSHM_API int32_t npshm_attach(const char *name, int32_t read_only, int64_t *out
 
 /*
  * npshm_attach, then (POSIX) npshm_fstat's info[] (from the open's own fstat) and close the
- * descriptor: the mapping
- * keeps the memory, as after a C program's close(2), and a process holding many arrays holds
- * no descriptor for them; info[0..1] (device, inode) let the caller reopen the very same
- * segment by name later. out[0] is then NPSHM_NO_HANDLE. Windows: the handle is the mapping's
- * identity and is kept (out[0] as npshm_attach's; info untouched).
+ * descriptor: the mapping keeps the memory, as after a C program's close(2), and a process
+ * holding many arrays holds no descriptor for them; info[0..1] (device, inode) let the caller
+ * reopen the very same segment by name later. out[0] is then NPSHM_NO_HANDLE. Windows: the
+ * handle is the mapping's identity and is kept (out[0] as npshm_attach's; info untouched).
  */
 NPSHM_API int32_t npshm_attach_unheld(const char *name, int32_t read_only, int64_t *out,
                                       uint8_t *head, uint64_t cap, int64_t *info);
