@@ -4,8 +4,8 @@
  *
  * `bun:ffi` has no calls off the JS thread, so the two `nonblocking` functions poll instead:
  * the lock wait and the wait with a zero timeout, sleeping between tries (up to 10 ms); a set
- * cancel word ends the poll at its next try. A changed word ends the wait as a wake-up would; a notify that changes nothing
- * is not seen (the wait goes on to its timeout).
+ * cancel word ends the poll at its next try. A changed word ends the wait as a wake-up would; a
+ * notify that changes nothing is not seen (the wait goes on to its timeout).
  *
  * `bun:ffi` is loaded with `createRequire`, so this module imports (and type-checks) on every
  * runtime and loads synchronously; only {@link openBunNative} needs Bun.
