@@ -4,8 +4,12 @@
  * harnesses, so no harness warms or pollutes another's heap.
  *
  * ```sh
- * deno run -A bench/attach.ts <runMs> <runs> <name>...
+ * deno run -A bench/attach.ts [--heap <objects>] <runMs> <runs> <name>...
  * ```
+ *
+ * `--heap` holds that many small objects while it measures, as a program with data of its own
+ * would: where the runtime collects garbage for the memory a view stands for (Node, Bun), each
+ * collection then has that heap to mark.
  *
  * Prints one JSON object: `{ "results": { "<name>": { "iterations", "nsPerOp": [...] } } }`.
  * Every segment must hold a float64 array whose element 0 is {@link EXPECTED}.
@@ -34,15 +38,30 @@ export function attachOnce(name: string): number {
   return first;
 }
 
+/**
+ * `count` small live objects, for a heap of a realistic size (about 40 bytes each on V8).
+ *
+ * @example
+ * ```ts
+ * const held = liveObjects(300_000); // keep `held` reachable while measuring
+ * ```
+ */
+export function liveObjects(count: number): { i: number; s: string }[] {
+  return Array.from({ length: count }, (_, i) => ({ i, s: `object ${i}` }));
+}
+
 function main(args: string[]): void {
-  const [runMs, runs, ...names] = args;
+  const heap = args[0] === "--heap";
+  const held = heap ? liveObjects(Number(args[1])) : [];
+  const [runMs, runs, ...names] = heap ? args.slice(2) : args;
   const results: Record<string, Measurement> = {};
   for (const name of names) {
     const first = attachOnce(name);
     if (first !== EXPECTED) throw new Error(`${name}: element 0 is ${first}, not ${EXPECTED}`);
     results[name] = measure(() => attachOnce(name), Number(runMs), Number(runs));
   }
-  console.log(JSON.stringify({ results }));
+  // Printing the count keeps the objects reachable to the end.
+  console.log(JSON.stringify({ results, held: held.length }));
 }
 
 if (import.meta.main) main(process.argv.slice(2));

@@ -5,7 +5,8 @@
  *
  * 1. Attach latency: per operation attach a float64 array by name, take the zero-copy view,
  *    read element 0, close — for 4 KiB, 1 MiB, 64 MiB and 1 GiB arrays — done by npshm
- *    (`attach.ts`) on Deno and, through the npm package, on Node 22/24/26 and Bun; by the
+ *    (`attach.ts`) on Deno and, through the npm package, on Node 22/24/26 and Bun, also
+ *    holding 300,000 live objects (`attach.ts --heap`: what a bigger heap costs); by the
  *    runtime alone with no npshm (`view_floor.ts`: make the external ArrayBuffer over mapped
  *    memory, read, detach — the floor a library cannot go under); by the shim's own attach
  *    and unmap called straight through each runtime's FFI (`view_floor.ts --shim`: npshm's C
@@ -70,6 +71,8 @@ export const SIZES: readonly { label: string; bytes: number }[] = [
 const ROUNDS = 3;
 const RUN_MS = 130;
 const RUNS = 3;
+/** Live objects the heap row holds (attach.ts --heap): a program with data of its own. */
+const HEAP_OBJECTS = 300_000;
 const THROUGHPUT_MIB = 256;
 const THROUGHPUT_REPS = 10;
 /** Target: held arrays, and attaching one more while they are held (many.ts). */
@@ -107,6 +110,8 @@ interface Row {
   size: string;
   bytes: number;
   npshmNs: number;
+  /** npshm holding {@link HEAP_OBJECTS} live objects (attach.ts --heap). */
+  heapNs?: number;
   /** The runtime's own floor: view + read + detach of mapped memory, no npshm (view_floor.ts). */
   floorNs?: number;
   floorOverC?: number;
@@ -320,6 +325,7 @@ function rows(
       size: label,
       bytes,
       npshmNs,
+      heapNs: medianOf(runtime.heap, names[i]),
       floorNs,
       floorOverC: cNs && floorNs && floorNs / cNs,
       shimNs,
@@ -393,6 +399,7 @@ function printTable(table: Row[]): void {
     "runtime",
     "size",
     "npshm ns/op",
+    "+heap ns/op",
     "floor ns/op",
     "shim ns/op",
     "C ns/op",
@@ -405,6 +412,7 @@ function printTable(table: Row[]): void {
     r.runtime,
     r.size,
     fmtNs(r.npshmNs),
+    fmtNs(r.heapNs),
     fmtNs(r.floorNs),
     fmtNs(r.shimNs),
     fmtNs(r.cNs),
@@ -571,6 +579,7 @@ function printKeep(
 interface RuntimeMerged {
   label: string;
   npshm: Merged;
+  heap?: Merged;
   floor?: Merged;
   shim?: Merged;
 }
@@ -581,7 +590,10 @@ async function runOn(h: Harness, file: string, args: string[]): Promise<Results 
   return (await runJson<HarnessOutput>(cmd, [...rest, ...args]))?.results;
 }
 
-/** Every round runs every harness in turn over all sizes: npshm and its floors on each runtime, C, Python. */
+/**
+ * Every round runs every harness in turn over all sizes: npshm (alone and holding a heap) and
+ * its floors on each runtime, C, Python.
+ */
 async function measureLatency(
   names: readonly string[],
   cExe: string | undefined,
@@ -590,6 +602,7 @@ async function measureLatency(
 ) {
   const timing = [String(RUN_MS), String(RUNS)];
   const npshm = runtimes.map(() => [] as (Results | undefined)[]);
+  const heap = runtimes.map(() => [] as (Results | undefined)[]);
   const floor = runtimes.map(() => [] as (Results | undefined)[]);
   const shim = runtimes.map(() => [] as (Results | undefined)[]);
   const c: (Results | undefined)[] = [];
@@ -600,6 +613,8 @@ async function measureLatency(
       progress(`round ${round}/${rounds}: npshm on ${h.label}`);
       npshm[i].push(await runOn(h, "attach.ts", [...timing, ...names]));
       if (i === 0 && !npshm[0].at(-1)) throw new Error("the npshm harness failed; see above");
+      const held = ["--heap", String(HEAP_OBJECTS)];
+      heap[i].push(await runOn(h, "attach.ts", [...held, ...timing, ...names]));
       floor[i].push(await runOn(h, "view_floor.ts", [...timing, ...sizes]));
       const shimArgs = ["--shim", h.library, ...timing, ...names];
       shim[i].push(await runOn(h, "view_floor.ts", shimArgs));
@@ -618,6 +633,7 @@ async function measureLatency(
       measured.push({
         label: h.label,
         npshm: merged,
+        heap: merge(heap[i]),
         floor: merge(floor[i]),
         shim: merge(shim[i]),
       });
@@ -744,11 +760,12 @@ async function report(
   );
   console.log(
     `attach + data + read [0] + close, median of ${plan.rounds * RUNS} batches of ~${RUN_MS} ` +
-      `ms (${plan.rounds} rounds); floor = the runtime's own view + read + detach of mapped ` +
-      "memory, no npshm, no system call (view_floor.ts); shim = that with the shim's attach " +
-      "and unmap called through the runtime's FFI, none of npshm's TypeScript (view_floor.ts " +
-      "--shim); Python = SharedMemory without the " +
-      "resource tracker (3.13's track=False); Python+tracker = its default before 3.13",
+      `ms (${plan.rounds} rounds); +heap = npshm holding ${HEAP_OBJECTS} live objects ` +
+      "(attach.ts --heap); floor = the runtime's own view + read + detach of mapped memory, no " +
+      "npshm, no system call (view_floor.ts); shim = that with the shim's attach and unmap " +
+      "called through the runtime's FFI, none of npshm's TypeScript (view_floor.ts --shim); " +
+      "both floors in a process that loaded npshm; Python = SharedMemory without the resource " +
+      "tracker (3.13's track=False); Python+tracker = its default before 3.13",
   );
   printTable(table);
   printThroughput(throughput);

@@ -14,6 +14,12 @@
  * read, the detach and `npshm_unmap`, each native call made straight through the runtime's FFI.
  * What npshm's attach costs beyond that is its own code.
  *
+ * Both floors run in a heap like `attach.ts`'s: npshm is imported and (with `--shim`) has
+ * attached the first array once, so its modules and native bindings live here too. On Bun
+ * and Node views of large regions start collections that mark the whole live heap (README,
+ * "Benchmarks": the rows measured holding 300,000 objects), so a floor measured in a smaller
+ * heap than npshm's would charge npshm for the size of the heap, not for its code.
+ *
  * ```sh
  * deno run -A bench/view_floor.ts <runMs> <runs> <bytes>...
  * deno run -A bench/view_floor.ts --shim <libnpshm> <runMs> <runs> <name>...
@@ -27,6 +33,7 @@
  */
 import { createRequire } from "node:module";
 import process from "node:process";
+import { attachSharedArray } from "../mod.ts";
 import { measure, type Measurement } from "./measure.ts";
 
 const PROT_RW = 3;
@@ -195,6 +202,7 @@ function main(args: string[]): void {
 }
 
 function mainShim(library: string, [runMs, runs, ...names]: string[]): void {
+  attachSharedArray(names[0]).close(); // npshm's bindings too, as in attach.ts's heap
   const shim = shimAt(library);
   const { view } = raw();
   const results: Record<string, Measurement> = {};
