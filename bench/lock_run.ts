@@ -251,6 +251,8 @@ export async function npmHarnesses(io: BenchIO): Promise<Harness[]> {
     io.progress("building the npm package (scripts/build_npm.ts)");
     const build = await buildNpm();
     const dir = await Deno.makeTempDir({ prefix: "npshm-bench-" });
+    // The scratch project (50 MB of node_modules) goes when the bench process ends.
+    globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
     await Deno.writeTextFile(`${dir}/package.json`, '{"private": true, "type": "module"}');
     const npm = ["install", "--no-audit", "--no-fund", "--loglevel=error", build.tarball];
     const installed = await new Deno.Command("npm", { args: npm, cwd: dir, stdout: "null" })
