@@ -41,16 +41,47 @@ export interface Measurement {
  * ```
  */
 export function measure(op: () => number, runMs: number, runs: number): Measurement {
+  const iterations = calibrated(op, runMs);
+  const nsPerOp: number[] = [];
+  for (let r = 0; r < runs; r++) nsPerOp.push((batch(op, iterations) * 1e6) / iterations);
+  return { iterations, nsPerOp };
+}
+
+/**
+ * Times `a` and `b` as {@link measure} does each, but in alternating batches (a, b, a, b, ...),
+ * so that both run in the same process, heap and moment: their ratio then shows what one does
+ * beyond the other, not what differs between two processes.
+ *
+ * @example
+ * ```ts
+ * const [root, cube] = measurePair(() => Math.sqrt(2), () => Math.cbrt(2), 200, 5);
+ * console.log(root.nsPerOp, cube.nsPerOp);
+ * ```
+ */
+export function measurePair(
+  a: () => number,
+  b: () => number,
+  runMs: number,
+  runs: number,
+): [Measurement, Measurement] {
+  const [na, nb] = [calibrated(a, runMs), calibrated(b, runMs)];
+  const [ta, tb]: number[][] = [[], []];
+  for (let r = 0; r < runs; r++) {
+    ta.push((batch(a, na) * 1e6) / na);
+    tb.push((batch(b, nb) * 1e6) / nb);
+  }
+  return [{ iterations: na, nsPerOp: ta }, { iterations: nb, nsPerOp: tb }];
+}
+
+/** Operations of `op` in a batch of about `runMs`, found by doubling (the JIT's warm-up too). */
+function calibrated(op: () => number, runMs: number): number {
   let n = 1;
   let ms = batch(op, n);
   while (ms < CALIBRATE_MS) {
     n *= 2;
     ms = batch(op, n);
   }
-  const iterations = Math.max(MIN_ITERATIONS, Math.round((n * runMs) / ms));
-  const nsPerOp: number[] = [];
-  for (let r = 0; r < runs; r++) nsPerOp.push((batch(op, iterations) * 1e6) / iterations);
-  return { iterations, nsPerOp };
+  return Math.max(MIN_ITERATIONS, Math.round((n * runMs) / ms));
 }
 
 /** Median of a non-empty list. */

@@ -95,9 +95,11 @@ const RESULTS = path("results.json");
 /** Per segment name, its batches. */
 type Results = Record<string, Measurement>;
 
-/** What attach.ts and attach.c print. */
+/** What attach.ts and attach.c print; view_floor.ts --shim adds `beside`. */
 interface HarnessOutput {
   results: Results;
+  /** npshm's attach, timed in batches alternating with the shim floor's (one process). */
+  beside?: Results;
 }
 
 /** Batches of every round, per segment name. */
@@ -119,6 +121,8 @@ interface Row {
    * npshm's C without its TypeScript (view_floor.ts --shim). */
   shimNs?: number;
   shimOverC?: number;
+  /** npshm's attach / the shim floor's, timed in alternating batches of one process. */
+  npshmOverShim?: number;
   cNs?: number;
   pythonNs?: number;
   pythonTrackedNs?: number;
@@ -308,6 +312,12 @@ function medianOf(results: Merged | undefined, name: string): number | undefined
   return m ? median(m.nsPerOp) : undefined;
 }
 
+/** The ratio of two harnesses' medians per batch pair (they ran alternately), if both ran. */
+function ratioOf(a: Merged | undefined, b: Merged | undefined, name: string): number | undefined {
+  const [x, y] = [a?.[name]?.nsPerOp, b?.[name]?.nsPerOp];
+  return x && y && x.length === y.length ? median(x.map((v, k) => v / y[k])) : undefined;
+}
+
 function rows(
   names: readonly string[],
   runtime: RuntimeMerged,
@@ -330,6 +340,7 @@ function rows(
       floorOverC: cNs && floorNs && floorNs / cNs,
       shimNs,
       shimOverC: cNs && shimNs && shimNs / cNs,
+      npshmOverShim: ratioOf(runtime.beside, runtime.shim, names[i]),
       cNs,
       pythonNs,
       pythonTrackedNs: medianOf(py?.tracked, names[i]),
@@ -402,6 +413,7 @@ function printTable(table: Row[]): void {
     "+heap ns/op",
     "floor ns/op",
     "shim ns/op",
+    "npshm/shim",
     "C ns/op",
     "Python ns/op",
     "npshm/C",
@@ -415,6 +427,7 @@ function printTable(table: Row[]): void {
     fmtNs(r.heapNs),
     fmtNs(r.floorNs),
     fmtNs(r.shimNs),
+    fmtX(r.npshmOverShim),
     fmtNs(r.cNs),
     fmtNs(r.pythonNs),
     fmtX(r.npshmOverC),
@@ -582,12 +595,14 @@ interface RuntimeMerged {
   heap?: Merged;
   floor?: Merged;
   shim?: Merged;
+  /** npshm timed beside the shim floor (view_floor.ts --shim). */
+  beside?: Merged;
 }
 
-/** Runs bench/<file> on a runtime with `args`; its JSON's `results`. */
-async function runOn(h: Harness, file: string, args: string[]): Promise<Results | undefined> {
+/** Runs bench/<file> on a runtime with `args`; the JSON it prints. */
+async function runOn(h: Harness, file: string, args: string[]) {
   const [cmd, ...rest] = h.script(file);
-  return (await runJson<HarnessOutput>(cmd, [...rest, ...args]))?.results;
+  return await runJson<HarnessOutput>(cmd, [...rest, ...args]);
 }
 
 /**
@@ -605,19 +620,21 @@ async function measureLatency(
   const heap = runtimes.map(() => [] as (Results | undefined)[]);
   const floor = runtimes.map(() => [] as (Results | undefined)[]);
   const shim = runtimes.map(() => [] as (Results | undefined)[]);
+  const beside = runtimes.map(() => [] as (Results | undefined)[]);
   const c: (Results | undefined)[] = [];
   const py: (PythonOutput | undefined)[] = [];
   const sizes = SIZES.map((s) => String(s.bytes));
   for (let round = 1; round <= rounds; round++) {
     for (const [i, h] of runtimes.entries()) {
       progress(`round ${round}/${rounds}: npshm on ${h.label}`);
-      npshm[i].push(await runOn(h, "attach.ts", [...timing, ...names]));
+      npshm[i].push((await runOn(h, "attach.ts", [...timing, ...names]))?.results);
       if (i === 0 && !npshm[0].at(-1)) throw new Error("the npshm harness failed; see above");
       const held = ["--heap", String(HEAP_OBJECTS)];
-      heap[i].push(await runOn(h, "attach.ts", [...held, ...timing, ...names]));
-      floor[i].push(await runOn(h, "view_floor.ts", [...timing, ...sizes]));
-      const shimArgs = ["--shim", h.library, ...timing, ...names];
-      shim[i].push(await runOn(h, "view_floor.ts", shimArgs));
+      heap[i].push((await runOn(h, "attach.ts", [...held, ...timing, ...names]))?.results);
+      floor[i].push((await runOn(h, "view_floor.ts", [...timing, ...sizes]))?.results);
+      const paired = await runOn(h, "view_floor.ts", ["--shim", h.library, ...timing, ...names]);
+      shim[i].push(paired?.results);
+      beside[i].push(paired?.beside);
     }
     if (cExe) {
       progress(`round ${round}/${rounds}: C`);
@@ -636,6 +653,7 @@ async function measureLatency(
         heap: merge(heap[i]),
         floor: merge(floor[i]),
         shim: merge(shim[i]),
+        beside: merge(beside[i]),
       });
     } else progress(`no attach figures for ${h.label}: a round failed (see above)`);
   }
@@ -764,7 +782,8 @@ async function report(
       "(attach.ts --heap); floor = the runtime's own view + read + detach of mapped memory, no " +
       "npshm, no system call (view_floor.ts); shim = that with the shim's attach and unmap " +
       "called through the runtime's FFI, none of npshm's TypeScript (view_floor.ts --shim); " +
-      "both floors in a process that loaded npshm; Python = SharedMemory without the resource " +
+      "npshm/shim = npshm's attach over the shim floor's, timed in alternating batches of one " +
+      "process; Python = SharedMemory without the resource " +
       "tracker (3.13's track=False); Python+tracker = its default before 3.13",
   );
   printTable(table);

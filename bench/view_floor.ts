@@ -12,13 +12,12 @@
  * With `--shim`, each operation is a whole attach with none of npshm's TypeScript: the shim's
  * `npshm_attach_unheld` of a named array (open, fstat, mmap, header copy, close), the view, a
  * read, the detach and `npshm_unmap`, each native call made straight through the runtime's FFI.
- * What npshm's attach costs beyond that is its own code.
- *
- * Both floors run in a heap like `attach.ts`'s: npshm is imported and (with `--shim`) has
- * attached the first array once, so its modules and native bindings live here too. On Bun
- * and Node views of large regions start collections that mark the whole live heap (README,
- * "Benchmarks": the rows measured holding 300,000 objects), so a floor measured in a smaller
- * heap than npshm's would charge npshm for the size of the heap, not for its code.
+ * What npshm's attach costs beyond that is its own code, so `--shim` also times npshm's attach
+ * (`attach.ts`) in batches that alternate with the floor's, in this process: both then see the
+ * same heap and the same moment of the machine. Measured in processes of their own, the two
+ * differ by more than npshm's code: on Bun and Node views of large regions start collections
+ * that mark the whole live heap (README, "Benchmarks": the rows measured holding 300,000
+ * objects), and a process that makes more garbage has a different heap to mark.
  *
  * ```sh
  * deno run -A bench/view_floor.ts <runMs> <runs> <bytes>...
@@ -27,14 +26,15 @@
  * bun bench/view_floor.ts ...
  * ```
  *
- * Prints one JSON object: `{ "results": { "<bytes or name>": { "iterations", "nsPerOp": [...] } } }`.
+ * Prints one JSON object: `{ "results": { "<bytes or name>": { "iterations", "nsPerOp": [...] } } }`;
+ * with `--shim` also `"beside"`, npshm's attach of each name timed in the alternate batches.
  *
  * @module
  */
 import { createRequire } from "node:module";
 import process from "node:process";
-import { attachSharedArray } from "../mod.ts";
-import { measure, type Measurement } from "./measure.ts";
+import { attachOnce as attachNpshm } from "./attach.ts";
+import { measure, type Measurement, measurePair } from "./measure.ts";
 
 const PROT_RW = 3;
 const MAP_SHARED_ANONYMOUS = 0x21;
@@ -202,14 +202,19 @@ function main(args: string[]): void {
 }
 
 function mainShim(library: string, [runMs, runs, ...names]: string[]): void {
-  attachSharedArray(names[0]).close(); // npshm's bindings too, as in attach.ts's heap
   const shim = shimAt(library);
   const { view } = raw();
   const results: Record<string, Measurement> = {};
+  const beside: Record<string, Measurement> = {};
   for (const name of names) {
-    results[name] = measure(attachOnce(shim, view, name), Number(runMs), Number(runs));
+    [results[name], beside[name]] = measurePair(
+      attachOnce(shim, view, name),
+      () => attachNpshm(name),
+      Number(runMs),
+      Number(runs),
+    );
   }
-  console.log(JSON.stringify({ results }));
+  console.log(JSON.stringify({ results, beside }));
 }
 
 if (import.meta.main) main(process.argv.slice(2));
