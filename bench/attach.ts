@@ -39,7 +39,8 @@ export function attachOnce(name: string): number {
 }
 
 /**
- * `count` small live objects, for a heap of a realistic size (about 40 bytes each on V8).
+ * `count` small live objects, for a heap of a realistic size (with its string, about 95 bytes each:
+ * 300,000 took 28-29 MB on Node 24 and Bun 1.4).
  *
  * @example
  * ```ts
