@@ -43,7 +43,7 @@ export interface Measurement {
 export function measure(op: () => number, runMs: number, runs: number): Measurement {
   const iterations = calibrated(op, runMs);
   const nsPerOp: number[] = [];
-  for (let r = 0; r < runs; r++) nsPerOp.push((batch(op, iterations) * 1e6) / iterations);
+  for (let r = 0; r < runs; r++) nsPerOp.push(nsPerOpOf(op, iterations));
   return { iterations, nsPerOp };
 }
 
@@ -67,8 +67,8 @@ export function measurePair(
   const [na, nb] = [calibrated(a, runMs), calibrated(b, runMs)];
   const [ta, tb]: number[][] = [[], []];
   for (let r = 0; r < runs; r++) {
-    ta.push((batch(a, na) * 1e6) / na);
-    tb.push((batch(b, nb) * 1e6) / nb);
+    ta.push(nsPerOpOf(a, na));
+    tb.push(nsPerOpOf(b, nb));
   }
   return [{ iterations: na, nsPerOp: ta }, { iterations: nb, nsPerOp: tb }];
 }
@@ -82,6 +82,11 @@ function calibrated(op: () => number, runMs: number): number {
     ms = batch(op, n);
   }
   return Math.max(MIN_ITERATIONS, Math.round((n * runMs) / ms));
+}
+
+/** One timed batch of `n` operations of `op`: its ns per operation. */
+function nsPerOpOf(op: () => number, n: number): number {
+  return (batch(op, n) * 1e6) / n;
 }
 
 /** Median of a non-empty list. */

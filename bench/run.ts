@@ -616,6 +616,7 @@ async function measureLatency(
   rounds: number,
 ) {
   const timing = [String(RUN_MS), String(RUNS)];
+  const held = ["--heap", String(HEAP_OBJECTS)];
   const npshm = runtimes.map(() => [] as (Results | undefined)[]);
   const heap = runtimes.map(() => [] as (Results | undefined)[]);
   const floor = runtimes.map(() => [] as (Results | undefined)[]);
@@ -629,7 +630,6 @@ async function measureLatency(
       progress(`round ${round}/${rounds}: npshm on ${h.label}`);
       npshm[i].push((await runOn(h, "attach.ts", [...timing, ...names]))?.results);
       if (i === 0 && !npshm[0].at(-1)) throw new Error("the npshm harness failed; see above");
-      const held = ["--heap", String(HEAP_OBJECTS)];
       heap[i].push((await runOn(h, "attach.ts", [...held, ...timing, ...names]))?.results);
       floor[i].push((await runOn(h, "view_floor.ts", [...timing, ...sizes]))?.results);
       const paired = await runOn(h, "view_floor.ts", ["--shim", h.library, ...timing, ...names]);
@@ -783,8 +783,8 @@ async function report(
       "npshm, no system call (view_floor.ts); shim = that with the shim's attach and unmap " +
       "called through the runtime's FFI, none of npshm's TypeScript (view_floor.ts --shim); " +
       "npshm/shim = npshm's attach over the shim floor's, timed in alternating batches of one " +
-      "process; Python = SharedMemory without the resource " +
-      "tracker (3.13's track=False); Python+tracker = its default before 3.13",
+      "process; Python = SharedMemory without the resource tracker (3.13's track=False); " +
+      "Python+tracker = its default before 3.13",
   );
   printTable(table);
   printThroughput(throughput);

@@ -17,7 +17,8 @@
  * same heap and the same moment of the machine. Measured in processes of their own, the two
  * differ by more than npshm's code: on Bun and Node views of large regions start collections
  * that mark the whole live heap (README, "Benchmarks": the rows measured holding 300,000
- * objects), and a process that makes more garbage has a different heap to mark.
+ * objects), and a process that makes more garbage has a different heap to mark. The import of
+ * `attach.ts` loads npshm in both modes, so both floors run with its modules in the heap.
  *
  * ```sh
  * deno run -A bench/view_floor.ts <runMs> <runs> <bytes>...
