@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x13cb5396;
+export const STAMP = 0x44f0a6a3;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -32,26 +32,26 @@ export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
     size: 207976,
-    sha256: "3fae4167fb0974aad89be7accfeb77d042dac256135b5dd173e03122a8de4032",
+    sha256: "07b699c667a371780ef0a620dd38ee2b240eef673105b9d52e2529aa15173889",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
     size: 182928,
-    sha256: "422f6effbdc323527150f5529d05862ea007b56e1c777fc701163ab787f1f4d9",
+    sha256: "73e436348659e8a072ca380a62fa0a85e7410290f8b1717242c0f2de387a6b68",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 182016,
-    sha256: "7be62f41810424ef82b4ccb02139e27c688b1b36b4a62d0682a9636568ce9e28",
+    size: 182032,
+    sha256: "5e027dcd1d35a01d2b74ef6ad86844b41e23d5937bd72b538e4d671cbe18f268",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 40088,
-    sha256: "72a596e07c19284b8cb425cd3f24e23b26c110f4d52744bd930fce338aefd75f",
+    size: 40104,
+    sha256: "274738498f458643984f1ea910d5429b8b0e53e50e70024b4e82b0992e181025",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 76288,
-    sha256: "8b0c2cbabcae075fa5ca9b02e8fb5c808bf27597c0eafaa1ec416a2e79194f46",
+    sha256: "1b227e76e47637918ae8659f0e18fa5a572af71aa32b61277bd6ed6cbf72c51c",
   },
 };

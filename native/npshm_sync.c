@@ -497,6 +497,8 @@ NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns
                              int64_t *out) {
   npshm_out_init(out, 0);
   if (!npshm_word_ok(addr) || (cancel && !npshm_word_ok(cancel))) return npshm_fail(out, EINVAL);
+  /* Cancelled before it began (it may begin late, on a worker thread): so, whatever the word. */
+  if (npshm_cancelled(cancel)) return NPSHM_CANCELLED;
   struct timespec end, *until = deadline_in(timeout_ns, &end);
   int32_t spun = npshm_wait_spin(addr, (uint32_t)expected, timeout_ns);
   if (spun >= 0) return spun;

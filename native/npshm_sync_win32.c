@@ -278,6 +278,8 @@ NPSHM_API int32_t npshm_wait(uint64_t addr, int32_t expected, int64_t timeout_ns
   if (!npshm_word_ok(addr) || (cancel && !npshm_word_ok(cancel)) || !view_of(addr, &key, &offset)) {
     return npshm_fail(out, ERROR_INVALID_PARAMETER);
   }
+  /* Cancelled before it began (it may begin late, on a worker thread): so, whatever the word. */
+  if (npshm_cancelled(cancel)) return NPSHM_CANCELLED;
   uint64_t deadline = deadline_in(timeout_ns);
   int32_t spun = npshm_wait_spin(addr, (uint32_t)expected, timeout_ns);
   if (spun >= 0) return spun;

@@ -595,6 +595,9 @@ static void test_sync_win(void) {
     check((lock ? npshm_lock_wait(t2, wb, id2, -1, c.cancel, out)
                 : npshm_wait(wb + 64, 0, -1, c.cancel, out)) == NPSHM_CANCELLED,
           "an already set cancel word ends the call at once");
+    check((lock ? npshm_lock_wait(t2, wb, id2, 0, c.cancel, out)
+                : npshm_wait(wb + 64, 12345, -1, c.cancel, out)) == NPSHM_CANCELLED,
+          "an already set cancel word ends the call, even a try or a word that has changed");
     npshm_cancel_free(c.cancel);
   }
   npshm_unlock(wa, id1, out);
@@ -963,6 +966,9 @@ static void test_cancel(void) {
     check((c->lock ? npshm_lock_wait(c->token, word, c->id, -1, c->cancel, out)
                    : npshm_wait(c->word, 0, -1, c->cancel, out)) == NPSHM_CANCELLED,
           "an already set cancel word ends the call at once");
+    check((c->lock ? npshm_lock_wait(c->token, word, c->id, 0, c->cancel, out)
+                   : npshm_wait(c->word, 12345, -1, c->cancel, out)) == NPSHM_CANCELLED,
+          "an already set cancel word ends the call, even a try or a word that has changed");
     npshm_cancel_free(c->cancel);
   }
   npshm_close(cases[0].token);
