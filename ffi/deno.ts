@@ -1,5 +1,7 @@
 /**
- * The Deno backend of {@link Native}: `Deno.dlopen` over the shim's {@link SYMBOLS}.
+ * The Deno backend of {@link Native}: `Deno.dlopen` over the shim's {@link SYMBOLS}. A
+ * `nonblocking` function sleeps on Deno's blocking thread pool, at most {@link MAX_ASLEEP} at a
+ * time: the pool is Deno's file system's too ({@link offThread}).
  *
  * @example
  * ```ts
@@ -8,7 +10,10 @@
  * ```
  * @module
  */
-import { type Native, SYMBOLS } from "./contract.ts";
+import { type Native, type SymbolDefinition, SYMBOLS } from "./contract.ts";
+import { atMost, MAX_ASLEEP, offThread } from "./waiters.ts";
+
+type AnyFunction = (...args: unknown[]) => unknown;
 
 /**
  * Opens the shim at `path` with `Deno.dlopen`.
@@ -20,8 +25,19 @@ import { type Native, SYMBOLS } from "./contract.ts";
  */
 export function openDenoNative(path: string): Native {
   const { symbols } = Deno.dlopen(path, SYMBOLS);
+  const all = symbols as unknown as Record<string, AnyFunction>;
+  const twins: Record<string, AnyFunction> = {}; // the nonblocking binding of each C name
+  const sleeper = atMost(MAX_ASLEEP, (name, args) => twins[name](...args) as Promise<number>);
+  const waits: Record<string, AnyFunction> = {};
+  for (const [key, definition] of Object.entries(SYMBOLS)) {
+    const d: SymbolDefinition = definition;
+    if (!d.nonblocking) continue;
+    twins[d.name!] = all[key];
+    waits[key] = offThread(d.name!, all[d.name!], sleeper);
+  }
   return {
     ...symbols,
+    ...waits,
     view: (addr, len) =>
       Deno.UnsafePointerView.getArrayBuffer(Deno.UnsafePointer.create(addr)!, len),
   };

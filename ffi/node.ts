@@ -13,13 +13,16 @@
  * @module
  */
 import { createRequire } from "node:module";
-import { type Native, type NativeType, type SymbolDefinition, SYMBOLS } from "./contract.ts";
+import {
+  type Native,
+  type NativeType,
+  OUT_SLOTS,
+  type SymbolDefinition,
+  SYMBOLS,
+} from "./contract.ts";
+import { offThread, serveIfWaiter, WaiterPool } from "./waiters.ts";
 
-type AnyFunction = (...args: unknown[]) => unknown;
-type KoffiFunction = AnyFunction & {
-  /** Runs the call on a worker thread; the last argument is `(err, result) => void`. */
-  async(...args: unknown[]): void;
-};
+type KoffiFunction = (...args: unknown[]) => unknown;
 
 /** The part of koffi (3.x) this backend uses. */
 interface Koffi {
@@ -56,8 +59,10 @@ export function requireKoffi(): Koffi {
 }
 
 /**
- * Opens the shim at `path` with koffi. `nonblocking` functions run on koffi's worker threads
- * (`fn.async`), so a waiting lock or wait never blocks the event loop.
+ * Opens the shim at `path` with koffi. `nonblocking` functions sleep on a worker thread of
+ * their own when they have to wait ({@link offThread}), so a waiting lock or wait blocks neither
+ * the event loop nor libuv's thread pool; such a worker runs this module, which serves its calls
+ * (the last statement).
  *
  * @example
  * ```ts
@@ -67,6 +72,7 @@ export function requireKoffi(): Koffi {
 export function openNodeNative(path: string): Native {
   const koffi = requireKoffi();
   const lib = koffi.load(path);
+  const pool = new WaiterPool(new URL(import.meta.url), path, OUT_SLOTS);
   const functions: Record<string, unknown> = {};
   for (const [key, definition] of Object.entries(SYMBOLS)) {
     const d: SymbolDefinition = definition;
@@ -75,13 +81,10 @@ export function openNodeNative(path: string): Native {
       KOFFI_TYPES[d.result],
       d.parameters.map((p) => KOFFI_TYPES[p]),
     );
-    functions[key] = d.nonblocking
-      ? (...args: unknown[]) =>
-        new Promise((resolve, reject) =>
-          fn.async(...args, (err: unknown, result: unknown) => err ? reject(err) : resolve(result))
-        )
-      : fn;
+    functions[key] = d.nonblocking ? offThread(d.name ?? key, fn, pool.run) : fn;
   }
   functions.view = (addr: bigint, len: number) => koffi.view(addr, len);
   return functions as Native;
 }
+
+serveIfWaiter(new URL(import.meta.url), openNodeNative);

@@ -1,8 +1,10 @@
 // wait / notify across processes on shared int32s (futex), their arguments (typed errors,
-// timeouts too long to count mean forever), close() ending a pending waitAsync (and the
+// timeouts too long to count mean forever), where a waitAsync sleeps (in the kernel, where a
+// notify finds it, without holding up file I/O), close() ending a pending waitAsync (and the
 // process exiting), and the README's work queue: workers take row blocks with Atomics.add, the
 // parent waits for completion without spinning.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { describe, test } from "node:test";
 import {
   attachSharedArray,
@@ -84,6 +86,44 @@ describe("wait / notify", () => {
     clearInterval(timer);
     assert.equal(result, "ok");
     assert.ok(ticks >= 5, `the loop ran ${ticks} times`);
+  });
+});
+
+describe("waitAsync: where it sleeps", () => {
+  // Node and Bun make the wait on a worker thread of npshm's (ffi/waiters.ts): Bun cannot call
+  // off the JS thread, and Node's koffi would use libuv's four threads, which fs shares.
+  const nap = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  test("asleep where notify finds it: a notify that changes nothing wakes it", async () => {
+    using a = int32s("w-same", 1);
+    const v = a.data as Int32Array;
+    const pending = waitAsync(v, 0, 0, 20_000);
+    let woken = 0;
+    for (let i = 0; i < 500 && woken === 0; i++) {
+      await nap(10);
+      woken = notify(v, 0);
+    }
+    assert.equal(woken, 1, "notify found the waiter asleep on the word");
+    assert.equal(await within(5000, pending), "ok");
+    assert.equal(Atomics.load(v, 0), 0, "the word never changed");
+  });
+
+  test("40 at once, more than any thread pool: file I/O runs, each ends on its own word", async () => {
+    // Deno's blocking pool has 32 threads, libuv's 4: waits there held up the runtime's file I/O.
+    const n = 40;
+    using a = int32s("w-many", n);
+    const v = a.data as Int32Array;
+    const pending = Array.from({ length: n }, (_, i) => waitAsync(v, i, 0, 20_000));
+    await nap(300);
+    const started = performance.now();
+    await within(10_000, readFile(new URL(import.meta.url)));
+    const ms = performance.now() - started;
+    for (let i = n - 1; i >= 0; i--) {
+      Atomics.store(v, i, 1);
+      notify(v, i);
+    }
+    assert.deepEqual(await within(15_000, Promise.all(pending)), Array(n).fill("ok"));
+    assert.ok(ms < 2000, `a file read took ${ms.toFixed(0)} ms while the waits slept`);
   });
 });
 
