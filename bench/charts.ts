@@ -34,8 +34,17 @@ export interface Results {
     pythonNs?: number;
   }[];
   locks?: {
+    /** Set when the locks were measured on their own (`deno task bench --locks`). */
+    date?: string;
+    loadAverage1m?: { before: number };
     c?: { uncontendedNs: number; contendedNs: number; pingpongNs: number };
-    rows: { label: string; uncontendedNs: number; contendedNs: number; pingpongNs: number }[];
+    rows: {
+      label: string;
+      uncontendedNs: number;
+      contendedNs: number;
+      pingpongNs: number;
+      pingpongAsyncNs?: number;
+    }[];
   };
   npyVsCp?: {
     loadVsCp: { npshm: number; cp: number };
@@ -103,9 +112,16 @@ export function attachChart(r: Results): Spec {
   };
 }
 
+/** `r` with the date and load of its locks' own run, if they had one. */
+function ownRun(r: Results): Results {
+  const l = r.locks;
+  if (!l?.date) return r;
+  return { ...r, date: l.date, machine: { ...r.machine, loadAverage1m: l.loadAverage1m! } };
+}
+
 /**
- * Locked increment (alone, 2 processes contending) and wait/notify round trip, each runtime
- * against C, grouped bars.
+ * Locked increment (alone, 2 processes contending) and wait/notify round trip (and npshm's with
+ * `waitAsync` on one side, beside C's plain one), each runtime against C, grouped bars.
  *
  * @example
  * ```ts
@@ -119,13 +135,17 @@ export function lockChart(r: Results): Spec {
     ["uncontendedNs", "locked increment"],
     ["contendedNs", "2 processes contending"],
     ["pingpongNs", "wait/notify round trip"],
+    ["pingpongAsyncNs", "the same, one side waitAsync"],
   ] as const;
-  const all = [...r.locks?.c ? [{ label: "C", ...r.locks.c }] : [], ...r.locks?.rows ?? []];
-  for (const row of all) {
-    for (const [key, what] of whats) values.push({ who: short(row.label), what, ns: row[key] });
+  const c = r.locks?.c && { label: "C", ...r.locks.c, pingpongAsyncNs: r.locks.c.pingpongNs };
+  for (const row of [...c ? [c] : [], ...r.locks?.rows ?? []]) {
+    for (const [key, what] of whats) {
+      const ns = row[key];
+      if (ns !== undefined) values.push({ who: short(row.label), what, ns });
+    }
   }
   return {
-    ...frame(r, "locks and wait/notify against C", values, "bar", [160, 240]),
+    ...frame(ownRun(r), "locks and wait/notify against C", values, "bar", [160, 240]),
     encoding: {
       column: { field: "what", type: "nominal", title: null, sort: whats.map(([, w]) => w) },
       x: { field: "who", type: "nominal", title: null, axis: { labels: false, ticks: false } },

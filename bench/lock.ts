@@ -9,23 +9,33 @@
  *                together: the slower one's time over the 2n increments (the total is checked);
  *   pingpong     2 processes hand a shared int32 back and forth with `wait` / `notify`: the time
  *                of one round trip;
+ *   pingpongAsync  the same with `await waitAsync` on the side that times it (the other side
+ *                waits with `wait`): what sleeping off the JS thread adds to a round trip;
  *   idle         CPU time a process spends per second while it waits for a lock held
- *                elsewhere (`lock({ timeoutMs })`) and in a `wait()`: what sleeping costs.
+ *                elsewhere (`lock({ timeoutMs })`), in a `wait()` and in a `waitAsync()`: what
+ *                sleeping costs.
  *
  * ```sh
  * deno run -A bench/lock.ts <runMs> <runs> <n> <trips>
  * ```
  *
  * Prints one JSON object: `{ "uncontended": { "iterations", "nsPerOp": [...] }, "contended":
- * { "nsPerOp": [...] }, "pingpong": { "nsPerOp": [...] }, "idle": { "lockCpuMsPerS",
- * "waitCpuMsPerS" } }`. Workers are this file run again by the same runtime.
+ * { "nsPerOp": [...] }, "pingpong": { "nsPerOp": [...] }, "pingpongAsync": { "nsPerOp": [...] },
+ * "idle": { "lockCpuMsPerS", "waitCpuMsPerS", "waitAsyncCpuMsPerS" } }`. Workers are this file run again by the same runtime.
  *
  * @module
  */
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { attachSharedArray, createSharedArray, notify, TimeoutError, wait } from "../mod.ts";
+import {
+  attachSharedArray,
+  createSharedArray,
+  notify,
+  TimeoutError,
+  wait,
+  waitAsync,
+} from "../mod.ts";
 import { measure } from "./measure.ts";
 
 // The shared int32s of a pair of workers.
@@ -98,8 +108,11 @@ function contend(name: string, n: number): void {
   a.close();
 }
 
-/** Worker: ping-pong over WORD (player 0 sends 2i + 1, player 1 answers 2i + 2); prints ns. */
-function play(name: string, who: number, trips: number): void {
+/**
+ * Worker: ping-pong over WORD (player 0 sends 2i + 1, player 1 answers 2i + 2); prints ns.
+ * With `awaited`, player 0 waits for the answer with `await waitAsync`.
+ */
+async function play(name: string, who: number, trips: number, awaited: boolean): Promise<void> {
   const a = attachSharedArray(name, { validateDtype: "int32" });
   const s = a.data as Int32Array;
   startLine(s);
@@ -109,7 +122,10 @@ function play(name: string, who: number, trips: number): void {
     if (who === 0) {
       Atomics.store(s, WORD, ping);
       notify(s, WORD, 1);
-      while (Atomics.load(s, WORD) === ping) wait(s, WORD, ping);
+      while (Atomics.load(s, WORD) === ping) {
+        if (awaited) await waitAsync(s, WORD, ping);
+        else wait(s, WORD, ping);
+      }
     } else {
       for (let cur = Atomics.load(s, WORD); cur !== ping; cur = Atomics.load(s, WORD)) {
         wait(s, WORD, cur);
@@ -122,32 +138,40 @@ function play(name: string, who: number, trips: number): void {
   a.close();
 }
 
-/** Worker: CPU ms per second spent waiting `ms` for a lock held elsewhere and in a wait(). */
-function idle(name: string, ms: number): void {
+/**
+ * Worker: CPU ms per second spent waiting `ms` for a lock held elsewhere, in a wait() and in a
+ * waitAsync().
+ */
+async function idle(name: string, ms: number): Promise<void> {
   const a = attachSharedArray(name, { validateDtype: "int32" });
-  const cpu = (run: () => void) => {
+  const cpu = async (run: () => unknown) => {
     const before = process.cpuUsage();
     const start = performance.now();
-    run();
+    await run();
     const used = process.cpuUsage(before);
     return (used.user + used.system) / 1e3 / ((performance.now() - start) / 1e3);
   };
-  const lockCpuMsPerS = cpu(() => {
+  const lockCpuMsPerS = await cpu(() => {
     try {
       a.lock({ timeoutMs: ms }).unlock();
     } catch (err) {
       if (!(err instanceof TimeoutError)) throw err;
     }
   });
-  const waitCpuMsPerS = cpu(() => wait(a.data as Int32Array, WORD, 0, ms));
+  const view = a.data as Int32Array;
+  const waitCpuMsPerS = await cpu(() => wait(view, WORD, 0, ms));
+  await waitAsync(view, WORD, 0, 50); // what a first wait that sleeps starts, before the clock
+  const waitAsyncCpuMsPerS = await cpu(() => waitAsync(view, WORD, 0, ms));
   a.close();
-  console.log(JSON.stringify({ lockCpuMsPerS, waitCpuMsPerS }));
+  console.log(JSON.stringify({ lockCpuMsPerS, waitCpuMsPerS, waitAsyncCpuMsPerS }));
 }
 
 async function main(args: string[]): Promise<void> {
   const [mode, ...rest] = args;
   if (mode === "contend") return contend(rest[0], Number(rest[2]));
-  if (mode === "play") return play(rest[0], Number(rest[1]), Number(rest[2]));
+  if (mode === "play" || mode === "playAsync") {
+    return play(rest[0], Number(rest[1]), Number(rest[2]), mode === "playAsync");
+  }
   if (mode === "idle") return idle(rest[0], Number(rest[1]));
   const [runMs, runs, n, trips] = args.map(Number);
   const a = createSharedArray(undefined, { shape: [4], dtype: "int32", track: true });
@@ -166,16 +190,18 @@ async function main(args: string[]): Promise<void> {
   );
   const contended = { nsPerOp: [] as number[] };
   const pingpong = { nsPerOp: [] as number[] };
+  const pingpongAsync = { nsPerOp: [] as number[] };
   for (let r = 0; r < runs; r++) {
     contended.nsPerOp.push(Math.max(...await pair("contend", n)) / (2 * n));
     pingpong.nsPerOp.push((await pair("play", trips))[0] / trips);
+    pingpongAsync.nsPerOp.push((await pair("playAsync", trips))[0] / trips);
   }
   // Held here (a sync lock in this process), waited for there.
   a.lock();
   const sleeping = JSON.parse(await worker(["idle", a.name, "1000"]));
   a.unlock();
   a.close();
-  console.log(JSON.stringify({ uncontended, contended, pingpong, idle: sleeping }));
+  console.log(JSON.stringify({ uncontended, contended, pingpong, pingpongAsync, idle: sleeping }));
 }
 
 // No `using` and no import.meta.main here: Node 22 has neither.

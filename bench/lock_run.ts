@@ -7,6 +7,8 @@
  * Targets (issue 13): a locked increment (`lock()` + increment + `unlock()`) within
  * {@link LOCK_LIMIT}x a robust process-shared pthread mutex, uncontended and with 2 processes
  * contending; a wait/notify ping-pong round trip within {@link PINGPONG_LIMIT}x a C futex one.
+ * The round trip with `await waitAsync` on one side is shown beside it, against the same C, with
+ * no target of its own.
  *
  * @module
  */
@@ -31,7 +33,15 @@ interface HarnessOutput {
   uncontended: Measurement;
   contended: { nsPerOp: number[] };
   pingpong: { nsPerOp: number[] };
-  idle?: { lockCpuMsPerS: number; waitCpuMsPerS: number };
+  pingpongAsync?: { nsPerOp: number[] };
+  idle?: Idle;
+}
+
+/** CPU ms per second that a process burns while it sleeps in each kind of wait. */
+interface Idle {
+  lockCpuMsPerS: number;
+  waitCpuMsPerS: number;
+  waitAsyncCpuMsPerS: number;
 }
 
 /** One thing to run: its label and command line (the harness's arguments follow). */
@@ -62,7 +72,9 @@ export interface LockFigures {
   uncontendedNs: number;
   contendedNs: number;
   pingpongNs: number;
-  idle?: { lockCpuMsPerS: number; waitCpuMsPerS: number };
+  /** The round trip with `await waitAsync` on the timed side (npshm only). */
+  pingpongAsyncNs?: number;
+  idle?: Idle;
 }
 
 /** A runtime's figures against C's. */
@@ -71,6 +83,7 @@ export interface LockRow extends LockFigures {
   uncontendedOverC?: number;
   contendedOverC?: number;
   pingpongOverC?: number;
+  pingpongAsyncOverC?: number;
 }
 
 /** Everything the lock benchmark found. */
@@ -151,11 +164,15 @@ function summary(outs: HarnessOutput[]): LockFigures {
     uncontendedNs: median(outs.flatMap((o) => o.uncontended.nsPerOp)),
     contendedNs: median(outs.flatMap((o) => o.contended.nsPerOp)),
     pingpongNs: median(outs.flatMap((o) => o.pingpong.nsPerOp)),
+    ...(outs[0].pingpongAsync
+      ? { pingpongAsyncNs: median(outs.flatMap((o) => o.pingpongAsync!.nsPerOp)) }
+      : {}),
     ...(idle.length
       ? {
         idle: {
           lockCpuMsPerS: median(idle.map((i) => i.lockCpuMsPerS)),
           waitCpuMsPerS: median(idle.map((i) => i.waitCpuMsPerS)),
+          waitAsyncCpuMsPerS: median(idle.map((i) => i.waitAsyncCpuMsPerS)),
         },
       }
       : {}),
@@ -169,6 +186,7 @@ function row(label: string, f: LockFigures, c: LockFigures | undefined): LockRow
     uncontendedOverC: c && f.uncontendedNs / c.uncontendedNs,
     contendedOverC: c && f.contendedNs / c.contendedNs,
     pingpongOverC: c && f.pingpongNs / c.pingpongNs,
+    pingpongAsyncOverC: c && f.pingpongAsyncNs && f.pingpongAsyncNs / c.pingpongNs,
   };
 }
 
@@ -210,7 +228,11 @@ export function printLocks(r: LockResults): void {
   for (const x of r.rows) {
     const cpu = x.idle
       ? `; a waiting process burns ${x.idle.lockCpuMsPerS.toFixed(1)} ms CPU/s in lock(), ` +
-        `${x.idle.waitCpuMsPerS.toFixed(1)} ms/s in wait()`
+        `${x.idle.waitCpuMsPerS.toFixed(1)} ms/s in wait(), ` +
+        `${x.idle.waitAsyncCpuMsPerS.toFixed(1)} ms/s in waitAsync()`
+      : "";
+    const awaited = x.pingpongAsyncNs
+      ? `; with waitAsync ${ns(x.pingpongAsyncNs)} (${ratio(x.pingpongAsyncOverC)})`
       : "";
     console.log(
       `  ${x.label}: locked increment ${ns(x.uncontendedNs)} (C ${
@@ -218,7 +240,8 @@ export function printLocks(r: LockResults): void {
       }` +
         `, ${ratio(x.uncontendedOverC)}); 2 processes contending ${ns(x.contendedNs)} (C ` +
         `${c ? ns(c.contendedNs) : "n/a"}, ${ratio(x.contendedOverC)}); ping-pong round trip ` +
-        `${ns(x.pingpongNs)} (C ${c ? ns(c.pingpongNs) : "n/a"}, ${ratio(x.pingpongOverC)})${cpu}`,
+        `${ns(x.pingpongNs)} (C ${c ? ns(c.pingpongNs) : "n/a"}, ${ratio(x.pingpongOverC)})` +
+        `${awaited}${cpu}`,
     );
   }
   const t = r.targets;

@@ -29,6 +29,7 @@
  * deno task bench --quick    # one round, Deno only, smaller many-arrays and .npy runs
  * deno run -A bench/run.ts [--deno-only]
  * deno task bench --element  # only 4., into the results.json there is
+ * deno task bench --locks    # only 3., the same way
  * ```
  *
  * `CC` picks the C compiler (default `cc`), `PYTHON` the interpreter (default `python3`).
@@ -696,13 +697,18 @@ function manyArrays(): number {
   return Math.min(MANY_TARGET, Math.floor((max - 5_000) / MANY_STEP) * MANY_STEP);
 }
 
-async function measureAll(names: readonly string[], tpName: string, plan: RunPlan) {
-  const deno: Harness = {
+/** This Deno running bench/'s harnesses on the local build. */
+function denoHarness(): Harness {
+  return {
     label: `deno ${Deno.version.deno}`,
     cmd: [Deno.execPath(), "run", "-A", path("lock.ts")],
     script: (file) => [Deno.execPath(), "run", "-A", path(file)],
     library: libraryCandidates().find((c) => c.source === "local build")!.path,
   };
+}
+
+async function measureAll(names: readonly string[], tpName: string, plan: RunPlan) {
+  const deno = denoHarness();
   const harnesses = [deno, ...plan.denoOnly ? [] : await npmHarnesses({ runJson, progress })];
   progress("building attach.c");
   const cExe = await buildC("attach", ["-lrt"]);
@@ -864,8 +870,30 @@ async function elementOnly(): Promise<void> {
   await writeResults(results);
 }
 
+/**
+ * `--locks`: only the lock and wait benchmark, on every runtime, written into the `locks` section
+ * of the existing results.json with its own date and machine load; the charts redrawn.
+ */
+async function locksOnly(): Promise<void> {
+  const before = Deno.loadavg()[0];
+  const harnesses = [denoHarness(), ...await npmHarnesses({ runJson, progress })];
+  const lockC = await buildC("lock", ["-pthread"]);
+  const locks = await measureLocks({ runJson, progress }, lockC, harnesses);
+  printLocks(locks);
+  const results = JSON.parse(await Deno.readTextFile(RESULTS));
+  results.locks = {
+    date: new Date().toISOString(),
+    command: "deno task bench --locks",
+    loadAverage1m: { before, after: Deno.loadavg()[0] },
+    ...locks,
+  };
+  await writeResults(results);
+  await drawCharts();
+}
+
 async function main(): Promise<void> {
   if (Deno.args.includes("--element")) return await elementOnly();
+  if (Deno.args.includes("--locks")) return await locksOnly();
   const tag = `npshm-bench-${Deno.pid}`;
   const names = SIZES.map(({ bytes }) => `${tag}-${bytes}`);
   const tpName = `${tag}-throughput`;
