@@ -848,6 +848,15 @@ async function writeResults(results: unknown): Promise<void> {
   console.log(`wrote ${RESULTS}`);
 }
 
+/** When and how a part measured on its own (`--element`, `--locks`) ran, for its section. */
+function partRun(flag: string, loadBefore: number) {
+  return {
+    date: new Date().toISOString(),
+    command: `deno task bench ${flag}`,
+    loadAverage1m: { before: loadBefore, after: Deno.loadavg()[0] },
+  };
+}
+
 /**
  * `--element`: only the element-access benchmark, written into the `elementAccess` section
  * (and its target) of the existing results.json, with its own date and machine load.
@@ -859,13 +868,7 @@ async function elementOnly(): Promise<void> {
   const summary = summarizeElements(raw);
   printElements(summary);
   const results = JSON.parse(await Deno.readTextFile(RESULTS));
-  results.elementAccess = {
-    date: new Date().toISOString(),
-    command: "deno task bench --element",
-    loadAverage1m: { before, after: Deno.loadavg()[0] },
-    ...summary,
-    raw,
-  };
+  results.elementAccess = { ...partRun("--element", before), ...summary, raw };
   results.targets = { ...results.targets, elementAccess: summary.targets };
   await writeResults(results);
 }
@@ -881,12 +884,7 @@ async function locksOnly(): Promise<void> {
   const locks = await measureLocks({ runJson, progress }, lockC, harnesses);
   printLocks(locks);
   const results = JSON.parse(await Deno.readTextFile(RESULTS));
-  results.locks = {
-    date: new Date().toISOString(),
-    command: "deno task bench --locks",
-    loadAverage1m: { before, after: Deno.loadavg()[0] },
-    ...locks,
-  };
+  results.locks = { ...partRun("--locks", before), ...locks };
   await writeResults(results);
   await drawCharts();
 }
