@@ -44,7 +44,7 @@ const WAIT = {
  * The shim's functions for `Deno.dlopen` (koffi and `bun:ffi` tables are made from it). Each
  * parameter is commented with its name in `native/npshm.h`. `out` is an `int64_t[OUT_SLOTS]`:
  * handle, mapped address, mapped size, OS error. `nonblocking` entries are a second binding of
- * the same C function, called off the JS thread.
+ * the same C function, called off the JS thread (where, on each runtime: `waiters.ts`).
  */
 export const SYMBOLS = {
   npshm_abi_version: { parameters: [], result: "i32" },
