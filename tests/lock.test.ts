@@ -1,10 +1,12 @@
 // The cross-process mutex: lock / tryLock / unlock / guards / lockAsync, timeouts and aborts,
-// a dead holder reported to the next locker (decided by its token, not its pid), standalone
-// named mutexes, a reader that cannot block a writer, close() ending a pending lockAsync (and
-// the process exiting), and processes x locked increments adding up exactly.
+// more waiting lockers than sleep off the JS thread, a dead holder reported to the next locker
+// (decided by its token, not its pid), standalone named mutexes, a reader that cannot block a
+// writer, close() ending a pending lockAsync (and the process exiting), and processes x locked
+// increments adding up exactly.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { execFile, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import process from "node:process";
 import {
   AbortedError,
@@ -91,6 +93,26 @@ describe("lock", () => {
     assert.ok(ticks >= 5, `the loop ran ${ticks} times while waiting`);
     assert.equal(a.tryLock(), null);
     guard.unlock();
+  });
+
+  test("20 lockAsync waiting at once (more than sleep off the JS thread): file I/O runs, each gets its lock", async () => {
+    // 16 wait in the kernel off the JS thread (ffi/waiters.ts), the other 4 poll.
+    const pairs = Array.from({ length: 20 }, (_, i) => twoArrays(`lock-many${i}`));
+    try {
+      for (const { a } of pairs) a.lock();
+      const pending = pairs.map(({ b }) => b.lockAsync({ timeoutMs: 20_000 }));
+      await new Promise((r) => setTimeout(r, 300));
+      const started = performance.now();
+      await readFile(new URL(import.meta.url));
+      const ms = performance.now() - started;
+      for (const { a } of pairs) a.unlock();
+      const guards = await Promise.all(pending);
+      for (const { a } of pairs) assert.equal(a.tryLock(), null, "each b holds its lock");
+      guards.forEach((g) => g.unlock());
+      assert.ok(ms < 2000, `a file read took ${ms.toFixed(0)} ms while the lockers waited`);
+    } finally {
+      pairs.forEach((p) => p[Symbol.dispose]());
+    }
   });
 
   test("async lockers of one array queue in order; sync lock refuses meanwhile", async () => {
