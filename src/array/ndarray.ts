@@ -212,7 +212,12 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     if (this.#data?.buffer === buffer) return this.#data;
     const view = this.#viewInfo();
     const elements = (this.byteLength / this.dtype.itemsize) * view.lanes;
-    this.#data = new view.ctor(buffer, this.byteOffset, elements) as T;
+    const flat = this.#flat;
+    // The fast path's TypedArray, where it is this very view (an array's own data, whole):
+    // one TypedArray less to make per attach.
+    const same = flat !== null && flat.byteOffset === this.byteOffset &&
+      flat.length === elements && flat.constructor === view.ctor;
+    this.#data = (same ? flat : new view.ctor(buffer, this.byteOffset, elements)) as T;
     return this.#data;
   }
 
