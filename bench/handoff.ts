@@ -15,15 +15,25 @@
  * lets ASLEEP_MS pass: the child's `wait` has stopped spinning by then and sleeps in the kernel,
  * as a child that waits for work does, so each hand-off pays for waking it.
  *
- * Prints one JSON object: `{ bytes, handoffNs: [...], mailboxNs: [...], pipeNs: [...] }`.
+ * Two floors take the same mailbox hand-offs of the same array, so that what is npshm's and
+ * what is not can be told apart:
+ * - `--floor <libnpshm>`: a mailbox child with none of npshm's attach: the shim's
+ *   `npshm_attach_unheld` called straight through Deno's FFI, the runtime's own view, the
+ *   header's length read from its prefix, the detach and `npshm_unmap` (`view_floor.ts`);
+ * - `--c <handoff>`: the whole hand-off in C, parent and child (`handoff.c`).
+ *
+ * Prints one JSON object: `{ bytes, handoffNs, mailboxNs, floorNs?, cNs?, pipeNs }`, each an
+ * array of ns.
  *
  * ```sh
- * deno run -A bench/handoff.ts <MiB> <handoffs> <pipes>
+ * deno run -A bench/handoff.ts [--floor <libnpshm>] [--c <exe>] <MiB> <handoffs> <pipes>
  * ```
  *
  * @module
  */
 import { attachSharedArray, createSharedArray, notify, wait } from "../mod.ts";
+import { headerLength } from "../src/format/header.ts";
+import { raw, shimAt } from "./view_floor.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -74,8 +84,31 @@ async function child(): Promise<void> {
 const ASKED = 0, ANSWERED = 1, ANSWER = 2, LENGTH = 3, CLOSED = 4, WORDS = 5;
 const NAME_AT = 4 * WORDS, MAILBOX_BYTES = 512, ASLEEP_MS = 5;
 
+/** An attached array as the mailbox child uses it. */
+interface Attached {
+  data: unknown; // a Uint8Array: handoff.ts's array is uint8
+  close(): void;
+}
+
+/** The floor's attach of arrays of `length` bytes: the shim and the runtime's view, no npshm. */
+function floorAttach(library: string, length: number): (name: string) => Attached {
+  const shim = shimAt(library);
+  const { view } = raw();
+  const out = new BigInt64Array(4), head = new Uint8Array(512), info = new BigInt64Array(6);
+  return (name) => {
+    if (shim.attach(encoder.encode(`${name}\0`), out, head, info) !== 0) {
+      throw new Error(`cannot attach ${name}`);
+    }
+    const [addr, size] = [out[1], out[2]];
+    const buffer = view(addr, Number(size));
+    const data = new Uint8Array(buffer, headerLength(head), length);
+    const close = () => (buffer.transfer(0), shim.unmap(addr, size));
+    return { data, close };
+  };
+}
+
 /** The mailbox child: answers each request rung on ASKED until it reads -1. */
-function mailboxChild(box: string): void {
+function mailboxChild(box: string, attach: (name: string) => Attached): void {
   using mailbox = attachSharedArray(box, { validateDtype: "uint8" });
   const bytes = mailbox.data as Uint8Array;
   const words = new Int32Array(bytes.buffer, bytes.byteOffset, WORDS);
@@ -84,7 +117,7 @@ function mailboxChild(box: string): void {
     seen = Atomics.load(words, ASKED);
     if (seen < 0) return;
     const name = decoder.decode(bytes.slice(NAME_AT, NAME_AT + words[LENGTH]));
-    const a = attachSharedArray(name);
+    const a = attach(name);
     const data = a.data as Uint8Array;
     words[ANSWER] = data[0] + data[data.length - 1];
     ring(words, ANSWERED, seen);
@@ -105,8 +138,11 @@ function awaitWord(words: Int32Array, word: number, value: number): void {
   }
 }
 
-/** Hands `name` to a mailbox child `times` times; the ns of each, from the ring to the answer. */
-async function mailboxHandoffs(name: string, times: number): Promise<number[]> {
+/**
+ * Hands `name` to a mailbox child `times` times; the ns of each, from the ring to the answer.
+ * `floor` (the arguments `--floor <libnpshm> <bytes>`) makes it the floor's child.
+ */
+async function mailboxHandoffs(name: string, times: number, floor: string[]): Promise<number[]> {
   using mailbox = createSharedArray(undefined, {
     shape: [MAILBOX_BYTES],
     dtype: "uint8",
@@ -115,7 +151,7 @@ async function mailboxHandoffs(name: string, times: number): Promise<number[]> {
   const bytes = mailbox.data as Uint8Array;
   const words = new Int32Array(bytes.buffer, bytes.byteOffset, WORDS);
   const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, "mailbox", mailbox.name],
+    args: ["run", "-A", new URL(import.meta.url).pathname, "mailbox", mailbox.name, ...floor],
     stdin: "null",
     stdout: "null",
   }).spawn();
@@ -140,7 +176,20 @@ async function mailboxHandoffs(name: string, times: number): Promise<number[]> {
   }
 }
 
-async function parent(mib: number, handoffs: number, pipes: number): Promise<void> {
+/** The C hand-off (handoff.c) of the `bytes`-byte array `name`, `times` times. */
+async function cHandoffs(exe: string, name: string, bytes: number, times: number) {
+  const out = await new Deno.Command(exe, { args: [name, String(bytes), String(times)] }).output();
+  if (!out.success) throw new Error(`handoff.c failed: ${decoder.decode(out.stderr)}`);
+  return (JSON.parse(decoder.decode(out.stdout)) as { handoffNs: number[] }).handoffNs;
+}
+
+/** What the parent runs besides npshm: the floor's library and the C program, if given. */
+interface Floors {
+  library?: string;
+  cExe?: string;
+}
+
+async function parent(mib: number, handoffs: number, pipes: number, floors: Floors) {
   const bytes = mib * 2 ** 20;
   const name = `npshm-bench-handoff-${Deno.pid}`;
   // Tracked: the name goes with this process, however it ends.
@@ -188,17 +237,33 @@ async function parent(mib: number, handoffs: number, pipes: number): Promise<voi
         }, "ok"),
       );
     }
-    const mailboxNs = await mailboxHandoffs(name, handoffs);
-    console.log(JSON.stringify({ bytes, handoffNs, mailboxNs, pipeNs }));
+    const mailboxNs = await mailboxHandoffs(name, handoffs, []);
+    const { library, cExe } = floors;
+    const floor = library ? ["--floor", library, String(bytes)] : undefined;
+    const floorNs = floor && await mailboxHandoffs(name, handoffs, floor);
+    const cNs = cExe && await cHandoffs(cExe, name, bytes, handoffs);
+    console.log(JSON.stringify({ bytes, handoffNs, mailboxNs, floorNs, cNs, pipeNs }));
   } finally {
     await writer.close();
     await proc.status;
   }
 }
 
+/** Takes `--<flag> <value>` out of `args`: its value, if it was there. */
+function option(args: string[], flag: string): string | undefined {
+  const at = args.indexOf(flag);
+  return at < 0 ? undefined : args.splice(at, 2)[1];
+}
+
 if (import.meta.main) {
-  const [mode, ...rest] = Deno.args;
+  const args = [...Deno.args];
+  const floors = { library: option(args, "--floor"), cExe: option(args, "--c") };
+  const [mode, ...rest] = args;
   if (mode === "child") await child();
-  else if (mode === "mailbox") mailboxChild(rest[0]);
-  else await parent(Number(mode), Number(rest[0]), Number(rest[1]));
+  else if (mode === "mailbox") {
+    const attach = floors.library
+      ? floorAttach(floors.library, Number(rest[1]))
+      : (name: string) => attachSharedArray(name);
+    mailboxChild(rest[0], attach);
+  } else await parent(Number(mode), Number(rest[0]), Number(rest[1]), floors);
 }

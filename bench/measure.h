@@ -11,14 +11,14 @@
 #define MIN_ITERATIONS 100
 #define MAX_RUNS 64
 
-static double now_ns(void) {
+static inline double now_ns(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
 /* Operations per batch of about run_ms: `batch(ctx, n)` runs n of them and returns its ns. */
-static long calibrate(double (*batch)(void *ctx, long n), void *ctx, double run_ms) {
+static inline long calibrate(double (*batch)(void *ctx, long n), void *ctx, double run_ms) {
   long n = 1;
   double ns = batch(ctx, n);
   while (ns < CALIBRATE_NS) {

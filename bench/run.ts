@@ -21,7 +21,8 @@
  * 4. Per-element `get`/`set` against a plain Float64Array index (`element.ts`).
  * 5. Many arrays (`many.ts`): descriptors, mappings and RSS per held array, and attach time as
  *    the number held grows to 100,000 (or what vm.max_map_count allows one process).
- * 6. Hand-off of 1 GiB to a running child by name against piping it (`handoff.ts`).
+ * 6. Hand-off of 1 GiB to a running child by name against piping it (`handoff.ts`), and the
+ *    same hand-off with the shim alone in the child and in C (`handoff.c`): its floors.
  * 7. `.npy` load and save against `cp` and Python (`npy_io.ts`).
  *
  * ```sh
@@ -30,6 +31,7 @@
  * deno run -A bench/run.ts [--deno-only]
  * deno task bench --element  # only 4., into the results.json there is
  * deno task bench --locks    # only 3., the same way
+ * deno task bench --handoff  # only 6., the same way
  * ```
  *
  * `CC` picks the C compiler (default `cc`), `PYTHON` the interpreter (default `python3`).
@@ -83,7 +85,8 @@ const MANY_STEP = 5_000;
 export const MANY_FLAT_LIMIT = 1.5;
 /** Target: handing an array to a child by name beats piping its bytes by this factor. */
 export const HANDOFF_FACTOR = 10_000;
-const HANDOFFS = 30;
+/** Hand-offs of each kind: a fresh child's first few dozen run code its runtime still compiles. */
+const HANDOFFS = 200;
 const PIPES = 2;
 /** Target: `.npy` load and save take at most what `cp` takes for the same bytes. */
 export const CP_FACTOR = 1;
@@ -158,6 +161,10 @@ interface HandoffOutput {
   handoffNs: number[];
   /** The name written into a shared mailbox, wait/notify as the doorbell both ways. */
   mailboxNs: number[];
+  /** The same, the child attaching through the shim and the runtime's view alone. */
+  floorNs?: number[];
+  /** The same, parent and child in C (handoff.c). */
+  cNs?: number[];
   pipeNs: number[];
 }
 
@@ -516,10 +523,16 @@ function summarizeHandoff(h: HandoffOutput | undefined) {
   if (!h) return undefined;
   const handoffNs = median(h.handoffNs);
   const mailboxNs = median(h.mailboxNs);
+  const floorNs = h.floorNs && median(h.floorNs);
+  const cNs = h.cNs && median(h.cNs);
   const pipeNs = median(h.pipeNs);
   // The target is about the hand-off: judged by the faster way of passing the name.
   const ratio = pipeNs / Math.min(handoffNs, mailboxNs);
-  return { bytes: h.bytes, handoffNs, mailboxNs, pipeNs, ratio, raw: h };
+  // What the pipe would need to be against the floors: how far the target is from them.
+  const floorRatio = floorNs && pipeNs / floorNs;
+  const cRatio = cNs && pipeNs / cNs;
+  const summary = { bytes: h.bytes, handoffNs, mailboxNs, floorNs, cNs, pipeNs, ratio };
+  return { ...summary, floorRatio, cRatio, raw: h };
 }
 
 function keepTargets(
@@ -567,15 +580,8 @@ function printKeep(
         `(target <= ${MANY_FLAT_LIMIT}x and no descriptor per array: ${v(t.manyArrays.met)})`,
     );
   } else console.log("many arrays: n/a");
-  if (handoff) {
-    console.log(
-      `hand-off of ${handoff.bytes / 2 ** 20} MiB to a running child: by name through a ` +
-        `shared mailbox ${fmtNs(handoff.mailboxNs)} ns, by name as a line on its stdin ` +
-        `${fmtNs(handoff.handoffNs)} ns, the bytes through a pipe ${fmtNs(handoff.pipeNs)} ns: ` +
-        `${Math.round(handoff.ratio).toLocaleString("en-US")}x (target >= ` +
-        `${HANDOFF_FACTOR.toLocaleString("en-US")}x: ${v(t.handoff.met)})`,
-    );
-  } else console.log("hand-off: n/a");
+  if (handoff) printHandoff(handoff, v(t.handoff.met));
+  else console.log("hand-off: n/a");
   if (io) {
     console.log(
       `.npy vs cp: load ${io.loadVsCp.npshm.toFixed(3)} s (cp ${io.loadVsCp.cp.toFixed(3)} s, ` +
@@ -585,6 +591,19 @@ function printKeep(
         `(target: cp's time / npshm's >= ${CP_FACTOR}: ${v(t.npyVsCp.met)})`,
     );
   } else console.log(".npy vs cp: n/a");
+}
+
+function printHandoff(h: NonNullable<ReturnType<typeof summarizeHandoff>>, verdict: string) {
+  const times = (x: number | undefined) => x ? `${Math.round(x).toLocaleString("en-US")}x` : "n/a";
+  const ns = (x: number | undefined) => x ? `${fmtNs(x)} ns` : "n/a";
+  console.log(
+    `hand-off of ${h.bytes / 2 ** 20} MiB to a running child: by name through a shared ` +
+      `mailbox ${fmtNs(h.mailboxNs)} ns, by name as a line on its stdin ${fmtNs(h.handoffNs)} ` +
+      `ns, the bytes through a pipe ${fmtNs(h.pipeNs)} ns: ${times(h.ratio)} (target >= ` +
+      `${HANDOFF_FACTOR.toLocaleString("en-US")}x: ${verdict}); the same mailbox hand-off with ` +
+      `the shim alone in the child ${ns(h.floorNs)} (${times(h.floorRatio)}), in C ` +
+      `${ns(h.cNs)} (${times(h.cRatio)})`,
+  );
 }
 
 // --- main -------------------------------------------------------------------------------
@@ -734,15 +753,7 @@ async function measureAll(names: readonly string[], tpName: string, plan: RunPla
     String(MANY_STEP),
     `${tpName}-many`,
   ]);
-  progress(`handing ${plan.handoffMiB} MiB to a child: by name, and through a pipe`);
-  const handoff = await runJson<HandoffOutput>(Deno.execPath(), [
-    "run",
-    "-A",
-    path("handoff.ts"),
-    String(plan.handoffMiB),
-    String(HANDOFFS),
-    String(PIPES),
-  ]);
+  const handoff = await measureHandoff(plan.handoffMiB, deno.library);
   progress(`.npy load/save of ${plan.ioMiB} MiB against cp`);
   const io = await runJson<IoOutput>(Deno.execPath(), [
     "run",
@@ -752,6 +763,21 @@ async function measureAll(names: readonly string[], tpName: string, plan: RunPla
     String(plan.ioRuns),
   ]);
   return { ...latency, tp, locks, elements, many, handoff, io };
+}
+
+/** Hands `mib` MiB to a child by name (npshm; the shim `library` alone; C) and by a pipe. */
+async function measureHandoff(mib: number, library: string) {
+  const cExe = await buildC("handoff", ["-lrt"]);
+  progress(`handing ${mib} MiB to a child: by name (npshm, its floors), and through a pipe`);
+  const floors = ["--floor", library, ...cExe ? ["--c", cExe] : []];
+  const args = [String(mib), String(HANDOFFS), String(PIPES)];
+  return await runJson<HandoffOutput>(Deno.execPath(), [
+    "run",
+    "-A",
+    path("handoff.ts"),
+    ...floors,
+    ...args,
+  ]);
 }
 
 function measureElements(): Promise<ElementOutput | undefined> {
@@ -889,9 +915,27 @@ async function locksOnly(): Promise<void> {
   await drawCharts();
 }
 
+/**
+ * `--handoff`: only the hand-off, written into the `handoff` section (and its target) of the
+ * existing results.json, with its own date and machine load.
+ */
+async function handoffOnly(): Promise<void> {
+  const before = Deno.loadavg()[0];
+  const measured = await measureHandoff(planOf([]).handoffMiB, denoHarness().library);
+  const summary = summarizeHandoff(measured);
+  if (!summary) throw new Error("the hand-off harness failed; see above");
+  const results = JSON.parse(await Deno.readTextFile(RESULTS));
+  const target = keepTargets(undefined, summary, undefined).handoff;
+  printHandoff(summary, target.met ? "met" : "MISSED");
+  results.handoff = { ...partRun("--handoff", before), ...summary };
+  results.targets = { ...results.targets, handoff: target };
+  await writeResults(results);
+}
+
 async function main(): Promise<void> {
   if (Deno.args.includes("--element")) return await elementOnly();
   if (Deno.args.includes("--locks")) return await locksOnly();
+  if (Deno.args.includes("--handoff")) return await handoffOnly();
   const tag = `npshm-bench-${Deno.pid}`;
   const names = SIZES.map(({ bytes }) => `${tag}-${bytes}`);
   const tpName = `${tag}-throughput`;

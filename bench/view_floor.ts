@@ -40,10 +40,12 @@ import { measure, type Measurement, measurePair } from "./measure.ts";
 const PROT_RW = 3;
 const MAP_SHARED_ANONYMOUS = 0x21;
 
-type View = (addr: bigint, len: number) => ArrayBuffer;
+/** Makes the runtime's external ArrayBuffer over `len` bytes at `addr`. */
+export type View = (addr: bigint, len: number) => ArrayBuffer;
 type Mmap = (len: number) => bigint;
 
-interface Raw {
+/** What the floors use of the runtime: a view over mapped memory, and libc's mmap. */
+export interface Raw {
   mmap: Mmap;
   view: View;
 }
@@ -81,7 +83,8 @@ function bunRaw(): Raw {
   };
 }
 
-function raw(): Raw {
+/** The runtime's own view and mmap, with no npshm code. */
+export function raw(): Raw {
   if ("Deno" in globalThis) return denoRaw();
   if ("Bun" in globalThis) return bunRaw();
   return nodeRaw();
@@ -141,7 +144,8 @@ function bunShim(path: string): Shim {
   };
 }
 
-function shimAt(path: string): Shim {
+/** The shim at `path`, opened with the running runtime's own FFI (none of npshm's code). */
+export function shimAt(path: string): Shim {
   if ("Deno" in globalThis) return denoShim(path);
   if ("Bun" in globalThis) return bunShim(path);
   return nodeShim(path);
