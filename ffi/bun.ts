@@ -3,8 +3,8 @@
  * table as the other backends' ({@link SYMBOLS}).
  *
  * `bun:ffi` calls on the calling thread only, so the two `nonblocking` functions (the lock wait
- * and the wait) sleep on a worker thread when they have to wait ({@link offThread}); such a
- * worker runs this module, which serves its calls (the last statement).
+ * and the wait) sleep on a worker thread when they have to wait ({@link offThread}), which opens
+ * the shim with this backend (`waiter_worker.ts`).
  *
  * `bun:ffi` is loaded with `createRequire`, so this module imports (and type-checks) on every
  * runtime and loads synchronously; only {@link openBunNative} needs Bun.
@@ -24,7 +24,7 @@ import {
   type SymbolDefinition,
   SYMBOLS,
 } from "./contract.ts";
-import { offThread, serveIfWaiter, WaiterPool } from "./waiters.ts";
+import { offThread, WaiterPool } from "./waiters.ts";
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -66,7 +66,7 @@ export function openBunNative(path: string): Native {
     };
   }
   const native = ffi.dlopen(path, declared).symbols;
-  const pool = new WaiterPool(new URL(import.meta.url), path, OUT_SLOTS);
+  const pool = new WaiterPool("bun", path, OUT_SLOTS);
   const functions: Record<string, unknown> = {};
   for (const [key, definition] of Object.entries(SYMBOLS)) {
     const d: SymbolDefinition = definition;
@@ -86,5 +86,3 @@ export function openBunNative(path: string): Native {
 
 /** The largest ArrayBuffer Bun (JavaScriptCore) makes over foreign memory: 4 GiB. */
 export const BUN_MAX_VIEW_BYTES = 2 ** 32;
-
-serveIfWaiter(new URL(import.meta.url), openBunNative);

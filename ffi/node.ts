@@ -20,7 +20,7 @@ import {
   type SymbolDefinition,
   SYMBOLS,
 } from "./contract.ts";
-import { offThread, serveIfWaiter, WaiterPool } from "./waiters.ts";
+import { offThread, WaiterPool } from "./waiters.ts";
 
 type KoffiFunction = (...args: unknown[]) => unknown;
 
@@ -61,8 +61,8 @@ export function requireKoffi(): Koffi {
 /**
  * Opens the shim at `path` with koffi. `nonblocking` functions sleep on a worker thread of
  * their own when they have to wait ({@link offThread}), so a waiting lock or wait blocks neither
- * the event loop nor libuv's thread pool; such a worker runs this module, which serves its calls
- * (the last statement).
+ * the event loop nor libuv's thread pool; such a worker opens the shim with this backend
+ * (`waiter_worker.ts`).
  *
  * @example
  * ```ts
@@ -72,7 +72,7 @@ export function requireKoffi(): Koffi {
 export function openNodeNative(path: string): Native {
   const koffi = requireKoffi();
   const lib = koffi.load(path);
-  const pool = new WaiterPool(new URL(import.meta.url), path, OUT_SLOTS);
+  const pool = new WaiterPool("node", path, OUT_SLOTS);
   const functions: Record<string, unknown> = {};
   for (const [key, definition] of Object.entries(SYMBOLS)) {
     const d: SymbolDefinition = definition;
@@ -86,5 +86,3 @@ export function openNodeNative(path: string): Native {
   functions.view = (addr: bigint, len: number) => koffi.view(addr, len);
   return functions as Native;
 }
-
-serveIfWaiter(new URL(import.meta.url), openNodeNative);

@@ -13,9 +13,13 @@
  *   A worker is a VM of its own (here: Bun about 3.5 MiB and 15 ms to start, Node 12-15 MiB and
  *   45-80 ms), so the pool starts one only when every worker it has is busy, keeps the idle ones
  *   for the next wait (unref'd: they do not keep the process alive), and starts at most
- *   {@link MAX_ASLEEP}. A worker runs the backend's own module, which opens the shim and, finding
- *   itself in one of the pool's workers, serves calls ({@link serveIfWaiter}).
- * - A wait that finds all of them taken polls instead ({@link offThread}).
+ *   {@link MAX_ASLEEP}. A worker runs `waiter_worker.ts` ({@link WAITER_ENTRY}), which opens the
+ *   shim with the pool's backend and serves calls ({@link serveWaits}): it runs none of the
+ *   program's own code, even where npshm was bundled into the program.
+ * - A wait that finds all of them taken polls instead ({@link offThread}), and so does every wait
+ *   where no worker can start: Node's `--permission` without `--allow-worker`, or a bundle, which
+ *   has no `waiter_worker.js` beside it. When the worker was the backend's own module, a bundle's
+ *   worker ran the whole program again, or failed and failed the wait.
  *
  * @example
  * ```ts
@@ -28,6 +32,7 @@
  * @module
  */
 import { createRequire } from "node:module";
+import { extname } from "node:path";
 import { Status } from "./contract.ts";
 
 /** The most waits that sleep in the kernel at once, off the JS thread; the others poll. */
@@ -35,13 +40,14 @@ export const MAX_ASLEEP = 16;
 
 /**
  * Makes the blocking call `name(...args)` off the JS thread, its out array `out`, and resolves to
- * its status; `undefined` if it cannot now (the sleepers are all taken).
+ * its status; `undefined` if it cannot now (the sleepers are all taken), or resolves to
+ * `undefined` if it found that it cannot after all (no worker could start): then poll.
  */
 export type Sleeper = (
   name: string,
   args: unknown[],
   out: BigInt64Array,
-) => Promise<number> | undefined;
+) => Promise<number | undefined> | undefined;
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -51,31 +57,35 @@ const TIMEOUT_AT: Record<string, number> = {
   npshm_wait: 2, // (addr, expected, timeout_ns, cancel, out)
 };
 
-/** What the pool's workers are given: `npshmWaiter` (the entry's URL) marks one as the pool's. */
-interface WaiterData {
-  npshmWaiter: string;
+/** The backends whose pools start workers: their module's name in `ffi/`. */
+export type WaiterBackend = "node" | "bun";
+
+/** What the pool's workers are given: which backend opens the shim at `path`. */
+export interface WaiterData {
+  backend: WaiterBackend;
   path: string;
   /** Int32 0: 1 when the call has returned; int32 1: its status; from byte 8: its out array. */
   shared: SharedArrayBuffer;
 }
 
-/** The part of `node:worker_threads` this module uses (Node's and Bun's). */
-interface WorkerThreads {
-  isMainThread: boolean;
-  workerData: unknown;
-  parentPort: { on(event: "message", listener: (m: Call) => void): void } | null;
-  Worker: new (url: URL, options: { workerData: WaiterData }) => Worker;
+/** The part of `node:worker_threads`' `Worker` this module uses (Node's and Bun's). */
+type WorkerClass = new (url: URL, options: { workerData: WaiterData }) => Worker;
+
+/** A worker's `parentPort`, as {@link serveWaits} uses it. */
+export interface CallPort {
+  on(event: "message", listener: (m: Call) => void): void;
+  postMessage(message: "ready"): void;
 }
 
 interface Worker {
   postMessage(message: Call): void;
-  once(event: "error" | "exit", listener: (arg: unknown) => void): void;
+  once(event: "error" | "exit" | "message", listener: (arg: unknown) => void): void;
   ref(): void;
   unref(): void;
 }
 
 /** A call for a worker: the blocking function, its arguments (`null` for the out array). */
-interface Call {
+export interface Call {
   name: string;
   args: unknown[];
   /** When its timeout ends ({@link now}), or -1: a worker that starts late waits only the rest. */
@@ -89,28 +99,51 @@ const OUT_AT = 8;
 /** Milliseconds on a clock that all threads of the process share. */
 const now = () => performance.timeOrigin + performance.now();
 
-const threads = () => createRequire(import.meta.url)("node:worker_threads") as WorkerThreads;
+// Required only when a worker starts.
+const WorkerOf = () => createRequire(import.meta.url)("node:worker_threads").Worker as WorkerClass;
+
+/**
+ * The module the pool's workers run, beside this one: `waiter_worker.ts` in the sources,
+ * `waiter_worker.js` in the npm package.
+ *
+ * @example
+ * ```ts
+ * import { WAITER_ENTRY } from "./waiters.ts";
+ * console.log(WAITER_ENTRY.pathname); // ".../ffi/waiter_worker.ts"
+ * ```
+ */
+export const WAITER_ENTRY: URL = new URL(
+  `./waiter_worker${extname(import.meta.url) || ".js"}`,
+  import.meta.url,
+);
+
+/** A worker that failed or exited before it said it was ready: no worker can start here. */
+class NotStarted extends Error {}
 
 /** One worker and the memory it reports through. */
 class Waiter {
   readonly #worker: Worker;
   readonly #state: Int32Array;
   readonly #out: BigInt64Array;
+  readonly #ready: Promise<void>;
   readonly #failed: Promise<never>;
   /** False once the worker has failed or exited: the pool drops it. */
   alive = true;
 
-  constructor(entry: URL, path: string, outSlots: number, gone: () => void) {
+  constructor(entry: URL, data: Omit<WaiterData, "shared">, outSlots: number, gone: () => void) {
     const shared = new SharedArrayBuffer(OUT_AT + 8 * outSlots);
     this.#state = new Int32Array(shared, 0, 2);
     this.#out = new BigInt64Array(shared, OUT_AT, outSlots);
-    const workerData: WaiterData = { npshmWaiter: entry.href, path, shared };
-    this.#worker = new (threads().Worker)(entry, { workerData });
+    this.#worker = new (WorkerOf())(entry, { workerData: { ...data, shared } });
     this.#worker.unref();
+    let ready = false;
+    this.#ready = new Promise((resolve) => {
+      this.#worker.once("message", () => (ready = true, resolve()));
+    });
     this.#failed = new Promise((_, fail) => {
       const end = (why: unknown) => {
         if (this.alive) (this.alive = false, gone());
-        fail(why);
+        fail(ready ? why : new NotStarted("npshm's wait worker did not start", { cause: why }));
       };
       this.#worker.once("error", end);
       this.#worker.once("exit", (code) => end(new Error(`npshm's wait worker exited (${code})`)));
@@ -118,11 +151,15 @@ class Waiter {
     this.#failed.catch(() => {}); // a rejection nobody waits for is not an unhandled one
   }
 
-  /** Makes the call on the worker; its out array is copied into `out`. */
+  /**
+   * Makes the call on the worker once it is ready; its out array is copied into `out`. Rejects
+   * with {@link NotStarted} if the worker failed before it was ready: the call was not made.
+   */
   async call(call: Call, out: BigInt64Array): Promise<number> {
     Atomics.store(this.#state, DONE, 0);
     this.#worker.ref(); // a pending wait keeps the process alive, as it does on Deno
     try {
+      await Promise.race([this.#ready, this.#failed]);
       this.#worker.postMessage(call);
       const returned = Atomics.waitAsync(this.#state, DONE, 0);
       if (returned.async) await Promise.race([returned.value, this.#failed]);
@@ -135,12 +172,13 @@ class Waiter {
 }
 
 /**
- * Workers that run `entry` (a backend's module) and make blocking calls of the shim at `path`.
+ * Workers that open the shim at `path` with `backend` and make blocking calls of it; they run
+ * `entry` ({@link WAITER_ENTRY} but in tests).
  *
  * @example
  * ```ts
  * import { WaiterPool } from "./waiters.ts";
- * const pool = new WaiterPool(new URL("./node.ts", import.meta.url), "/opt/npshm/libnpshm.so", 4);
+ * const pool = new WaiterPool("node", "/opt/npshm/libnpshm.so", 4);
  * const out = new BigInt64Array(4);
  * const slept = pool.run("npshm_wait", [0x7f0000001000n, 0, -1n, 0n, out], out);
  * console.log(slept === undefined ? "all workers busy" : await slept);
@@ -149,13 +187,21 @@ class Waiter {
 export class WaiterPool {
   readonly #idle: Waiter[] = [];
   #started = 0;
+  /** Set once a worker could not start: every wait polls from then on. */
+  #unavailable = false;
 
-  constructor(readonly entry: URL, readonly path: string, readonly outSlots: number) {}
+  constructor(
+    readonly backend: WaiterBackend,
+    readonly path: string,
+    readonly outSlots: number,
+    readonly entry: URL = WAITER_ENTRY,
+  ) {}
 
   /**
    * A {@link Sleeper}: the call on an idle worker (started if none is and fewer than
-   * {@link MAX_ASLEEP} are); `undefined` if all are busy. The argument that is `out` is not
-   * sent: the worker passes its own out array, copied into `out` when the call returns.
+   * {@link MAX_ASLEEP} are); `undefined` if all are busy; resolved to `undefined` if the worker
+   * could not start, and no worker is started again. The argument that is `out` is not sent: the
+   * worker passes its own out array, copied into `out` when the call returns.
    */
   readonly run: Sleeper = (name, args, out) => {
     const waiter = this.#idle.pop() ?? this.#start();
@@ -163,11 +209,15 @@ export class WaiterPool {
     const ns = BigInt(args[TIMEOUT_AT[name]] as bigint);
     const until = ns < 0n ? -1 : now() + Number(ns) / 1e6;
     const call = { name, args: args.map((a) => (a === out ? null : a)), until };
-    return waiter.call(call, out).finally(() => waiter.alive && this.#idle.push(waiter));
+    return waiter.call(call, out).catch((err) => {
+      if (!(err instanceof NotStarted)) throw err;
+      this.#unavailable = true;
+      return undefined;
+    }).finally(() => waiter.alive && this.#idle.push(waiter));
   };
 
   #start(): Waiter | undefined {
-    if (this.#started >= MAX_ASLEEP) return undefined;
+    if (this.#unavailable || this.#started >= MAX_ASLEEP) return undefined;
     const gone = () => {
       this.#started--;
       const at = this.#idle.indexOf(waiter);
@@ -175,9 +225,11 @@ export class WaiterPool {
     };
     let waiter: Waiter;
     try {
-      waiter = new Waiter(this.entry, this.path, this.outSlots, gone);
+      const data = { backend: this.backend, path: this.path };
+      waiter = new Waiter(this.entry, data, this.outSlots, gone);
     } catch {
-      return undefined; // no workers here (Node's --permission without --allow-worker): poll
+      this.#unavailable = true; // no workers here (Node's --permission without --allow-worker)
+      return undefined;
     }
     this.#started++;
     return waiter;
@@ -185,35 +237,33 @@ export class WaiterPool {
 }
 
 /**
- * In a worker of a {@link WaiterPool} whose entry is `entry`: opens the shim with `open` and
- * makes each call it is sent, putting its status and out array in the shared memory. Elsewhere
- * (the JS thread, another worker, Deno) nothing.
+ * In a worker of a {@link WaiterPool} (`waiter_worker.ts`): makes each call that arrives on
+ * `port` with `native` (the shim, opened in this worker), putting its status and out array in
+ * `shared` and waking the JS thread that watches it; then tells the pool it is ready.
  *
  * @example
  * ```ts
- * import { serveIfWaiter } from "./waiters.ts";
- * serveIfWaiter(new URL(import.meta.url), (path) => ({ npshm_wait: () => 0, path }));
+ * import { parentPort, workerData } from "node:worker_threads";
+ * import { serveWaits, type WaiterData } from "./waiters.ts";
+ * const native = { npshm_wait: () => 0 }; // the shim, as a backend opens it
+ * serveWaits(native, (workerData as WaiterData).shared, parentPort!);
  * ```
  */
-export function serveIfWaiter(entry: URL, open: (path: string) => object): void {
-  if ("Deno" in globalThis) return;
-  const { isMainThread, workerData, parentPort } = threads();
-  const data = workerData as Partial<WaiterData> | undefined;
-  if (isMainThread || data?.npshmWaiter !== entry.href || !parentPort) return;
-  const { path, shared } = data as WaiterData;
-  const native = open(path) as Record<string, (...a: unknown[]) => number>;
+export function serveWaits(native: object, shared: SharedArrayBuffer, port: CallPort): void {
+  const calls = native as Record<string, (...a: unknown[]) => number>;
   const state = new Int32Array(shared, 0, 2);
   const out = new BigInt64Array(shared, OUT_AT);
-  parentPort.on("message", ({ name, args, until }) => {
+  port.on("message", ({ name, args, until }) => {
     if (until >= 0) {
       const at = TIMEOUT_AT[name], asked = BigInt(args[at] as bigint);
       const left = BigInt(Math.max(0, Math.round((until - now()) * 1e6)));
       args[at] = left < asked ? left : asked; // never past what was asked: it is an int64
     }
-    Atomics.store(state, STATUS, native[name](...args.map((a) => a ?? out)));
+    Atomics.store(state, STATUS, calls[name](...args.map((a) => a ?? out)));
     Atomics.store(state, DONE, 1);
     Atomics.notify(state, DONE);
   });
+  port.postMessage("ready");
 }
 
 /**
@@ -265,7 +315,7 @@ function deadlineOf(timeoutNs: unknown): number {
  * @example
  * ```ts
  * import { offThread, WaiterPool } from "./waiters.ts";
- * const pool = new WaiterPool(new URL("./bun.ts", import.meta.url), "/opt/npshm/libnpshm.so", 4);
+ * const pool = new WaiterPool("bun", "/opt/npshm/libnpshm.so", 4);
  * const waitAsync = offThread("npshm_wait", () => 0, pool.run);
  * console.log(await waitAsync(0x7f0000001000n, 0, 1_000_000n, 0n, new BigInt64Array(4)));
  * ```
@@ -281,8 +331,8 @@ export function offThread(
     const first = look();
     if (first !== Status.TIMED_OUT || BigInt(args[at] as bigint) === 0n) return first;
     const deadline = deadlineOf(args[at]);
-    const later = await (sleeper(name, args, args.at(-1) as BigInt64Array) ??
-      poll(look, (st) => st === Status.TIMED_OUT && Date.now() < deadline));
+    const later = await sleeper(name, args, args.at(-1) as BigInt64Array) ??
+      await poll(look, (st) => st === Status.TIMED_OUT && Date.now() < deadline);
     // The word was as expected at the first look: a change seen later is a wake-up, which the
     // notify that goes with the change would have been (npshm_wait's own rule across slices).
     return later === Status.NOT_EQUAL ? Status.OK : later;

@@ -103,6 +103,7 @@ async function compile(): Promise<void> {
   await Deno.writeTextFile(`${STAGE}/deno_globals.d.ts`, DENO_GLOBALS);
   const files = [
     ...ENTRIES.map((e) => `${ROOT}/${e}.ts`),
+    `${ROOT}/ffi/waiter_worker.ts`, // no module imports it: waiters.ts starts workers on it
     `${STAGE}/deno_globals.d.ts`,
   ];
   for (const dir of ["tests", "tests/fixtures", "tests/adversarial"]) {

@@ -2,7 +2,7 @@
  * Checks that the library's imports follow its layers (the "Layers" table of the design
  * contract): no import cycle among the project's modules, type-only imports included, and no
  * import that runs up the layer order or breaks one of the {@link POLICY} rules. Reads the
- * module graph `deno info --json` gives for `mod.ts` and `cli.ts`, prints one line per problem
+ * module graph `deno info --json` gives for {@link ENTRY_POINTS}, prints one line per problem
  * and a summary line, and exits with 1 when there is a problem.
  *
  * ```sh
@@ -246,9 +246,12 @@ function denoInfo(entry: string, cwd: string): DenoInfo {
   return JSON.parse(out);
 }
 
+/** The modules the graph starts from: the two entry points, and the module workers run. */
+export const ENTRY_POINTS = ["mod.ts", "cli.ts", "ffi/waiter_worker.ts"];
+
 function main(): number {
   const root = new URL("..", import.meta.url).href;
-  const infos = ["mod.ts", "cli.ts"].map((e) => denoInfo(e, fileURLToPath(root)));
+  const infos = ENTRY_POINTS.map((e) => denoInfo(e, fileURLToPath(root)));
   const graph: Graph = Object.assign({}, ...infos.map((i) => graphFromDenoInfo(i, root)));
   const problems = checkImports(graph);
   for (const p of problems) console.log(`${p.kind}: ${p.message}`);

@@ -4,19 +4,27 @@
 // process exiting), and the README's work queue: workers take row blocks with Atomics.add, the
 // parent waits for completion without spinning.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
 import { describe, test } from "node:test";
+import { Status } from "../ffi/contract.ts";
+import { offThread, WaiterPool } from "../ffi/waiters.ts";
 import {
   attachSharedArray,
   ClosedError,
   createSharedArray,
   InvalidArgumentError,
+  nativeLibrary,
   notify,
   ReadOnlyError,
   wait,
   waitAsync,
 } from "../mod.ts";
-import { afterAll, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
+import { afterAll, runtime, startFixture, sweepLeaks, testFile, uniqueName } from "./_util.ts";
 import { closedWhilePending, waitForLine, within } from "./_sync_util.ts";
 
 afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
@@ -124,6 +132,56 @@ describe("waitAsync: where it sleeps", () => {
     }
     assert.deepEqual(await within(15_000, Promise.all(pending)), Array(n).fill("ok"));
     assert.ok(ms < 2000, `a file read took ${ms.toFixed(0)} ms while the waits slept`);
+  });
+
+  test("where no worker can start, waits poll, and end when and as they should", {
+    skip: runtime === "deno" ? "Deno's waits sleep on its own thread pool, not in workers" : false,
+  }, async () => {
+    // As in a bundle, which has no waiter_worker.js beside it: the worker fails as it starts.
+    const missing = new URL("./no_such_waiter_worker.js", import.meta.url);
+    const pool = new WaiterPool(runtime === "bun" ? "bun" : "node", "unused", 4, missing);
+    let word = 0; // a stand-in for the shim's wait: it ends once its word is 1
+    const blocking = () => word === 1 ? Status.OK : Status.TIMED_OUT;
+    const waitOn = offThread("npshm_wait", blocking, pool.run);
+    const out = new BigInt64Array(4);
+    setTimeout(() => (word = 1), 300);
+    assert.equal(await within(10_000, waitOn(0n, 0, 10_000_000_000n, 0n, out)), Status.OK);
+    word = 0;
+    const started = performance.now();
+    assert.equal(await within(10_000, waitOn(0n, 0, 200_000_000n, 0n, out)), Status.TIMED_OUT);
+    const ms = performance.now() - started;
+    assert.ok(ms >= 195 && ms < 3000, `a 200 ms wait took ${ms.toFixed(0)} ms`);
+  });
+
+  test("bundled into a program (Bun.build), a wait's worker runs none of the program", {
+    skip: runtime === "bun" ? false : "Bun.build is Bun's bundler",
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "npshm-bundle-"));
+    try {
+      const fixture = testFile(
+        `fixtures/bundled_wait.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`,
+      );
+      // deno-lint-ignore no-explicit-any
+      const bun = (globalThis as any).Bun;
+      // Written here, not by Bun.build: Bun for Windows under wine fails to write its output.
+      const built = await bun.build({ entrypoints: [fixture], target: "bun" });
+      assert.ok(built.success, String(built.logs));
+      const bundle = join(dir, "program.js");
+      writeFileSync(bundle, await built.outputs[0].text());
+      const env = { ...process.env, NPSHM_LIB: nativeLibrary().path };
+      const run = spawnSync(process.execPath, [bundle, uniqueName("bundle")], {
+        env,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(run.stdout.trim().split("\n"), [
+        "program runs (main thread: true)",
+        "waitAsync: ok 1",
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
