@@ -125,8 +125,9 @@ class Waiter {
   readonly #worker: Worker;
   readonly #state: Int32Array;
   readonly #out: BigInt64Array;
-  readonly #ready: Promise<void>;
+  readonly #ready: Promise<boolean>;
   readonly #failed: Promise<never>;
+  #isReady = false;
   /** False once the worker has failed or exited: the pool drops it. */
   alive = true;
 
@@ -136,14 +137,14 @@ class Waiter {
     this.#out = new BigInt64Array(shared, OUT_AT, outSlots);
     this.#worker = new (WorkerOf())(entry, { workerData: { ...data, shared } });
     this.#worker.unref();
-    let ready = false;
     this.#ready = new Promise((resolve) => {
-      this.#worker.once("message", () => (ready = true, resolve()));
+      this.#worker.once("message", () => resolve(this.#isReady = true));
     });
     this.#failed = new Promise((_, fail) => {
       const end = (why: unknown) => {
         if (this.alive) (this.alive = false, gone());
-        fail(ready ? why : new NotStarted("npshm's wait worker did not start", { cause: why }));
+        const started = this.#isReady;
+        fail(started ? why : new NotStarted("npshm's wait worker did not start", { cause: why }));
       };
       this.#worker.once("error", end);
       this.#worker.once("exit", (code) => end(new Error(`npshm's wait worker exited (${code})`)));
@@ -152,14 +153,15 @@ class Waiter {
   }
 
   /**
-   * Makes the call on the worker once it is ready; its out array is copied into `out`. Rejects
-   * with {@link NotStarted} if the worker failed before it was ready: the call was not made.
+   * Makes the call on the worker once it is ready; its out array is copied into `out`. Resolves
+   * to `undefined`, the call not made, if the call's time was up before the worker was ready;
+   * rejects with {@link NotStarted} if the worker failed before it was.
    */
-  async call(call: Call, out: BigInt64Array): Promise<number> {
+  async call(call: Call, out: BigInt64Array): Promise<number | undefined> {
     Atomics.store(this.#state, DONE, 0);
     this.#worker.ref(); // a pending wait keeps the process alive, as it does on Deno
     try {
-      await Promise.race([this.#ready, this.#failed]);
+      if (!this.#isReady && !await this.#readyBy(call.until)) return undefined;
       this.#worker.postMessage(call);
       const returned = Atomics.waitAsync(this.#state, DONE, 0);
       if (returned.async) await Promise.race([returned.value, this.#failed]);
@@ -168,6 +170,20 @@ class Waiter {
     }
     out.set(this.#out.subarray(0, out.length));
     return Atomics.load(this.#state, STATUS);
+  }
+
+  // Whether the worker is ready before `until` (-1: however long it takes). A worker takes tens
+  // of ms to start: a shorter wait must not last that long.
+  async #readyBy(until: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = until < 0
+      ? []
+      : [new Promise<false>((resolve) => timer = setTimeout(resolve, until - now(), false))];
+    try {
+      return await Promise.race([this.#ready, this.#failed, ...late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
@@ -200,7 +216,8 @@ export class WaiterPool {
   /**
    * A {@link Sleeper}: the call on an idle worker (started if none is and fewer than
    * {@link MAX_ASLEEP} are); `undefined` if all are busy; resolved to `undefined` if the worker
-   * could not start, and no worker is started again. The argument that is `out` is not sent: the
+   * could not start (and no worker is started again) or was not ready before the call's time was
+   * up (the caller's last look then says how the wait ended). The argument that is `out` is not sent: the
    * worker passes its own out array, copied into `out` when the call returns.
    */
   readonly run: Sleeper = (name, args, out) => {

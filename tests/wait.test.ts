@@ -13,6 +13,7 @@ import process from "node:process";
 import { describe, test } from "node:test";
 import { Status } from "../ffi/contract.ts";
 import { offThread, WaiterPool } from "../ffi/waiters.ts";
+import { mappingOf } from "../src/os/mapping.ts";
 import {
   attachSharedArray,
   ClosedError,
@@ -151,6 +152,31 @@ describe("waitAsync: where it sleeps", () => {
     assert.equal(await within(10_000, waitOn(0n, 0, 200_000_000n, 0n, out)), Status.TIMED_OUT);
     const ms = performance.now() - started;
     assert.ok(ms >= 195 && ms < 3000, `a 200 ms wait took ${ms.toFixed(0)} ms`);
+  });
+
+  test("a wait whose time is up while its worker starts ends then, and the worker serves later", {
+    skip: runtime === "deno" ? "Deno's waits sleep on its own thread pool, not in workers" : false,
+  }, async () => {
+    const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
+    const slow = new URL(`./fixtures/slow_waiter_worker.${ext}`, import.meta.url);
+    const library = nativeLibrary().path;
+    const pool = new WaiterPool(runtime === "bun" ? "bun" : "node", library, 4, slow);
+    using a = int32s("w-slow", 1);
+    const v = a.data as Int32Array;
+    const mapping = mappingOf(v.buffer)!;
+    const addr = mapping.segment.addr + BigInt(mapping.dataOffset);
+    const look = () => Status.TIMED_OUT; // the first look on the JS thread: the word is as expected
+    const waitOn = offThread("npshm_wait", look, pool.run);
+    const out = new BigInt64Array(4);
+    let started = performance.now();
+    assert.equal(await within(10_000, waitOn(addr, 0, 100_000_000n, 0n, out)), Status.TIMED_OUT);
+    const ms = performance.now() - started;
+    assert.ok(ms >= 95 && ms < 1000, `a 100 ms wait took ${ms.toFixed(0)} ms (the start: 1.5 s)`);
+    // The same worker, once it has started, makes the next wait, which a notify ends.
+    storeAndNotifyIn(2500, v, 1);
+    started = performance.now();
+    assert.equal(await within(10_000, waitOn(addr, 0, 10_000_000_000n, 0n, out)), Status.OK);
+    assert.ok(performance.now() - started >= 2000, "it ended on the notify");
   });
 
   test("bundled into a program (Bun.build), a wait's worker runs none of the program", {
