@@ -143,8 +143,9 @@ class Waiter {
     this.#failed = new Promise((_, fail) => {
       const end = (why: unknown) => {
         if (this.alive) (this.alive = false, gone());
-        const started = this.#isReady;
-        fail(started ? why : new NotStarted("npshm's wait worker did not start", { cause: why }));
+        const notStarted = () =>
+          new NotStarted("npshm's wait worker did not start", { cause: why });
+        fail(this.#isReady ? why : notStarted());
       };
       this.#worker.once("error", end);
       this.#worker.once("exit", (code) => end(new Error(`npshm's wait worker exited (${code})`)));
