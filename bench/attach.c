@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include "measure.h"
+#include "npy_prefix.h"
 
-#define PREFIX 12      /* magic, version and the longest length field: MIN_PREFIX in header.ts */
 #define HEADER_MAX 4096 /* far more than a 1-d float64 header needs */
 #define EXPECTED 1.5   /* what bench/run.ts writes to element 0 */
 
@@ -35,13 +35,6 @@ uint8_t header_copy[HEADER_MAX];
 static void die(const char *what, const char *name) {
   fprintf(stderr, "attach.c: %s: %s\n", what, name);
   exit(1);
-}
-
-/* Total header length from the prefix: v1.0 has a 2-byte length at 8, v2.0/v3.0 4 bytes. */
-static size_t header_length(const uint8_t *p) {
-  if (p[6] == 1) return 10 + (size_t)(p[8] | p[9] << 8);
-  return 12 + (size_t)((uint32_t)p[8] | (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 |
-                       (uint32_t)p[11] << 24);
 }
 
 static double attach_once(const char *path) {

@@ -27,9 +27,9 @@
 #include <unistd.h>
 
 #include "measure.h"
+#include "npy_prefix.h"
 
 #define SLEEP_MS 5 /* handoff.ts's ASLEEP_MS */
-#define PREFIX 12  /* magic, version and the longest length field, as in attach.c */
 #define HEADER_MAX 4096
 #define MAX_HANDOFFS 10000
 
@@ -63,12 +63,6 @@ static void await_value(int32_t *word, int32_t value) {
   for (int32_t now; (now = __atomic_load_n(word, __ATOMIC_SEQ_CST)) != value;) {
     await_change(word, now);
   }
-}
-
-static size_t header_length(const uint8_t *p) {
-  if (p[6] == 1) return 10 + (size_t)(p[8] | p[9] << 8);
-  return 12 + (size_t)((uint32_t)p[8] | (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 |
-                       (uint32_t)p[11] << 24);
 }
 
 static void child(struct mailbox *box, const char *path, size_t data_bytes) {

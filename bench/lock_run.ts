@@ -44,6 +44,18 @@ interface Idle {
   waitAsyncCpuMsPerS: number;
 }
 
+/**
+ * How a target came out, as the reports print it: `null` where it could not be measured.
+ *
+ * @example
+ * ```ts
+ * verdict(false); // "MISSED"
+ * ```
+ */
+export function verdict(met: boolean | null): string {
+  return met === null ? "n/a" : met ? "met" : "MISSED";
+}
+
 /** One thing to run: its label and command line (the harness's arguments follow). */
 export interface Harness {
   /** e.g. `deno 2.9.6`, `node 24.1.0 (npm package)`. */
@@ -245,10 +257,9 @@ export function printLocks(r: LockResults): void {
     );
   }
   const t = r.targets;
-  const v = (ok: boolean | null) => ok === null ? "n/a" : ok ? "met" : "MISSED";
   console.log(
     `  targets: locked increment <= ${LOCK_LIMIT}x C, uncontended and contended; ping-pong <= ` +
-      `${PINGPONG_LIMIT}x C: ${v(t.met)} (worst ${ratio(t.worstUncontended ?? undefined)}, ` +
+      `${PINGPONG_LIMIT}x C: ${verdict(t.met)} (worst ${ratio(t.worstUncontended ?? undefined)}, ` +
       `${ratio(t.worstContended ?? undefined)}, ${ratio(t.worstPingpong ?? undefined)})`,
   );
 }

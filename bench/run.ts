@@ -42,7 +42,7 @@
 import { createSharedArray, deleteSharedArray, type SharedArray } from "../mod.ts";
 import { EXPECTED } from "./attach.ts";
 import { type ElementOutput, printElements, summarizeElements } from "./element.ts";
-import { type Harness, measureLocks, npmHarnesses, printLocks } from "./lock_run.ts";
+import { type Harness, measureLocks, npmHarnesses, printLocks, verdict } from "./lock_run.ts";
 import { type Measurement, median } from "./measure.ts";
 import { ensureTools, TOOLS } from "../scripts/tools.ts";
 import { libraryCandidates } from "../ffi/load.ts";
@@ -451,25 +451,24 @@ function printTable(table: Row[]): void {
 }
 
 function printTargets(t: ReturnType<typeof targets>): void {
-  const v = (met: boolean | null) => met === null ? "n/a" : met ? "met" : "MISSED";
   const x = (n: number | null) => fmtX(n ?? undefined);
   const { withinCLimit: c, fasterThanPython: py, flat, throughput } = t;
   console.log("targets:");
   console.log(
-    `  npshm/C <= ${C_LIMIT} at every size, every runtime: ${v(c.met)} (worst ${x(c.worst)})`,
+    `  npshm/C <= ${C_LIMIT} at every size, every runtime: ${verdict(c.met)} (worst ${x(c.worst)})`,
   );
   console.log(
-    `  Python/npshm >= ${PYTHON_FACTOR} at every size: ${v(py.met)} (worst ${x(py.worst)}; ` +
+    `  Python/npshm >= ${PYTHON_FACTOR} at every size: ${verdict(py.met)} (worst ${x(py.worst)}; ` +
       `against Python's default, tracked attach: ${x(py.worstVsTracked)})`,
   );
   console.log(
-    `  flat, slowest/fastest size <= ${FLAT_LIMIT} x C's: ${v(flat.met)} ` +
+    `  flat, slowest/fastest size <= ${FLAT_LIMIT} x C's: ${verdict(flat.met)} ` +
       `(npshm ${flat.byRuntime.map((s) => `${s.runtime} ${x(s.spread)}`).join(", ")}; ` +
       `C ${x(flat.cSpread)})`,
   );
   console.log(
     `  data reads within ${THROUGHPUT_TOLERANCE * 100}% of a plain TypedArray: ` +
-      `${v(throughput.met)} (ratio ${throughput.ratio?.toFixed(3) ?? "n/a"})`,
+      `${verdict(throughput.met)} (ratio ${throughput.ratio?.toFixed(3) ?? "n/a"})`,
   );
 }
 
@@ -569,7 +568,6 @@ function printKeep(
   io: IoOutput | undefined,
   t: ReturnType<typeof keepTargets>,
 ): void {
-  const v = (met: boolean | null) => met === null ? "n/a" : met ? "met" : "MISSED";
   if (many) {
     console.log(
       `many arrays: ${many.held.toLocaleString("en-US")} held; per array ` +
@@ -577,10 +575,10 @@ function printKeep(
         `${many.rssKiBPerArray.toFixed(2)} KiB RSS; attach ${fmtNs(many.firstStepNsPerAttach)} ` +
         `ns with the first ${MANY_STEP.toLocaleString("en-US")} held, ` +
         `${fmtNs(many.lastStepNsPerAttach)} ns with the last: ${fmtX(many.growth)} ` +
-        `(target <= ${MANY_FLAT_LIMIT}x and no descriptor per array: ${v(t.manyArrays.met)})`,
+        `(target <= ${MANY_FLAT_LIMIT}x and no descriptor per array: ${verdict(t.manyArrays.met)})`,
     );
   } else console.log("many arrays: n/a");
-  if (handoff) printHandoff(handoff, v(t.handoff.met));
+  if (handoff) printHandoff(handoff, verdict(t.handoff.met));
   else console.log("hand-off: n/a");
   if (io) {
     console.log(
@@ -588,7 +586,7 @@ function printKeep(
         `${fmtX(io.loadVsCp.ratio)}), save ${io.saveVsCp.npshm.toFixed(3)} s (cp ` +
         `${io.saveVsCp.cp.toFixed(3)} s, ${fmtX(io.saveVsCp.ratio)}); durable save vs cp+sync ` +
         `${fmtX(io.saveDurableVsCpSync.ratio)}; load vs Python ${fmtX(io.loadVsPython.ratio)} ` +
-        `(target: cp's time / npshm's >= ${CP_FACTOR}: ${v(t.npyVsCp.met)})`,
+        `(target: cp's time / npshm's >= ${CP_FACTOR}: ${verdict(t.npyVsCp.met)})`,
     );
   } else console.log(".npy vs cp: n/a");
 }
@@ -874,7 +872,7 @@ async function writeResults(results: unknown): Promise<void> {
   console.log(`wrote ${RESULTS}`);
 }
 
-/** When and how a part measured on its own (`--element`, `--locks`) ran, for its section. */
+/** When and how a part measured on its own (`--element`, `--locks`, `--handoff`) ran. */
 function partRun(flag: string, loadBefore: number) {
   return {
     date: new Date().toISOString(),
@@ -926,7 +924,7 @@ async function handoffOnly(): Promise<void> {
   if (!summary) throw new Error("the hand-off harness failed; see above");
   const results = JSON.parse(await Deno.readTextFile(RESULTS));
   const target = keepTargets(undefined, summary, undefined).handoff;
-  printHandoff(summary, target.met ? "met" : "MISSED");
+  printHandoff(summary, verdict(target.met));
   results.handoff = { ...partRun("--handoff", before), ...summary };
   results.targets = { ...results.targets, handoff: target };
   await writeResults(results);

@@ -138,6 +138,11 @@ export const maxViewBytes: number = runtime === "bun" ? 2 ** 32 : Number.MAX_SAF
 // In the npm package's test build the tests are compiled to .js, and so are the fixtures.
 const compiled = import.meta.url.endsWith(".js");
 
+/** Path of a script of the tests, named by its .ts file, as this build has it (.js if compiled). */
+export function scriptFile(script: string): string {
+  return testFile(compiled ? script.replace(/\.ts$/, ".js") : script);
+}
+
 /** Options of {@link runtimeCommand}. */
 export interface RuntimeOptions {
   /** Expose a `gc()` to the child (Node and Deno; Bun always has `Bun.gc`). */
@@ -150,7 +155,7 @@ export function runtimeCommand(
   args: string[] = [],
   options: RuntimeOptions = {},
 ): [string, string[]] {
-  const path = testFile(compiled ? script.replace(/\.ts$/, ".js") : script);
+  const path = scriptFile(script);
   const gc = options.exposeGc ? ["--expose-gc"] : [];
   switch (runtime) {
     case "deno":

@@ -27,6 +27,7 @@ import {
   denoDir,
   runtime,
   runtimeCommand,
+  scriptFile,
   spawnInSmallTmpfs,
   sweepLeaks,
   testFile,
@@ -73,7 +74,7 @@ function childWith(extra: NodeJS.ProcessEnv, tmp: string, ...args: string[]): st
 
 /** The current runtime's test runner on one test file (compiled to .js in the npm package). */
 function testCommand(script: string): [string, string[]] {
-  const path = testFile(import.meta.url.endsWith(".js") ? script.replace(/\.ts$/, ".js") : script);
+  const path = scriptFile(script);
   // --no-check: the parent run has type-checked lock.test.ts already, and the npm package's
   // compiled tests have no @types/node to check against.
   if (runtime === "deno") return [process.execPath, ["test", "-A", "--no-check", "--quiet", path]];

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import process from "node:process";
 import { describe, test } from "node:test";
 import { Status } from "../ffi/contract.ts";
@@ -25,7 +26,7 @@ import {
   wait,
   waitAsync,
 } from "../mod.ts";
-import { afterAll, runtime, startFixture, sweepLeaks, testFile, uniqueName } from "./_util.ts";
+import { afterAll, runtime, scriptFile, startFixture, sweepLeaks, uniqueName } from "./_util.ts";
 import { closedWhilePending, waitForLine, within } from "./_sync_util.ts";
 
 afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
@@ -102,6 +103,10 @@ describe("waitAsync: where it sleeps", () => {
   // Node and Bun make the wait on a worker thread of npshm's (ffi/waiters.ts): Bun cannot call
   // off the JS thread, and Node's koffi would use libuv's four threads, which fs shares.
   const nap = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // The pool's own tests (ffi/waiters.ts), with the backend this runtime's waits use.
+  const BACKEND = runtime === "bun" ? "bun" : "node";
+  const NO_WORKERS = runtime === "deno" &&
+    "Deno's waits sleep on its own thread pool, not in workers";
 
   test("asleep where notify finds it: a notify that changes nothing wakes it", async () => {
     using a = int32s("w-same", 1);
@@ -136,11 +141,11 @@ describe("waitAsync: where it sleeps", () => {
   });
 
   test("where no worker can start, waits poll, and end when and as they should", {
-    skip: runtime === "deno" ? "Deno's waits sleep on its own thread pool, not in workers" : false,
+    skip: NO_WORKERS,
   }, async () => {
     // As in a bundle, which has no waiter_worker.js beside it: the worker fails as it starts.
     const missing = new URL("./no_such_waiter_worker.js", import.meta.url);
-    const pool = new WaiterPool(runtime === "bun" ? "bun" : "node", "unused", 4, missing);
+    const pool = new WaiterPool(BACKEND, "unused", 4, missing);
     let word = 0; // a stand-in for the shim's wait: it ends once its word is 1
     const blocking = () => word === 1 ? Status.OK : Status.TIMED_OUT;
     const waitOn = offThread("npshm_wait", blocking, pool.run);
@@ -155,12 +160,11 @@ describe("waitAsync: where it sleeps", () => {
   });
 
   test("a wait whose time is up while its worker starts ends then, and the worker serves later", {
-    skip: runtime === "deno" ? "Deno's waits sleep on its own thread pool, not in workers" : false,
+    skip: NO_WORKERS,
   }, async () => {
-    const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
-    const slow = new URL(`./fixtures/slow_waiter_worker.${ext}`, import.meta.url);
+    const slow = pathToFileURL(scriptFile("fixtures/slow_waiter_worker.ts"));
     const library = nativeLibrary().path;
-    const pool = new WaiterPool(runtime === "bun" ? "bun" : "node", library, 4, slow);
+    const pool = new WaiterPool(BACKEND, library, 4, slow);
     using a = int32s("w-slow", 1);
     const v = a.data as Int32Array;
     const mapping = mappingOf(v.buffer)!;
@@ -184,9 +188,7 @@ describe("waitAsync: where it sleeps", () => {
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "npshm-bundle-"));
     try {
-      const fixture = testFile(
-        `fixtures/bundled_wait.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`,
-      );
+      const fixture = scriptFile("fixtures/bundled_wait.ts");
       // deno-lint-ignore no-explicit-any
       const bun = (globalThis as any).Bun;
       // Written here, not by Bun.build: Bun for Windows under wine fails to write its output.
