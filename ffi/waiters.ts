@@ -16,9 +16,10 @@
  *   {@link MAX_ASLEEP}. A worker runs `waiter_worker.ts` ({@link WAITER_ENTRY}), which opens the
  *   shim with the pool's backend and serves calls ({@link serveWaits}): it runs none of the
  *   program's own code, even where npshm was bundled into the program.
- * - A wait that finds all of them taken polls instead ({@link offThread}), and so does every wait
- *   where no worker can start: Node's `--permission` without `--allow-worker`, or a bundle, which
- *   has no `waiter_worker.js` beside it. When the worker was the backend's own module, a bundle's
+ * - A wait that finds all of them taken polls instead ({@link offThread}), and so does a wait
+ *   whose worker ends during it (it does not fail), and every wait where no worker can start:
+ *   Node's `--permission` without `--allow-worker`, or a bundle, which has no `waiter_worker.js`
+ *   beside it. When the worker was the backend's own module, a bundle's
  *   worker ran the whole program again, or failed and failed the wait.
  *
  * @example
@@ -117,8 +118,8 @@ export const WAITER_ENTRY: URL = new URL(
   import.meta.url,
 );
 
-/** A worker that failed or exited before it said it was ready: no worker can start here. */
-class NotStarted extends Error {}
+/** A worker that failed or exited: the wait it was making polls for the rest of its time. */
+class WorkerEnded extends Error {}
 
 /** One worker and the memory it reports through. */
 class Waiter {
@@ -127,7 +128,8 @@ class Waiter {
   readonly #out: BigInt64Array;
   readonly #ready: Promise<boolean>;
   readonly #failed: Promise<never>;
-  #isReady = false;
+  /** True once the worker has said it is ready: if it ends before, no worker can start here. */
+  isReady = false;
   /** False once the worker has failed or exited: the pool drops it. */
   alive = true;
 
@@ -138,14 +140,12 @@ class Waiter {
     this.#worker = new (WorkerOf())(entry, { workerData: { ...data, shared } });
     this.#worker.unref();
     this.#ready = new Promise((resolve) => {
-      this.#worker.once("message", () => resolve(this.#isReady = true));
+      this.#worker.once("message", () => resolve(this.isReady = true));
     });
     this.#failed = new Promise((_, fail) => {
       const end = (why: unknown) => {
         if (this.alive) (this.alive = false, gone());
-        const notStarted = () =>
-          new NotStarted("npshm's wait worker did not start", { cause: why });
-        fail(this.#isReady ? why : notStarted());
+        fail(new WorkerEnded("npshm's wait worker ended", { cause: why }));
       };
       this.#worker.once("error", end);
       this.#worker.once("exit", (code) => end(new Error(`npshm's wait worker exited (${code})`)));
@@ -155,17 +155,20 @@ class Waiter {
 
   /**
    * Makes the call on the worker once it is ready; its out array is copied into `out`. Resolves
-   * to `undefined`, the call not made, if the call's time was up before the worker was ready;
-   * rejects with {@link NotStarted} if the worker failed before it was.
+   * to `undefined`, the call not made or its end not seen, if the call's time was up before the
+   * worker was ready, or the worker ended (then {@link alive} is false).
    */
   async call(call: Call, out: BigInt64Array): Promise<number | undefined> {
     Atomics.store(this.#state, DONE, 0);
     this.#worker.ref(); // a pending wait keeps the process alive, as it does on Deno
     try {
-      if (!this.#isReady && !await this.#readyBy(call.until)) return undefined;
+      if (!this.isReady && !await this.#readyBy(call.until)) return undefined;
       this.#worker.postMessage(call);
       const returned = Atomics.waitAsync(this.#state, DONE, 0);
       if (returned.async) await Promise.race([returned.value, this.#failed]);
+    } catch (err) {
+      if (err instanceof WorkerEnded) return undefined;
+      throw err;
     } finally {
       this.#worker.unref();
     }
@@ -216,9 +219,10 @@ export class WaiterPool {
 
   /**
    * A {@link Sleeper}: the call on an idle worker (started if none is and fewer than
-   * {@link MAX_ASLEEP} are); `undefined` if all are busy; resolved to `undefined` if the worker
-   * could not start (and no worker is started again) or was not ready before the call's time was
-   * up (the caller's last look then says how the wait ended). The argument that is `out` is not sent: the
+   * {@link MAX_ASLEEP} are); `undefined` if all are busy; resolved to `undefined`, and the caller
+   * polls, if the worker was not ready before the call's time was up (its last look then says how
+   * the wait ended), or ended: before it was ready (no worker is started again), or during the
+   * call (the pool starts another for the next). The argument that is `out` is not sent: the
    * worker passes its own out array, copied into `out` when the call returns.
    */
   readonly run: Sleeper = (name, args, out) => {
@@ -227,11 +231,10 @@ export class WaiterPool {
     const ns = BigInt(args[TIMEOUT_AT[name]] as bigint);
     const until = ns < 0n ? -1 : now() + Number(ns) / 1e6;
     const call = { name, args: args.map((a) => (a === out ? null : a)), until };
-    return waiter.call(call, out).catch((err) => {
-      if (!(err instanceof NotStarted)) throw err;
-      this.#unavailable = true;
-      return undefined;
-    }).finally(() => waiter.alive && this.#idle.push(waiter));
+    return waiter.call(call, out).finally(() => {
+      if (waiter.alive) this.#idle.push(waiter);
+      else if (!waiter.isReady) this.#unavailable = true;
+    });
   };
 
   #start(): Waiter | undefined {

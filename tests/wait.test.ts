@@ -5,7 +5,7 @@
 // parent waits for completion without spinning.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -157,6 +157,31 @@ describe("waitAsync: where it sleeps", () => {
     assert.equal(await within(10_000, waitOn(0n, 0, 200_000_000n, 0n, out)), Status.TIMED_OUT);
     const ms = performance.now() - started;
     assert.ok(ms >= 195 && ms < 3000, `a 200 ms wait took ${ms.toFixed(0)} ms`);
+  });
+
+  test("a wait whose worker ends during it polls instead, and the next wait starts another", {
+    skip: NO_WORKERS,
+  }, async () => {
+    const failing = pathToFileURL(scriptFile("fixtures/failing_waiter_worker.ts"));
+    const dir = mkdtempSync(join(tmpdir(), "npshm-failing-"));
+    const starts = join(dir, "starts");
+    try {
+      const pool = new WaiterPool(BACKEND, starts, 4, failing);
+      let word = 0; // a stand-in for the shim's wait: it ends once its word is 1
+      const blocking = () => word === 1 ? Status.OK : Status.TIMED_OUT;
+      const waitOn = offThread("npshm_wait", blocking, pool.run);
+      const out = new BigInt64Array(4);
+      setTimeout(() => (word = 1), 1000);
+      assert.equal(await within(10_000, waitOn(0n, 0, 10_000_000_000n, 0n, out)), Status.OK);
+      word = 0;
+      const started = performance.now();
+      assert.equal(await within(10_000, waitOn(0n, 0, 1_000_000_000n, 0n, out)), Status.TIMED_OUT);
+      const ms = performance.now() - started;
+      assert.ok(ms >= 995 && ms < 4000, `a 1 s wait took ${ms.toFixed(0)} ms`);
+      assert.equal(readFileSync(starts, "utf8"), "started\n".repeat(2));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a wait whose time is up while its worker starts ends then, and the worker serves later", {
