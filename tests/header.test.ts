@@ -382,6 +382,22 @@ describe("decodeHeader's cache of decoded headers", () => {
     assert.equal(decodeHeader(bytes).dtype.descr, "<i8");
   });
 
+  test("headers of any length, at any offset, are told apart", () => {
+    const text = DICT("(3,)"); // no trailing padding: 10 + its length bytes, not whole words
+    const lengths = [0, 1, 2, 3].map((pad) => npy(text + " ".repeat(pad)).length);
+    assert.deepEqual(lengths.map((n) => n % 4).sort(), [0, 1, 2, 3]);
+    for (const pad of [0, 1, 2, 3]) {
+      const bytes = npy(text + " ".repeat(pad));
+      const shifted = new Uint8Array(bytes.length + 3);
+      for (const at of [1, 2, 3]) {
+        shifted.set(bytes, at);
+        const h = decodeHeader(shifted.subarray(at));
+        assert.equal(h.dataOffset, bytes.length);
+        assert.equal(decodeHeader(bytes), h);
+      }
+    }
+  });
+
   test("hostile bytes still fail every time", () => {
     const bytes = encodeHeader(f8, [2], false);
     bytes[10] = 0x5b; // '{' -> '['
