@@ -41,6 +41,22 @@ const detaches = typeof (ArrayBuffer.prototype as { transfer?: unknown }).transf
 afterAll(() => assert.deepEqual(sweepLeaks(), []));
 
 describe("view API", () => {
+  test("shape and strides are frozen, and no caller's list or other view can change them", () => {
+    using a = grid();
+    using b = attachSharedArray(a.name);
+    using c = attachSharedArray(a.name); // the same header: its layout is shared, never changed
+    for (const v of [a, b, c]) {
+      assert.ok(Object.isFrozen(v.shape) && Object.isFrozen(v.strides));
+      assert.throws(() => (v.shape as number[]).push(1), TypeError);
+      assert.deepEqual([b.shape, b.strides], [[3, 4], [32, 8]]);
+    }
+    const shape = [4, 3];
+    const r = b.reshape(shape);
+    shape[0] = 2;
+    assert.deepEqual(r.shape, [4, 3]);
+    assert.ok(Object.isFrozen(r.shape));
+  });
+
   test("get and set take the index as arguments or as one array, negative ones too", () => {
     using a = grid();
     assert.equal(a.get(1, 2), 6);

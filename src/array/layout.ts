@@ -46,7 +46,8 @@ export interface Layout {
 
 /**
  * The layout of the data a `.npy` header describes, in a buffer that starts where the data
- * starts.
+ * starts. Its shape and strides are frozen, and it is made once per header object (decoded
+ * headers are cached: an attach of an array seen before makes none).
  *
  * @example
  * ```ts
@@ -57,9 +58,17 @@ export interface Layout {
  * ```
  */
 export function layoutOf(header: NpyHeader): Layout {
-  const { dtype, shape, fortranOrder } = header;
-  return { dtype, shape, strides: stridesOf(shape, dtype.itemsize, fortranOrder), byteOffset: 0 };
+  let layout = layouts.get(header);
+  if (layout === undefined) {
+    const { dtype, shape, fortranOrder } = header;
+    const strides = Object.freeze(stridesOf(shape, dtype.itemsize, fortranOrder));
+    layout = Object.freeze({ dtype, shape: Object.freeze([...shape]), strides, byteOffset: 0 });
+    layouts.set(header, layout);
+  }
+  return layout;
 }
+
+const layouts = new WeakMap<NpyHeader, Layout>();
 
 /**
  * Whether the elements fill one gap-free run of memory, in C or Fortran order.
