@@ -19,8 +19,8 @@
  * - A wait that finds all of them taken polls instead ({@link offThread}), and so does a wait
  *   whose worker ends during it (it does not fail), and every wait where no worker can start:
  *   Node's `--permission` without `--allow-worker`, or a bundle, which has no `waiter_worker.js`
- *   beside it. When the worker was the backend's own module, a bundle's
- *   worker ran the whole program again, or failed and failed the wait.
+ *   beside it. When the worker was the backend's own module, a bundle's worker ran the whole
+ *   program again, or failed and failed the wait.
  *
  * @example
  * ```ts
@@ -143,12 +143,16 @@ class Waiter {
       this.#worker.once("message", () => resolve(this.isReady = true));
     });
     this.#failed = new Promise((_, fail) => {
-      const end = (why: unknown) => {
-        if (this.alive) (this.alive = false, gone());
-        fail(new WorkerEnded("npshm's wait worker ended", { cause: why }));
-      };
-      this.#worker.once("error", end);
-      this.#worker.once("exit", (code) => end(new Error(`npshm's wait worker exited (${code})`)));
+      // Only once the thread has exited: then no blocking call of it can still take the lock
+      // or the wake-up that a poll then looks for. An error comes before the exit it causes.
+      let why: unknown;
+      this.#worker.once("error", (err) => why = err);
+      this.#worker.once("exit", (code) => {
+        this.alive = false;
+        gone();
+        const cause = why ?? new Error(`it exited with code ${code}`);
+        fail(new WorkerEnded("npshm's wait worker ended", { cause }));
+      });
     });
     this.#failed.catch(() => {}); // a rejection nobody waits for is not an unhandled one
   }
