@@ -16,7 +16,8 @@
  * `deno` (the npm package on Deno), `cross` (Deno, Node, Bun and Python/numpy processes share
  * one array), `wine` (Node for Windows with koffi's win32 build, and Bun for Windows with
  * bun:ffi, each with the DLL, under wine).
- * `--keep` leaves the scratch projects (in the temp folder) for inspection.
+ * `--keep` leaves the scratch projects (in the temp folder) for inspection; a run where anything
+ * failed leaves them and its logs too, and prints the lines around each failed test.
  *
  * @module
  */
@@ -99,6 +100,40 @@ async function capture(
 function excerpt(ran: Ran, lines = 25): string {
   const tail = ran.out.trimEnd().split("\n").slice(-lines);
   return tail.map((l) => `    ${l}`).join("\n");
+}
+
+// A line that names a failed test: TAP's `not ok`, bun's `(fail)`, deno's `FAILED`.
+const FAILED_LINE = /not ok|\(fail\)|FAILED|Unhandled error/;
+// Bun prints a failure's error before the line that names it, TAP and deno after it.
+const AROUND = 25;
+const MOST_LINES = 300;
+
+/**
+ * What to print of a failed test run: the lines around each line that names a failure, so that
+ * the errors reach CI's log (the logs themselves are gone with the machine), or else its tail.
+ *
+ * @example
+ * ```ts
+ * failureExcerpt("error: expected 1\n(fail) adds [3ms]\n 1 fail"); // all three lines, indented
+ * ```
+ */
+export function failureExcerpt(out: string): string {
+  const lines = out.trimEnd().split("\n");
+  const keep = new Set<number>();
+  lines.forEach((line, i) => {
+    if (!FAILED_LINE.test(line)) return;
+    const last = Math.min(lines.length - 1, i + AROUND);
+    for (let j = Math.max(0, i - AROUND); j <= last; j++) keep.add(j);
+  });
+  if (keep.size === 0) return excerpt({ code: 1, out, timedOut: false });
+  let shown = "";
+  let previous = -1;
+  for (const i of [...keep].sort((a, b) => a - b).slice(0, MOST_LINES)) {
+    if (previous >= 0 && i > previous + 1) shown += "    ...\n";
+    shown += `    ${lines[i]}\n`;
+    previous = i;
+  }
+  return shown.trimEnd();
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -276,14 +311,19 @@ export { x };
 // ---------------------------------------------------------------------------------------------
 // The suite on one runtime
 
-interface Counts {
+/** A test run's counts of tests passed, failed and skipped. */
+export interface Counts {
   pass: number;
   fail: number;
   skip: number;
 }
 
-function tapCounts(out: string): Counts | undefined {
-  const n = (k: string) => Number(new RegExp(`^# ${k} (\\d+)$`, "m").exec(out)?.[1] ?? NaN);
+// Each parser reads the runner's own summary, the last in its output: a test that runs a suite in
+// a child process quotes that child's output, summary and all, in its failure message.
+
+/** Node's TAP reporter's counts. */
+export function tapCounts(out: string): Counts | undefined {
+  const n = (k: string) => Number(lastMatch(out, new RegExp(`^# ${k} (\\d+)$`, "gm"))?.[1] ?? NaN);
   const c = {
     pass: n("pass"),
     fail: n("fail") + (n("cancelled") || 0),
@@ -292,24 +332,32 @@ function tapCounts(out: string): Counts | undefined {
   return Number.isNaN(c.pass) || Number.isNaN(c.fail) ? undefined : c;
 }
 
-function bunCounts(out: string): Counts | undefined {
-  const n = (k: string) => Number(new RegExp(`^\\s*(\\d+) ${k}$`, "m").exec(out)?.[1] ?? 0);
-  if (!/^\s*\d+ pass$/m.test(out)) return undefined;
+/** `bun test`'s counts. */
+export function bunCounts(out: string): Counts | undefined {
+  const at = lastMatch(out, /^\s*\d+ pass$/gm)?.index;
+  if (at === undefined) return undefined;
+  const summary = out.slice(at); // pass, skip, fail and error lines follow one another
+  const n = (k: string) => Number(new RegExp(`^\\s*(\\d+) ${k}$`, "m").exec(summary)?.[1] ?? 0);
   // "N error": an error outside any test (e.g. in an after hook) fails the run too
   return { pass: n("pass"), fail: n("fail") + n("errors?"), skip: n("skip") };
 }
 
-function denoCounts(out: string): Counts | undefined {
-  // deno test: "ok | 12 passed (1200 steps) | 0 failed | 1 ignored"
-  const m =
-    /(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?(?: \| (\d+) ignored)?/
-      .exec(out);
+/** `deno test`'s counts: "ok | 12 passed (1200 steps) | 0 failed | 1 ignored". */
+export function denoCounts(out: string): Counts | undefined {
+  const m = lastMatch(
+    out,
+    /(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?(?: \| (\d+) ignored)?/g,
+  );
   if (!m) return undefined;
   return {
     pass: Number(m[2] ?? m[1]),
     fail: Number(m[4] ?? m[3]),
     skip: Number(m[5] ?? 0),
   };
+}
+
+function lastMatch(out: string, global: RegExp): RegExpExecArray | undefined {
+  return [...out.matchAll(global)].at(-1);
 }
 
 function countsLine(c: Counts): string {
@@ -341,12 +389,7 @@ async function suite(
     ? "timed out"
     : `exit ${ran.code}, no result line`;
   report(name, ok, detail);
-  if (!ok) {
-    const notOk = ran.out.split("\n").filter((l) => /not ok|\(fail\)|FAILED/.test(l));
-    console.log(
-      notOk.length ? notOk.slice(0, 30).map((l) => `    ${l}`).join("\n") : excerpt(ran),
-    );
-  }
+  if (!ok) console.log(failureExcerpt(ran.out));
 }
 
 /** The oldest Node npshm runs on; older ones must refuse the import with a clear error. */
@@ -759,9 +802,7 @@ async function wineReport(
     ? "timed out"
     : `exit ${ran.code}, no result line`;
   report(name, ok, `${counts}; ${checked.detail}; ${notRun}`);
-  if (ok) return;
-  const failed = out.split("\n").filter((l) => /not ok|^\(fail\)|Unhandled error/.test(l));
-  console.log(failed.length ? failed.map((l) => `    ${l}`).join("\n") : excerpt(ran));
+  if (!ok) console.log(failureExcerpt(out));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -832,9 +873,13 @@ async function main(): Promise<number> {
   } catch (e) {
     report("matrix", false, e instanceof Error ? e.message : String(e));
   } finally {
-    if (!keep) await Deno.remove(scratch, { recursive: true }).catch(() => {});
+    // A failure's logs stay for a look (its excerpt above is all that CI's log has of them).
+    if (!keep && outcomes.every((o) => o.ok)) {
+      await Deno.remove(scratch, { recursive: true }).catch(() => {});
+    }
   }
   const failed = outcomes.filter((o) => !o.ok).length;
+  if (failed || keep) console.log(`\nlogs and scratch projects kept in ${scratch}`);
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   console.log(`\nnpshm test matrix summary (${minutes} min):`);
   for (const o of outcomes) {
