@@ -1,10 +1,11 @@
 // The matrix's reading of test runners' output: the counts come from the runner's own summary,
 // not from a child run's that a failure message quotes (a bun run with one failure was reported
-// as "22 passed, 1 failed": the counts of the lock suite that lockfiles.test.ts runs), and a
-// failed run shows the errors around each failed test, which CI's log needs.
+// as "22 passed, 1 failed": the counts of the lock suite that lockfiles.test.ts runs), a failed
+// run shows the errors around each failed test, which CI's log needs, and the files whose
+// process wine did not start are told apart from files whose tests failed.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { bunCounts, denoCounts, failureExcerpt, tapCounts } from "./matrix.ts";
+import { bunCounts, denoCounts, failureExcerpt, tapCounts, unstartedFiles } from "./matrix.ts";
 
 // What lockfiles.test.ts prints when the suite it runs in a child process fails: that child's
 // whole output, its summary included, inside the outer run's.
@@ -65,5 +66,44 @@ describe("the matrix's excerpt of a failed run", () => {
     assert.ok(!lines.includes("    (pass) test 0"), "the start is left out");
     assert.ok(lines.length < 60, `${lines.length} lines`);
     assert.equal(failureExcerpt("all quiet\nexit 3"), "    all quiet\n    exit 3");
+  });
+});
+
+// Node's TAP (under wine) for a file whose process the runner could not start, as CI printed it
+// on 2026-12-02, then a file whose test failed and a file whose process crashed.
+const TAP = `# Subtest: tests\\\\adversarial_gc.test.js
+not ok 3 - tests\\\\adversarial_gc.test.js
+  ---
+  duration_ms: 11.6977
+  type: 'test'
+  failureType: 'testCodeFailure'
+  error: 'spawn UNKNOWN'
+  code: 'UNKNOWN'
+  stack: |-
+    ChildProcess.spawn (node:internal/child_process:420:11)
+    spawn (node:child_process:787:9)
+    TestContext.<anonymous> (node:internal/test_runner/runner:377:19)
+  ...
+# Subtest: a suite
+    # Subtest: spawns a child
+    not ok 1 - spawns a child
+      ---
+      error: 'spawn UNKNOWN'
+      stack: |-
+        ChildProcess.spawn (node:internal/child_process:420:11)
+      ...
+not ok 4 - a suite
+# Subtest: tests\\\\cli.test.js
+not ok 5 - tests\\\\cli.test.js
+  ---
+  error: 'test failed'
+  exitCode: 3
+  ...
+`;
+
+describe("files wine did not start", () => {
+  test("only a file whose process the runner could not spawn", () => {
+    assert.deepEqual(unstartedFiles(TAP), ["adversarial_gc.test.js"]);
+    assert.deepEqual(unstartedFiles(TAP.replace("spawn UNKNOWN", "test failed")), []);
   });
 });
