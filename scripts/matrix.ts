@@ -339,6 +339,7 @@ export function tapCounts(out: string): Counts | undefined {
  *
  * @example
  * ```ts
+ * const tap = Deno.readTextFileSync("wine-node.tap"); // what the runner reported
  * unstartedFiles(tap); // ["adversarial_gc.test.js"]
  * ```
  */
