@@ -168,8 +168,13 @@ class Waiter {
     try {
       if (!this.isReady && !await this.#readyBy(call.until)) return undefined;
       this.#worker.postMessage(call);
-      const returned = Atomics.waitAsync(this.#state, DONE, 0);
-      if (returned.async) await Promise.race([returned.value, this.#failed]);
+      // Only DONE says that this call returned. A wake-up may be the last call's notify, late:
+      // its worker marked it done, we saw that without sleeping and sent this call, and only
+      // then did the worker's notify come (a lockAsync on Bun took that for its own OK).
+      while (Atomics.load(this.#state, DONE) === 0) {
+        const returned = Atomics.waitAsync(this.#state, DONE, 0);
+        if (returned.async) await Promise.race([returned.value, this.#failed]);
+      }
     } catch (err) {
       if (err instanceof WorkerEnded) return undefined;
       throw err;

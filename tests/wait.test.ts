@@ -183,6 +183,23 @@ describe("waitAsync: where it sleeps", () => {
     }
   });
 
+  test("a late notify of a worker's last call does not end the next call early", {
+    skip: NO_WORKERS,
+  }, async () => {
+    // A lockAsync on Bun once got the last call's OK this way, and took the lock as its own
+    // while the worker was still waiting for it.
+    const late = pathToFileURL(scriptFile("fixtures/late_notify_waiter_worker.ts"));
+    const pool = new WaiterPool(BACKEND, "unused", 4, late);
+    const out = new BigInt64Array(4);
+    const call = (status: number, ms: number) =>
+      within(10_000, pool.run("npshm_wait", [status, ms, -1n, 0n, out], out)!);
+    assert.equal(await call(Status.OK, 0), Status.OK);
+    const started = performance.now();
+    assert.equal(await call(Status.TIMED_OUT, 200), Status.TIMED_OUT);
+    const ms = performance.now() - started;
+    assert.ok(ms >= 190, `the second call ended after ${ms.toFixed(0)} ms, before it returned`);
+  });
+
   test("a wait whose time is up while its worker starts ends then, and the worker serves later", {
     skip: NO_WORKERS,
   }, async () => {
