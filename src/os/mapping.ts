@@ -118,8 +118,9 @@ export class Mapping {
   #segment: Segment;
   #buffer: ArrayBuffer | undefined;
   #pins = 0;
-  /** What pins asked to be told when close() starts. */
-  #onClose = new Set<() => void>();
+  /** What pins asked to be told when close() starts; made by the first (most arrays have none:
+   * a Set per attach cost 130 ns on Deno). */
+  #onClose: Set<() => void> | undefined;
   /** Where the segment's control block is, if it has one: what tells it apart on macOS. */
   #controlAt: number;
   /** A release waiting for the pins: whether it unmaps too. */
@@ -181,8 +182,9 @@ export class Mapping {
     const buffer = this.#buffer;
     if (buffer === undefined) return;
     this.#buffer = undefined;
-    for (const closing of this.#onClose) closing();
-    this.#onClose.clear();
+    const onClose = this.#onClose;
+    this.#onClose = undefined;
+    if (onClose) { for (const closing of onClose) closing(); }
     try {
       if (this.unlinkOnClose) unlinkSegment(this.#segment.name, this.#segment, this.#controlAt);
     } finally {
@@ -205,12 +207,12 @@ export class Mapping {
    */
   pin(onClose?: () => void): () => void {
     this.#pins++;
-    if (onClose) this.#onClose.add(onClose);
+    if (onClose) (this.#onClose ??= new Set()).add(onClose);
     let done = false;
     return () => {
       if (done) return;
       done = true;
-      if (onClose) this.#onClose.delete(onClose);
+      if (onClose) this.#onClose?.delete(onClose);
       if (--this.#pins === 0 && this.#releaseDeferred) this.#release(this.#releaseDeferred.unmap);
     };
   }

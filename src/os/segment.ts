@@ -160,7 +160,7 @@ export function openSegment(
   if (!hold && seg.handle < 0n) {
     seg.identity = { dev: info[0], ino: info[1], uid: Number(info[4]), readOnly };
   }
-  return [seg, head.subarray(0, Math.min(size, HEAD))];
+  return [seg, size >= HEAD ? head : head.subarray(0, size)];
 }
 
 // Where a let-go segment can be reopened safely: device and inode identify it (see letGoHandle).
@@ -170,7 +170,7 @@ const LET_GO = process.platform === "linux";
 // are short, so attach rarely needs a second call to read its header.
 const HEAD = 512;
 const HEAD_CAP = BigInt(HEAD);
-const head = new Uint8Array(HEAD);
+const head = new Uint8Array(HEAD); // itself the start of a segment that long: no view to make
 
 /**
  * Copies `length` bytes at `offset` of the mapping (used for headers, never for data).
