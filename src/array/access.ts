@@ -1,23 +1,25 @@
 /**
  * The plan of a view's fast `get`/`set`: ints, floats and 64-bit ints stored in this machine's
  * byte order and aligned are read and written straight through one TypedArray over the whole
- * buffer, by element index ({@link DirectAccess}); every other dtype or layout goes through
- * its codec by byte offset (`./codec.ts`).
+ * buffer, by element index; every other dtype or layout goes through its codec by byte offset
+ * (`./codec.ts`). The plan of a layout ({@link accessPlan}) holds for any buffer; only the
+ * TypedArray ({@link flatView}) is made per buffer, so a layout that is reused (every attach
+ * of one array) plans once.
  *
  * @example
  * ```ts
  * import { parseDType } from "../format/dtype.ts";
- * import { directAccess } from "./access.ts";
+ * import { accessPlan, flatView } from "./access.ts";
  * const layout = { dtype: parseDType("f8"), shape: [4], strides: [-8], byteOffset: 24 };
- * const plan = directAccess(layout, new ArrayBuffer(32), 0)!;
+ * const plan = accessPlan(layout)!;
  * plan.base; // 3: element [0] is the buffer's 4th float64
  * plan.steps; // [-1]
+ * flatView(plan, new ArrayBuffer(32), 0)?.length; // 4
  * ```
  * @module
  */
-import type { DType } from "../format/dtype.ts";
+import type { DType, TypedArrayCtor } from "../format/dtype.ts";
 import type { TypedArray } from "../format/typed.ts";
-import type { Layout } from "./layout.ts";
 
 /** How `set` checks a value on the fast path: any number, an integer in range, a bigint. */
 export const FLOAT = 0;
@@ -26,17 +28,31 @@ export const INT = 1;
 /** See {@link FLOAT}. */
 export const BIGINT = 2;
 
+/** Where a view's elements are (a `Layout`'s fields; this module sees no more of it). */
+export interface Placement {
+  /** Element type. */
+  readonly dtype: DType;
+  /** Extent of each axis. */
+  readonly shape: readonly number[];
+  /** Bytes between neighbours along each axis. */
+  readonly strides: readonly number[];
+  /** Byte offset of element [0, 0, ...] in the buffer. */
+  readonly byteOffset: number;
+}
+
 /**
- * Where a view's elements are in one TypedArray: element `[i, j, ...]` is
- * `flat[base + i * steps[0] + j * steps[1] + ...]`.
+ * Where a view's elements are in one TypedArray over its buffer: element `[i, j, ...]` is
+ * `flat[base + i * steps[0] + j * steps[1] + ...]`. The same for every buffer.
  */
-export interface DirectAccess {
-  /** The whole buffer as the dtype's TypedArray. */
-  readonly flat: TypedArray;
+export interface AccessPlan {
+  /** The dtype's TypedArray. */
+  readonly ctor: TypedArrayCtor;
   /** Element index of `[0, 0, ...]`. */
   readonly base: number;
   /** The strides in elements (a plain array: V8 compiles loads from frozen arrays to calls). */
   readonly steps: number[];
+  /** The extents, as a plain array too. */
+  readonly dims: number[];
   /** The value check `set` makes: {@link FLOAT}, {@link INT} or {@link BIGINT}. */
   readonly kind: number;
   /** Smallest value an {@link INT} or {@link BIGINT} element holds. */
@@ -46,45 +62,60 @@ export interface DirectAccess {
 }
 
 /**
- * The direct access of a layout over `buffer` (which starts `dataOffset` bytes into its
- * mapping), or null when its elements need a codec: bools, complex, raw float16 bits, other
- * byte orders, strings, records, or offsets not aligned for the dtype. `flat` reuses the
- * TypedArray of another view of the same dtype and buffer.
+ * The fast access plan of a layout, or null when its elements need a codec: bools, complex,
+ * raw float16 bits, other byte orders, strings, records, or offsets and strides that are not
+ * whole elements.
  *
  * @example
  * ```ts
  * import { parseDType } from "../format/dtype.ts";
- * const bools = { dtype: parseDType("bool"), shape: [4], strides: [1], byteOffset: 0 };
- * directAccess(bools, new ArrayBuffer(4), 64); // null: read through the codec
+ * accessPlan({ dtype: parseDType("bool"), shape: [4], strides: [1], byteOffset: 0 }); // null
  * ```
  */
-export function directAccess(
-  layout: Layout,
-  buffer: ArrayBuffer,
-  dataOffset: number,
-  flat?: TypedArray,
-): DirectAccess | null {
+export function accessPlan(layout: Placement): AccessPlan | null {
   const { dtype } = layout;
   const kind = directKind(dtype);
   const align = dtype.alignment;
   // A TypedArray indexes whole elements: every offset this view reaches must be one.
-  const aligned = dataOffset % align === 0 && layout.byteOffset % align === 0 &&
-    layout.strides.every((s) => s % align === 0);
+  const aligned = layout.byteOffset % align === 0 && layout.strides.every((s) => s % align === 0);
   if (kind < 0 || !aligned) return null;
   const ctor = dtype.view!.ctor;
   const unit = ctor.BYTES_PER_ELEMENT;
   // datetime64/timedelta64 are int64 counts, so signed.
   const [min, max] = rangeOf(dtype.itemsize, dtype.kind !== "u", kind === BIGINT);
   return {
-    flat: flat?.buffer === buffer && flat instanceof ctor
-      ? flat
-      : new ctor(buffer, 0, Math.floor(buffer.byteLength / unit)),
+    ctor,
     base: layout.byteOffset / unit,
     steps: layout.strides.map((s) => s / unit),
+    dims: [...layout.shape],
     kind,
     min,
     max,
   };
+}
+
+/**
+ * The TypedArray a plan indexes, over all of `buffer` (which starts `dataOffset` bytes into its
+ * mapping), or null if that start is not aligned for the dtype. `reuse`, the TypedArray of
+ * another view of the same buffer, is returned if it is one of the same dtype.
+ *
+ * @example
+ * ```ts
+ * import { parseDType } from "../format/dtype.ts";
+ * const plan = accessPlan({ dtype: parseDType("<i4"), shape: [2], strides: [4], byteOffset: 0 })!;
+ * flatView(plan, new ArrayBuffer(8), 2); // null: an int32 cannot start at byte 2
+ * ```
+ */
+export function flatView(
+  plan: AccessPlan,
+  buffer: ArrayBuffer,
+  dataOffset: number,
+  reuse?: TypedArray | null,
+): TypedArray | null {
+  const unit = plan.ctor.BYTES_PER_ELEMENT;
+  if (dataOffset % unit !== 0) return null;
+  if (reuse?.buffer === buffer && reuse instanceof plan.ctor) return reuse;
+  return new plan.ctor(buffer, 0, Math.floor(buffer.byteLength / unit));
 }
 
 // The value range of each integer size, made once: its BigInt arithmetic, done for every view,

@@ -18,6 +18,7 @@
  * @module
  */
 import { type DType, parseDType, refuseObjects } from "../format/dtype.ts";
+import { type AccessPlan, accessPlan } from "./access.ts";
 import { InvalidArgumentError, MisalignedError } from "../format/errors.ts";
 import type { NpyHeader } from "../format/header.ts";
 import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "../format/shape.ts";
@@ -42,6 +43,12 @@ export interface Layout {
   readonly strides: readonly number[];
   /** Byte offset of element [0, 0, ...] in the buffer. */
   readonly byteOffset: number;
+  /**
+   * Its fast access plan, where the layout is made once and reused ({@link layoutOf}); views
+   * made on the fly leave it out, and plan when they are made. It holds for these very fields
+   * only: a layout made from another with a field changed must not carry it.
+   */
+  readonly access?: AccessPlan | null;
 }
 
 /**
@@ -62,7 +69,8 @@ export function layoutOf(header: NpyHeader): Layout {
   if (layout === undefined) {
     const { dtype, shape, fortranOrder } = header;
     const strides = Object.freeze(stridesOf(shape, dtype.itemsize, fortranOrder));
-    layout = Object.freeze({ dtype, shape: Object.freeze([...shape]), strides, byteOffset: 0 });
+    const placed = { dtype, shape: Object.freeze([...shape]), strides, byteOffset: 0 };
+    layout = Object.freeze({ ...placed, access: accessPlan(placed) });
     layouts.set(header, layout);
   }
   return layout;

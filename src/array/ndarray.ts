@@ -21,7 +21,7 @@ import {
 } from "../format/errors.ts";
 import { formatShape, stridesOf } from "../format/shape.ts";
 import type { ArrayFor, Scalar, ScalarFor, TypedArray, ValueFor } from "../format/typed.ts";
-import { BIGINT, directAccess, FLOAT, INT } from "./access.ts";
+import { accessPlan, BIGINT, flatView, FLOAT, INT } from "./access.ts";
 import { reshapeLayout, squeezeLayout, transposeLayout } from "./axes.ts";
 import { type ElementCodec, elementCodec } from "./codec.ts";
 import { checkedIndex, type IndexItem, indexLayout, parseIndex } from "./indexing.ts";
@@ -150,14 +150,19 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     this.ndim = layout.shape.length;
     this.size = layout.shape.reduce((a, b) => a * b, 1);
     this.byteLength = this.size * layout.dtype.itemsize;
-    const direct = mapping.closed
+    // Layouts made once and reused (every attach of one array: layoutOf) bring their plan.
+    const plan = mapping.closed
       ? null
-      : directAccess(layout, mapping.buffer, mapping.dataOffset, from && (from.#flat ?? undefined));
-    this.#flat = direct?.flat ?? null;
+      : layout.access !== undefined
+      ? layout.access
+      : accessPlan(layout);
+    const flat = plan && flatView(plan, mapping.buffer, mapping.dataOffset, from && from.#flat);
+    const direct = flat === null ? null : plan;
+    this.#flat = flat;
     this.#writable = direct !== null && !mapping.readOnly;
     this.#base = direct?.base ?? 0;
     this.#steps = direct?.steps ?? [];
-    this.#dims = [...layout.shape];
+    this.#dims = direct?.dims ?? [];
     const fast = direct === null ? -1 : this.ndim;
     this.#len = fast === 1 ? layout.shape[0] : 0;
     this.#height = fast === 2 ? layout.shape[0] : 0;
