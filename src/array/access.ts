@@ -28,8 +28,8 @@ export const INT = 1;
 /** See {@link FLOAT}. */
 export const BIGINT = 2;
 
-/** Where a view's elements are (a `Layout`'s fields; this module sees no more of it). */
-export interface Placement {
+/** Where a view's elements are: a `Layout`'s fields (./layout.ts imports this module). */
+export interface LayoutFields {
   /** Element type. */
   readonly dtype: DType;
   /** Extent of each axis. */
@@ -72,7 +72,7 @@ export interface AccessPlan {
  * accessPlan({ dtype: parseDType("bool"), shape: [4], strides: [1], byteOffset: 0 }); // null
  * ```
  */
-export function accessPlan(layout: Placement): AccessPlan | null {
+export function accessPlan(layout: LayoutFields): AccessPlan | null {
   const { dtype } = layout;
   const kind = directKind(dtype);
   const align = dtype.alignment;

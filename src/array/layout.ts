@@ -43,12 +43,29 @@ export interface Layout {
   readonly strides: readonly number[];
   /** Byte offset of element [0, 0, ...] in the buffer. */
   readonly byteOffset: number;
-  /**
-   * Its fast access plan, where the layout is made once and reused ({@link layoutOf}); views
-   * made on the fly leave it out, and plan when they are made. It holds for these very fields
-   * only: a layout made from another with a field changed must not carry it.
-   */
-  readonly access?: AccessPlan | null;
+}
+
+// A layout made once and reused (layoutOf: every attach of one array) carries its fast access
+// plan; views made on the fly plan when they are made. The plan holds for these very fields
+// only: a layout made from another with a field changed must not carry it.
+interface Planned extends Layout {
+  readonly access: AccessPlan | null;
+}
+
+/**
+ * The fast access plan of `layout`: the one it carries if {@link layoutOf} made it, else a new
+ * one.
+ *
+ * @example
+ * ```ts
+ * import { parseDType } from "../format/dtype.ts";
+ * const layout = { dtype: parseDType("<i2"), shape: [3], strides: [2], byteOffset: 0 };
+ * planOf(layout)?.steps; // [1]
+ * ```
+ */
+export function planOf(layout: Layout): AccessPlan | null {
+  const carried = (layout as Partial<Planned>).access;
+  return carried !== undefined ? carried : accessPlan(layout);
 }
 
 /**
@@ -70,7 +87,7 @@ export function layoutOf(header: NpyHeader): Layout {
     const { dtype, shape, fortranOrder } = header;
     const strides = Object.freeze(stridesOf(shape, dtype.itemsize, fortranOrder));
     const placed = { dtype, shape: Object.freeze([...shape]), strides, byteOffset: 0 };
-    layout = Object.freeze({ ...placed, access: accessPlan(placed) });
+    layout = Object.freeze<Planned>({ ...placed, access: accessPlan(placed) });
     layouts.set(header, layout);
   }
   return layout;

@@ -21,7 +21,7 @@ import {
 } from "../format/errors.ts";
 import { formatShape, stridesOf } from "../format/shape.ts";
 import type { ArrayFor, Scalar, ScalarFor, TypedArray, ValueFor } from "../format/typed.ts";
-import { accessPlan, BIGINT, flatView, FLOAT, INT } from "./access.ts";
+import { BIGINT, flatView, FLOAT, INT } from "./access.ts";
 import { reshapeLayout, squeezeLayout, transposeLayout } from "./axes.ts";
 import { type ElementCodec, elementCodec } from "./codec.ts";
 import { checkedIndex, type IndexItem, indexLayout, parseIndex } from "./indexing.ts";
@@ -34,6 +34,7 @@ import {
   type Layout,
   placedLayout,
   type Placement,
+  planOf,
   reinterpretLayout,
 } from "./layout.ts";
 
@@ -150,12 +151,7 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     this.ndim = layout.shape.length;
     this.size = layout.shape.reduce((a, b) => a * b, 1);
     this.byteLength = this.size * layout.dtype.itemsize;
-    // Layouts made once and reused (every attach of one array: layoutOf) bring their plan.
-    const plan = mapping.closed
-      ? null
-      : layout.access !== undefined
-      ? layout.access
-      : accessPlan(layout);
+    const plan = mapping.closed ? null : planOf(layout);
     const flat = plan && flatView(plan, mapping.buffer, mapping.dataOffset, from && from.#flat);
     const direct = flat === null ? null : plan;
     this.#flat = flat;
