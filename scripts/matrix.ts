@@ -587,8 +587,8 @@ async function cross(dir: string): Promise<void> {
  * that check Linux-only behaviour skip themselves on win32 with the reason. Not run:
  *   names.test.js: unlink-if-same against force-replace, force's temporary /dev/shm names,
  *     stale names, readers' fcntl locks: none of these exist on Windows;
- *   header_numpy, npy_dtypes, numpy_interop: NumPy works inside each of their tests (most read
- *     /dev/shm/NAME), and no Python with NumPy for Windows can be installed here. npy_io runs:
+ *   header_numpy, npy_dtypes, numpy_interop, darwin_names: Python (with NumPy) works inside each
+ *     of their tests (most read /dev/shm/NAME), and no Python for Windows can be installed here. npy_io runs:
  *     numpy on Linux writes its corpus before the run and checks the files it saved after
  *     ({@link numpyCorpus}, {@link numpyChecks}); its suites with numpy inside skip themselves;
  *   lockfiles, list_registry, many_arrays: they run macOS's lock files and registry on Linux, and
@@ -598,6 +598,7 @@ async function cross(dir: string): Promise<void> {
  *     MoveFileEx, which needs no hard links).
  */
 const WINE_FILES = [
+  "access.test.js",
   "adversarial_files.test.js",
   "adversarial_full.test.js",
   "adversarial_gc.test.js",
