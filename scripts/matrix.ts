@@ -332,26 +332,6 @@ export function tapCounts(out: string): Counts | undefined {
   return Number.isNaN(c.pass) || Number.isNaN(c.fail) ? undefined : c;
 }
 
-/**
- * The test files of a TAP run (Node's runner, one process a file) whose process the runner
- * could not start (`spawn UNKNOWN` from `node:internal/test_runner/runner`): none of their tests
- * ran. Wine does this now and then.
- *
- * @example
- * ```ts
- * const tap = Deno.readTextFileSync("wine-node.tap"); // what the runner reported
- * unstartedFiles(tap); // ["adversarial_gc.test.js"]
- * ```
- */
-export function unstartedFiles(tap: string): string[] {
-  return tap.split(/^# Subtest: /m).flatMap((block) => {
-    const file = /^not ok \d+ - tests\\+([\w.-]+\.test\.js)$/m.exec(block)?.[1];
-    const unstarted = block.includes("error: 'spawn UNKNOWN'") &&
-      block.includes("(node:internal/test_runner/runner:");
-    return file && unstarted ? [file] : [];
-  });
-}
-
 /** `bun test`'s counts. */
 export function bunCounts(out: string): Counts | undefined {
   const at = lastMatch(out, /^\s*\d+ pass$/gm)?.index;
@@ -378,6 +358,26 @@ export function denoCounts(out: string): Counts | undefined {
 
 function lastMatch(out: string, global: RegExp): RegExpExecArray | undefined {
   return [...out.matchAll(global)].at(-1);
+}
+
+/**
+ * The test files of a TAP run (Node's runner, one process a file) whose process the runner
+ * could not start (`spawn UNKNOWN` from `node:internal/test_runner/runner`): none of their tests
+ * ran. Wine does this now and then.
+ *
+ * @example
+ * ```ts
+ * const tap = Deno.readTextFileSync("wine-node.tap"); // what the runner reported
+ * unstartedFiles(tap); // ["adversarial_gc.test.js"]
+ * ```
+ */
+export function unstartedFiles(tap: string): string[] {
+  return tap.split(/^# Subtest: /m).flatMap((block) => {
+    const file = /^not ok \d+ - tests\\+([\w.-]+\.test\.js)$/m.exec(block)?.[1];
+    const unstarted = block.includes("error: 'spawn UNKNOWN'") &&
+      block.includes("(node:internal/test_runner/runner:");
+    return file && unstarted ? [file] : [];
+  });
 }
 
 function countsLine(c: Counts): string {
@@ -588,9 +588,10 @@ async function cross(dir: string): Promise<void> {
  *   names.test.js: unlink-if-same against force-replace, force's temporary /dev/shm names,
  *     stale names, readers' fcntl locks: none of these exist on Windows;
  *   header_numpy, npy_dtypes, numpy_interop, darwin_names: Python (with NumPy) works inside each
- *     of their tests (most read /dev/shm/NAME), and no Python for Windows can be installed here. npy_io runs:
- *     numpy on Linux writes its corpus before the run and checks the files it saved after
- *     ({@link numpyCorpus}, {@link numpyChecks}); its suites with numpy inside skip themselves;
+ *     of their tests (most read /dev/shm/NAME), and no Python for Windows can be installed here.
+ *     npy_io runs: numpy on Linux writes its corpus before the run and checks the files it
+ *     saved after ({@link numpyCorpus}, {@link numpyChecks}); its suites with numpy inside skip
+ *     themselves;
  *   lockfiles, list_registry, many_arrays: they run macOS's lock files and registry on Linux, and
  *     count /proc/self/fd, so every test in them skips itself off Linux (Windows's own registry
  *     listing runs in list.test.js);

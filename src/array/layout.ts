@@ -18,10 +18,10 @@
  * @module
  */
 import { type DType, parseDType, refuseObjects } from "../format/dtype.ts";
-import { type AccessPlan, accessPlan } from "./access.ts";
 import { InvalidArgumentError, MisalignedError } from "../format/errors.ts";
 import type { NpyHeader } from "../format/header.ts";
 import { byteLengthOf, formatShape, normalizeShape, stridesOf } from "../format/shape.ts";
+import { type AccessPlan, accessPlan } from "./access.ts";
 
 /**
  * The layout of one view: where its elements sit in the mapping's buffer.
