@@ -299,6 +299,35 @@ describe("close and read-only", () => {
     assert.equal(isSharedArray(a), false);
   });
 
+  test("set in a compiled loop refuses a closed or detached array, and writes nothing", () => {
+    // set's fast path finds a detached buffer by reading the element back: once the loop is
+    // compiled, a store into a detached buffer must still end in ClosedError, not vanish.
+    const fill = (a: NdArray<Float64Array, number>, b: NdArray<Float64Array, number>) => {
+      for (let i = 0; i < 4; i++) {
+        a.set(i, i + 0.5);
+        for (let j = 0; j < 4; j++) b.set(i, j, i * j);
+      }
+    };
+    const made = (shape: number[]) =>
+      createSharedArray(uniqueName(), { shape, dtype: "float64", unlinkOnClose: true });
+    const make = () => made([4]);
+    const grid = () => made([4, 4]);
+    using a = make(), b = grid();
+    for (let k = 0; k < 50_000; k++) fill(a, b);
+    assert.equal(a.get(3), 3.5);
+    assert.equal(b.get(3, 2), 6);
+    const closed = make();
+    closed.close();
+    assert.throws(() => fill(closed, b), ClosedError);
+    using c = make();
+    const moved = (c.data.buffer as ArrayBuffer).transfer();
+    assert.throws(() => fill(c, b), ClosedError);
+    assert.equal(new Float64Array(moved)[0], 0, "the write must not reach the moved memory");
+    using d = grid();
+    (d.data.buffer as ArrayBuffer).transfer();
+    assert.throws(() => fill(a, d), ClosedError);
+  });
+
   test("close leaves a buffer the user detached alone", () => {
     const a = createSharedArray(uniqueName(), {
       shape: [4],
