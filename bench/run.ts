@@ -10,7 +10,7 @@
  *    runtime alone with no npshm (`view_floor.ts`: make the external ArrayBuffer over mapped
  *    memory, read, detach — the floor a library cannot go under); by the shim's own attach
  *    and unmap called straight through each runtime's FFI (`view_floor.ts --shim`: npshm's C
- *    without its TypeScript); by C making the same system calls and nothing else (`attach.c`,
+ *    without its TypeScript; `--shim-alone`: the same in a process of its own); by C making the same system calls and nothing else (`attach.c`,
  *    the physical limit) and by Python's `multiprocessing.shared_memory` + NumPy
  *    (`attach.py`). Each runs in a process of its own, once per round, all in turn; a cell is
  *    the median ns/op over all its batches.
@@ -125,6 +125,9 @@ interface Row {
    * npshm's C without its TypeScript (view_floor.ts --shim). */
   shimNs?: number;
   shimOverC?: number;
+  /** The shim floor in a process of its own, one size after another, as npshm's own row is
+   * timed (view_floor.ts --shim-alone): where the collector's state differs between processes. */
+  shimAloneNs?: number;
   /** npshm's attach / the shim floor's, timed in alternating batches of one process. */
   npshmOverShim?: number;
   cNs?: number;
@@ -336,6 +339,7 @@ function rows(
     const npshmNs = medianOf(runtime.npshm, names[i])!;
     const floorNs = medianOf(runtime.floor, String(bytes));
     const shimNs = medianOf(runtime.shim, names[i]);
+    const shimAloneNs = medianOf(runtime.shimAlone, names[i]);
     const cNs = medianOf(c, names[i]);
     const pythonNs = medianOf(py?.untracked, names[i]);
     return {
@@ -348,6 +352,7 @@ function rows(
       floorOverC: cNs && floorNs && floorNs / cNs,
       shimNs,
       shimOverC: cNs && shimNs && shimNs / cNs,
+      shimAloneNs,
       npshmOverShim: ratioOf(runtime.beside, runtime.shim, names[i]),
       cNs,
       pythonNs,
@@ -421,6 +426,7 @@ function printTable(table: Row[]): void {
     "+heap ns/op",
     "floor ns/op",
     "shim ns/op",
+    "shim alone ns/op",
     "npshm/shim",
     "C ns/op",
     "Python ns/op",
@@ -435,6 +441,7 @@ function printTable(table: Row[]): void {
     fmtNs(r.heapNs),
     fmtNs(r.floorNs),
     fmtNs(r.shimNs),
+    fmtNs(r.shimAloneNs),
     fmtX(r.npshmOverShim),
     fmtNs(r.cNs),
     fmtNs(r.pythonNs),
@@ -613,6 +620,7 @@ interface RuntimeMerged {
   heap?: Merged;
   floor?: Merged;
   shim?: Merged;
+  shimAlone?: Merged;
   /** npshm timed beside the shim floor (view_floor.ts --shim). */
   beside?: Merged;
 }
@@ -639,6 +647,7 @@ async function measureLatency(
   const heap = runtimes.map(() => [] as (Results | undefined)[]);
   const floor = runtimes.map(() => [] as (Results | undefined)[]);
   const shim = runtimes.map(() => [] as (Results | undefined)[]);
+  const shimAlone = runtimes.map(() => [] as (Results | undefined)[]);
   const beside = runtimes.map(() => [] as (Results | undefined)[]);
   const c: (Results | undefined)[] = [];
   const py: (PythonOutput | undefined)[] = [];
@@ -653,6 +662,8 @@ async function measureLatency(
       const paired = await runOn(h, "view_floor.ts", ["--shim", h.library, ...timing, ...names]);
       shim[i].push(paired?.results);
       beside[i].push(paired?.beside);
+      const alone = ["--shim-alone", h.library, ...timing, ...names];
+      shimAlone[i].push((await runOn(h, "view_floor.ts", alone))?.results);
     }
     if (cExe) {
       progress(`round ${round}/${rounds}: C`);
@@ -671,6 +682,7 @@ async function measureLatency(
         heap: merge(heap[i]),
         floor: merge(floor[i]),
         shim: merge(shim[i]),
+        shimAlone: merge(shimAlone[i]),
         beside: merge(beside[i]),
       });
     } else progress(`no attach figures for ${h.label}: a round failed (see above)`);
@@ -812,6 +824,7 @@ async function report(
       "(attach.ts --heap); floor = the runtime's own view + read + detach of mapped memory, no " +
       "npshm, no system call (view_floor.ts); shim = that with the shim's attach and unmap " +
       "called through the runtime's FFI, none of npshm's TypeScript (view_floor.ts --shim); " +
+      "shim alone = that in a process of its own, as npshm's column is timed (--shim-alone); " +
       "npshm/shim = npshm's attach over the shim floor's, timed in alternating batches of one " +
       "process; Python = SharedMemory without the resource tracker (3.13's track=False); " +
       "Python+tracker = its default before 3.13",

@@ -20,9 +20,15 @@
  * objects), and a process that makes more garbage has a different heap to mark. The import of
  * `attach.ts` loads npshm in both modes, so both floors run with its modules in the heap.
  *
+ * With `--shim-alone`, the shim floor runs alone in its process, one size after another, as
+ * `attach.ts` times npshm: what the collector does for big views depends on the whole process,
+ * and on Deno this is the floor for npshm's own row (at 64 MiB and 1 GiB V8 may start marking
+ * for every view, README, "Benchmarks").
+ *
  * ```sh
  * deno run -A bench/view_floor.ts <runMs> <runs> <bytes>...
  * deno run -A bench/view_floor.ts --shim <libnpshm> <runMs> <runs> <name>...
+ * deno run -A bench/view_floor.ts --shim-alone <libnpshm> <runMs> <runs> <name>...
  * node bench/view_floor.ts ...   # koffi from node_modules
  * bun bench/view_floor.ts ...
  * ```
@@ -195,6 +201,7 @@ export function viewOnce(view: View, addr: bigint, len: number): () => number {
 
 function main(args: string[]): void {
   if (args[0] === "--shim") return mainShim(args[1], args.slice(2));
+  if (args[0] === "--shim-alone") return mainShimAlone(args[1], args.slice(2));
   const [runMs, runs, ...sizes] = args;
   const r = raw();
   const results: Record<string, Measurement> = {};
@@ -220,6 +227,16 @@ function mainShim(library: string, [runMs, runs, ...names]: string[]): void {
     );
   }
   console.log(JSON.stringify({ results, beside }));
+}
+
+function mainShimAlone(library: string, [runMs, runs, ...names]: string[]): void {
+  const shim = shimAt(library);
+  const { view } = raw();
+  const results: Record<string, Measurement> = {};
+  for (const name of names) {
+    results[name] = measure(attachOnce(shim, view, name), Number(runMs), Number(runs));
+  }
+  console.log(JSON.stringify({ results }));
 }
 
 if (import.meta.main) main(process.argv.slice(2));
