@@ -10,10 +10,10 @@
  *    runtime alone with no npshm (`view_floor.ts`: make the external ArrayBuffer over mapped
  *    memory, read, detach — the floor a library cannot go under); by the shim's own attach
  *    and unmap called straight through each runtime's FFI (`view_floor.ts --shim`: npshm's C
- *    without its TypeScript; `--shim-alone`: the same in a process of its own); by C making the same system calls and nothing else (`attach.c`,
- *    the physical limit) and by Python's `multiprocessing.shared_memory` + NumPy
- *    (`attach.py`). Each runs in a process of its own, once per round, all in turn; a cell is
- *    the median ns/op over all its batches.
+ *    without its TypeScript; `--shim-alone`: the same in a process of its own); by C making
+ *    the same system calls and nothing else (`attach.c`, the physical limit) and by Python's
+ *    `multiprocessing.shared_memory` + NumPy (`attach.py`). Each runs in a process of its
+ *    own, once per round, all in turn; a cell is the median ns/op over all its batches.
  * 2. Sequential-read throughput of a shared array's `data` against a plain Float64Array
  *    (`throughput.ts`).
  * 3. Locks and wait/notify (`lock_run.ts`) against a robust process-shared pthread mutex and
