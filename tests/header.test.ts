@@ -382,6 +382,18 @@ describe("decodeHeader's cache of decoded headers", () => {
     assert.equal(decodeHeader(bytes).dtype.descr, "<i8");
   });
 
+  test("headers decoded in turn are each answered as themselves", () => {
+    const a = encodeHeader(f8, [3, 4], false);
+    const b = encodeHeader(f8, [3, 5], false); // differs from a in one byte of one word
+    const [ha, hb] = [decodeHeader(a), decodeHeader(b)];
+    for (let i = 0; i < 3; i++) {
+      assert.equal(decodeHeader(a), ha); // after b: not the header decoded last
+      assert.equal(decodeHeader(a), ha); // the header decoded last
+      assert.equal(decodeHeader(b), hb);
+    }
+    assert.deepEqual([[...ha.shape], [...hb.shape]], [[3, 4], [3, 5]]);
+  });
+
   test("headers of any length, at any offset, are told apart", () => {
     const text = DICT("(3,)"); // no trailing padding: 10 + its length bytes, not whole words
     const lengths = [0, 1, 2, 3].map((pad) => npy(text + " ".repeat(pad)).length);
