@@ -347,13 +347,14 @@ export function attachSharedArray<D extends DTypeLike = string>(
   validateName(name, maxNameBytes());
   const expected = expectationOf(options);
   const readOnly = options.readOnly ?? false;
+  const what = label(name);
   let opened: Opened;
   try {
     opened = openAttachable(
       name,
       readOnly,
       options.track ?? false,
-      (header) => checkAttachable(name, header, expected),
+      (header) => checkAttachable(what, header, expected),
     );
   } catch (err) {
     if (err instanceof NotFoundError && options.raiseOnError === false) return null;
@@ -367,7 +368,7 @@ export function attachSharedArray<D extends DTypeLike = string>(
     header.dataOffset,
     header.dataLength,
     readOnly,
-    label(name),
+    what,
     options.unlinkOnClose ?? false,
   );
   return new SharedArray(name, mapping, layoutOf(header), control);
@@ -567,9 +568,9 @@ function readHeader(segment: Segment, start: Uint8Array): NpyHeader {
   return readNpyHeader(read, segment.size, `shared array '${segment.name}'`);
 }
 
-function checkAttachable(name: string, header: NpyHeader, expected: Expectation): void {
-  refuseObjects(header.dtype, label(name));
-  checkHeader(header, expected, label(name));
+function checkAttachable(what: string, header: NpyHeader, expected: Expectation): void {
+  refuseObjects(header.dtype, what);
+  checkHeader(header, expected, what);
 }
 
 function label(name: string): string {

@@ -683,7 +683,7 @@ export function sameDType(a: DType, b: DType): boolean {
  * ```
  */
 export function hasObjects(dtype: DType): boolean {
-  return dtype.kind === "O" || (dtype.fields ?? []).some((f) => hasObjects(f.dtype));
+  return dtype.kind === "O" || (dtype.fields?.some((f) => hasObjects(f.dtype)) ?? false);
 }
 
 /**
