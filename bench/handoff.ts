@@ -15,6 +15,12 @@
  * lets ASLEEP_MS pass: the child's `wait` has stopped spinning by then and sleeps in the kernel,
  * as a child that waits for work does, so each hand-off pays for waking it.
  *
+ * A child runs its attach some hundreds of times here, too few for V8 to optimize it (Maglev
+ * takes 400 calls of a function, TurboFan 3,000), so its hand-offs run attach as unoptimized
+ * code. The mailbox hand-offs are timed again with a warmed child, one that attached the array
+ * WARM_ATTACHES times at its first request (which is never timed): what the hand-off costs a
+ * child that has been handing off arrays for a while.
+ *
  * Two floors take the same mailbox hand-offs of the same array, so that what is npshm's and
  * what is not can be told apart:
  * - `--floor <libnpshm>`: a mailbox child with none of npshm's attach: the shim's
@@ -22,8 +28,8 @@
  *   header's length read from its prefix, the detach and `npshm_unmap` (`view_floor.ts`);
  * - `--c <handoff>`: the whole hand-off in C, parent and child (`handoff.c`).
  *
- * Prints one JSON object: `{ bytes, handoffNs, mailboxNs, floorNs?, cNs?, pipeNs }`, each an
- * array of ns.
+ * Prints one JSON object: `{ bytes, handoffNs, mailboxNs, warmNs, floorNs?, floorWarmNs?, cNs?,
+ * pipeNs }`, each an array of ns (`warmNs`, `floorWarmNs`: the warmed children's).
  *
  * ```sh
  * deno run -A bench/handoff.ts [--floor <libnpshm>] [--c <exe>] <MiB> <handoffs> <pipes>
@@ -82,7 +88,7 @@ async function child(): Promise<void> {
 // The mailbox's int32 words: requests rung (-1: stop), answers rung, the answer, the name's
 // length; the name's UTF-8 bytes follow from NAME_AT.
 const ASKED = 0, ANSWERED = 1, ANSWER = 2, LENGTH = 3, CLOSED = 4, WORDS = 5;
-const NAME_AT = 4 * WORDS, MAILBOX_BYTES = 512, ASLEEP_MS = 5;
+const NAME_AT = 4 * WORDS, MAILBOX_BYTES = 512, ASLEEP_MS = 5, WARM_ATTACHES = 5000;
 
 /** An attached array as the mailbox child uses it. */
 interface Attached {
@@ -107,8 +113,11 @@ function floorAttach(library: string, length: number): (name: string) => Attache
   };
 }
 
-/** The mailbox child: answers each request rung on ASKED until it reads -1. */
-function mailboxChild(box: string, attach: (name: string) => Attached): void {
+/**
+ * The mailbox child: answers each request rung on ASKED until it reads -1; at the first, it
+ * attaches the array `warm` times before it answers.
+ */
+function mailboxChild(box: string, attach: (name: string) => Attached, warm: number): void {
   using mailbox = attachSharedArray(box, { validateDtype: "uint8" });
   const bytes = mailbox.data as Uint8Array;
   const words = new Int32Array(bytes.buffer, bytes.byteOffset, WORDS);
@@ -117,6 +126,7 @@ function mailboxChild(box: string, attach: (name: string) => Attached): void {
     seen = Atomics.load(words, ASKED);
     if (seen < 0) return;
     const name = decoder.decode(bytes.slice(NAME_AT, NAME_AT + words[LENGTH]));
+    for (let i = seen === 1 ? warm : 0; i > 0; i--) readOnce(attach(name));
     const a = attach(name);
     const data = a.data as Uint8Array;
     words[ANSWER] = data[0] + data[data.length - 1];
@@ -124,6 +134,11 @@ function mailboxChild(box: string, attach: (name: string) => Attached): void {
     a.close();
     ring(words, CLOSED, seen);
   }
+}
+
+function readOnce(a: Attached): void {
+  if ((a.data as Uint8Array)[0] !== 1) throw new Error("the array does not hold 1s");
+  a.close();
 }
 
 function ring(words: Int32Array, word: number, value: number): void {
@@ -140,9 +155,15 @@ function awaitWord(words: Int32Array, word: number, value: number): void {
 
 /**
  * Hands `name` to a mailbox child `times` times; the ns of each, from the ring to the answer.
- * `floor` (the arguments `--floor <libnpshm> <bytes>`) makes it the floor's child.
+ * `floor` (the arguments `--floor <libnpshm> <bytes>`) makes it the floor's child; `warm`
+ * attaches the child makes at the first request, untimed.
  */
-async function mailboxHandoffs(name: string, times: number, floor: string[]): Promise<number[]> {
+async function mailboxHandoffs(
+  name: string,
+  times: number,
+  floor: string[],
+  warm = 0,
+): Promise<number[]> {
   using mailbox = createSharedArray(undefined, {
     shape: [MAILBOX_BYTES],
     dtype: "uint8",
@@ -151,7 +172,12 @@ async function mailboxHandoffs(name: string, times: number, floor: string[]): Pr
   const bytes = mailbox.data as Uint8Array;
   const words = new Int32Array(bytes.buffer, bytes.byteOffset, WORDS);
   const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, "mailbox", mailbox.name, ...floor],
+    args: [
+      "run",
+      "-A",
+      new URL(import.meta.url).pathname,
+      ...["mailbox", mailbox.name, "--warm", String(warm), ...floor],
+    ],
     stdin: "null",
     stdout: "null",
   }).spawn();
@@ -165,7 +191,7 @@ async function mailboxHandoffs(name: string, times: number, floor: string[]): Pr
       awaitWord(words, ANSWERED, i);
       const took = (performance.now() - start) * 1e6;
       if (words[ANSWER] !== 2) throw new Error(`the child answered ${words[ANSWER]}, not 2`);
-      if (i > 1) ns.push(took); // the first one loads the library
+      if (i > 1) ns.push(took); // the first one loads the library (and warms the child)
       awaitWord(words, CLOSED, i);
       await new Promise((r) => setTimeout(r, ASLEEP_MS));
     }
@@ -238,11 +264,14 @@ async function parent(mib: number, handoffs: number, pipes: number, floors: Floo
       );
     }
     const mailboxNs = await mailboxHandoffs(name, handoffs, []);
+    const warmNs = await mailboxHandoffs(name, handoffs, [], WARM_ATTACHES);
     const { library, cExe } = floors;
     const floor = library ? ["--floor", library, String(bytes)] : undefined;
     const floorNs = floor && await mailboxHandoffs(name, handoffs, floor);
+    const floorWarmNs = floor && await mailboxHandoffs(name, handoffs, floor, WARM_ATTACHES);
     const cNs = cExe && await cHandoffs(cExe, name, bytes, handoffs);
-    console.log(JSON.stringify({ bytes, handoffNs, mailboxNs, floorNs, cNs, pipeNs }));
+    const all = { bytes, handoffNs, mailboxNs, warmNs, floorNs, floorWarmNs, cNs, pipeNs };
+    console.log(JSON.stringify(all));
   } finally {
     await writer.close();
     await proc.status;
@@ -258,12 +287,13 @@ function option(args: string[], flag: string): string | undefined {
 if (import.meta.main) {
   const args = [...Deno.args];
   const floors = { library: option(args, "--floor"), cExe: option(args, "--c") };
+  const warm = Number(option(args, "--warm") ?? 0);
   const [mode, ...rest] = args;
   if (mode === "child") await child();
   else if (mode === "mailbox") {
     const attach = floors.library
       ? floorAttach(floors.library, Number(rest[1]))
       : (name: string) => attachSharedArray(name);
-    mailboxChild(rest[0], attach);
+    mailboxChild(rest[0], attach, warm);
   } else await parent(Number(mode), Number(rest[0]), Number(rest[1]), floors);
 }

@@ -22,7 +22,8 @@
  * 5. Many arrays (`many.ts`): descriptors, mappings and RSS per held array, and attach time as
  *    the number held grows to 100,000 (or what vm.max_map_count allows one process).
  * 6. Hand-off of 1 GiB to a running child by name against piping it (`handoff.ts`), and the
- *    same hand-off with the shim alone in the child and in C (`handoff.c`): its floors.
+ *    same hand-off with the shim alone in the child and in C (`handoff.c`): its floors; also
+ *    by children whose attach V8 has optimized (warmed up first).
  * 7. `.npy` load and save against `cp` and Python (`npy_io.ts`).
  *
  * ```sh
@@ -164,8 +165,12 @@ interface HandoffOutput {
   handoffNs: number[];
   /** The name written into a shared mailbox, wait/notify as the doorbell both ways. */
   mailboxNs: number[];
+  /** The same, the child's attach warmed up first (V8 has optimized it). */
+  warmNs: number[];
   /** The same, the child attaching through the shim and the runtime's view alone. */
   floorNs?: number[];
+  /** That, warmed up too. */
+  floorWarmNs?: number[];
   /** The same, parent and child in C (handoff.c). */
   cNs?: number[];
   pipeNs: number[];
@@ -529,7 +534,9 @@ function summarizeHandoff(h: HandoffOutput | undefined) {
   if (!h) return undefined;
   const handoffNs = median(h.handoffNs);
   const mailboxNs = median(h.mailboxNs);
+  const warmNs = median(h.warmNs);
   const floorNs = h.floorNs && median(h.floorNs);
+  const floorWarmNs = h.floorWarmNs && median(h.floorWarmNs);
   const cNs = h.cNs && median(h.cNs);
   const pipeNs = median(h.pipeNs);
   // The target is about the hand-off: judged by the faster way of passing the name.
@@ -537,8 +544,9 @@ function summarizeHandoff(h: HandoffOutput | undefined) {
   // What the pipe would need to be against the floors: how far the target is from them.
   const floorRatio = floorNs && pipeNs / floorNs;
   const cRatio = cNs && pipeNs / cNs;
+  const warm = { warmNs, floorWarmNs, warmRatio: pipeNs / warmNs };
   const summary = { bytes: h.bytes, handoffNs, mailboxNs, floorNs, cNs, pipeNs, ratio };
-  return { ...summary, floorRatio, cRatio, raw: h };
+  return { ...summary, floorRatio, cRatio, ...warm, raw: h };
 }
 
 function keepTargets(
@@ -607,7 +615,9 @@ function printHandoff(h: NonNullable<ReturnType<typeof summarizeHandoff>>, verdi
       `ns, the bytes through a pipe ${fmtNs(h.pipeNs)} ns: ${times(h.ratio)} (target >= ` +
       `${HANDOFF_FACTOR.toLocaleString("en-US")}x: ${verdict}); the same mailbox hand-off with ` +
       `the shim alone in the child ${ns(h.floorNs)} (${times(h.floorRatio)}), in C ` +
-      `${ns(h.cNs)} (${times(h.cRatio)})`,
+      `${ns(h.cNs)} (${times(h.cRatio)}); by a child whose attach V8 has optimized (warmed ` +
+      `up first): npshm ${ns(h.warmNs)} (${times(h.warmRatio)}), the shim alone ` +
+      `${ns(h.floorWarmNs)}`,
   );
 }
 
