@@ -565,7 +565,7 @@ function planCreate(name: string, options: CreateOptions<DTypeLike>): CreatePlan
 function readHeader(segment: Segment, start: Uint8Array): NpyHeader {
   const read = (at: number, n: number) =>
     at + n <= start.length ? start.subarray(at, at + n) : readSegment(segment, at, n);
-  return readNpyHeader(read, segment.size, `shared array '${segment.name}'`);
+  return readNpyHeader(read, segment.size, label(segment.name));
 }
 
 function checkAttachable(what: string, header: NpyHeader, expected: Expectation): void {
