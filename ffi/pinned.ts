@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x44f0a6a3;
+export const STAMP = 0x5b70fc38;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 207976,
-    sha256: "07b699c667a371780ef0a620dd38ee2b240eef673105b9d52e2529aa15173889",
+    size: 207736,
+    sha256: "f287e1fb46108bb6446efca8c5f527272cf978504af07fcaa29e0414d448a585",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 182928,
-    sha256: "73e436348659e8a072ca380a62fa0a85e7410290f8b1717242c0f2de387a6b68",
+    size: 182688,
+    sha256: "18d69bb6e281e534eeb2a10f9766f52a0d15ed5d903abbf5d6688fcf5f7bd3d6",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
     size: 182032,
-    sha256: "5e027dcd1d35a01d2b74ef6ad86844b41e23d5937bd72b538e4d671cbe18f268",
+    sha256: "a83e6cee83c44192a75a6765b39ca7658108df5a0fab7af46d266b358740e900",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
     size: 40104,
-    sha256: "274738498f458643984f1ea910d5429b8b0e53e50e70024b4e82b0992e181025",
+    sha256: "7fb526b009de20948b041f307812b45a3c2616c55cbd4427f138d935ac9b8e7f",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 76288,
-    sha256: "1b227e76e47637918ae8659f0e18fa5a572af71aa32b61277bd6ed6cbf72c51c",
+    sha256: "be75c7f026ed7823c360dd3e9f7b93bc1fc4b60a33414646e586be4492c868fb",
   },
 };

@@ -31,10 +31,15 @@ const HERE = import.meta.dirname ?? ".";
 export const STRICT = ["-std=c11", "-Wall", "-Wextra", "-Werror"];
 
 /**
- * Linux shims bind every symbol at load: their reaper drops the memory it inherited, the
- * loader's records of lazy bindings among it (native/npshm_reaper.c).
+ * How Linux shims are linked:
+ * - `-z now`: every symbol bound at load, since the reaper drops the memory it inherited, the
+ *   loader's records of lazy bindings among it (native/npshm_reaper.c);
+ * - `-z nodelete`: never unloaded. Deno unloads a worker's libraries when the worker ends; a
+ *   wait still sleeping in the shim then returned into freed code, and the fork handler the
+ *   shim registers (native/npshm_lock.c) crashed the child of every later fork in the process
+ *   (tests/adversarial/unload.ts).
  */
-export const BIND_NOW = ["-Wl,-z,now"];
+export const LINUX_LINK = ["-Wl,-z,now", "-Wl,-z,nodelete"];
 
 /** How to build for one target: compiler, the Debian package that has it, output names. */
 interface Target {
@@ -169,7 +174,7 @@ export async function buildNative(target: string = hostTarget()): Promise<string
   const lib = `${dir}/${t.lib}`;
   const pic = t.os === "win32" ? [] : ["-fPIC"];
   const libArgs = ["-O2", "-shared", ...pic, ...STRICT, stamp, "-fvisibility=hidden"];
-  if (t.os === "linux") libArgs.push(...BIND_NOW);
+  if (t.os === "linux") libArgs.push(...LINUX_LINK);
   await compile(t, lib, libArgs, sources);
   if (t.os === "linux") {
     await Deno.mkdir(`${dir}/lockfiles`, { recursive: true });
