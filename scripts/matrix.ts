@@ -596,7 +596,9 @@ async function cross(dir: string): Promise<void> {
  *     count /proc/self/fd, so every test in them skips itself off Linux (Windows's own registry
  *     listing runs in list.test.js);
  *   no_links_fs: it mounts exFAT through FUSE on a loop device (Windows writes files through
- *     MoveFileEx, which needs no hard links).
+ *     MoveFileEx, which needs no hard links);
+ *   unload: the reaper and /dev/shm under a shim a Deno worker unloaded; it skips itself off
+ *     Linux (and Deno for Windows does not run under wine, above).
  */
 const WINE_FILES = [
   "access.test.js",
