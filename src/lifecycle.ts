@@ -352,6 +352,7 @@ export function attachSharedArray<D extends DTypeLike = string>(
   try {
     opened = openAttachable(
       name,
+      what,
       readOnly,
       options.track ?? false,
       (header) => checkAttachable(what, header, expected),
@@ -384,6 +385,7 @@ interface Opened {
 // tracker; if the name was deleted or replaced before the tracker lock was taken, starts over.
 function openAttachable(
   name: string,
+  what: string,
   readOnly: boolean,
   track: boolean,
   check: (header: NpyHeader) => void,
@@ -392,7 +394,7 @@ function openAttachable(
     // Untracked, nothing needs the handle once the segment is mapped: let it go at once.
     const [segment, start] = openNamed(name, readOnly, track);
     try {
-      const header = readHeader(segment, start);
+      const header = readHeader(segment, start, what);
       check(header);
       if (!track) return { segment, header, control: () => findControl(segment, header) };
       const control = findControl(segment, header);
@@ -561,11 +563,11 @@ function planCreate(name: string, options: CreateOptions<DTypeLike>): CreatePlan
   };
 }
 
-// `start`: the segment's first bytes, as many as the open call copied.
-function readHeader(segment: Segment, start: Uint8Array): NpyHeader {
+// `start`: the segment's first bytes, as many as the open call copied; `what`: its label.
+function readHeader(segment: Segment, start: Uint8Array, what = label(segment.name)): NpyHeader {
   const read = (at: number, n: number) =>
     at + n <= start.length ? start.subarray(at, at + n) : readSegment(segment, at, n);
-  return readNpyHeader(read, segment.size, label(segment.name));
+  return readNpyHeader(read, segment.size, what);
 }
 
 function checkAttachable(what: string, header: NpyHeader, expected: Expectation): void {
