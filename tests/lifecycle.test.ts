@@ -308,22 +308,20 @@ describe("close and read-only", () => {
         for (let j = 0; j < 4; j++) b.set(i, j, i * j);
       }
     };
-    const made = (shape: number[]) =>
+    const make = (shape: number[]) =>
       createSharedArray(uniqueName(), { shape, dtype: "float64", unlinkOnClose: true });
-    const make = () => made([4]);
-    const grid = () => made([4, 4]);
-    using a = make(), b = grid();
+    using a = make([4]), b = make([4, 4]);
     for (let k = 0; k < 50_000; k++) fill(a, b);
     assert.equal(a.get(3), 3.5);
     assert.equal(b.get(3, 2), 6);
-    const closed = make();
+    const closed = make([4]);
     closed.close();
     assert.throws(() => fill(closed, b), ClosedError);
-    using c = make();
+    using c = make([4]);
     const moved = (c.data.buffer as ArrayBuffer).transfer();
     assert.throws(() => fill(c, b), ClosedError);
     assert.equal(new Float64Array(moved)[0], 0, "the write must not reach the moved memory");
-    using d = grid();
+    using d = make([4, 4]);
     (d.data.buffer as ArrayBuffer).transfer();
     assert.throws(() => fill(a, d), ClosedError);
   });

@@ -1,10 +1,10 @@
 // The shim unloaded under a process: Deno unloads a worker's libraries when the worker ends.
 // Each case in its own process (tests/adversarial/unload.ts), since getting it wrong kills it.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import process from "node:process";
 import { describe, test } from "node:test";
-import { afterAll, runFixture, shmPath, sweepLeaks, uniqueName } from "./_util.ts";
+import { eventually } from "./_sync_util.ts";
+import { afterAll, runFixture, shmExists, sweepLeaks, uniqueName } from "./_util.ts";
 
 afterAll(() => assert.deepEqual(sweepLeaks(), [], "segments left behind"));
 
@@ -23,11 +23,6 @@ describe("a worker that used npshm ends", { skip: !linux && "the reaper, /dev/sh
     const r = runFixture("adversarial/unload.ts", ["fork", name]);
     assert.match(r.stdout, /^alive$/m, r.stderr);
     assert.equal(r.signal, "SIGKILL", `ended by ${r.signal ?? `exit ${r.status}`}: ${r.stderr}`);
-    // The reaper removes the name once it sees its process gone: at once, give or take a
-    // scheduling round.
-    for (let i = 0; i < 100 && existsSync(shmPath(name)); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    assert.equal(existsSync(shmPath(name)), false, "the name outlived its only tracker");
+    assert.ok(await eventually(() => !shmExists(name), 2000), "the name outlived its only tracker");
   });
 });
