@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x5b70fc38;
+export const STAMP = 0x58e2aa64;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -31,27 +31,27 @@ export interface ReleaseBuild {
 export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
-    size: 207736,
-    sha256: "f287e1fb46108bb6446efca8c5f527272cf978504af07fcaa29e0414d448a585",
+    size: 207864,
+    sha256: "c0531b0828e6b41e8b7b823193d6fa7f61031ae2d90d6d5970976e45ebf63fb8",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
-    size: 182688,
-    sha256: "18d69bb6e281e534eeb2a10f9766f52a0d15ed5d903abbf5d6688fcf5f7bd3d6",
+    size: 182832,
+    sha256: "9943bbcd276d115df50a81e17e0b28d28450ddcbc09c086bad75183414598ab1",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
-    size: 182032,
-    sha256: "a83e6cee83c44192a75a6765b39ca7658108df5a0fab7af46d266b358740e900",
+    size: 182496,
+    sha256: "fb3bafca98b22bb3df023066399fd04276d880c545c9377c9b61ddedcc81d693",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
-    size: 40104,
-    sha256: "7fb526b009de20948b041f307812b45a3c2616c55cbd4427f138d935ac9b8e7f",
+    size: 40568,
+    sha256: "14b4695fd745eefa14c43d0413391753df657cd81721e7062be07d9317220680",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 76288,
-    sha256: "be75c7f026ed7823c360dd3e9f7b93bc1fc4b60a33414646e586be4492c868fb",
+    sha256: "f6f1f4a73d3ee1c32b28b49f01d8e5c25d1a2a6dad7124b9c9d936dde8a736b2",
   },
 };

@@ -31,15 +31,13 @@ const HERE = import.meta.dirname ?? ".";
 export const STRICT = ["-std=c11", "-Wall", "-Wextra", "-Werror"];
 
 /**
- * How Linux shims are linked:
+ * What Linux shims are linked with:
  * - `-z now`: every symbol bound at load, since the reaper drops the memory it inherited, the
  *   loader's records of lazy bindings among it (native/npshm_reaper.c);
- * - `-z nodelete`: never unloaded. Deno unloads a worker's libraries when the worker ends; a
- *   wait still sleeping in the shim then returned into freed code, and the fork handler the
- *   shim registers (native/npshm_lock.c) crashed the child of every later fork in the process
- *   (tests/adversarial/unload.ts).
+ * - librt for shm_open, libdl for the dlopen that keeps the shim loaded (native/npshm_pin.c):
+ *   glibc before 2.34, which release builds target, has them in libraries of their own.
  */
-export const LINUX_LINK = ["-Wl,-z,now", "-Wl,-z,nodelete"];
+export const LINUX_LINK = ["-Wl,-z,now", "-lrt", "-ldl"];
 
 /** How to build for one target: compiler, the Debian package that has it, output names. */
 interface Target {
@@ -130,7 +128,7 @@ async function run(cmd: string[], pkg: string): Promise<void> {
 }
 
 async function compile(t: Target, out: string, args: string[], sources: string[]) {
-  const libs = t.os === "linux" ? ["-lrt"] : t.os === "win32" ? ["-static-libgcc"] : [];
+  const libs = t.os === "linux" ? LINUX_LINK : t.os === "win32" ? ["-static-libgcc"] : [];
   const command = [t.cc, ...args, "-o", out, ...sources.filter((s) => s.endsWith(".c")), ...libs];
   const key = await inputsKey(command, sources);
   if (await upToDate(out, key)) return;
@@ -174,7 +172,6 @@ export async function buildNative(target: string = hostTarget()): Promise<string
   const lib = `${dir}/${t.lib}`;
   const pic = t.os === "win32" ? [] : ["-fPIC"];
   const libArgs = ["-O2", "-shared", ...pic, ...STRICT, stamp, "-fvisibility=hidden"];
-  if (t.os === "linux") libArgs.push(...LINUX_LINK);
   await compile(t, lib, libArgs, sources);
   if (t.os === "linux") {
     await Deno.mkdir(`${dir}/lockfiles`, { recursive: true });

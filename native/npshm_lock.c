@@ -43,12 +43,12 @@ static inline void cpu_relax(void) {
 static uint32_t self_pid(void) { return (uint32_t)GetCurrentProcessId(); }
 #elif defined(__APPLE__)
 /* No cache: forgetting it in a forked child takes a fork handler, which must never outlive the
- * shim, and only Linux builds are linked so that the shim is never unloaded (-z nodelete). */
+ * shim, and the pin that keeps the shim loaded (npshm_pin.c) has never run on macOS here. */
 static uint32_t self_pid(void) { return (uint32_t)getpid(); }
 #else
 /* getpid is a system call (glibc caches nothing since 2.25), and a costly one in a VM: every
  * lock taken in the shim needs it, so it is read once and forgotten in a forked child. The fork
- * handler stays valid because the shim is never unloaded (linked -z nodelete, native/build.ts). */
+ * handler stays valid because the shim is never unloaded (npshm_pin.c). */
 static uint32_t cached_pid;
 static pthread_once_t fork_watch = PTHREAD_ONCE_INIT;
 static void forget_pid(void) { __atomic_store_n(&cached_pid, 0u, __ATOMIC_RELAXED); }

@@ -21,7 +21,9 @@
 #include <windows.h>
 #define OS_NOT_FOUND ERROR_FILE_NOT_FOUND
 #define pid_now() ((unsigned long)GetCurrentProcessId())
+#define SHIM_FILE "npshm.dll"
 #else
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -30,6 +32,11 @@
 #include <unistd.h>
 #define OS_NOT_FOUND ENOENT
 #define pid_now() ((unsigned long)getpid())
+#ifdef __APPLE__
+#define SHIM_FILE "libnpshm.dylib"
+#else
+#define SHIM_FILE "libnpshm.so"
+#endif
 #endif
 
 #if defined(__linux__) && defined(NPSHM_TESTING)
@@ -1229,7 +1236,29 @@ static void test_special_files(void) {
 }
 #endif
 
-int main(void) {
+/* The shim built beside this program, loaded and unloaded: it must stay (npshm_pin.c). */
+static void test_pinned(const char *self) {
+#ifdef _WIN32
+  (void)self;
+  HMODULE lib = LoadLibraryA(SHIM_FILE); /* the program's own directory is searched first */
+  check(lib != NULL, "LoadLibrary of the shim " SHIM_FILE);
+  check(lib != NULL && FreeLibrary(lib), "FreeLibrary of its only reference");
+  check(lib != NULL && GetModuleHandleA(SHIM_FILE) == lib, "the shim is still loaded");
+#else
+  char path[4096];
+  const char *slash = strrchr(self, '/');
+  int dir = slash ? (int)(slash - self) : 1;
+  snprintf(path, sizeof path, "%.*s/%s", dir, slash ? self : ".", SHIM_FILE);
+  void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  check(lib != NULL, "dlopen of the shim %s", path);
+  check(lib != NULL && dlclose(lib) == 0, "dlclose of its only reference");
+  check(lib != NULL && dlopen(path, RTLD_NOW | RTLD_NOLOAD) == lib, "the shim is still loaded");
+#endif
+}
+
+int main(int argc, char **argv) {
+  (void)argc;
+  test_pinned(argv[0]);
   test_basics();
   test_invalid();
   test_not_found();

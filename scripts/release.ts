@@ -103,7 +103,7 @@ export async function buildRelease(
     // No version script hides the extra symbols Zig links in for glibc 2.17 (fstatat, lstat,
     // ... and errno): its fstatat is a raw syscall that stores the error in `errno`, which must
     // bind to glibc's; made local, every failed stat read a stale errno (2026-12-01, matrix).
-    const libs = target.startsWith("linux") ? ["-lrt", ...LINUX_LINK] : [];
+    const libs = target.startsWith("linux") ? LINUX_LINK : [];
     await run([ZIG, "cc", ...args, "-o", `npshm.${ext}`, ...sources, ...libs], scratch);
     const bytes = await Deno.readFile(`${scratch}/npshm.${ext}`);
     if (ext === "dll") zeroPeTimestamp(bytes);
