@@ -15,7 +15,7 @@
 export const PINNED_VERSION = "0.1.0";
 
 /** The build stamp of the shim's sources: what `npshm_abi_version()` must return. */
-export const STAMP = 0x58e2aa64;
+export const STAMP = 0x0e06158c;
 
 /** A release build of the shim: its file under the base URL, its size and its sha256. */
 export interface ReleaseBuild {
@@ -32,26 +32,26 @@ export const RELEASE: Readonly<Record<string, ReleaseBuild>> = {
   "darwin-arm64": {
     file: "npshm-0.1.0-darwin-arm64.dylib",
     size: 207864,
-    sha256: "c0531b0828e6b41e8b7b823193d6fa7f61031ae2d90d6d5970976e45ebf63fb8",
+    sha256: "c1fdf0e3efd46a060b5da11986980d5b86f5b625d71cb397b91cf25be35bc99e",
   },
   "darwin-x64": {
     file: "npshm-0.1.0-darwin-x64.dylib",
     size: 182832,
-    sha256: "9943bbcd276d115df50a81e17e0b28d28450ddcbc09c086bad75183414598ab1",
+    sha256: "37b57bc03d81809242afef8badcf4380375a3bb7ec12f664a63d24118af76347",
   },
   "linux-arm64": {
     file: "npshm-0.1.0-linux-arm64.so",
     size: 182496,
-    sha256: "fb3bafca98b22bb3df023066399fd04276d880c545c9377c9b61ddedcc81d693",
+    sha256: "2ba44ad2d79306bcdb7fbae508628183bdcb597db89b6e7ecd54eb3a7a8fac4b",
   },
   "linux-x64": {
     file: "npshm-0.1.0-linux-x64.so",
     size: 40568,
-    sha256: "14b4695fd745eefa14c43d0413391753df657cd81721e7062be07d9317220680",
+    sha256: "122913b1b92ac0b51f3e0a8b6373b96b61ac4795c2027241314d18c343540ec3",
   },
   "win32-x64": {
     file: "npshm-0.1.0-win32-x64.dll",
     size: 76288,
-    sha256: "f6f1f4a73d3ee1c32b28b49f01d8e5c25d1a2a6dad7124b9c9d936dde8a736b2",
+    sha256: "07fd93b776c6c354a88a73874264dd71b182a7e9b9a0fc2b08586abee47391f9",
   },
 };

@@ -5,10 +5,11 @@
  * outlive that: a wait or lock left sleeping in it off the JS thread returns into its code, and
  * the fork handler it registers on Linux (npshm_lock.c) runs in the child of every later fork
  * (tests/adversarial/unload.ts). A linker flag covers only ELF (-z nodelete), so the shim pins
- * itself as it loads, the same way on every OS: RTLD_NODELETE on a second reference to itself
- * (POSIX; dyld and glibc both honour it on an image already loaded), a pinned module handle on
- * Windows. Nothing here can fail loudly: a loader runs it, and the shim works unpinned as long
- * as nobody unloads it.
+ * itself as it loads: on POSIX a second reference to itself with RTLD_NODELETE, never given
+ * back (glibc marks the loaded image never to be unloaded; dyld returns at RTLD_NOLOAD before it
+ * looks at RTLD_NODELETE, dyld/DyldAPIs.cpp, so there the reference alone keeps it); on Windows
+ * a pinned module handle. Nothing here can fail loudly: a loader runs it, and the shim works
+ * unpinned as long as nobody unloads it.
  */
 #include "npshm_internal.h"
 
