@@ -14,12 +14,12 @@
  * were caught. (The last two make V8 compile a call of the slow path into every hot loop.)
  *
  * ```sh
- * deno run -A bench/element.ts [rounds=5] [batchMs=60]
+ * deno run -A bench/element.ts [rounds=5] [batchMs=60] [--negative-first]
  * ```
  *
  * Prints one JSON object ({@link ElementOutput}): `{ "elements", "cases": { "<name>":
  * { "nsPerElement": [...] } }, "afterOthers", "afterArrayForm", "afterErrors" }`, one entry per
- * round.
+ * round; with `--negative-first`, `{ "elements", "negativeFirst" }` only.
  *
  * @module
  */
@@ -219,6 +219,18 @@ function useOthers(): void {
   createSharedArray(undefined, { shape: [2], dtype: "float64", track: true }).close();
 }
 
+/**
+ * NumPy's `a[-1]`: get and set with negative indices, 1-d and 2-d, a hundred times each (V8
+ * keeps no feedback for a function's first few calls). Run before any loop is compiled
+ * (`--negative-first`), since V8 compiles what it has seen into every loop after.
+ */
+function useNegative(a: NdArray<Float64Array, number>, b: NdArray<Float64Array, number>): void {
+  for (let k = 0; k < 100; k++) {
+    a.set(-1, a.get(-1));
+    b.set(-1, -1, b.get(-1, -1));
+  }
+}
+
 /** A caught index error and a ClosedError: the fast paths' own slow paths run once. */
 function throwOnce(): void {
   using c = createSharedArray(undefined, { shape: [2, 2], dtype: "float64", track: true });
@@ -243,6 +255,11 @@ export interface ElementOutput {
   afterArrayForm: Timings;
   /** Again, after an index error and a ClosedError were caught (see throwOnce). */
   afterErrors: Timings;
+  /**
+   * The positional cases in a process of their own that used negative indices before any loop
+   * was compiled (`--negative-first`, see useNegative).
+   */
+  negativeFirst?: Timings;
 }
 
 /** Target: a get or set costs at most this many times the plain TypedArray index. */
@@ -275,6 +292,8 @@ export interface ElementRow {
   afterArrayForm?: number;
   /** See {@link ElementOutput.afterErrors}. */
   afterErrors?: number;
+  /** See {@link ElementOutput.negativeFirst}. */
+  negativeFirst?: number;
 }
 
 /**
@@ -304,6 +323,7 @@ export function summarizeElements(out: ElementOutput) {
       afterOthers: ns(out.afterOthers, name),
       afterArrayForm: ns(out.afterArrayForm, name),
       afterErrors: ns(out.afterErrors, name),
+      negativeFirst: out.negativeFirst && ns(out.negativeFirst, name),
     };
   });
   const positional = rows.filter((r) => /get\(|set\(/.test(r.name) && !r.name.includes("["));
@@ -333,26 +353,29 @@ export function printElements(s: ReturnType<typeof summarizeElements>): void {
     `element access, ns per element in hot loops over ${s.elements} float64 elements; ratio ` +
       "to a plain Float64Array index (or store) of the same shape, and the floor's (the " +
       "cheapest checked access in JS); later passes: after other dtypes and a close(), with " +
-      "get([i, j]) in the process, after an error was caught:",
+      "get([i, j]) in the process, after an error was caught; in a process that used negative " +
+      "indices before any loop was compiled:",
   );
   const cell = (x: number | undefined, width = 9) =>
     (x === undefined ? "" : x.toFixed(2)).padStart(width);
   console.log(
     `  ${"case".padEnd(24)} ${"ns".padStart(9)} ${"ratio".padStart(6)} ${"floor".padStart(6)} ` +
-      `${"others".padStart(9)} ${"[i, j]".padStart(9)} ${"errors".padStart(9)}`,
+      `${"others".padStart(9)} ${"[i, j]".padStart(9)} ${"errors".padStart(9)} ` +
+      "negatives",
   );
   for (const r of s.rows) {
     console.log(
       `  ${r.name.padEnd(24)} ${cell(r.nsPerElement)} ${cell(r.ratio, 5)}x ` +
         `${r.floorRatio === undefined ? "      " : `${cell(r.floorRatio, 5)}x`} ` +
-        `${cell(r.afterOthers)} ${cell(r.afterArrayForm)} ${cell(r.afterErrors)}`,
+        `${cell(r.afterOthers)} ${cell(r.afterArrayForm)} ${cell(r.afterErrors)} ` +
+        cell(r.negativeFirst),
     );
   }
 }
 
 function main(args: string[]): void {
-  const rounds = Number(args[0] ?? 5);
-  const batchMs = Number(args[1] ?? 60);
+  const negativeFirst = args.includes("--negative-first");
+  const [rounds = 5, batchMs = 60] = args.filter((a) => !a.startsWith("--")).map(Number);
   using a = createSharedArray(undefined, { shape: [N], dtype: "float64", track: true });
   using b = createSharedArray(undefined, {
     shape: [ROWS, COLS],
@@ -366,6 +389,12 @@ function main(args: string[]): void {
   const refs = pick((n) => /plain|floor|data/.test(n));
   const positional = pick((n) => /get|set/.test(n) && !/plain|floor|\[/.test(n));
   const arrayForm = pick((n) => n.includes("["));
+  if (negativeFirst) {
+    useNegative(a, b);
+    time(positional, 1, batchMs);
+    console.log(JSON.stringify({ elements: N, negativeFirst: time(positional, rounds, batchMs) }));
+    return;
+  }
   const first = { ...refs, ...positional };
   time(first, 1, batchMs); // warm-up round: every case compiled before any is timed
   const clean = time(first, rounds, batchMs);
