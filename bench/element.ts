@@ -8,22 +8,26 @@
  * Besides npshm and the plain index, each shape has a "floor": the cheapest JavaScript that
  * does what an element method must (an object holding the TypedArray, extent and strides;
  * bounds checks, and a number check for stores; no negative indices, no closed check), to
- * show what any checked access costs in such a loop. Later passes repeat the npshm cases:
- * after the program used arrays of other dtypes and closed one (which makes V8 recompile);
- * with `get([i, j])` running in the same process; after an index error and a ClosedError
- * were caught. (The last two make V8 compile a call of the slow path into every hot loop.)
+ * show what any checked access costs in such a loop. Then the npshm cases again, each time in
+ * a process of its own that did one thing before any loop was compiled (`--first <what>`),
+ * since V8 compiles what a program has done into every loop it compiles afterwards, and a
+ * loop compiled before is not recompiled for it: used arrays of other dtypes and closed one
+ * (`others`); used `get([i, j])` (`array`); caught an index error and a ClosedError
+ * (`errors`); used negative indices (`negative`). The last three once made V8 compile a call
+ * into every hot loop, or C's fmod for `i % 1`.
  *
  * ```sh
- * deno run -A bench/element.ts [rounds=5] [batchMs=60] [--negative-first]
+ * deno run -A bench/element.ts [rounds=5] [batchMs=60] [--first others|array|errors|negative]
  * ```
  *
  * Prints one JSON object ({@link ElementOutput}): `{ "elements", "cases": { "<name>":
- * { "nsPerElement": [...] } }, "afterOthers", "afterArrayForm", "afterErrors" }`, one entry per
- * round; with `--negative-first`, `{ "elements", "negativeFirst" }` only.
+ * { "nsPerElement": [...] } } }`, one entry per round; with `--first`, `{ "elements" }` and
+ * the pass's own field (`afterOthers`, `afterArrayForm`, `afterErrors`, `negativeFirst`).
  *
  * @module
  */
 import process from "node:process";
+import { parseArgs } from "node:util";
 import { createSharedArray, type NdArray } from "../mod.ts";
 import { measure, median } from "./measure.ts";
 
@@ -205,62 +209,89 @@ function time(all: Record<string, () => number>, rounds: number, batchMs: number
   return out;
 }
 
+/** How often each `--first` pass does its thing: V8 keeps no feedback for a function's first calls. */
+const PRIME_TIMES = 100;
+
 /**
  * What a program does besides: arrays of dtypes that need the codec, and close(), which
- * detaches a buffer (V8 then recompiles every loop over a TypedArray).
+ * detaches a buffer.
  */
 function useOthers(): void {
   using mask = createSharedArray(undefined, { shape: [4], dtype: "bool", track: true });
-  mask.set(1, true);
-  void mask.get(1);
   using z = createSharedArray(undefined, { shape: [2], dtype: "complex64", track: true });
-  z.set(0, { re: 1, im: 2 });
-  void z.get(0);
+  for (let k = 0; k < PRIME_TIMES; k++) {
+    mask.set(1, true);
+    void mask.get(1);
+    z.set(0, { re: 1, im: 2 });
+    void z.get(0);
+  }
   createSharedArray(undefined, { shape: [2], dtype: "float64", track: true }).close();
 }
 
-/**
- * NumPy's `a[-1]`: get and set with negative indices, 1-d and 2-d, a hundred times each (V8
- * keeps no feedback for a function's first few calls). Run before any loop is compiled
- * (`--negative-first`), since V8 compiles what it has seen into every loop after.
- */
+/** `get([i, j])` and `set([i, j], v)`, NumPy's `b[i, j]` as a list. */
+function useArrayForm(b: NdArray<Float64Array, number>): void {
+  for (let k = 0; k < PRIME_TIMES; k++) b.set([1, 1], b.get([1, 1]));
+}
+
+/** NumPy's `a[-1]`: get and set with negative indices, 1-d and 2-d. */
 function useNegative(a: NdArray<Float64Array, number>, b: NdArray<Float64Array, number>): void {
-  for (let k = 0; k < 100; k++) {
+  for (let k = 0; k < PRIME_TIMES; k++) {
     a.set(-1, a.get(-1));
     b.set(-1, -1, b.get(-1, -1));
   }
 }
 
-/** A caught index error and a ClosedError: the fast paths' own slow paths run once. */
-function throwOnce(): void {
+/** A caught index error and a ClosedError: the fast paths' own slow paths, taken. */
+function throwSome(): void {
   using c = createSharedArray(undefined, { shape: [2, 2], dtype: "float64", track: true });
-  try {
-    c.get(2, 0);
-  } catch { /* the error is the point */ }
+  for (let k = 0; k < PRIME_TIMES; k++) {
+    try {
+      c.get(2, 0);
+    } catch { /* the error is the point */ }
+  }
   c.close();
-  try {
-    c.set(0, 0, 1);
-  } catch { /* ClosedError */ }
+  for (let k = 0; k < PRIME_TIMES; k++) {
+    try {
+      c.set(0, 0, 1);
+    } catch { /* ClosedError */ }
+  }
 }
 
 /** What `main` prints: ns per element of each case, one entry per round, pass by pass. */
 export interface ElementOutput {
   /** Elements in the 2-d array (the 1-d one is as long). */
   elements: number;
-  /** The plain, floor and positional get/set cases: nothing else has run. */
-  cases: Timings;
-  /** The get/set cases again, after other dtypes and a close() (see useOthers). */
-  afterOthers: Timings;
-  /** Again, with `get([i, j])` running in the same process. */
-  afterArrayForm: Timings;
-  /** Again, after an index error and a ClosedError were caught (see throwOnce). */
-  afterErrors: Timings;
   /**
-   * The positional cases in a process of their own that used negative indices before any loop
-   * was compiled (`--negative-first`, see useNegative).
+   * The plain, floor and positional get/set cases, nothing else having run; then the
+   * `get([i, j])` case, timed after them.
    */
+  cases: Timings;
+  /** The positional cases in a process that used other dtypes and close() first (useOthers). */
+  afterOthers?: Timings;
+  /** The positional and `get([i, j])` cases in a process that used `get([i, j])` first. */
+  afterArrayForm?: Timings;
+  /** The positional cases in a process that caught an index error and a ClosedError first. */
+  afterErrors?: Timings;
+  /** The positional cases in a process that used negative indices first (useNegative). */
   negativeFirst?: Timings;
 }
+
+/**
+ * The `--first` passes: what each process does before any loop is compiled, and the field of
+ * {@link ElementOutput} its timings go to.
+ *
+ * @example
+ * ```ts
+ * // deno run -A bench/element.ts 5 60 --first negative  prints { elements, negativeFirst }
+ * FIRST_PASSES.negative; // "negativeFirst"
+ * ```
+ */
+export const FIRST_PASSES = {
+  others: "afterOthers",
+  array: "afterArrayForm",
+  errors: "afterErrors",
+  negative: "negativeFirst",
+} as const;
 
 /** Target: a get or set costs at most this many times the plain TypedArray index. */
 export const ELEMENT_LIMIT = 2;
@@ -307,13 +338,14 @@ export interface ElementRow {
  * ```
  */
 export function summarizeElements(out: ElementOutput) {
-  const ns = (t: Timings, name: string) => t[name] ? median(t[name].nsPerElement) : undefined;
-  const names = [...new Set([...Object.keys(out.cases), ...Object.keys(out.afterArrayForm)])]
+  const ns = (t: Timings | undefined, name: string) =>
+    t?.[name] ? median(t[name].nsPerElement) : undefined;
+  const names = Object.keys(out.cases)
     .filter((n) => /get|set|data loop/.test(n) && !/plain|floor/.test(n));
   const rows = names.map((name): ElementRow => {
     const { plain, floor } = referenceOf(name);
     const base = ns(out.cases, plain)!;
-    const first = ns(out.cases, name) ?? ns(out.afterArrayForm, name)!;
+    const first = ns(out.cases, name)!;
     return {
       name,
       nsPerElement: first,
@@ -323,7 +355,7 @@ export function summarizeElements(out: ElementOutput) {
       afterOthers: ns(out.afterOthers, name),
       afterArrayForm: ns(out.afterArrayForm, name),
       afterErrors: ns(out.afterErrors, name),
-      negativeFirst: out.negativeFirst && ns(out.negativeFirst, name),
+      negativeFirst: ns(out.negativeFirst, name),
     };
   });
   const positional = rows.filter((r) => /get\(|set\(/.test(r.name) && !r.name.includes("["));
@@ -352,9 +384,9 @@ export function printElements(s: ReturnType<typeof summarizeElements>): void {
   console.log(
     `element access, ns per element in hot loops over ${s.elements} float64 elements; ratio ` +
       "to a plain Float64Array index (or store) of the same shape, and the floor's (the " +
-      "cheapest checked access in JS); later passes: after other dtypes and a close(), with " +
-      "get([i, j]) in the process, after an error was caught; in a process that used negative " +
-      "indices before any loop was compiled:",
+      "cheapest checked access in JS); then in processes that did one thing before any loop " +
+      "was compiled: used other dtypes and close(), get([i, j]), caught errors, used negative " +
+      "indices:",
   );
   const cell = (x: number | undefined, width = 9) =>
     (x === undefined ? "" : x.toFixed(2)).padStart(width);
@@ -373,9 +405,22 @@ export function printElements(s: ReturnType<typeof summarizeElements>): void {
   }
 }
 
+/** Does what the `--first` pass `what` does before its loops are compiled. */
+function prime(what: string, a: NdArray<Float64Array, number>, b: NdArray<Float64Array, number>) {
+  if (what === "others") useOthers();
+  else if (what === "array") useArrayForm(b);
+  else if (what === "errors") throwSome();
+  else if (what === "negative") useNegative(a, b);
+  else throw new Error(`--first takes ${Object.keys(FIRST_PASSES).join(", ")}, not ${what}`);
+}
+
 function main(args: string[]): void {
-  const negativeFirst = args.includes("--negative-first");
-  const [rounds = 5, batchMs = 60] = args.filter((a) => !a.startsWith("--")).map(Number);
+  const { values, positionals } = parseArgs({
+    args,
+    options: { first: { type: "string" } },
+    allowPositionals: true,
+  });
+  const [rounds = 5, batchMs = 60] = positionals.map(Number);
   using a = createSharedArray(undefined, { shape: [N], dtype: "float64", track: true });
   using b = createSharedArray(undefined, {
     shape: [ROWS, COLS],
@@ -389,29 +434,19 @@ function main(args: string[]): void {
   const refs = pick((n) => /plain|floor|data/.test(n));
   const positional = pick((n) => /get|set/.test(n) && !/plain|floor|\[/.test(n));
   const arrayForm = pick((n) => n.includes("["));
-  if (negativeFirst) {
-    useNegative(a, b);
-    time(positional, 1, batchMs);
-    console.log(JSON.stringify({ elements: N, negativeFirst: time(positional, rounds, batchMs) }));
+  const timed = (some: Record<string, () => number>) => {
+    time(some, 1, batchMs); // warm-up round: every case compiled before any is timed
+    return time(some, rounds, batchMs);
+  };
+  if (values.first !== undefined) {
+    prime(values.first, a, b);
+    const field = FIRST_PASSES[values.first as keyof typeof FIRST_PASSES];
+    const some = values.first === "array" ? { ...positional, ...arrayForm } : positional;
+    console.log(JSON.stringify({ elements: N, [field]: timed(some) }));
     return;
   }
-  const first = { ...refs, ...positional };
-  time(first, 1, batchMs); // warm-up round: every case compiled before any is timed
-  const clean = time(first, rounds, batchMs);
-  useOthers();
-  const afterOthers = time(positional, rounds, batchMs);
-  const both = { ...positional, ...arrayForm };
-  time(arrayForm, 1, batchMs);
-  const afterArrayForm = time(both, rounds, batchMs);
-  throwOnce();
-  const afterErrors = time(both, rounds, batchMs);
-  const out: ElementOutput = {
-    elements: N,
-    cases: clean,
-    afterOthers,
-    afterArrayForm,
-    afterErrors,
-  };
+  const clean = timed({ ...refs, ...positional });
+  const out: ElementOutput = { elements: N, cases: { ...clean, ...timed(arrayForm) } };
   console.log(JSON.stringify(out));
 }
 

@@ -42,7 +42,7 @@
  */
 import { createSharedArray, deleteSharedArray, type SharedArray } from "../mod.ts";
 import { EXPECTED } from "./attach.ts";
-import { type ElementOutput, printElements, summarizeElements } from "./element.ts";
+import { type ElementOutput, FIRST_PASSES, printElements, summarizeElements } from "./element.ts";
 import { type Harness, measureLocks, npmHarnesses, printLocks, verdict } from "./lock_run.ts";
 import { type Measurement, median } from "./measure.ts";
 import { ensureTools, TOOLS } from "../scripts/tools.ts";
@@ -800,14 +800,16 @@ async function measureHandoff(mib: number, library: string) {
   ]);
 }
 
-/** The element benchmark, and its positional cases again in a process that used negatives. */
+/** The element benchmark, then each of its `--first` passes in a process of its own. */
 async function measureElements(): Promise<ElementOutput | undefined> {
   progress("element access");
   const run = (...args: string[]) =>
     runJson<ElementOutput>(Deno.execPath(), ["run", "-A", path("element.ts"), ...args]);
-  const out = await run();
-  const primed = out && await run("--negative-first");
-  return out && { ...out, negativeFirst: primed?.negativeFirst };
+  let out = await run();
+  for (const [what, field] of Object.entries(FIRST_PASSES)) {
+    if (out) out = { ...out, [field]: (await run("--first", what))?.[field] };
+  }
+  return out;
 }
 
 type Measured = Awaited<ReturnType<typeof measureAll>>;
