@@ -209,7 +209,9 @@ function time(all: Record<string, () => number>, rounds: number, batchMs: number
   return out;
 }
 
-/** How often each `--first` pass does its thing: V8 keeps no feedback for a function's first calls. */
+type Float64Nd = NdArray<Float64Array, number>;
+
+/** How often each `--first` pass does its thing (V8 keeps no feedback for a function's first calls). */
 const PRIME_TIMES = 100;
 
 /**
@@ -229,12 +231,12 @@ function useOthers(): void {
 }
 
 /** `get([i, j])` and `set([i, j], v)`, NumPy's `b[i, j]` as a list. */
-function useArrayForm(b: NdArray<Float64Array, number>): void {
+function useArrayForm(b: Float64Nd): void {
   for (let k = 0; k < PRIME_TIMES; k++) b.set([1, 1], b.get([1, 1]));
 }
 
 /** NumPy's `a[-1]`: get and set with negative indices, 1-d and 2-d. */
-function useNegative(a: NdArray<Float64Array, number>, b: NdArray<Float64Array, number>): void {
+function useNegative(a: Float64Nd, b: Float64Nd): void {
   for (let k = 0; k < PRIME_TIMES; k++) {
     a.set(-1, a.get(-1));
     b.set(-1, -1, b.get(-1, -1));
@@ -277,20 +279,24 @@ export interface ElementOutput {
 }
 
 /**
- * The `--first` passes: what each process does before any loop is compiled, and the field of
- * {@link ElementOutput} its timings go to.
+ * The `--first` passes: what each process does before any loop is compiled, the field of
+ * {@link ElementOutput} its timings go to, and whether it also times `get([i, j])`.
  *
  * @example
  * ```ts
  * // deno run -A bench/element.ts 5 60 --first negative  prints { elements, negativeFirst }
- * FIRST_PASSES.negative; // "negativeFirst"
+ * FIRST_PASSES.negative.field; // "negativeFirst"
  * ```
  */
 export const FIRST_PASSES = {
-  others: "afterOthers",
-  array: "afterArrayForm",
-  errors: "afterErrors",
-  negative: "negativeFirst",
+  others: { field: "afterOthers", arrayForm: false, prime: () => useOthers() },
+  array: {
+    field: "afterArrayForm",
+    arrayForm: true,
+    prime: (_a: Float64Nd, b: Float64Nd) => useArrayForm(b),
+  },
+  errors: { field: "afterErrors", arrayForm: false, prime: () => throwSome() },
+  negative: { field: "negativeFirst", arrayForm: false, prime: useNegative },
 } as const;
 
 /** Target: a get or set costs at most this many times the plain TypedArray index. */
@@ -405,15 +411,6 @@ export function printElements(s: ReturnType<typeof summarizeElements>): void {
   }
 }
 
-/** Does what the `--first` pass `what` does before its loops are compiled. */
-function prime(what: string, a: NdArray<Float64Array, number>, b: NdArray<Float64Array, number>) {
-  if (what === "others") useOthers();
-  else if (what === "array") useArrayForm(b);
-  else if (what === "errors") throwSome();
-  else if (what === "negative") useNegative(a, b);
-  else throw new Error(`--first takes ${Object.keys(FIRST_PASSES).join(", ")}, not ${what}`);
-}
-
 function main(args: string[]): void {
   const { values, positionals } = parseArgs({
     args,
@@ -439,10 +436,13 @@ function main(args: string[]): void {
     return time(some, rounds, batchMs);
   };
   if (values.first !== undefined) {
-    prime(values.first, a, b);
-    const field = FIRST_PASSES[values.first as keyof typeof FIRST_PASSES];
-    const some = values.first === "array" ? { ...positional, ...arrayForm } : positional;
-    console.log(JSON.stringify({ elements: N, [field]: timed(some) }));
+    const pass = FIRST_PASSES[values.first as keyof typeof FIRST_PASSES];
+    if (!pass) {
+      throw new Error(`--first takes ${Object.keys(FIRST_PASSES).join(", ")}, not ${values.first}`);
+    }
+    pass.prime(a, b);
+    const some = pass.arrayForm ? { ...positional, ...arrayForm } : positional;
+    console.log(JSON.stringify({ elements: N, [pass.field]: timed(some) }));
     return;
   }
   const clean = timed({ ...refs, ...positional });

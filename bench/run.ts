@@ -806,7 +806,7 @@ async function measureElements(): Promise<ElementOutput | undefined> {
   const run = (...args: string[]) =>
     runJson<ElementOutput>(Deno.execPath(), ["run", "-A", path("element.ts"), ...args]);
   let out = await run();
-  for (const [what, field] of Object.entries(FIRST_PASSES)) {
+  for (const [what, { field }] of Object.entries(FIRST_PASSES)) {
     if (out) out = { ...out, [field]: (await run("--first", what))?.[field] };
   }
   return out;

@@ -676,8 +676,8 @@ export class NdArray<T extends TypedArray = TypedArray, S extends Scalar = Scala
     // Only whole numbers reach the comparisons: an array there would be converted to a string
     // (and V8 would compile them generic for every caller). Not `i % 1`: for a negative index
     // it is -0, which V8 cannot keep as a small integer, so once a program had used one, every
-    // loop compiled afterwards called C's fmod per element (3.7-6x slower: bench/element.ts
-    // --negative-first).
+    // loop compiled afterwards called C's fmod per element (3.8-6.0x slower: bench/element.ts
+    // --first negative).
     if (typeof i !== "number" || Math.floor(i) !== i) return -1;
     let n = this.#len;
     let at = this.#base;
